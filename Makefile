@@ -1,0 +1,105 @@
+# facilitation — build, run and test.
+#
+#   make run    venv + packages + vendor JS, migrate, demo data, print the URLs, serve
+#   make test   same setup + Debian chromium if missing, ruff, pytest
+#
+# Everything is idempotent: packages are reinstalled only when pyproject.toml changes
+# (stamp file in .venv), npm ci runs only when package(-lock).json changes.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON   ?= python3
+VENV     ?= .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.facilitation-installed
+HOST     ?= 127.0.0.1
+PORT     ?= 5000
+export HOST PORT
+
+FLASK    := $(BIN)/flask --app facilitation
+NPM_STAMP := node_modules/.facilitation-installed
+VENDOR_DIR := static/vendor
+VENDOR   := $(VENDOR_DIR)/socket.io.esm.min.js
+SIO_DIST := node_modules/socket.io-client/dist
+CHROMIUM ?= /usr/bin/chromium
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test lint fmt clean bench chromium vendor
+
+help:
+	@echo "make run    set up, migrate, load demo data, print the URLs, start the server on $(HOST):$(PORT)"
+	@echo "make test   set up (+ Debian chromium if missing), ruff check + format check, pytest"
+	@echo "make lint   ruff check + ruff format --check"
+	@echo "make fmt    ruff format + ruff check --fix"
+	@echo "make clean  remove .venv, node_modules, static/vendor and caches (instance/ is kept)"
+	@echo "make bench  not implemented yet (issue 7): exits non-zero"
+
+# ---------------------------------------------------------------- Python environment
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# ---------------------------------------------------------------- browser vendor files
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR): $(NPM_STAMP)
+	mkdir -p $(VENDOR_DIR)
+	cp $(SIO_DIST)/socket.io.esm.min.js $(VENDOR_DIR)/
+	if [ -f $(SIO_DIST)/socket.io.esm.min.js.map ]; then \
+	  cp $(SIO_DIST)/socket.io.esm.min.js.map $(VENDOR_DIR)/; fi
+	touch $@
+
+vendor: $(VENDOR)
+
+setup: $(STAMP) $(VENDOR)
+
+# Debian's chromium for the Playwright tests (Playwright's own browser download cannot work here).
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  sudo=""; if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
+	  echo "$(CHROMIUM) missing: installing Debian chromium"; \
+	  $$sudo apt-get update; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; \
+	fi
+
+# ---------------------------------------------------------------- run
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo --sample
+	@echo
+	@echo "Ouvrez ces adresses / open these URLs:"
+	$(FLASK) urls
+	@echo
+	$(BIN)/python wsgi.py
+
+# ---------------------------------------------------------------- checks
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench:
+	@echo "make bench: not implemented yet (issue 7)." >&2
+	@exit 2
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR_DIR) .pytest_cache .ruff_cache .hypothesis \
+	  build dist *.egg-info test-results
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,29 @@
+"""Emitting to atelier rooms, after the commit.
+
+Lives beside ``web`` and ``realtime`` rather than inside ``realtime`` because both send: a
+card posted by a phone without JavaScript (an HTML form) must reach the room too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facilitation.extensions import socketio
+
+
+def atelier_room(atelier_id: int) -> str:
+    return f"atelier:{atelier_id}"
+
+
+def contribution_created(atelier_id: int, version: int, card: dict[str, Any]) -> None:
+    socketio.emit(
+        "contribution:created",
+        {"atelier_id": atelier_id, "version": version, "contribution": card},
+        to=atelier_room(atelier_id),
+    )
+
+
+def presence(atelier_id: int, connected: int) -> None:
+    socketio.emit(
+        "presence", {"atelier_id": atelier_id, "connected": connected}, to=atelier_room(atelier_id)
+    )

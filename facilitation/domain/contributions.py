@@ -1,0 +1,101 @@
+"""Posting cards on an atelier's wall, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from facilitation.domain.errors import Closed, NotJoined
+from facilitation.domain.events import contribution_kind
+from facilitation.domain.validation import TextField, clean, client_id
+from facilitation.extensions import db
+from facilitation.models import Atelier, Contribution, Participant
+
+CONTRIBUTION_FIELDS = (
+    TextField("titre", "Titre", 120, required=True),
+    TextField("description", "Description", 2000, multiline=True),
+    TextField("structure", "Structure", 120),
+    TextField("commune", "Commune", 80),
+    TextField("public_concerne", "Public concerné", 200),
+)
+
+
+def bump_version(atelier_id: int) -> int:
+    """Increment the atelier's version in the current transaction and return the new one."""
+    return db.session.execute(
+        update(Atelier)
+        .where(Atelier.id == atelier_id)
+        .values(version=Atelier.version + 1)
+        .returning(Atelier.version)
+    ).scalar_one()
+
+
+def check_can_post(participant: Participant | None, atelier: Atelier) -> Participant:
+    if participant is None or participant.event_id != atelier.event_id:
+        raise NotJoined("Rejoignez l'événement pour contribuer.")
+    if participant.current_atelier_id != atelier.id:
+        raise NotJoined(
+            "Vous êtes inscrit·e dans un autre atelier : rejoignez celui-ci pour y contribuer."
+        )
+    if not atelier.event.is_open:
+        raise Closed()
+    return participant
+
+
+def create_contribution(
+    participant: Participant | None, atelier: Atelier, data: Mapping[str, Any]
+) -> tuple[Contribution, int | None]:
+    """Store a card once per client id.
+
+    Returns ``(card, version)``; ``version`` is the atelier's new version, or ``None`` when the
+    same client id had already been stored (nothing changed, nothing to broadcast).
+    """
+    if not isinstance(data, Mapping):
+        data = {}
+    cid = client_id(data.get("client_id"))
+    author = check_can_post(participant, atelier)
+    existing = _by_client_id(author.id, cid)
+    if existing is not None:
+        return existing, None
+    values = clean(data, CONTRIBUTION_FIELDS)
+    card = Contribution(
+        atelier_id=atelier.id,
+        participant_id=author.id,
+        client_id=cid,
+        kind=contribution_kind(atelier.sequence),
+        **values,
+    )
+    try:
+        # A savepoint: a concurrent retry of the same post loses the race cleanly.
+        with db.session.begin_nested():
+            db.session.add(card)
+    except IntegrityError:
+        existing = _by_client_id(author.id, cid)
+        if existing is None:
+            raise
+        return existing, None
+    return card, bump_version(atelier.id)
+
+
+def _by_client_id(participant_id: int, cid: str) -> Contribution | None:
+    return db.session.scalar(
+        select(Contribution).where(
+            Contribution.participant_id == participant_id, Contribution.client_id == cid
+        )
+    )
+
+
+def wall(atelier: Atelier) -> list[Contribution]:
+    """The atelier's cards, newest first."""
+    return list(
+        db.session.scalars(
+            select(Contribution)
+            .options(selectinload(Contribution.author))
+            .where(Contribution.atelier_id == atelier.id)
+            .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+        )
+    )

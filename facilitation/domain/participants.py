@@ -1,0 +1,59 @@
+"""Joining an event without an account, and changing atelier."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from facilitation.domain.errors import Closed, NotFound, ValidationError
+from facilitation.domain.events import get_atelier
+from facilitation.domain.validation import TextField, clean_partial, integer_id
+from facilitation.extensions import db
+from facilitation.models import Event, Participant
+from facilitation.models.base import utcnow
+
+JOIN_FIELDS = (
+    TextField("display_name", "Nom affiché", 60, required=True),
+    TextField("structure", "Structure", 120, required=True),
+    TextField("commune", "Commune", 80),
+)
+
+CONSENT_ERROR = "Cochez la case pour accepter la conservation de ces informations."
+
+
+def join(event: Event, data: Mapping[str, Any], participant: Participant | None) -> Participant:
+    """Create the participant (or update ``participant``) and place them in an atelier.
+
+    Raises ``ValidationError`` with every field error at once.
+    """
+    if not event.is_open:
+        raise Closed("Cet événement est clos : il n'est plus possible de le rejoindre.")
+    values, errors = clean_partial(data, JOIN_FIELDS)
+    atelier = None
+    try:
+        atelier_id = integer_id(data.get("atelier_id"), "atelier_id", "un atelier")
+        atelier = get_atelier(event, atelier_id)
+        if not atelier.sequence.kind_enum.has_ateliers:
+            raise NotFound()
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    except NotFound:
+        errors["atelier_id"] = "Cet atelier n'existe pas : choisissez-en un dans la liste."
+    if not _accepted(data.get("consent")):
+        errors["consent"] = CONSENT_ERROR
+    if errors:
+        raise ValidationError(errors=errors)
+    assert atelier is not None
+    if participant is None or participant.event_id != event.id:
+        participant = Participant(event_id=event.id, consent_at=utcnow(), **values)
+        db.session.add(participant)
+    else:
+        for key, value in values.items():
+            setattr(participant, key, value)
+    participant.current_atelier_id = atelier.id
+    db.session.flush()
+    return participant
+
+
+def _accepted(raw: Any) -> bool:
+    return raw is True or (isinstance(raw, str) and raw.lower() in {"on", "1", "true", "oui"})

@@ -1,0 +1,94 @@
+"""One validator for HTML forms and Socket.IO payloads alike.
+
+Unknown keys are ignored; every known field is a string, trimmed, with control characters
+removed and a maximum length. Errors are collected per field, in French.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from facilitation.domain.errors import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class TextField:
+    name: str
+    label: str
+    max_length: int
+    required: bool = False
+    multiline: bool = False
+
+    def clean(self, raw: Any) -> tuple[str, str | None]:
+        """Return ``(value, error)``; the value is kept even when wrong, to refill the form."""
+        if raw is None:
+            raw = ""
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            raw = str(raw)
+        if not isinstance(raw, str):
+            return "", f"« {self.label} » doit être un texte."
+        value = unicodedata.normalize("NFC", _CONTROL.sub("", raw)).strip()
+        if not self.multiline:
+            value = " ".join(value.split())
+        else:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if self.required and not value:
+            return value, f"Indiquez « {self.label} »."
+        if len(value) > self.max_length:
+            return value, (
+                f"« {self.label} » est trop long : {len(value)} caractères "
+                f"pour {self.max_length} au maximum."
+            )
+        return value, None
+
+
+def clean(data: Mapping[str, Any] | Any, fields: tuple[TextField, ...]) -> dict[str, str]:
+    """Validate ``data`` against ``fields`` or raise ``ValidationError`` with every error."""
+    if not isinstance(data, Mapping):
+        raise ValidationError("Requête invalide : un objet était attendu.")
+    values, errors = clean_partial(data, fields)
+    if errors:
+        raise ValidationError(errors=errors)
+    return values
+
+
+def clean_partial(
+    data: Mapping[str, Any], fields: tuple[TextField, ...]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Like ``clean`` but returns the values and the errors instead of raising."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for field in fields:
+        value, error = field.clean(data.get(field.name))
+        values[field.name] = value
+        if error:
+            errors[field.name] = error
+    return values, errors
+
+
+def client_id(raw: Any) -> str:
+    """A client-made id for an idempotent write."""
+    if not isinstance(raw, str) or not CLIENT_ID.match(raw):
+        raise ValidationError(
+            "Identifiant d'envoi manquant ou invalide : rechargez la page.",
+            {"client_id": "Identifiant d'envoi invalide."},
+        )
+    return raw
+
+
+def integer_id(raw: Any, field: str, label: str) -> int:
+    """A positive integer id given as a number or as digits."""
+    if isinstance(raw, bool):
+        raw = None
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if not isinstance(raw, int) or raw <= 0 or raw > 2**62:
+        raise ValidationError(errors={field: f"Choisissez {label}."})
+    return raw

@@ -1,0 +1,8 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+
+from facilitation.models.atelier import Atelier
+from facilitation.models.contribution import Contribution
+from facilitation.models.event import Event, Sequence, SequenceKind
+from facilitation.models.participant import Participant
+
+__all__ = ["Atelier", "Contribution", "Event", "Participant", "Sequence", "SequenceKind"]

@@ -1,0 +1,134 @@
+"""The Socket.IO events of PROTOCOL.md."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import emit, join_room, leave_room
+
+from facilitation import broadcast
+from facilitation.domain.contributions import create_contribution
+from facilitation.domain.errors import DomainError, NotFound
+from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
+from facilitation.domain.validation import integer_id
+from facilitation.extensions import db, socketio
+from facilitation.identity import participant_for
+from facilitation.models import Atelier
+from facilitation.realtime.presence import presence
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+SERVER_ERROR = "Une erreur est survenue sur le serveur. Réessayez dans un instant."
+
+
+def event(name: str) -> Callable[[Handler], Handler]:
+    """Register a handler with its own DB session scope and uniform error answers.
+
+    A refused event rolls back, answers the ack with the error object and also emits
+    ``app:error`` to the sender, so clients without an ack callback still learn about it.
+    """
+
+    def decorate(fn: Handler) -> Handler:
+        @functools.wraps(fn)
+        def wrapper(payload: Any = None, *_: Any) -> dict[str, Any]:
+            # A fresh app context gives the event its own scoped DB session, whatever context
+            # the server (or the test client) ran it in; removing it leaves no other intact.
+            with current_app.app_context():
+                try:
+                    if not isinstance(payload, dict):
+                        raise DomainError("Requête invalide : un objet était attendu.")
+                    return fn(payload)
+                except DomainError as exc:
+                    db.session.rollback()
+                    return _refuse(name, exc.as_dict(), payload)
+                except Exception:
+                    db.session.rollback()
+                    log.exception("socket event %s failed", name)
+                    body = {
+                        "ok": False,
+                        "code": "server_error",
+                        "message": SERVER_ERROR,
+                        "errors": {},
+                    }
+                    return _refuse(name, body, payload)
+                finally:
+                    db.session.remove()
+
+        socketio.on(name)(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def _refuse(name: str, body: dict[str, Any], payload: Any) -> dict[str, Any]:
+    body["event"] = name
+    if isinstance(payload, dict) and isinstance(payload.get("client_id"), str):
+        body["client_id"] = payload["client_id"][:64]
+    emit("app:error", body)
+    return body
+
+
+def _atelier(payload: dict[str, Any]) -> Atelier:
+    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", "un atelier")
+    atelier = db.session.get(Atelier, atelier_id)
+    if atelier is None:
+        raise NotFound("Cet atelier n'existe pas.")
+    return atelier
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    # Anyone may connect: without a participant cookie the socket is a read-only viewer
+    # (the projector). Every write below checks the participant.
+    return None
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_: Any) -> None:
+    left = presence.leave(request.sid)  # type: ignore[attr-defined]
+    if left is not None:
+        broadcast.presence(left, presence.count(left))
+
+
+@event("atelier:join")
+def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    participant = participant_for(atelier.event_id)
+    sid = request.sid  # type: ignore[attr-defined]
+    left = presence.enter(sid, atelier.id, participant.id if participant else None)
+    if left is not None and left != atelier.id:
+        leave_room(broadcast.atelier_room(left))
+        broadcast.presence(left, presence.count(left))
+    join_room(broadcast.atelier_room(atelier.id))
+    connected = presence.count(atelier.id)
+    emit("atelier:snapshot", atelier_snapshot(atelier, connected))
+    broadcast.presence(atelier.id, connected)
+    return {"ok": True, "version": atelier.version}
+
+
+@event("atelier:leave")
+def leave_atelier(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", "un atelier")
+    sid = request.sid  # type: ignore[attr-defined]
+    if presence.atelier_of(sid) == atelier_id:
+        presence.leave(sid)
+        broadcast.presence(atelier_id, presence.count(atelier_id))
+    leave_room(broadcast.atelier_room(atelier_id))
+    return {"ok": True}
+
+
+@event("contribution:create")
+def create(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    card, version = create_contribution(participant_for(atelier.event_id), atelier, payload)
+    data = contribution_dict(card)
+    db.session.commit()
+    if version is not None:
+        broadcast.contribution_created(atelier.id, version, data)
+    return {"ok": True, "duplicate": version is None, "contribution": data}

@@ -1,0 +1,25 @@
+"""HTTP pages and JSON: validate → domain → commit (→ broadcast)."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+
+from facilitation.domain.errors import DomainError
+from facilitation.extensions import db
+
+
+def register(app: Flask) -> None:
+    from facilitation.web.api import bp as api_bp
+    from facilitation.web.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return render_template("errors/error.html", message=exc.message), exc.http_status
+
+    @app.errorhandler(404)
+    def not_found(_exc: Exception):  # type: ignore[no-untyped-def]
+        return render_template("errors/404.html"), 404

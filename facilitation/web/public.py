@@ -1,0 +1,190 @@
+"""The participant's pages and the atelier's projector view."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+import segno
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from facilitation import broadcast
+from facilitation.domain import participants
+from facilitation.domain.contributions import create_contribution, wall
+from facilitation.domain.errors import NotFound, NotJoined, ValidationError
+from facilitation.domain.events import (
+    atelier_groups,
+    contribution_kind,
+    find_event_by_code,
+    get_atelier,
+    get_event,
+    listed_events,
+)
+from facilitation.domain.snapshot import contribution_dict
+from facilitation.extensions import db
+from facilitation.identity import participant_for, remember
+from facilitation.models import Atelier, Event
+
+bp = Blueprint("public", __name__)
+
+CONTRIBUTION_FORM_KEYS = ("titre", "description", "structure", "commune", "public_concerne")
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL, on ``PUBLIC_BASE_URL`` when set (the address phones can reach)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def home():  # type: ignore[no-untyped-def]
+    code = request.form.get("code", "") if request.method == "POST" else ""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            event = find_event_by_code(code)
+        except NotFound as exc:
+            errors["code"] = exc.message
+        else:
+            return redirect(url_for("public.join", slug=event.slug), 303)
+    status = 422 if errors else 200
+    return render_template(
+        "public/home.html", code=code, errors=errors, events=listed_events()
+    ), status
+
+
+@bp.get("/e/<slug>/")
+def event(slug: str):  # type: ignore[no-untyped-def]
+    event = get_event(slug)
+    return render_template(
+        "public/event.html",
+        event=event,
+        programme=event.sequences,
+        participant=participant_for(event.id),
+    )
+
+
+@bp.route("/e/<slug>/rejoindre", methods=["GET", "POST"])
+def join(slug: str):  # type: ignore[no-untyped-def]
+    event = get_event(slug)
+    participant = participant_for(event.id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in ("display_name", "structure", "commune")}
+        form["atelier_id"] = request.form.get("atelier_id", "")
+        form["consent"] = request.form.get("consent", "")
+        try:
+            participant = participants.join(event, request.form, participant)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            remember(participant)
+            return redirect(
+                url_for("public.wall", slug=slug, atelier_id=participant.current_atelier_id), 303
+            )
+    else:
+        form = {
+            "display_name": participant.display_name if participant else "",
+            "structure": participant.structure if participant else "",
+            "commune": participant.commune if participant else "",
+            "atelier_id": request.args.get("atelier")
+            or (participant.current_atelier_id if participant else ""),
+            "consent": "on" if participant else "",
+        }
+    return render_template(
+        "public/join.html",
+        event=event,
+        groups=atelier_groups(event),
+        communes=list(event.communes or []),
+        form={k: str(v) if v is not None else "" for k, v in form.items()},
+        errors=errors,
+        participant=participant,
+    ), (422 if errors else 200)
+
+
+def _wall_page(
+    event: Event, atelier: Atelier, form: dict[str, str], errors: dict[str, str], cid: str
+) -> str:
+    return render_template(
+        "public/wall.html",
+        event=event,
+        atelier=atelier,
+        participant=participant_for(event.id),
+        contributions=[contribution_dict(c) for c in wall(atelier)],
+        version=atelier.version,
+        form=form,
+        errors=errors,
+        client_id=cid,
+        communes=list(event.communes or []),
+        kind=contribution_kind(atelier.sequence),
+    )
+
+
+@bp.get("/e/<slug>/a/<int:atelier_id>", endpoint="wall")
+def wall_view(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
+    event = get_event(slug)
+    atelier = get_atelier(event, atelier_id)
+    participant = participant_for(event.id)
+    if participant is None or participant.current_atelier_id != atelier.id:
+        return redirect(url_for("public.join", slug=slug, atelier=atelier.id))
+    form = dict.fromkeys(CONTRIBUTION_FORM_KEYS, "")
+    form["structure"] = participant.structure
+    form["commune"] = participant.commune
+    return _wall_page(event, atelier, form, {}, uuid.uuid4().hex)
+
+
+@bp.post("/e/<slug>/a/<int:atelier_id>/contributions")
+def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
+    """The same write as the socket event, for a phone whose scripts did not load."""
+    event = get_event(slug)
+    atelier = get_atelier(event, atelier_id)
+    participant = participant_for(event.id)
+    form = {k: request.form.get(k, "") for k in CONTRIBUTION_FORM_KEYS}
+    cid = request.form.get("client_id", "")
+    try:
+        card, version = create_contribution(participant, atelier, request.form)
+    except NotJoined:
+        db.session.rollback()
+        return redirect(url_for("public.join", slug=slug, atelier=atelier.id), 303)
+    except ValidationError as exc:
+        db.session.rollback()
+        if "client_id" in exc.errors:
+            cid = uuid.uuid4().hex
+        return _wall_page(event, atelier, form, exc.errors, cid), 422
+    data = contribution_dict(card)
+    db.session.commit()
+    if version is not None:
+        broadcast.contribution_created(atelier.id, version, data)
+    return redirect(url_for("public.wall", slug=slug, atelier_id=atelier.id), 303)
+
+
+@bp.get("/e/<slug>/a/<int:atelier_id>/projecteur")
+def projector(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
+    event = get_event(slug)
+    atelier = get_atelier(event, atelier_id)
+    return render_template(
+        "public/projector.html",
+        event=event,
+        atelier=atelier,
+        contributions=[contribution_dict(c) for c in wall(atelier)],
+        version=atelier.version,
+        join_url=public_url("public.join", slug=slug, atelier=atelier.id),
+    )
+
+
+@bp.get("/e/<slug>/a/<int:atelier_id>/qr.svg")
+def qr(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
+    event = get_event(slug)
+    atelier = get_atelier(event, atelier_id)
+    buffer = io.BytesIO()
+    segno.make(public_url("public.join", slug=slug, atelier=atelier.id), error="m").save(
+        buffer, kind="svg", scale=8, border=2, xmldecl=False, title="QR code de l'atelier"
+    )
+    response = Response(buffer.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,185 @@
+// Contribution cards: DOM builder (mirror of the `card` macro in templates/macros.html)
+// and a small keyed store that renders a newest-first list without innerHTML.
+// User text only ever goes through textContent.
+
+const TIME_ZONE = "Europe/Paris";
+const HIGHLIGHT_MS = 8000;
+
+let timeFormat = null;
+function getTimeFormat() {
+  if (!timeFormat) {
+    try {
+      timeFormat = new Intl.DateTimeFormat("fr-FR", {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: TIME_ZONE,
+      });
+    } catch {
+      timeFormat = new Intl.DateTimeFormat("fr-FR", { hour: "2-digit", minute: "2-digit" });
+    }
+  }
+  return timeFormat;
+}
+
+/** Date from an ISO 8601 string; a string without offset is taken as UTC (protocol). */
+export function parseDate(iso) {
+  if (!iso) return null;
+  const text = String(iso);
+  const hasZone = /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(text);
+  const d = new Date(hasZone ? text : `${text}Z`);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** "14h05" in the event's time zone. */
+export function formatTime(iso) {
+  const d = parseDate(iso);
+  if (!d) return "";
+  const parts = {};
+  for (const p of getTimeFormat().formatToParts(d)) parts[p.type] = p.value;
+  return `${parts.hour}h${parts.minute}`;
+}
+
+/** Rewrite server-rendered card times in the event's time zone. */
+export function localizeTimes(root) {
+  for (const t of root.querySelectorAll("time.card__time[datetime]")) {
+    const text = formatTime(t.getAttribute("datetime"));
+    if (text) t.textContent = text;
+  }
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function sep() {
+  const s = el("span", "card__sep", " · ");
+  s.setAttribute("aria-hidden", "true");
+  return s;
+}
+
+/** Build one card; same structure and classes as the Jinja macro `card(c, level)`. */
+export function buildCard(c, level = 3) {
+  const kind = /^[a-z_]+$/.test(c.kind || "") ? c.kind : "pratique";
+  const card = el("article", `card card--${kind}`);
+  card.id = `contribution-${c.id}`;
+  card.dataset.id = String(c.id);
+
+  card.append(el(`h${level}`, "card__title", c.titre));
+  if (c.description) card.append(el("p", "card__desc", c.description));
+
+  if (c.structure || c.commune) {
+    const where = el("p", "card__where");
+    if (c.structure) where.append(el("span", "card__structure", c.structure));
+    if (c.structure && c.commune) where.append(sep());
+    if (c.commune) where.append(el("span", "card__commune", c.commune));
+    card.append(where);
+  }
+
+  if (c.public_concerne) {
+    const pub = el("p", "card__public");
+    pub.append(el("span", "card__label", "Public concerné :"), " ",
+      el("span", "card__public-value", c.public_concerne));
+    card.append(pub);
+  }
+
+  const foot = el("p", "card__foot");
+  const author = c.author && c.author.display_name;
+  if (author) foot.append(el("span", "card__author", author), sep());
+  const time = el("time", "card__time", formatTime(c.created_at));
+  time.dateTime = c.created_at || "";
+  foot.append(time);
+  card.append(foot);
+  return card;
+}
+
+function signature(c) {
+  return JSON.stringify([c.titre, c.description, c.structure, c.commune, c.public_concerne,
+    c.author && c.author.display_name, c.created_at, c.kind]);
+}
+
+/**
+ * Keyed, newest-first list of cards inside `container`.
+ * Seeded from the server-rendered cards; `replace()` applies a snapshot, `add()` a delta.
+ */
+export class CardList {
+  constructor(container, { level = 3, highlight = true, onChange = null } = {}) {
+    this.container = container;
+    this.level = level;
+    this.highlight = highlight;
+    this.onChange = onChange;
+    this.entries = new Map(); // id -> { id, time, data|null, node }
+    for (const node of container.querySelectorAll(":scope > .card[data-id]")) {
+      const t = node.querySelector("time[datetime]");
+      const d = parseDate(t && t.getAttribute("datetime"));
+      this.entries.set(node.dataset.id, { id: node.dataset.id, time: d ? d.getTime() : 0, data: null, node });
+    }
+    localizeTimes(container);
+  }
+
+  get size() { return this.entries.size; }
+
+  has(id) { return this.entries.has(String(id)); }
+
+  /** Replace the whole state with a snapshot's contributions. Returns the new cards. */
+  replace(list) {
+    const fresh = [];
+    const next = new Map();
+    for (const c of list || []) {
+      const id = String(c.id);
+      const old = this.entries.get(id);
+      if (!old) fresh.push(c);
+      next.set(id, this._entry(c, old));
+    }
+    for (const [id, e] of this.entries) if (!next.has(id)) e.node.remove();
+    this.entries = next;
+    this._render(fresh.map((c) => String(c.id)));
+    return fresh;
+  }
+
+  /** Insert a card unless already present. Returns true when it was new. */
+  add(c, { highlight = this.highlight } = {}) {
+    const id = String(c.id);
+    const old = this.entries.get(id);
+    this.entries.set(id, this._entry(c, old));
+    this._render(!old && highlight ? [id] : []);
+    return !old;
+  }
+
+  _entry(c, old) {
+    const d = parseDate(c.created_at);
+    const entry = { id: String(c.id), time: d ? d.getTime() : 0, data: c, node: old && old.node };
+    if (!entry.node || !old.data || signature(old.data) !== signature(c)) {
+      const node = buildCard(c, this.level);
+      if (entry.node) entry.node.replaceWith(node);
+      entry.node = node;
+    }
+    return entry;
+  }
+
+  _sorted() {
+    const byNumber = (a, b) => {
+      const na = Number(a), nb = Number(b);
+      return Number.isFinite(na) && Number.isFinite(nb) ? nb - na : String(b).localeCompare(String(a));
+    };
+    return [...this.entries.values()].sort((a, b) => (b.time - a.time) || byNumber(a.id, b.id));
+  }
+
+  _render(newIds) {
+    let prev = null;
+    for (const e of this._sorted()) {
+      const ref = prev ? prev.nextSibling : this.container.firstChild;
+      if (e.node !== ref) this.container.insertBefore(e.node, ref);
+      prev = e.node;
+    }
+    if (this.highlight) {
+      for (const id of newIds) {
+        const node = this.entries.get(id)?.node;
+        if (!node) continue;
+        node.classList.add("card--new");
+        setTimeout(() => node.classList.remove("card--new"), HIGHLIGHT_MS);
+      }
+    }
+    if (this.onChange) this.onChange(this.entries.size);
+  }
+}

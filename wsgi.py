@@ -1,0 +1,29 @@
+"""Serve the app: ``python wsgi.py`` listens on HOST:PORT (default 127.0.0.1:5000).
+
+The async framework is one setting, ``SOCKETIO_ASYNC_MODE`` (default ``eventlet``); it must
+patch the standard library before anything else is imported, hence this file's order.
+eventlet is in bugfix-only mode upstream: ``gevent`` works the same way from here.
+"""
+
+import os
+
+ASYNC_MODE = os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet")
+
+if ASYNC_MODE == "eventlet":
+    import eventlet
+
+    eventlet.monkey_patch()
+elif ASYNC_MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from facilitation import create_app  # noqa: E402
+from facilitation.extensions import socketio  # noqa: E402
+
+app = create_app()
+
+if __name__ == "__main__":
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    socketio.run(app, host=host, port=port, log_output=os.environ.get("ACCESS_LOG") == "1")
