@@ -73,7 +73,7 @@ chromium:
 
 # ---------------------------------------------------------------- run
 run: setup
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 	$(FLASK) demo --sample
 	@echo
 	@echo "Ouvrez ces adresses / open these URLs:"

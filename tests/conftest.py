@@ -77,7 +77,7 @@ def _migrated(app_config: dict[str, Any]) -> None:
 
     app = create_app(app_config)
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
 
 

@@ -161,7 +161,7 @@ class LiveServer:
         return result
 
     def prepare(self) -> None:
-        self.flask("db", "upgrade")
+        self.flask("db", "upgrade", "heads")
         self.flask("demo")
 
     # -- process -------------------------------------------------------------------
