@@ -8,13 +8,17 @@ import click
 from flask import Flask, current_app, url_for
 
 from facilitation import demo_day
-from facilitation.domain.events import get_event
+from facilitation.domain import access
+from facilitation.domain.errors import DomainError
+from facilitation.domain.events import get_atelier, get_event
 from facilitation.extensions import db
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(urls)
+    app.cli.add_command(organizer)
+    app.cli.add_command(facilitator_link)
 
 
 @click.command()
@@ -51,3 +55,83 @@ def urls(slug: str, base_url: str | None) -> None:
                 )
                 click.echo(f"    • {atelier.title}\n      projecteur : {projector}")
         click.echo()
+
+
+@click.group()
+def organizer() -> None:
+    """Comptes de l'équipe organisatrice (agence d'animation)."""
+
+
+@organizer.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="Nom affiché.")
+@click.option(
+    "--password",
+    prompt="Mot de passe",
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Demandé si absent (jamais en clair dans l'historique du shell).",
+)
+@click.option(
+    "--event",
+    "slugs",
+    multiple=True,
+    help="Slug d'un événement dont ce compte est organisateur (répétable).",
+)
+def organizer_create(email: str, name: str, password: str, slugs: tuple[str, ...]) -> None:
+    """Créer un compte organisateur."""
+    try:
+        account = access.create_organizer(email, password, name)
+        for slug in slugs:
+            access.grant_event(account, get_event(slug))
+    except DomainError as exc:
+        db.session.rollback()
+        details = "; ".join(exc.errors.values()) or exc.message
+        raise click.ClickException(details) from None
+    db.session.commit()
+    click.echo(f"Compte organisateur créé : {account.email}")
+
+
+@organizer.command("grant")
+@click.argument("email")
+@click.argument("slug")
+def organizer_grant(email: str, slug: str) -> None:
+    """Rendre un compte organisateur d'un événement."""
+    from sqlalchemy import select
+
+    from facilitation.models import Organizer
+
+    account = db.session.scalar(
+        select(Organizer).where(Organizer.email == access.normalise_email(email))
+    )
+    if account is None:
+        raise click.ClickException(f"Aucun compte organisateur pour {email}.")
+    try:
+        access.grant_event(account, get_event(slug))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"{account.email} organise maintenant {slug}.")
+
+
+@click.command("facilitator-link")
+@click.argument("slug")
+@click.option("--atelier", "atelier_id", type=int, default=None, help="Limiter à un atelier.")
+@click.option("--label", default="", help="Pour qui (nom de l'animateur·rice).")
+@click.option("--base-url", default=None, help="Adresse publique (par défaut HOST:PORT).")
+def facilitator_link(slug: str, atelier_id: int | None, label: str, base_url: str | None) -> None:
+    """Créer un lien secret d'animation (un atelier ou tout l'événement) et l'afficher."""
+    try:
+        event = get_event(slug)
+        atelier = get_atelier(event, atelier_id) if atelier_id else None
+        _link, token = access.create_facilitator_link(event, atelier, label)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    base = (
+        base_url
+        or current_app.config.get("PUBLIC_BASE_URL")
+        or f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+    ).rstrip("/")
+    scope = f"atelier « {atelier.title} »" if atelier else "tout l'événement"
+    click.echo(f"Lien d'animation ({scope}) : {base}/f/{token}")

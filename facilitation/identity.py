@@ -1,17 +1,24 @@
-"""Who is this browser? The participant ids it holds, per event, in the signed session cookie.
+"""Who is this browser? Read from the signed session cookie, for ``web`` and ``realtime``.
 
-Shared by ``web`` and ``realtime`` (which never import each other). One device may take part
-in several events, hence a mapping event id → participant id.
+The session holds, per event, the participant id; the organizer id after a login; the ids of
+the facilitator links opened in this browser. ``actor_for(event_id)`` turns that into the
+domain's ``Actor``; every rule is then checked by ``domain.access``.
 """
 
 from __future__ import annotations
 
 from flask import session
+from sqlalchemy import select
 
+from facilitation.domain.access import Actor
 from facilitation.extensions import db
-from facilitation.models import Participant
+from facilitation.models import FacilitatorLink, Organizer, Participant
 
 SESSION_KEY = "participants"
+ORGANIZER_KEY = "organizer_id"
+LINKS_KEY = "facilitator_links"
+#: A browser rarely holds more; the cap keeps the cookie small.
+MAX_LINKS = 20
 
 
 def participant_for(event_id: int) -> Participant | None:
@@ -31,3 +38,48 @@ def remember(participant: Participant) -> None:
     ids[str(participant.event_id)] = participant.id
     session[SESSION_KEY] = ids
     session.permanent = True
+
+
+def current_organizer() -> Organizer | None:
+    oid = session.get(ORGANIZER_KEY)
+    return db.session.get(Organizer, oid) if isinstance(oid, int) else None
+
+
+def login_organizer(organizer: Organizer) -> None:
+    session[ORGANIZER_KEY] = organizer.id
+    session.permanent = True
+
+
+def logout_organizer() -> None:
+    session.pop(ORGANIZER_KEY, None)
+
+
+def remember_facilitator_link(link: FacilitatorLink) -> None:
+    ids = [i for i in (session.get(LINKS_KEY) or []) if isinstance(i, int) and i != link.id]
+    session[LINKS_KEY] = [link.id, *ids][:MAX_LINKS]
+    session.permanent = True
+
+
+def facilitator_links(event_id: int) -> tuple[FacilitatorLink, ...]:
+    """The active links of this browser for one event (revoked ones stop working at once)."""
+    ids = [i for i in (session.get(LINKS_KEY) or []) if isinstance(i, int)]
+    if not ids:
+        return ()
+    return tuple(
+        db.session.scalars(
+            select(FacilitatorLink).where(
+                FacilitatorLink.id.in_(ids),
+                FacilitatorLink.event_id == event_id,
+                FacilitatorLink.revoked_at.is_(None),
+            )
+        )
+    )
+
+
+def actor_for(event_id: int) -> Actor:
+    return Actor(
+        event_id=event_id,
+        participant=participant_for(event_id),
+        organizer=current_organizer(),
+        links=facilitator_links(event_id),
+    )
