@@ -165,6 +165,7 @@ def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-de
 
 @bp.get("/e/<slug>/a/<int:atelier_id>/projecteur")
 def projector(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
+    """Read-only view for the room's screen: no participant cookie needed."""
     event = get_event(slug)
     atelier = get_atelier(event, atelier_id)
     return render_template(
@@ -173,7 +174,10 @@ def projector(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
         atelier=atelier,
         contributions=[contribution_dict(c) for c in wall(atelier)],
         version=atelier.version,
+        kind=contribution_kind(atelier.sequence),
         join_url=public_url("public.join", slug=slug, atelier=atelier.id),
+        # Short enough to be typed from the back of the room, with the event's code.
+        home_url=public_url("public.home"),
     )
 
 

@@ -1,0 +1,66 @@
+// Projector view of an atelier: a read-only viewer of the atelier room.
+// Joins like a phone (the server sends a snapshot on every join), shows new cards as they
+// arrive and the number of people connected. It never writes. User text: textContent only.
+import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { CardList } from "./cards.js";
+
+function presenceText(n) {
+  return `${n} ${n <= 1 ? "personne connectée" : "personnes connectées"}`;
+}
+
+function init(root) {
+  document.documentElement.classList.add("js");
+  const atelierId = Number(root.dataset.atelierId);
+  const presence = document.getElementById("presence");
+  const liveStatus = document.getElementById("live-status");
+  const count = document.getElementById("card-count");
+  const plural = document.getElementById("card-count-plural");
+  const empty = document.getElementById("cards-empty");
+  const title = document.getElementById("projector-title");
+  const question = document.getElementById("projector-question");
+
+  const cards = new CardList(document.getElementById("cards"), {
+    level: 3,
+    onChange(n) {
+      count.textContent = String(n);
+      plural.textContent = n > 1 ? "s" : "";
+      empty.hidden = n > 0;
+    },
+  });
+
+  connectAtelier({
+    atelierId,
+    version: Number(root.dataset.version),
+    onStatus(state) {
+      liveStatus.dataset.state = state;
+      liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
+      root.dataset.live = state;
+    },
+    onJoined() {
+      root.dataset.live = "joined";
+    },
+    onSnapshot(snap) {
+      // The facilitator may have renamed the atelier or changed its question.
+      if (snap.atelier) {
+        if (snap.atelier.title) title.textContent = snap.atelier.title;
+        if (question && snap.atelier.question) question.textContent = snap.atelier.question;
+      }
+      cards.replace(snap.contributions || []);
+    },
+    onCreated(c) {
+      cards.add(c);
+    },
+    onPresence(n) {
+      presence.dataset.count = String(n);
+      presence.textContent = presenceText(n);
+    },
+    onError(err) {
+      liveStatus.dataset.state = "offline";
+      liveStatus.querySelector(".live-status__text").textContent =
+        (err && err.message) || "Une erreur est survenue.";
+    },
+  });
+}
+
+const root = document.getElementById("projector");
+if (root) init(root);
