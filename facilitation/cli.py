@@ -17,6 +17,10 @@ from facilitation.extensions import db
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(urls)
+    # `flask loadtest`, `flask loadtest-event create|remove` (facilitation/loadtest/).
+    from facilitation.loadtest import commands as loadtest_commands
+
+    loadtest_commands.register(app)
     app.cli.add_command(organizer)
     app.cli.add_command(facilitator_link)
 

@@ -20,6 +20,8 @@ ENV_KEYS = (
     "SOCKETIO_MESSAGE_QUEUE",
     "SOCKETIO_ASYNC_MODE",
     "PUBLIC_BASE_URL",
+    # Enables the operator-only load-test endpoints (facilitation/loadtest/http.py).
+    "LOADTEST_TOKEN",
 )
 
 

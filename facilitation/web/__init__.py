@@ -15,6 +15,11 @@ def register(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
 
+    from facilitation.loadtest.http import bp as loadtest_bp
+
+    # Answers 404 unless LOADTEST_TOKEN is set (operator-only load-test fixtures).
+    app.register_blueprint(loadtest_bp)
+
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
         db.session.rollback()

@@ -1,0 +1,293 @@
+"""``flask loadtest`` (the generator) and ``flask loadtest-event create|remove`` (the fixture).
+
+The generator talks to the server only over HTTP and Socket.IO, at the URL it is given; it
+never opens the app's database. Its event is a throwaway ``loadtest-<random>``:
+
+* with ``--token`` (or ``LOADTEST_TOKEN`` in the environment) and the server started with
+  the same ``LOADTEST_TOKEN``, the run creates the event over HTTP and removes it at the end;
+* otherwise the operator creates it on the server with ``flask loadtest-event create`` and
+  passes its slug with ``--event``; any slug not starting with ``loadtest-`` is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import click
+
+from facilitation.loadtest import fixture
+from facilitation.loadtest.target import Target, TargetError
+
+PROBE_TIMEOUT_S = 3.0
+
+
+# ============================================================================ server side
+@click.group("loadtest-event")
+def loadtest_event() -> None:
+    """Créer / supprimer un événement jetable pour un test de charge (sur le serveur)."""
+
+
+@loadtest_event.command("create")
+@click.option("--ateliers", type=click.IntRange(1, fixture.MAX_ATELIERS), default=40)
+def create_cmd(ateliers: int) -> None:
+    """Créer ``loadtest-<aléatoire>`` avec N ateliers ; affiche son slug."""
+    from facilitation.extensions import db
+
+    event = fixture.create_event(ateliers)
+    data = fixture.describe(event)
+    db.session.commit()
+    click.echo(data["slug"])
+
+
+@loadtest_event.command("remove")
+@click.argument("slug")
+def remove_cmd(slug: str) -> None:
+    """Supprimer un événement de test de charge et tout ce qu'il contient."""
+    from facilitation.domain.errors import DomainError
+    from facilitation.extensions import db
+
+    try:
+        fixture.remove_event(slug)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message)
+    db.session.commit()
+    click.echo(f"Supprimé : {slug}")
+
+
+# ============================================================================ generator
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_: Any, **__: Any) -> None:  # a run never follows a redirect
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _http(
+    target: Target, method: str, path: str, token: str | None = None, body: Any = None
+) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(target.url(path), data=data, method=method)
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with _opener.open(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        try:
+            return exc.code, json.loads(raw or b"null")
+        except ValueError:
+            return exc.code, raw[:200].decode(errors="replace")
+
+
+async def _probe_dots(target: Target, atelier_id: int) -> tuple[bool, str]:
+    """Does the server answer ``dot:set``? (A harmless call: count 0 on card 0.)"""
+    import socketio
+
+    from facilitation.loadtest.phone import UNKNOWN_EVENT_CODES
+
+    sio = socketio.AsyncClient(reconnection=False)
+    try:
+        await sio.connect(
+            target.origin,
+            transports=["websocket"],
+            socketio_path=target.socketio_path,
+            wait_timeout=10,
+        )
+        ack = await sio.call(
+            "dot:set",
+            {
+                "client_id": "loadtest-probe-0000",
+                "atelier_id": atelier_id,
+                "contribution_id": 0,
+                "count": 0,
+            },
+            timeout=PROBE_TIMEOUT_S,
+        )
+    except (TimeoutError, socketio.exceptions.TimeoutError):
+        return False, "le serveur ne répond pas à dot:set (vote pas encore disponible)"
+    except Exception as exc:
+        return False, f"sonde dot:set impossible : {exc!r}"
+    finally:
+        await sio.disconnect()
+    if isinstance(ack, dict) and ack.get("code") in UNKNOWN_EVENT_CODES:
+        return False, f"le serveur ne connaît pas dot:set ({ack.get('code')})"
+    return True, "dot:set disponible"
+
+
+@click.command("loadtest")
+@click.option("--url", required=True, help="Adresse du serveur visé (la seule contactée).")
+@click.option(
+    "--event",
+    "slug",
+    default=None,
+    help="Événement de test « loadtest-… » existant. Sans lui, il faut --token : "
+    "le test crée son propre événement jetable et le supprime à la fin.",
+)
+@click.option("--participants", type=click.IntRange(1, 50000), required=True)
+@click.option("--ateliers", type=click.IntRange(1, fixture.MAX_ATELIERS), required=True)
+@click.option("--duration", type=click.FloatRange(1, 3600), required=True, help="secondes")
+@click.option(
+    "--posts-per-minute",
+    type=click.FloatRange(0),
+    default=None,
+    help="Cartes par minute pour tout l'événement (défaut : 6 par atelier).",
+)
+@click.option("--dots", type=click.IntRange(0, 50), default=0, help="Gommettes par téléphone.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None)
+@click.option("--token", envvar="LOADTEST_TOKEN", default=None, help="= LOADTEST_TOKEN du serveur")
+@click.option("--processes", type=click.IntRange(1, 64), default=None, help="défaut : nb de CPU")
+@click.option("--drop-fraction", type=click.FloatRange(0, 1), default=0.1, show_default=True)
+@click.option("--server-pid", "server_pids", type=int, multiple=True, help="RSS à mesurer")
+@click.option("--spread-sources", is_flag=True, help="Adresses source 127.0.n.1 (ip_hash).")
+@click.option("--seed", type=int, default=1, show_default=True)
+def loadtest(
+    url: str,
+    slug: str | None,
+    participants: int,
+    ateliers: int,
+    duration: float,
+    posts_per_minute: float | None,
+    dots: int,
+    json_path: str | None,
+    token: str | None,
+    processes: int | None,
+    drop_fraction: float,
+    server_pids: tuple[int, ...],
+    spread_sources: bool,
+    seed: int,
+) -> None:
+    """Simuler des téléphones (vrais clients Socket.IO) contre un serveur et mesurer."""
+    from facilitation.loadtest.runner import RunConfig, run
+
+    try:
+        target = Target(url)
+    except TargetError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url")
+    if slug is not None and not fixture.is_loadtest_slug(slug):
+        raise click.BadParameter(
+            f"« {slug} » n'est pas un événement de test (loadtest-…) : refusé, un test de "
+            "charge ne touche jamais un vrai événement.",
+            param_hint="--event",
+        )
+    if slug is None and not token:
+        raise click.UsageError(
+            "Donnez --token (= LOADTEST_TOKEN du serveur) pour que le test crée son "
+            "événement jetable, ou --event loadtest-… créé par `flask loadtest-event create`."
+        )
+    created = False
+    if slug is None:
+        status, body = _http(target, "POST", "/_loadtest/events", token, {"ateliers": ateliers})
+        if status != 201:
+            raise click.ClickException(
+                f"création de l'événement de test refusée (HTTP {status}) : {body}. "
+                "Le serveur a-t-il été démarré avec LOADTEST_TOKEN ?"
+            )
+        slug, atelier_ids, created = body["slug"], body["ateliers"], True
+    else:
+        status, body = _http(target, "GET", f"/api/events/{slug}")
+        if status != 200:
+            raise click.ClickException(f"événement {slug} introuvable (HTTP {status})")
+        atelier_ids = [a["id"] for a in body["ateliers"]][:ateliers]
+    click.echo(f"Cible {target} · événement {slug} · {len(atelier_ids)} ateliers")
+    try:
+        dots_enabled, dots_note = (False, "aucune gommette demandée")
+        if dots:
+            dots_enabled, dots_note = asyncio.run(_probe_dots(target, atelier_ids[0]))
+            click.echo(f"Gommettes : {dots_note}")
+        cfg = RunConfig(
+            url=target.base,
+            slug=slug,
+            atelier_ids=atelier_ids,
+            participants=participants,
+            duration=duration,
+            posts_per_minute=(
+                posts_per_minute if posts_per_minute is not None else 6.0 * len(atelier_ids)
+            ),
+            dots=dots,
+            dots_enabled=dots_enabled,
+            drop_fraction=drop_fraction,
+            processes=processes or os.cpu_count() or 2,
+            spread_sources=spread_sources,
+            seed=seed,
+        )
+        report = run(cfg, server_pids=list(server_pids))
+        report["dots_note"] = dots_note
+        _read_back(target, slug, token, report)
+    finally:
+        if created:
+            status, body = _http(target, "DELETE", f"/_loadtest/events/{slug}", token)
+            if status != 200:
+                click.echo(f"ATTENTION : {slug} non supprimé (HTTP {status}) : {body}", err=True)
+    click.echo(summary(report))
+    if json_path:
+        Path(json_path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        click.echo(f"JSON : {json_path}")
+    if report["connected"] < participants or report["lost"] or report["errors"]:
+        sys.exit(1)
+
+
+def _read_back(target: Target, slug: str, token: str | None, report: dict[str, Any]) -> None:
+    """What the server stored: cards (and dots, once voting exists) for the run's event."""
+    report["cards_stored"] = None
+    if token:
+        status, body = _http(target, "GET", f"/_loadtest/events/{slug}", token)
+        if status == 200 and isinstance(body, dict):
+            report["cards_stored"] = body.get("contributions")
+            report["dots_counted"] = body.get("dots")
+            return
+    status, body = _http(target, "GET", f"/api/events/{slug}")
+    if status == 200 and isinstance(body, dict):
+        report["cards_stored"] = sum(int(a.get("contributions") or 0) for a in body["ateliers"])
+
+
+def summary(r: dict[str, Any]) -> str:
+    """The human summary printed at the end of a run."""
+    lat, ack, rss = r["latency_ms"], r["ack_ms"], r.get("server_rss_kb") or {}
+    dots = (
+        f"{r['dots_sent']} envoyées, {r['dots_counted']} comptées par le serveur"
+        if r["dots_enabled"]
+        else f"0 envoyée ({r.get('dots_note', '')})"
+    )
+    per_phone = rss.get("per_phone_kb")
+    lines = [
+        "",
+        f"Résumé — {r['participants']} téléphones, {r['ateliers']} ateliers, "
+        f"{r['duration_s']:.0f} s, {r['processes']} processus générateurs",
+        f"  connectés            {r['connected']}/{r['participants']} (rampe {r['ramp_s']} s)",
+        f"  cartes               {r['posts_sent']} envoyées, {r['posts_acked']} acceptées, "
+        f"{r.get('cards_stored')} stockées",
+        f"  livraisons           {r['deliveries_received']}/{r['deliveries_expected']} "
+        f"({r['deliveries_live']} en direct, {r['deliveries_resynced']} par resynchronisation), "
+        f"perdues {r['lost']}",
+        f"  carte → téléphones   p50 {lat['p50']} ms · p95 {lat['p95']} ms · "
+        f"p99 {lat['p99']} ms · max {lat['max']} ms",
+        f"  accusé d'envoi       p50 {ack['p50']} ms · p95 {ack['p95']} ms",
+        f"  débit                {r['throughput']['posts_per_s']} cartes/s, "
+        f"{r['throughput']['deliveries_per_s']} livraisons/s",
+        f"  gommettes            {dots}",
+        f"  reconnexions         {r['reconnects']} (resync p95 {r['resync_ms']['p95']} ms), "
+        f"coupures subies {r['unexpected_disconnects']}",
+        f"  mémoire serveur      "
+        + (f"{per_phone} Ko par téléphone connecté" if per_phone is not None else "non mesurée"),
+        f"  erreurs              {r['errors']}",
+    ]
+    lines += [f"    · {e}" for e in r["error_samples"][:5]]
+    return "\n".join(lines)
+
+
+def register(app: Any) -> None:
+    app.cli.add_command(loadtest)
+    app.cli.add_command(loadtest_event)

@@ -1,0 +1,136 @@
+"""Throwaway load-test events: created with K ateliers, removed with everything they hold.
+
+A load test must never touch a real event. Its event is recognisable twice over: the slug
+starts with ``loadtest-`` and ``organiser_name`` is :data:`MARKER`. :func:`remove_event`
+refuses any event that is not marked both ways, so a typo cannot delete a real day.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, time
+from typing import Any
+
+from sqlalchemy import delete, func, inspect, select
+
+from facilitation.domain.errors import DomainError, NotFound
+from facilitation.extensions import db
+from facilitation.models import Atelier, Contribution, Event, Sequence
+from facilitation.models.event import EventStatus, SequenceKind
+
+PREFIX = "loadtest-"
+MARKER = "facilitation loadtest"
+MAX_ATELIERS = 500
+
+
+class NotALoadTestEvent(DomainError):
+    code = "forbidden"
+    http_status = 403
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"« {slug} » n'est pas un événement de test de charge : refusé.")
+
+
+def is_loadtest_slug(slug: str) -> bool:
+    return slug.startswith(PREFIX) and len(slug) > len(PREFIX)
+
+
+def create_event(ateliers: int) -> Event:
+    """A new open event ``loadtest-<random>`` with one atelier sequence of ``ateliers`` ateliers.
+
+    Flushes, does not commit. Raises ``ValueError`` when ``ateliers`` is out of 1..500.
+    """
+    if not 1 <= ateliers <= MAX_ATELIERS:
+        raise ValueError(f"ateliers must be between 1 and {MAX_ATELIERS}")
+    token = secrets.token_hex(4)
+    event = Event(
+        slug=f"{PREFIX}{token}",
+        title=f"Test de charge {token}",
+        date=date.today(),
+        join_code=f"LT{token.upper()}",
+        status=EventStatus.OPEN.value,
+        organiser_name=MARKER,
+        communes=["Commune de test"],
+    )
+    sequence = Sequence(
+        position=1,
+        kind=SequenceKind.ATELIERS_PRATIQUES.value,
+        title="Ateliers (test de charge)",
+        starts_at=time(9, 0),
+        ends_at=time(18, 0),
+    )
+    event.sequences.append(sequence)
+    for n in range(1, ateliers + 1):
+        sequence.ateliers.append(
+            Atelier(event=event, position=n, title=f"Atelier de charge {n}", question="Test")
+        )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def get_loadtest_event(slug: str) -> Event:
+    """The marked load-test event ``slug``; ``NotALoadTestEvent`` for any other event."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise NotFound("Cet événement n'existe pas.")
+    if not is_loadtest_slug(event.slug) or event.organiser_name != MARKER:
+        raise NotALoadTestEvent(slug)
+    return event
+
+
+def remove_event(slug: str) -> None:
+    """Delete the load-test event ``slug`` and, by the database's cascades, all it holds."""
+    event = get_loadtest_event(slug)
+    event_id = event.id
+    db.session.expunge(event)
+    # Core delete: the ON DELETE CASCADE foreign keys remove sequences, ateliers,
+    # participants and cards in the database without loading thousands of rows.
+    db.session.execute(delete(Event).where(Event.id == event_id))
+
+
+def describe(event: Event) -> dict[str, Any]:
+    ateliers = [a.id for s in event.sequences for a in s.ateliers]
+    return {"slug": event.slug, "join_code": event.join_code, "ateliers": ateliers}
+
+
+def tallies(event: Event) -> dict[str, Any]:
+    """What the server stored for the run: cards per atelier and, once voting exists, dots.
+
+    ``dots`` is ``None`` while the schema has no dot table (voting is another feature);
+    then the load test reports ``dots_counted: null``.
+    """
+    rows = db.session.execute(
+        select(Contribution.atelier_id, func.count(Contribution.id))
+        .join(Atelier, Atelier.id == Contribution.atelier_id)
+        .where(Atelier.event_id == event.id)
+        .group_by(Contribution.atelier_id)
+    ).all()
+    cards = {str(atelier_id): count for atelier_id, count in rows}
+    return {
+        "slug": event.slug,
+        "contributions": sum(cards.values()),
+        "contributions_by_atelier": cards,
+        "dots": _dots(event),
+    }
+
+
+def _dots(event: Event) -> int | None:
+    """Sum of the dots on the event's cards, if a dot table with a count column exists."""
+    names = set(inspect(db.engine).get_table_names())
+    for table_name in ("dot", "dots", "vote", "votes"):
+        if table_name not in names:
+            continue
+        table = db.Model.metadata.tables.get(table_name)
+        if table is None or "contribution_id" not in table.c:
+            continue
+        amount = func.sum(table.c["count"]) if "count" in table.c else func.count()
+        total = db.session.scalar(
+            select(amount)
+            .select_from(table)
+            .join(Contribution, Contribution.id == table.c["contribution_id"])
+            .join(Atelier, Atelier.id == Contribution.atelier_id)
+            .where(Atelier.event_id == event.id)
+        )
+        return int(total or 0)
+    return None

@@ -1,0 +1,66 @@
+"""Operator-only HTTP endpoints to create, read back and remove a load-test event.
+
+They exist only when the server is started with ``LOADTEST_TOKEN`` set (otherwise every
+path here answers 404, as if absent), and every call must carry
+``Authorization: Bearer <LOADTEST_TOKEN>``. Only events made by :mod:`fixture` can be read
+or removed. Chosen over a CLI-only path because the load test usually runs on another
+machine than the server; ``flask loadtest-event`` is the fallback on the server itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, abort, current_app, jsonify, request
+
+from facilitation.domain.errors import DomainError
+from facilitation.extensions import db
+from facilitation.loadtest import fixture
+
+bp = Blueprint("loadtest", __name__, url_prefix="/_loadtest")
+
+
+@bp.before_request
+def operator_only():  # type: ignore[no-untyped-def]
+    token = current_app.config.get("LOADTEST_TOKEN")
+    if not token:
+        abort(404)
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), str(token).encode()):
+        return jsonify(ok=False, code="forbidden", message="Jeton de test de charge invalide."), 403
+    return None
+
+
+@bp.errorhandler(DomainError)
+def refused(exc: DomainError):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    return jsonify(exc.as_dict()), exc.http_status
+
+
+@bp.post("/events")
+def create():  # type: ignore[no-untyped-def]
+    """``{ateliers: K}`` → 201 ``{slug, join_code, ateliers: [id...]}``."""
+    body = request.get_json(silent=True) or {}
+    ateliers = body.get("ateliers")
+    if not isinstance(ateliers, int) or isinstance(ateliers, bool):
+        return jsonify(ok=False, code="invalid", message="« ateliers » : un entier attendu."), 422
+    try:
+        event = fixture.create_event(ateliers)
+    except ValueError as exc:
+        return jsonify(ok=False, code="invalid", message=str(exc)), 422
+    data = fixture.describe(event)
+    db.session.commit()
+    return jsonify(data), 201
+
+
+@bp.get("/events/<slug>")
+def read(slug: str):  # type: ignore[no-untyped-def]
+    """The tallies of a load-test event: cards per atelier, dots (``null`` without voting)."""
+    return jsonify(fixture.tallies(fixture.get_loadtest_event(slug)))
+
+
+@bp.delete("/events/<slug>")
+def remove(slug: str):  # type: ignore[no-untyped-def]
+    fixture.remove_event(slug)
+    db.session.commit()
+    return jsonify(ok=True, removed=slug)

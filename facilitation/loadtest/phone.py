@@ -1,0 +1,230 @@
+"""One simulated phone on asyncio: joins over HTTP like a browser, then speaks Socket.IO.
+
+It records when each card reaches it (``contribution:created``, live) or is first seen in a
+snapshot (after a reconnect), so the runner can compute delivery latency and losses.
+``time.monotonic()`` is one clock for every process of the machine, so a post timed in one
+generator process and received in another can be compared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import socketio
+
+from facilitation.loadtest.target import Target
+
+TIMEOUT = 30.0
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+#: Error codes meaning "this server does not know ``dot:set``".
+UNKNOWN_EVENT_CODES = {"unknown_event", "not_implemented", "unknown"}
+
+
+@dataclass
+class PhoneRecord:
+    """What one phone saw; sent back to the runner at the end."""
+
+    index: int
+    atelier_id: int
+    ready: bool = False
+    #: client_id -> monotonic time of the live delivery, or None when first seen in a snapshot.
+    seen: dict[str, float | None] = field(default_factory=dict)
+    reconnects: int = 0
+    resync_s: list[float] = field(default_factory=list)
+    join_s: float | None = None
+    errors: list[str] = field(default_factory=list)
+    unexpected_disconnects: int = 0
+
+
+class Phone:
+    def __init__(
+        self, target: Target, index: int, atelier_id: int, local_addr: str | None = None
+    ) -> None:
+        self.target = target
+        self.record = PhoneRecord(index=index, atelier_id=atelier_id)
+        self.local_addr = local_addr
+        self.http: aiohttp.ClientSession | None = None
+        self.sio: socketio.AsyncClient | None = None
+        self.cookie = ""
+        self.leaving = False
+        self.stopping = False
+        #: client_id -> contribution id of every card this phone knows (for dots).
+        self.cards: dict[str, int] = {}
+        self._snapshot: asyncio.Event | None = None
+        self._recovering: asyncio.Task[None] | None = None
+
+    @property
+    def atelier_id(self) -> int:
+        return self.record.atelier_id
+
+    # ------------------------------------------------------------------ HTTP
+    async def open(self) -> None:
+        # One session per phone: its own cookie (kept by hand, the jar is a dummy so nothing
+        # leaks between phones) and, for nginx's ip_hash, its own loopback source address.
+        connector = aiohttp.TCPConnector(
+            limit=4, local_addr=(self.local_addr, 0) if self.local_addr else None
+        )
+        self.http = aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=TIMEOUT),
+        )
+
+    async def join_event(self, slug: str) -> None:
+        """The join form, as a browser posts it; keeps the signed session cookie."""
+        assert self.http is not None
+        url = self.target.url(f"/e/{slug}/rejoindre")
+        data = {
+            "display_name": f"Téléphone {self.record.index}",
+            "structure": "Structure de test de charge",
+            "commune": "Commune de test",
+            "atelier_id": str(self.atelier_id),
+            "consent": "on",
+        }
+        async with self.http.get(url, allow_redirects=False) as page:
+            text = await page.text()
+            if page.status != 200:
+                raise RuntimeError(f"GET rejoindre: HTTP {page.status}")
+            token = CSRF.search(text)
+            if token:
+                data["csrf_token"] = token.group(1)
+            cookies = {k: m.value for k, m in page.cookies.items()}
+        headers = {"Cookie": _cookie_header(cookies)} if cookies else {}
+        async with self.http.post(url, data=data, headers=headers, allow_redirects=False) as resp:
+            await resp.read()
+            if resp.status not in (302, 303):
+                raise RuntimeError(f"POST rejoindre: HTTP {resp.status}")
+            location = resp.headers.get("Location", "")
+            if location.startswith("http"):
+                self.target.check(location)
+            cookies.update({k: m.value for k, m in resp.cookies.items()})
+        if not cookies:
+            raise RuntimeError("POST rejoindre: pas de cookie de session")
+        self.cookie = _cookie_header(cookies)
+
+    # ------------------------------------------------------------------ Socket.IO
+    async def connect(self) -> None:
+        """Connect, join the atelier, wait for its snapshot."""
+        if self.sio is None:
+            self.sio = socketio.AsyncClient(
+                reconnection=False, http_session=self.http, request_timeout=TIMEOUT
+            )
+            self.sio.on("contribution:created", self._on_created)
+            self.sio.on("atelier:snapshot", self._on_snapshot)
+            self.sio.on("disconnect", self._on_disconnect)
+        self._snapshot = asyncio.Event()
+        await self.sio.connect(
+            self.target.origin,
+            headers={"Cookie": self.cookie},
+            transports=["websocket"],
+            socketio_path=self.target.socketio_path,
+            wait_timeout=TIMEOUT,
+        )
+        ack = await self.sio.call("atelier:join", {"atelier_id": self.atelier_id}, timeout=TIMEOUT)
+        if not isinstance(ack, dict) or ack.get("ok") is not True:
+            raise RuntimeError(f"atelier:join refusé : {ack}")
+        await asyncio.wait_for(self._snapshot.wait(), TIMEOUT)
+
+    async def drop_and_return(self, away_s: float) -> None:
+        """Lose the connection, stay away ``away_s``, come back and resync from the snapshot."""
+        assert self.sio is not None
+        self.leaving = True
+        await self.sio.disconnect()
+        self.leaving = False
+        await asyncio.sleep(away_s)
+        started = time.monotonic()
+        await self.connect()
+        self.record.reconnects += 1
+        self.record.resync_s.append(time.monotonic() - started)
+
+    async def post(self, client_id: str) -> dict[str, Any]:
+        assert self.sio is not None
+        return await self.sio.call(
+            "contribution:create",
+            {
+                "client_id": client_id,
+                "atelier_id": self.atelier_id,
+                "titre": f"Carte de charge {client_id[-8:]}",
+                "description": "Une pratique inventée par le test de charge.",
+                "structure": "Structure de test de charge",
+                "commune": "Commune de test",
+                "public_concerne": "",
+            },
+            timeout=TIMEOUT,
+        )
+
+    async def set_dots(self, client_id: str, contribution_id: int, count: int) -> Any:
+        assert self.sio is not None
+        return await self.sio.call(
+            "dot:set",
+            {
+                "client_id": client_id,
+                "atelier_id": self.atelier_id,
+                "contribution_id": contribution_id,
+                "count": count,
+            },
+            timeout=TIMEOUT,
+        )
+
+    async def close(self) -> None:
+        self.stopping = True
+        try:
+            if self.sio is not None and self.sio.connected:
+                await self.sio.disconnect()
+        finally:
+            if self.http is not None:
+                await self.http.close()
+
+    # ------------------------------------------------------------------ handlers
+    async def _on_created(self, payload: dict[str, Any]) -> None:
+        now = time.monotonic()
+        cid = (payload.get("contribution") or {}).get("client_id")
+        if not isinstance(cid, str):
+            return
+        if self.record.seen.get(cid) is None:
+            self.record.seen[cid] = now
+        self.cards[cid] = payload["contribution"]["id"]
+
+    async def _on_snapshot(self, payload: dict[str, Any]) -> None:
+        if (payload.get("atelier") or {}).get("id") != self.atelier_id:
+            return
+        for card in payload.get("contributions") or []:
+            cid = card.get("client_id")
+            if isinstance(cid, str):
+                self.record.seen.setdefault(cid, None)
+                self.cards[cid] = card["id"]
+        if self._snapshot is not None:
+            self._snapshot.set()
+
+    async def _on_disconnect(self, *_: Any) -> None:
+        if self.leaving or self.stopping:
+            return
+        # Dropped by the server or the network: come back like a real phone would.
+        self.record.unexpected_disconnects += 1
+        if self._recovering is None or self._recovering.done():
+            self._recovering = asyncio.get_running_loop().create_task(self._recover())
+
+    async def _recover(self) -> None:
+        for attempt in range(5):
+            await asyncio.sleep(0.5 * (attempt + 1))
+            if self.stopping:
+                return
+            started = time.monotonic()
+            try:
+                await self.connect()
+            except Exception as exc:  # noqa: BLE001  (recorded, retried)
+                self.record.errors.append(f"reconnexion : {exc!r}"[:200])
+                continue
+            self.record.reconnects += 1
+            self.record.resync_s.append(time.monotonic() - started)
+            return
+
+
+def _cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())

@@ -1,0 +1,496 @@
+"""Run a load test: phones spread over generator processes, a progress line, a summary.
+
+Each generator process runs its share of phones on one asyncio loop (one aiohttp session and
+one ``socketio.AsyncClient`` per phone): thousands of idle websockets cost little there,
+where a thread per client would not. Processes are started with ``spawn`` and talk to the
+parent over queues; the parent times the phases:
+
+    ramp      every phone joins over HTTP, connects, joins its atelier (not timed as load)
+    run       ``duration`` seconds: posts (Poisson, ``posts_per_minute`` for the whole event),
+              some phones drop and come back, one dot burst if the server has ``dot:set``
+    drain     until every card reached every phone of its atelier, 15 s at most
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing as mp
+import os
+import queue
+import random
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any, TextIO
+
+from facilitation.loadtest.stats import summary_ms
+
+PROGRESS_EVERY_S = 1.0
+DRAIN_MAX_S = 15.0
+DRAIN_IDLE_S = 5.0
+MAX_ERROR_SAMPLES = 20
+
+
+@dataclass
+class RunConfig:
+    url: str
+    slug: str
+    atelier_ids: list[int]
+    participants: int
+    duration: float
+    posts_per_minute: float
+    dots: int = 0
+    dots_enabled: bool = False
+    drop_fraction: float = 0.1
+    processes: int = 2
+    #: Give each phone a loopback source address 127.0.<n>.1 so nginx's ip_hash spreads them.
+    spread_sources: bool = False
+    seed: int = 0
+    join_concurrency: int = 24
+    ramp_timeout: float = 300.0
+
+
+@dataclass
+class WorkerResult:
+    worker: int
+    phones: list[dict[str, Any]] = field(default_factory=list)
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    dots_sent: int = 0
+    dot_errors: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+# ============================================================================ generator process
+def _worker_entry(
+    cfg: RunConfig,
+    worker: int,
+    indices: list[int],
+    progress: Any,
+    results: Any,
+    go: Any,
+    start_at: Any,
+    stop: Any,
+) -> None:
+    try:
+        result = asyncio.run(_worker(cfg, worker, indices, progress, go, start_at, stop))
+    except BaseException as exc:  # the parent must hear from every worker
+        result = WorkerResult(worker=worker, errors=[f"générateur {worker} : {exc!r}"])
+    results.put(asdict(result))
+
+
+async def _wait_flag(flag: Any) -> None:
+    while not flag.is_set():
+        await asyncio.sleep(0.05)
+
+
+async def _worker(
+    cfg: RunConfig,
+    worker: int,
+    indices: list[int],
+    progress: Any,
+    go: Any,
+    start_at: Any,
+    stop: Any,
+) -> WorkerResult:
+    from facilitation.loadtest.phone import UNKNOWN_EVENT_CODES, Phone
+    from facilitation.loadtest.target import Target
+
+    rng = random.Random(cfg.seed * 1000 + worker)
+    target = Target(cfg.url)
+    k = len(cfg.atelier_ids)
+    phones = [
+        Phone(
+            target,
+            i,
+            cfg.atelier_ids[i % k],
+            local_addr=f"127.0.{i % 250 + 1}.1" if cfg.spread_sources else None,
+        )
+        for i in indices
+    ]
+    result = WorkerResult(worker=worker)
+    acked_by_atelier: dict[int, int] = {}
+    state = {"phase": "ramp", "posts": 0, "acked": 0}
+
+    def errors_count() -> int:
+        return len(result.errors) + sum(len(p.record.errors) for p in phones)
+
+    async def report() -> None:
+        while True:
+            ready_by_atelier: dict[int, int] = {}
+            for p in phones:
+                if p.record.ready:
+                    ready_by_atelier[p.atelier_id] = ready_by_atelier.get(p.atelier_id, 0) + 1
+            progress.put(
+                {
+                    "worker": worker,
+                    "phase": state["phase"],
+                    "ready": sum(ready_by_atelier.values()),
+                    "ready_by_atelier": ready_by_atelier,
+                    "connected": sum(1 for p in phones if p.sio is not None and p.sio.connected),
+                    "posts": state["posts"],
+                    "acked_by_atelier": dict(acked_by_atelier),
+                    "seen": sum(len(p.record.seen) for p in phones if p.record.ready),
+                    "reconnects": sum(p.record.reconnects for p in phones),
+                    "errors": errors_count(),
+                }
+            )
+            await asyncio.sleep(PROGRESS_EVERY_S)
+
+    reporter = asyncio.get_running_loop().create_task(report())
+    gate = asyncio.Semaphore(cfg.join_concurrency)
+
+    async def ramp(phone: Phone) -> None:
+        async with gate:
+            started = time.monotonic()
+            try:
+                await phone.open()
+                await phone.join_event(cfg.slug)
+                await phone.connect()
+            except Exception as exc:
+                phone.record.errors.append(f"connexion : {exc!r}"[:200])
+                return
+            phone.record.join_s = time.monotonic() - started
+            phone.record.ready = True
+
+    await asyncio.gather(*(ramp(p) for p in phones))
+    state["phase"] = "ready"
+    await _wait_flag(go)
+    state["phase"] = "run"
+    t0 = start_at.value
+    end = t0 + cfg.duration
+    ready = [p for p in phones if p.record.ready]
+    tasks: list[asyncio.Task[Any]] = []
+
+    async def post(phone: Phone) -> None:
+        cid = f"lt{worker}-{uuid.uuid4().hex[:20]}"
+        entry: dict[str, Any] = {"cid": cid, "atelier_id": phone.atelier_id, "ok": False}
+        result.posts.append(entry)
+        state["posts"] += 1
+        entry["t_sent"] = time.monotonic()
+        try:
+            ack = await phone.post(cid)
+        except Exception as exc:
+            entry["error"] = repr(exc)[:200]
+            return
+        entry["t_ack"] = time.monotonic()
+        if isinstance(ack, dict) and ack.get("ok") is True:
+            entry["ok"] = True
+            entry["duplicate"] = bool(ack.get("duplicate"))
+            acked_by_atelier[phone.atelier_id] = acked_by_atelier.get(phone.atelier_id, 0) + 1
+        else:
+            entry["error"] = str(ack)[:200]
+
+    async def poster() -> None:
+        rate = cfg.posts_per_minute / 60.0 * len(ready) / max(1, cfg.participants)
+        if rate <= 0 or not ready:
+            return
+        now = time.monotonic()
+        await asyncio.sleep(max(0.0, t0 - now))
+        at = t0
+        while True:
+            at += rng.expovariate(rate)
+            if at >= end:
+                return
+            await asyncio.sleep(max(0.0, at - time.monotonic()))
+            candidates = [p for p in ready if p.sio is not None and p.sio.connected]
+            if candidates:
+                tasks.append(asyncio.get_running_loop().create_task(post(rng.choice(candidates))))
+
+    async def drop(phone: Phone, at: float, away: float) -> None:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        try:
+            await phone.drop_and_return(away)
+        except Exception as exc:
+            phone.record.errors.append(f"reconnexion : {exc!r}"[:200])
+
+    async def dots(phone: Phone, at: float) -> None:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        cards = list(phone.cards.values())
+        if not cards or not phone.sio or not phone.sio.connected:
+            return
+        rng_local = random.Random(phone.record.index)
+        chosen = rng_local.sample(cards, min(len(cards), cfg.dots))
+        counts = dict.fromkeys(chosen, 0)
+        for n in range(cfg.dots):  # all the budget, spread over the chosen cards
+            counts[chosen[n % len(chosen)]] += 1
+        for contribution_id, count in counts.items():
+            try:
+                ack = await phone.set_dots(f"ltd-{uuid.uuid4().hex[:20]}", contribution_id, count)
+            except Exception as exc:
+                result.dot_errors += 1
+                phone.record.errors.append(f"dot:set : {exc!r}"[:200])
+                continue
+            if isinstance(ack, dict) and ack.get("ok") is True:
+                result.dots_sent += count
+            else:
+                result.dot_errors += 1
+                code = ack.get("code") if isinstance(ack, dict) else None
+                if code not in UNKNOWN_EVENT_CODES:
+                    phone.record.errors.append(f"dot:set refusé : {ack}"[:200])
+
+    tasks.append(asyncio.get_running_loop().create_task(poster()))
+    for phone in ready:
+        if rng.random() < cfg.drop_fraction:
+            at = t0 + rng.uniform(0.1, 0.7) * cfg.duration
+            tasks.append(
+                asyncio.get_running_loop().create_task(drop(phone, at, rng.uniform(0.5, 3.0)))
+            )
+    if cfg.dots_enabled and cfg.dots > 0:
+        window = min(10.0, 0.3 * cfg.duration)
+        for phone in ready:
+            at = t0 + 0.6 * cfg.duration + rng.uniform(0, window)
+            tasks.append(asyncio.get_running_loop().create_task(dots(phone, at)))
+
+    await asyncio.sleep(max(0.0, end - time.monotonic()))
+    state["phase"] = "drain"
+    await _wait_flag(stop)
+    for task in tasks:
+        if not task.done():
+            task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    reporter.cancel()
+    for i in range(0, len(phones), 100):
+        await asyncio.gather(*(p.close() for p in phones[i : i + 100]), return_exceptions=True)
+    result.phones = [asdict(p.record) for p in phones]
+    return result
+
+
+# ============================================================================ parent
+class Progress:
+    """The one-line progress display (rewritten in place on a terminal)."""
+
+    def __init__(self, out: TextIO, total: int, duration: float) -> None:
+        self.out = out
+        self.total = total
+        self.duration = duration
+        self.tty = out.isatty()
+        self.last_print = 0.0
+        self.latest: dict[int, dict[str, Any]] = {}
+
+    def update(self, message: dict[str, Any]) -> None:
+        self.latest[message["worker"]] = message
+
+    def sum(self, key: str) -> int:
+        return sum(m[key] for m in self.latest.values())
+
+    def by_atelier(self, key: str) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for m in self.latest.values():
+            for atelier, n in m[key].items():
+                out[int(atelier)] = out.get(int(atelier), 0) + n
+        return out
+
+    def expected_seen(self, cards_before: int = 0) -> int:
+        ready = self.by_atelier("ready_by_atelier")
+        acked = self.by_atelier("acked_by_atelier")
+        return sum(n * ready.get(a, 0) for a, n in acked.items())
+
+    def show(self, label: str, elapsed: float, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_print < (0.5 if self.tty else 5.0):
+            return
+        self.last_print = now
+        line = (
+            f"[{label:<6} {elapsed:5.0f}s/{self.duration:.0f}s] "
+            f"prêts {self.sum('ready')}/{self.total} · connectés {self.sum('connected')} · "
+            f"cartes {self.sum('posts')} · reçues {self.sum('seen')}/{self.expected_seen()} · "
+            f"reconnexions {self.sum('reconnects')} · erreurs {self.sum('errors')}"
+        )
+        if self.tty:
+            self.out.write("\r" + line[:160].ljust(160))
+        else:
+            self.out.write(line + "\n")
+        self.out.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            self.out.write("\n")
+            self.out.flush()
+
+
+def rss_kb(pids: list[int]) -> int | None:
+    """Resident memory of local processes (Linux /proc), summed; ``None`` when unreadable."""
+    if not pids:
+        return None
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            return None
+    return total
+
+
+def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None = None) -> dict:
+    """Run the phases and return the raw aggregate (see :func:`aggregate`)."""
+    ctx = mp.get_context("spawn")
+    progress_q, results_q = ctx.Queue(), ctx.Queue()
+    go, stop = ctx.Event(), ctx.Event()
+    start_at = ctx.Value("d", 0.0)
+    n_proc = max(1, min(cfg.processes, cfg.participants))
+    shares = [list(range(w, cfg.participants, n_proc)) for w in range(n_proc)]
+    procs = [
+        ctx.Process(
+            target=_worker_entry,
+            args=(cfg, w, shares[w], progress_q, results_q, go, start_at, stop),
+            daemon=True,
+            name=f"loadtest-{w}",
+        )
+        for w in range(n_proc)
+    ]
+    pids = server_pids or []
+    rss_before = rss_kb(pids)
+    display = Progress(out, cfg.participants, cfg.duration)
+    ramp_started = time.monotonic()
+    for p in procs:
+        p.start()
+
+    def pump(timeout: float) -> None:
+        with contextlib.suppress(queue.Empty):
+            display.update(progress_q.get(timeout=timeout))
+            while True:
+                display.update(progress_q.get_nowait())
+
+    # -- ramp: until every generator says its phones are in (or gave up)
+    while True:
+        pump(0.2)
+        display.show("rampe", time.monotonic() - ramp_started)
+        if len(display.latest) == n_proc and all(
+            m["phase"] != "ramp" for m in display.latest.values()
+        ):
+            break
+        if time.monotonic() - ramp_started > cfg.ramp_timeout or not any(
+            p.is_alive() for p in procs
+        ):
+            break
+    ramp_s = time.monotonic() - ramp_started
+    display.show("rampe", ramp_s, force=True)
+    rss_connected = rss_kb(pids)
+    connected = display.sum("ready")
+
+    # -- run
+    start_at.value = time.monotonic() + 0.2
+    go.set()
+    while time.monotonic() < start_at.value + cfg.duration:
+        pump(0.2)
+        display.show("charge", time.monotonic() - start_at.value)
+    # -- drain: until every acked card reached every phone of its atelier
+    drain_started = time.monotonic()
+    last_seen, last_change = -1, drain_started
+    while True:
+        pump(0.2)
+        now = time.monotonic()
+        seen = display.sum("seen")
+        if seen != last_seen:
+            last_seen, last_change = seen, now
+        display.show("vidage", now - start_at.value)
+        if seen >= display.expected_seen() and all(
+            m["phase"] == "drain" for m in display.latest.values()
+        ):
+            break
+        if now - drain_started > DRAIN_MAX_S or now - last_change > DRAIN_IDLE_S:
+            break
+    rss_end = rss_kb(pids)
+    stop.set()
+    display.show("fin", time.monotonic() - start_at.value, force=True)
+    display.done()
+
+    results: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 120
+    while len(results) < n_proc and time.monotonic() < deadline:
+        with contextlib.suppress(queue.Empty):
+            results.append(results_q.get(timeout=0.5))
+        with contextlib.suppress(queue.Empty):
+            while True:
+                progress_q.get_nowait()
+    for p in procs:
+        p.join(timeout=10)
+        if p.is_alive():
+            p.terminate()
+    missing = n_proc - len(results)
+    report = aggregate(cfg, results, connected=connected, ramp_s=ramp_s)
+    if missing:
+        report["errors"] += missing
+        report["error_samples"].append(f"{missing} générateur(s) sans résultat")
+    report["server_rss_kb"] = {
+        "pids": pids,
+        "before": rss_before,
+        "connected": rss_connected,
+        "end": rss_end,
+        "per_phone_kb": (
+            round((rss_connected - rss_before) / connected, 1)
+            if rss_before is not None and rss_connected is not None and connected
+            else None
+        ),
+    }
+    return report
+
+
+def aggregate(
+    cfg: RunConfig, results: list[dict[str, Any]], *, connected: int, ramp_s: float
+) -> dict[str, Any]:
+    """Everything the generators saw, reduced to the report's numbers."""
+    posts = [p for r in results for p in r["posts"]]
+    phones = [ph for r in results for ph in r["phones"]]
+    ready = [ph for ph in phones if ph["ready"]]
+    members: dict[int, list[dict[str, Any]]] = {}
+    for ph in ready:
+        members.setdefault(ph["atelier_id"], []).append(ph)
+    new_cards = [p for p in posts if p["ok"] and not p.get("duplicate")]
+    latencies: list[float] = []
+    expected = received = live = 0
+    for card in new_cards:
+        for ph in members.get(card["atelier_id"], []):
+            expected += 1
+            if card["cid"] in ph["seen"]:
+                received += 1
+                at = ph["seen"][card["cid"]]
+                if at is not None:
+                    live += 1
+                    latencies.append(max(0.0, at - card["t_sent"]))
+    acks = [p["t_ack"] - p["t_sent"] for p in posts if p.get("t_ack")]
+    error_samples = [e for ph in phones for e in ph["errors"]]
+    error_samples += [f"carte : {p['error']}" for p in posts if p.get("error")]
+    error_samples += [e for r in results for e in r["errors"]]
+    return {
+        "url": cfg.url,
+        "event": cfg.slug,
+        "participants": cfg.participants,
+        "ateliers": len(cfg.atelier_ids),
+        "duration_s": cfg.duration,
+        "posts_per_minute": cfg.posts_per_minute,
+        "processes": max(1, min(cfg.processes, cfg.participants)),
+        "ramp_s": round(ramp_s, 1),
+        "connected": connected,
+        "connect_ms": summary_ms([ph["join_s"] for ph in ready if ph["join_s"] is not None]),
+        "posts_sent": len(posts),
+        "posts_acked": sum(1 for p in posts if p["ok"]),
+        "posts_failed": sum(1 for p in posts if not p["ok"]),
+        "deliveries_expected": expected,
+        "deliveries_received": received,
+        "deliveries_live": live,
+        "deliveries_resynced": received - live,
+        "lost": expected - received,
+        "latency_ms": summary_ms(latencies),
+        "ack_ms": summary_ms(acks),
+        "throughput": {
+            "posts_per_s": round(sum(1 for p in posts if p["ok"]) / cfg.duration, 2),
+            "deliveries_per_s": round(live / cfg.duration, 1),
+        },
+        "dots_enabled": cfg.dots_enabled,
+        "dots_per_phone": cfg.dots,
+        "dots_sent": sum(r["dots_sent"] for r in results),
+        "dot_errors": sum(r["dot_errors"] for r in results),
+        "dots_counted": None,
+        "reconnects": sum(ph["reconnects"] for ph in phones),
+        "unexpected_disconnects": sum(ph["unexpected_disconnects"] for ph in phones),
+        "resync_ms": summary_ms([s for ph in phones for s in ph["resync_s"]]),
+        "errors": len(error_samples),
+        "error_samples": error_samples[:MAX_ERROR_SAMPLES],
+        "generator_cpus": os.cpu_count(),
+    }
