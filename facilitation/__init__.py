@@ -12,7 +12,14 @@ from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from facilitation.config import INSTANCE_PATH, REPO_ROOT, defaults, development_secret, from_env
+from facilitation.config import (
+    INSTANCE_PATH,
+    REPO_ROOT,
+    check_secret_key,
+    defaults,
+    development_secret,
+    from_env,
+)
 from facilitation.extensions import db, migrate, socketio
 
 log = logging.getLogger(__name__)
@@ -38,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(from_env(os.environ))
     if config:
         app.config.update(config)
+    # Production (FACILITATION_ENV=production) refuses to start without a strong key.
+    check_secret_key(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret(instance_path)
         log.warning("SECRET_KEY not set: using the development key kept in %s", instance_path)
@@ -55,6 +64,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         # None keeps python-engineio's same-origin check on the Origin header.
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ALLOWED_ORIGINS"),
+        # Bytes per Socket.IO message (websocket frame or polling body); bigger is refused.
+        max_http_buffer_size=app.config["SOCKETIO_MAX_PAYLOAD"],
     )
 
     web.register(app)

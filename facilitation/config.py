@@ -39,6 +39,21 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         "PUBLIC_BASE_URL": None,
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        # Hardening (issue 8), documented in README "Security and data".
+        "FACILITATION_ENV": "development",
+        # None: Secure when PUBLIC_BASE_URL is https:// (resolved in web/security.py).
+        "SESSION_COOKIE_SECURE": None,
+        "PROXY_FIX": 0,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SOCKETIO_MAX_PAYLOAD": 64 * 1024,
+        "SQLITE_WRITE_RETRIES": 2,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": None,
+        "RATELIMIT_JOIN": "30 per minute;300 per hour",
+        "RATELIMIT_LOGIN": "10 per minute;50 per hour",
+        "SOCKET_RATE_BURST": 20,
+        "SOCKET_RATE_PER_SECOND": 1.0,
+        "LOADTEST_TOKEN": None,
     }
 
 
@@ -50,6 +65,39 @@ def from_env(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
         if value:
             name = "SQLALCHEMY_DATABASE_URI" if key == "DATABASE_URL" else key
             out[name] = normalise_database_url(value) if key == "DATABASE_URL" else value
+    out.update(typed_from_env(environ))
+    return out
+
+
+#: Typed settings read from the environment (strings there), under the same names.
+TYPED_ENV_KEYS: dict[str, type] = {
+    "FACILITATION_ENV": str,
+    "SESSION_COOKIE_SECURE": bool,
+    "PROXY_FIX": int,
+    "MAX_CONTENT_LENGTH": int,
+    "SOCKETIO_MAX_PAYLOAD": int,
+    "SQLITE_BUSY_TIMEOUT_MS": int,
+    "SQLITE_WRITE_RETRIES": int,
+    "RATELIMIT_ENABLED": bool,
+    "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_JOIN": str,
+    "RATELIMIT_LOGIN": str,
+    "SOCKET_RATE_BURST": int,
+    "SOCKET_RATE_PER_SECOND": float,
+}
+
+
+def typed_from_env(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """The typed settings present in the environment; ``1/true/yes/on`` are true."""
+    out: dict[str, Any] = {}
+    for key, kind in TYPED_ENV_KEYS.items():
+        value = environ.get(key)
+        if value is None or value == "":
+            continue
+        if kind is bool:
+            out[key] = value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+        else:
+            out[key] = kind(value.strip())
     return out
 
 
@@ -71,3 +119,70 @@ def development_secret(instance_path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+# ---------------------------------------------------------------------------- secrets
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with this configuration; the message says how to fix it."""
+
+
+ENVIRONMENTS = ("development", "production")
+
+#: Keys found in tutorials, examples and our own tests: never acceptable in production.
+WEAK_SECRETS = frozenset(
+    {
+        "dev",
+        "development",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "changeme",
+        "change-me",
+        "please-change-me",
+        "default",
+        "test",
+        "test-secret-key",
+        "facilitation",
+    }
+)
+MIN_SECRET_LENGTH = 32
+
+
+def is_production(config: dict[str, Any] | Any) -> bool:
+    """The one rule: ``FACILITATION_ENV=production`` (anything else is development)."""
+    return str(config.get("FACILITATION_ENV") or "development").strip().lower() == "production"
+
+
+def check_secret_key(config: dict[str, Any] | Any) -> None:
+    """Refuse to run in production without a strong ``SECRET_KEY``.
+
+    Development (the default) may run without one: a random key is then generated once and
+    kept in instance/. Production must be given one explicitly, at least 32 characters,
+    not a well-known placeholder, because it signs the participants' identity cookies.
+    """
+    env = str(config.get("FACILITATION_ENV") or "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"FACILITATION_ENV={env!r} inconnu : utilisez « development » ou « production »."
+        )
+    if env != "production":
+        return
+    key = config.get("SECRET_KEY")
+    if not key:
+        problem = "SECRET_KEY n'est pas défini"
+    elif not isinstance(key, (str, bytes)):
+        problem = "SECRET_KEY doit être une chaîne"
+    elif (key.decode() if isinstance(key, bytes) else key).strip().lower() in WEAK_SECRETS:
+        problem = "SECRET_KEY est une valeur d'exemple connue"
+    elif len(key) < MIN_SECRET_LENGTH:
+        problem = (
+            f"SECRET_KEY est trop courte ({len(key)} caractères, {MIN_SECRET_LENGTH} au moins)"
+        )
+    else:
+        return
+    raise ConfigurationError(
+        f"Démarrage refusé en production (FACILITATION_ENV=production) : {problem}. "
+        "Générez une clé avec `python -c 'import secrets; print(secrets.token_urlsafe(48))'` "
+        "et passez-la dans la variable d'environnement SECRET_KEY (ou instance/config.py). "
+        "Gardez la même clé d'un redémarrage à l'autre : elle signe les cookies des participants."
+    )

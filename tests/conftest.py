@@ -25,6 +25,7 @@ from facilitation.config import normalise_database_url
 from facilitation.extensions import db, socketio
 from facilitation.models import Atelier, Event, Participant, Sequence
 from facilitation.models.base import utcnow
+from tests.support.csrf import form_token
 
 pytest_plugins = ["tests.support.live_server", "tests.support.strict_skips"]
 
@@ -67,6 +68,8 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "SOCKETIO_MESSAGE_QUEUE": None,
         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "SERVER_NAME": "facilitation.test",
+        # Limits off except in the tests of the limits themselves (tests/web/test_ratelimit.py).
+        "RATELIMIT_ENABLED": False,
     }
 
 
@@ -189,9 +192,11 @@ def joined_client(app: Flask) -> Callable[..., FlaskClient]:
 
     def make(atelier: Atelier, display_name: str = "Nadia", structure: str = "CCAS") -> FlaskClient:
         client = app.test_client()
+        url = f"/e/{atelier.event.slug}/rejoindre"
         response = client.post(
-            f"/e/{atelier.event.slug}/rejoindre",
+            url,
             data={
+                "csrf_token": form_token(client, url),  # as a browser: the form's token
                 "display_name": display_name,
                 "structure": structure,
                 "commune": "Le Pecq",

@@ -46,3 +46,32 @@ class Closed(DomainError):
     code = "closed"
     default_message = "L'événement est clos : il n'est plus possible de contribuer."
     http_status = 409
+
+
+class RateLimited(DomainError):
+    """Too many actions in a short time (see facilitation/ratelimit.py)."""
+
+    code = "rate_limited"
+    default_message = "Vous envoyez trop de choses à la fois : patientez quelques secondes."
+    http_status = 429
+
+    def __init__(self, message: str | None = None, retry_after: int = 1) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(
+            message
+            or f"Vous envoyez trop de choses à la fois : réessayez dans {self.retry_after} s."
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return super().as_dict() | {"retry_after": self.retry_after}
+
+
+class Busy(DomainError):
+    """The database stayed locked (SQLite busy) after bounded retries: nothing was saved."""
+
+    code = "busy"
+    default_message = (
+        "Le serveur est très sollicité et n'a rien pu enregistrer pour l'instant : "
+        "réessayez dans un instant."
+    )
+    http_status = 503

@@ -11,6 +11,7 @@ from flask import current_app, request
 from flask_socketio import emit, join_room, leave_room
 
 from facilitation import broadcast
+from facilitation.dbretry import with_write_retries
 from facilitation.domain.contributions import create_contribution
 from facilitation.domain.errors import DomainError, NotFound
 from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
@@ -18,6 +19,8 @@ from facilitation.domain.validation import integer_id
 from facilitation.extensions import db, socketio
 from facilitation.identity import participant_for
 from facilitation.models import Atelier
+from facilitation.ratelimit import take_socket_token
+from facilitation.realtime.origin import origin_allowed
 from facilitation.realtime.presence import presence
 
 log = logging.getLogger(__name__)
@@ -27,11 +30,15 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 SERVER_ERROR = "Une erreur est survenue sur le serveur. Réessayez dans un instant."
 
 
-def event(name: str) -> Callable[[Handler], Handler]:
+def event(name: str, *, write: bool = True) -> Callable[[Handler], Handler]:
     """Register a handler with its own DB session scope and uniform error answers.
 
     A refused event rolls back, answers the ack with the error object and also emits
     ``app:error`` to the sender, so clients without an ack callback still learn about it.
+    Every event takes a rate-limit token first (``write`` or read bucket, see
+    facilitation/ratelimit.py: code ``rate_limited``), and runs again, bounded, when SQLite
+    is busy (facilitation/dbretry.py: code ``busy``). Events are writes unless declared
+    ``write=False``, so a new event is limited as a write by default.
     """
 
     def decorate(fn: Handler) -> Handler:
@@ -41,9 +48,10 @@ def event(name: str) -> Callable[[Handler], Handler]:
             # the server (or the test client) ran it in; removing it leaves no other intact.
             with current_app.app_context():
                 try:
+                    take_socket_token("write" if write else "read")
                     if not isinstance(payload, dict):
                         raise DomainError("Requête invalide : un objet était attendu.")
-                    return fn(payload)
+                    return with_write_retries(lambda: fn(payload))
                 except DomainError as exc:
                     db.session.rollback()
                     return _refuse(name, exc.as_dict(), payload)
@@ -86,6 +94,16 @@ def _atelier(payload: dict[str, Any]) -> Atelier:
 def on_connect(auth: Any = None) -> None:
     # Anyone may connect: without a participant cookie the socket is a read-only viewer
     # (the projector). Every write below checks the participant.
+    #
+    # Same origin only. python-engineio already refuses a foreign Origin at the handshake
+    # (cors_allowed_origins=None); this check says so here too and holds if that setting
+    # changes. Together they are what makes the events safe from cross-site request forgery:
+    # a page on another site cannot open a socket carrying our cookie, so the events need
+    # no CSRF token (the HTTP forms have one, see web/csrf.py).
+    if not origin_allowed(request.headers.get("Origin"), request.environ):
+        raise ConnectionRefusedError(
+            {"code": "forbidden_origin", "message": "Connexion refusée : origine non autorisée."}
+        )
     return None
 
 
@@ -96,7 +114,7 @@ def on_disconnect(*_: Any) -> None:
         broadcast.presence(left, presence.count(left))
 
 
-@event("atelier:join")
+@event("atelier:join", write=False)
 def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     atelier = _atelier(payload)
     participant = participant_for(atelier.event_id)
@@ -112,7 +130,7 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "version": atelier.version}
 
 
-@event("atelier:leave")
+@event("atelier:leave", write=False)
 def leave_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", "un atelier")
     sid = request.sid  # type: ignore[attr-defined]

@@ -15,6 +15,11 @@ def register(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
 
+    from facilitation.web import security
+
+    # Headers, CSRF, rate limits, ProxyFix (after socketio.init_app: it wraps that too).
+    security.init_app(app)
+
     from facilitation.loadtest.http import bp as loadtest_bp
 
     # Answers 404 unless LOADTEST_TOKEN is set (operator-only load-test fixtures).

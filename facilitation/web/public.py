@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from facilitation import broadcast
 from facilitation.domain import participants
 from facilitation.domain.contributions import create_contribution, wall
-from facilitation.domain.errors import NotFound, NotJoined, ValidationError
+from facilitation.domain.errors import Closed, NotFound, NotJoined, ValidationError
 from facilitation.domain.events import (
     atelier_groups,
     contribution_kind,
@@ -72,6 +72,7 @@ def join(slug: str):  # type: ignore[no-untyped-def]
     event = get_event(slug)
     participant = participant_for(event.id)
     errors: dict[str, str] = {}
+    status = 422
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in ("display_name", "structure", "commune")}
         form["atelier_id"] = request.form.get("atelier_id", "")
@@ -81,6 +82,11 @@ def join(slug: str):  # type: ignore[no-untyped-def]
         except ValidationError as exc:
             db.session.rollback()
             errors = exc.errors
+        except Closed as exc:
+            # Shown in the form's error summary: what was typed stays in the form.
+            db.session.rollback()
+            errors = {"event": exc.message}
+            status = 409
         else:
             db.session.commit()
             remember(participant)
@@ -104,7 +110,7 @@ def join(slug: str):  # type: ignore[no-untyped-def]
         form={k: str(v) if v is not None else "" for k, v in form.items()},
         errors=errors,
         participant=participant,
-    ), (422 if errors else 200)
+    ), (status if errors else 200)
 
 
 def _wall_page(
@@ -156,6 +162,9 @@ def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-de
         if "client_id" in exc.errors:
             cid = uuid.uuid4().hex
         return _wall_page(event, atelier, form, exc.errors, cid), 422
+    except Closed as exc:
+        db.session.rollback()
+        return _wall_page(event, atelier, form, {"event": exc.message}, cid), 409
     data = contribution_dict(card)
     db.session.commit()
     if version is not None:

@@ -10,6 +10,8 @@ from typing import Any
 import requests
 import socketio
 
+from tests.support.csrf import token_from
+
 SLUG = "rencontres-action-sociale-2021"
 TIMEOUT = 10.0
 
@@ -61,6 +63,7 @@ class Phone:
         response = self.http.post(
             url,
             data={
+                "csrf_token": token_from(page.text),  # the form's token, as a browser sends it
                 "display_name": self.name,
                 "structure": f"Structure de {self.name}",
                 "commune": "Saint-Germain-en-Laye",

@@ -26,8 +26,8 @@ Fixtures
     ``TEST_REDIS_URL`` or a skip.
 
 The server object: ``url``, ``port``, ``env`` (the subprocess environment), ``proc``,
-``restart()``, ``stop()``, ``flask(*args)`` (a ``flask --app facilitation`` command in the
-same environment) and ``logs()``. When a test using it fails, the server's output is shown
+``restart()``, ``stop()``, ``kill()`` (SIGKILL), ``flask(*args)`` (a ``flask --app
+facilitation`` command in the same environment) and ``logs()``. When a test using it fails, the server's output is shown
 in a "live server" section under the failure.
 
 Register it from ``tests/conftest.py``::
@@ -220,6 +220,14 @@ class LiveServer:
             proc.kill()
             proc.wait(timeout=10)
 
+    def kill(self) -> None:
+        """SIGKILL, as a power cut or the OOM killer would: no shutdown code runs."""
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.kill()
+        proc.wait(timeout=10)
+
     def restart(self) -> LiveServer:
         """Stop and start again on the same port with the same database."""
         self.stop()
@@ -247,6 +255,8 @@ def _base_env(**overrides: str) -> dict[str, str]:
         FLASK_DEBUG="0",
         PYTHONUNBUFFERED="1",
         HOST="127.0.0.1",
+        # Rate limits off unless a test turns them on (RATELIMIT_ENABLED="1" in **env).
+        RATELIMIT_ENABLED="0",
     )
     env.update({k: str(v) for k, v in overrides.items()})
     return env

@@ -1,0 +1,216 @@
+"""Rate limits: Flask-Limiter for HTTP forms, token buckets for Socket.IO events.
+
+Shared by ``web`` and ``realtime`` (which never import each other), like ``identity``.
+
+HTTP (per client address, behind ``PROXY_FIX`` the address the proxy saw):
+
+- ``limit_join``: the join form, ``RATELIMIT_JOIN`` (default 30/minute, 300/hour). A whole
+  venue may share one public address behind its Wi-Fi, so it stops scripts, not people.
+- ``limit_login``: for the organizer login. ``RATELIMIT_LOGIN`` per address and per
+  submitted identifier; only failed attempts count (a successful login redirects).
+
+Socket.IO (per participant, or per socket for a viewer without participant cookie):
+
+- ``take_socket_token(kind)``: a token bucket of ``SOCKET_RATE_BURST`` tokens refilled at
+  ``SOCKET_RATE_PER_SECOND``; write events take from the ``write`` bucket, reads (joins,
+  snapshots) from a separate, twice as large ``read`` bucket. When empty the event is refused
+  with the error code ``rate_limited`` and ``retry_after`` seconds.
+
+Storage: ``RATELIMIT_STORAGE_URI`` (``memory://`` by default; with a Redis
+``SOCKETIO_MESSAGE_QUEUE`` and no explicit URI, the same Redis, so every worker counts
+together). ``RATELIMIT_ENABLED=0`` turns every limit off (the test suite does, except in the
+tests of the limits themselves).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from flask import Flask, current_app, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from facilitation.domain.errors import RateLimited
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXTENSION = "facilitation.ratelimit"
+
+#: One Limiter for the process; its storage comes from the app config at ``init_app``.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def storage_uri(config: dict[str, Any] | Any) -> str:
+    """The limits' storage: explicit, else the Redis message queue, else process memory."""
+    explicit = config.get("RATELIMIT_STORAGE_URI")
+    if explicit:
+        return str(explicit)
+    queue = config.get("SOCKETIO_MESSAGE_QUEUE") or ""
+    if str(queue).startswith(("redis://", "rediss://", "unix://")):
+        return str(queue)
+    return "memory://"
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Limiter and the Socket.IO buckets to ``app``."""
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config)
+    # A storage outage must not lock everyone out of the workshop: let requests through.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    limiter.init_app(app)
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    buckets: Buckets
+    if uri.startswith("memory://"):
+        buckets = MemoryBuckets()
+    else:
+        buckets = RedisBuckets(uri)
+    app.extensions[EXTENSION] = buckets
+
+
+# ---------------------------------------------------------------------------- HTTP
+def _join_limit() -> str:
+    return str(current_app.config["RATELIMIT_JOIN"])
+
+
+def _login_limit() -> str:
+    return str(current_app.config["RATELIMIT_LOGIN"])
+
+
+def _login_identifier() -> str:
+    """The account being tried, whatever the form calls it, so one account cannot be
+    brute-forced from many addresses either."""
+    for field in ("email", "username", "login", "identifiant"):
+        value = request.form.get(field)
+        if value:
+            return "login:" + value.strip().lower()[:200]
+    return "login:" + get_remote_address()
+
+
+def _failed(response: Any) -> bool:
+    """A login attempt counts unless it succeeded (a redirect)."""
+    return not (300 <= response.status_code < 400)
+
+
+#: The join form (POST only); the page itself (GET) is never limited.
+limit_join = limiter.limit(_join_limit, methods=["POST"], per_method=True)
+
+
+def limit_login(view: F) -> F:
+    """Throttle a login view: ``RATELIMIT_LOGIN`` per address and per identifier.
+
+    Only POSTs that do not redirect count (failed attempts); a refused attempt answers 429
+    with the French page. Usage::
+
+        @bp.route("/organisation/connexion", methods=["GET", "POST"])
+        @limit_login
+        def login(): ...
+    """
+    per_address = limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+    per_account = limiter.limit(
+        _login_limit, methods=["POST"], key_func=_login_identifier, deduct_when=_failed
+    )
+    return per_address(per_account(view))  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------- Socket.IO
+class Buckets(Protocol):
+    def take(self, key: str, capacity: float, per_second: float) -> float:
+        """Take one token from ``key``'s bucket; 0.0 if taken, else seconds to wait."""
+
+
+class MemoryBuckets:
+    """Token buckets in this process (one worker). ``clock`` is injectable for tests."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._state: dict[str, tuple[float, float]] = {}
+        self._takes = 0
+
+    def take(self, key: str, capacity: float, per_second: float) -> float:
+        with self._lock:
+            now = self._clock()
+            tokens, updated = self._state.get(key, (capacity, now))
+            tokens = min(capacity, tokens + max(0.0, now - updated) * per_second)
+            if tokens >= 1:
+                self._state[key] = (tokens - 1, now)
+                wait = 0.0
+            else:
+                self._state[key] = (tokens, now)
+                wait = (1 - tokens) / per_second
+            self._takes += 1
+            if self._takes % 1000 == 0:
+                self._forget_full(now, capacity, per_second)
+            return wait
+
+    def _forget_full(self, now: float, capacity: float, per_second: float) -> None:
+        """Drop buckets that have refilled: they hold nothing a fresh bucket would not."""
+        refill = capacity / per_second
+        self._state = {k: v for k, v in self._state.items() if now - v[1] < refill}
+
+
+_REDIS_TAKE = """
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1]) or capacity
+local ts = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 1)
+return tostring(wait)
+"""
+
+
+class RedisBuckets:
+    """The same buckets in Redis (atomic Lua script, Redis clock): shared by every worker."""
+
+    PREFIX = "facilitation:bucket:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url)
+        self._script = self._redis.register_script(_REDIS_TAKE)
+
+    def take(self, key: str, capacity: float, per_second: float) -> float:
+        return float(self._script(keys=[self.PREFIX + key], args=[capacity, per_second]))
+
+
+def socket_key() -> str:
+    """Who is sending: the participants in the signed cookie, else this socket."""
+    ids = session.get("participants")
+    if isinstance(ids, dict) and ids:
+        return "p:" + ",".join(str(v) for _, v in sorted(ids.items()))
+    return "sid:" + str(getattr(request, "sid", "") or get_remote_address())
+
+
+def take_socket_token(kind: str = "write") -> None:
+    """Take a token for the current Socket.IO event or raise ``RateLimited``.
+
+    ``kind`` is ``"write"`` (anything that changes state) or ``"read"``.
+    """
+    config = current_app.config
+    if not config.get("RATELIMIT_ENABLED", True):
+        return
+    buckets: Buckets | None = current_app.extensions.get(EXTENSION)
+    if buckets is None:
+        return
+    burst = float(config["SOCKET_RATE_BURST"])
+    rate = float(config["SOCKET_RATE_PER_SECOND"])
+    if kind != "write":
+        burst, rate = burst * 2, rate * 2
+    try:
+        wait = buckets.take(f"{kind}:{socket_key()}", burst, rate)
+    except Exception:  # same policy as RATELIMIT_SWALLOW_ERRORS: never block on an outage
+        current_app.logger.exception("rate limit storage unavailable")
+        return
+    if wait > 0:
+        raise RateLimited(retry_after=math.ceil(wait))

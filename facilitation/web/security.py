@@ -1,0 +1,184 @@
+"""HTTP hardening: security headers, cookies, proxy, CSRF, rate limits and their French pages.
+
+``init_app`` must run after ``socketio.init_app`` so that ``ProxyFix`` wraps the Socket.IO
+middleware too (python-engineio's same-origin check then sees the public scheme and host).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from facilitation import ratelimit
+from facilitation.dbretry import is_busy
+from facilitation.domain.errors import Busy
+from facilitation.extensions import db
+from facilitation.web import csrf
+
+#: Form fields never shown back on an error page (hidden machinery, not typed text).
+_NOT_TYPED = frozenset({csrf.FIELD, "client_id", "consent", "atelier_id", "password"})
+
+#: French labels for the fields we know; others are shown under their own name.
+_LABELS = {
+    "code": "Code de l’événement",
+    "display_name": "Nom affiché",
+    "structure": "Structure",
+    "commune": "Commune",
+    "titre": "Titre",
+    "description": "Description",
+    "public_concerne": "Public concerné",
+}
+
+
+def content_security_policy(host: str) -> str:
+    """No inline script or style, no framing; sockets only to this host.
+
+    ``'self'`` covers ws:/wss: in current browsers; the explicit ws/wss sources are for
+    older Safari, which did not match them against ``'self'``.
+    """
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            f"connect-src 'self' ws://{host} wss://{host}",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
+
+
+def security_headers(response: Response) -> Response:
+    """``after_request``: the headers every answer carries (a view may set its own CSP)."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy(request.host))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        # Only once the request really came over HTTPS (directly or through PROXY_FIX).
+        headers.setdefault("Strict-Transport-Security", "max-age=15552000")
+    return response
+
+
+def _same_origin_request() -> bool:
+    """Did this POST come from one of our own pages (not a forged cross-site one)?"""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parts = urlsplit(source)
+    return bool(parts.netloc) and parts.netloc == request.host
+
+
+def typed_fields() -> list[tuple[str, str]]:
+    """What the person typed into the refused form, to copy it back: (label, text).
+
+    Only for a request from our own pages: a forged cross-site post gets no echo, so the
+    refusal page cannot be used to show someone else's text on this site.
+    """
+    if request.method in csrf.SAFE_METHODS or not _same_origin_request():
+        return []
+    try:
+        form = request.form
+    except RequestEntityTooLarge:
+        return []
+    fields = []
+    for key, value in form.items():
+        if key in _NOT_TYPED or not value.strip():
+            continue
+        fields.append((_LABELS.get(key, key), value[:5000]))
+    return fields
+
+
+def _back_url() -> str | None:
+    """Where "Revenir au formulaire" goes: the page the form was on, if it is ours."""
+    referer = request.headers.get("Referer") or ""
+    parts = urlsplit(referer)
+    if parts.netloc == request.host and parts.path.startswith("/"):
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return None
+
+
+def refused_page(title: str, message: str, status: int, **extra: Any) -> tuple[str, int]:
+    return render_template(
+        "errors/refused.html",
+        title=title,
+        message=message,
+        typed=typed_fields(),
+        back_url=_back_url(),
+        **extra,
+    ), status
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    """Headers, cookies, proxy, CSRF, rate limits and the error pages that go with them."""
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        base = str(app.config.get("PUBLIC_BASE_URL") or "")
+        app.config["SESSION_COOKIE_SECURE"] = base.startswith("https://")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        # Trust exactly that many proxies' X-Forwarded-For/Proto/Host/Prefix, no more.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
+
+    csrf.init_app(app)
+    ratelimit.init_app(app)
+    app.after_request(security_headers)
+
+    @app.errorhandler(csrf.CSRFError)
+    def csrf_refused(exc: csrf.CSRFError):  # type: ignore[no-untyped-def]
+        if _wants_json():
+            return {"ok": False, "code": "csrf", "message": csrf.MESSAGE, "errors": {}}, 400
+        return refused_page("Formulaire expiré", csrf.MESSAGE, 400)
+
+    @app.errorhandler(TooManyRequests)
+    def too_many(exc: TooManyRequests):  # type: ignore[no-untyped-def]
+        message = (
+            "Trop de tentatives depuis cet appareil ou ce réseau en peu de temps. "
+            "Patientez une minute puis réessayez."
+        )
+        if _wants_json():
+            body = {"ok": False, "code": "rate_limited", "message": message, "errors": {}}
+            response = current_app.make_response((body, 429))
+        else:
+            response = current_app.make_response(refused_page("Trop de tentatives", message, 429))
+        # Flask-Limiter's Retry-After and X-RateLimit-* headers, when it set them.
+        if exc.response is not None:
+            for name, value in exc.response.headers.items():
+                if name.lower() == "retry-after" or name.lower().startswith("x-ratelimit"):
+                    response.headers[name] = value
+        return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+        message = "Envoi trop volumineux : raccourcissez le texte ou le fichier, puis réessayez."
+        if _wants_json():
+            return {"ok": False, "code": "too_large", "message": message, "errors": {}}, 413
+        return refused_page("Envoi trop volumineux", message, 413)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        if not is_busy(exc):
+            raise exc
+        current_app.logger.error("SQLite busy: HTTP write refused (%s)", request.path)
+        message = Busy.default_message
+        if _wants_json():
+            return {"ok": False, "code": Busy.code, "message": message, "errors": {}}, 503
+        return refused_page("Serveur occupé", message, 503)
