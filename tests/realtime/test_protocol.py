@@ -5,6 +5,7 @@ import pytest
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution
 from tests.conftest import new_client_id
+from tests.support.csrf import form_token
 
 
 def events(socket, name):
@@ -186,9 +187,10 @@ def test_a_card_posted_without_javascript_is_broadcast(make_atelier, joined_clie
     atelier = make_atelier()
     neighbour = phone(atelier, "Karim")
     browser = joined_client(atelier)
+    token = form_token(browser, f"/e/{atelier.event.slug}/a/{atelier.id}")
     response = browser.post(
         f"/e/{atelier.event.slug}/a/{atelier.id}/contributions",
-        data={"client_id": new_client_id(), "titre": "Sans JavaScript"},
+        data={"client_id": new_client_id(), "titre": "Sans JavaScript", "csrf_token": token},
     )
     assert response.status_code == 303
     (delta,) = events(neighbour, "contribution:created")
