@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event
 from facilitation.models.event import EventStatus
+from tests.support.csrf import form_token
 
 # Any <script> without a src, any on*= handler, any style= attribute: the coming
 # Content-Security-Policy (no 'unsafe-inline') would block or ignore them.
@@ -51,9 +52,14 @@ def test_projector_renders_cards_escaped(
 ) -> None:
     atelier = make_atelier()
     phone = joined_client(atelier)
+    wall_url = f"/e/{atelier.event.slug}/a/{atelier.id}"
     posted = phone.post(
-        f"/e/{atelier.event.slug}/a/{atelier.id}/contributions",
-        data={"client_id": "projector-card-1", "titre": "<b>Café</b> des aidants"},
+        f"{wall_url}/contributions",
+        data={
+            "csrf_token": form_token(phone, wall_url),
+            "client_id": "projector-card-1",
+            "titre": "<b>Café</b> des aidants",
+        },
     )
     assert posted.status_code == 303
 
@@ -110,12 +116,15 @@ def test_closed_event_keeps_the_typed_card_and_says_why(
 ) -> None:
     atelier = make_atelier()
     phone = joined_client(atelier)
+    wall_url = f"/e/{atelier.event.slug}/a/{atelier.id}"
+    token = form_token(phone, wall_url)
     atelier.event.status = EventStatus.CLOSED.value
     db.session.commit()
 
     response = phone.post(
-        f"/e/{atelier.event.slug}/a/{atelier.id}/contributions",
+        f"{wall_url}/contributions",
         data={
+            "csrf_token": token,
             "client_id": "closed-event-card",
             "titre": "Maraude partagée",
             "description": "Deux CCAS ensemble",
@@ -133,12 +142,16 @@ def test_closed_event_join_form_keeps_what_was_typed(
     app: Flask, make_atelier: Callable[..., Atelier]
 ) -> None:
     atelier = make_atelier()
+    client = app.test_client()
+    url = f"/e/{atelier.event.slug}/rejoindre"
+    token = form_token(client, url)
     atelier.event.status = EventStatus.CLOSED.value
     db.session.commit()
 
-    response = app.test_client().post(
-        f"/e/{atelier.event.slug}/rejoindre",
+    response = client.post(
+        url,
         data={
+            "csrf_token": token,
             "display_name": "Nadia",
             "structure": "CCAS du Pecq",
             "atelier_id": str(atelier.id),
