@@ -23,6 +23,10 @@ def register(app: Flask) -> None:
     loadtest_commands.register(app)
     app.cli.add_command(organizer)
     app.cli.add_command(facilitator_link)
+    # `flask export SLUG --format FORMAT --output PATH` (the restitution, facilitation/exports/).
+    from facilitation.exports.command import export
+
+    app.cli.add_command(export)
 
 
 @click.command()

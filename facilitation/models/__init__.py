@@ -12,9 +12,11 @@ from facilitation.models.chantier import (
 from facilitation.models.contribution import Contribution
 from facilitation.models.event import Event, Sequence, SequenceKind
 from facilitation.models.participant import Participant
+from facilitation.models.restitution import AtelierSynthesis, RestitutionSettings
 
 __all__ = [
     "Atelier",
+    "AtelierSynthesis",
     "ChantierAddition",
     "ChantierComment",
     "ChantierDetail",
@@ -24,6 +26,7 @@ __all__ = [
     "FacilitatorLink",
     "Organizer",
     "Participant",
+    "RestitutionSettings",
     "Sequence",
     "SequenceKind",
     "chantier_pratique",

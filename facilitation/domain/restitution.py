@@ -1,0 +1,484 @@
+"""The restitution: one read model of the whole day, and the plenary's settings.
+
+``restitution(event)`` computes, on every call and from the database as it is now, what the
+day produced: per sequence and per atelier the question, participants, cards with their dots,
+the most supported chantiers and pratiques, the facilitator's synthesis; and event-wide
+figures. Nothing is cached, so a vote closed at 15h40 is in the plenary at 15h45. Every export
+(``facilitation.exports``) and page is built from this one dict; its JSON form is documented
+by ``facilitation/exports/restitution.schema.json`` (bump ``SCHEMA_VERSION`` on any change).
+
+Personal data: the ``organizer`` audience gets authors' names and the contacts that
+participants agreed to share; the ``public`` audience (the published page) gets neither.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from facilitation.domain.access import Actor
+from facilitation.domain.errors import Forbidden, NotFound, ValidationError
+from facilitation.domain.events import local_iso
+from facilitation.extensions import db
+from facilitation.models import (
+    Atelier,
+    AtelierSynthesis,
+    Contribution,
+    Event,
+    Participant,
+    RestitutionSettings,
+)
+from facilitation.models.base import utcnow
+from facilitation.models.contribution import ContributionKind
+
+SCHEMA_ID = "https://facilitation.invalid/schemas/restitution.schema.json"
+SCHEMA_VERSION = 1
+#: How many chantiers / pratiques a restitution puts forward per atelier.
+TOP_CHANTIERS = 5
+TOP_PRATIQUES = 5
+SYNTHESIS_MAX_LENGTH = 3000
+
+
+class Audience(enum.StrEnum):
+    #: The agency and facilitators: names, and contacts shared with consent.
+    ORGANIZER = "organizer"
+    #: The published page: no names, no contacts.
+    PUBLIC = "public"
+
+
+# ------------------------------------------------------------------------- access
+def can_view(actor: Actor, event: Event) -> bool:
+    """Organizers of the event, or a facilitator holding an event-wide link."""
+    if actor.event_id != event.id:
+        return False
+    if actor.is_organizer:
+        return True
+    return any(
+        link.active and link.event_id == event.id and link.atelier_id is None
+        for link in actor.links
+    )
+
+
+def require_viewer(actor: Actor, event: Event) -> None:
+    if not can_view(actor, event):
+        raise Forbidden(
+            "La restitution est réservée à l'équipe organisatrice et aux animateur·rices "
+            "de l'événement."
+        )
+
+
+# ------------------------------------------------------------------------- read model
+#: Card fields shown in reports, in order, with their French label.
+CARD_FIELDS: tuple[tuple[str, str], ...] = (
+    ("description", "Description"),
+    ("public_concerne", "Public concerné"),
+    ("structure", "Structure"),
+    ("commune", "Commune"),
+)
+
+
+def _normalise(name: str) -> str:
+    return " ".join((name or "").split())
+
+
+def _tally(names: Iterable[str]) -> list[dict[str, Any]]:
+    """Distinct names (case-insensitive) with their counts, most frequent first."""
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for raw in names:
+        name = _normalise(raw)
+        if not name:
+            continue
+        key = name.casefold()
+        spelling.setdefault(key, name)
+        counts[key] += 1
+    return [
+        {"name": spelling[key], "count": n}
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], spelling[kv[0]].casefold()))
+    ]
+
+
+def _dots_by_card(card_ids: list[int]) -> dict[int, int]:
+    """Dots per card. Dot-voting (issue 4) had not landed when this was written: zero."""
+    return {}
+
+
+def _engagements_by_card(card_ids: list[int], audience: Audience) -> dict[int, list[dict]]:
+    """« Je m'engage » per chantier (issue 4, not landed when this was written): none."""
+    return {}
+
+
+def _fields(card: Contribution) -> list[dict[str, str]]:
+    return [
+        {"key": key, "label": label, "value": getattr(card, key) or ""}
+        for key, label in CARD_FIELDS
+        if getattr(card, key)
+    ]
+
+
+def _ranked(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most dots first (then oldest); equal dots share a rank and are marked as ties."""
+    cards.sort(key=lambda c: (-c["dots"], c["created_at"], c["id"]))
+    counts = Counter(c["dots"] for c in cards)
+    rank = 0
+    previous: int | None = None
+    for index, card in enumerate(cards, start=1):
+        if card["dots"] != previous:
+            rank, previous = index, card["dots"]
+        card["rank"] = rank
+        card["tied"] = counts[card["dots"]] > 1
+    return cards
+
+
+def _card(
+    card: Contribution,
+    dots: dict[int, int],
+    engagements: dict[int, list[dict]],
+    audience: Audience,
+) -> dict[str, Any]:
+    author = card.author
+    commitments = engagements.get(card.id, [])
+    return {
+        "id": card.id,
+        "kind": card.kind,
+        "titre": card.titre,
+        "description": card.description or "",
+        "structure": card.structure or "",
+        "commune": card.commune or "",
+        "public_concerne": card.public_concerne or "",
+        "author": (
+            {"display_name": author.display_name, "structure": author.structure}
+            if author is not None and audience is Audience.ORGANIZER
+            else None
+        ),
+        "author_structure": (author.structure if author is not None else card.structure) or "",
+        "created_at": card.created_at.isoformat(),
+        "dots": dots.get(card.id, 0),
+        "rank": 0,
+        "tied": False,
+        "fields": _fields(card),
+        "engagement_count": len(commitments),
+        "engagements": commitments if audience is Audience.ORGANIZER else [],
+    }
+
+
+def restitution(
+    event: Event,
+    audience: Audience | str = Audience.ORGANIZER,
+    atelier_id: int | None = None,
+) -> dict[str, Any]:
+    """The whole day (or one atelier with ``atelier_id``) as a JSON-ready dict, computed now."""
+    audience = Audience(audience)
+    if atelier_id is not None:
+        atelier = db.session.get(Atelier, atelier_id)
+        if atelier is None or atelier.event_id != event.id:
+            raise NotFound("Cet atelier n'existe pas dans cet événement.")
+
+    cards = list(
+        db.session.scalars(
+            select(Contribution)
+            .options(selectinload(Contribution.author))
+            .join(Atelier, Atelier.id == Contribution.atelier_id)
+            .where(Atelier.event_id == event.id)
+            .order_by(Contribution.created_at, Contribution.id)
+        )
+    )
+    participants = list(
+        db.session.scalars(select(Participant).where(Participant.event_id == event.id))
+    )
+    syntheses = {
+        s.atelier_id: s
+        for s in db.session.scalars(
+            select(AtelierSynthesis)
+            .join(Atelier, Atelier.id == AtelierSynthesis.atelier_id)
+            .where(Atelier.event_id == event.id)
+        )
+    }
+    card_ids = [c.id for c in cards]
+    dots = _dots_by_card(card_ids)
+    engagements = _engagements_by_card(card_ids, audience)
+
+    by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    people: dict[int, set[int]] = defaultdict(set)
+    for card in cards:
+        by_atelier[card.atelier_id].append(_card(card, dots, engagements, audience))
+        if card.participant_id is not None:
+            people[card.atelier_id].add(card.participant_id)
+    for participant in participants:
+        if participant.current_atelier_id is not None:
+            people[participant.current_atelier_id].add(participant.id)
+
+    sequences = []
+    programme = []
+    for sequence in event.sequences:
+        programme.append(
+            {
+                "id": sequence.id,
+                "title": sequence.title,
+                "kind": sequence.kind,
+                "starts_at": local_iso(event, sequence.starts_at),
+                "ends_at": local_iso(event, sequence.ends_at),
+                "ateliers": [a.title for a in sequence.ateliers],
+            }
+        )
+        if not sequence.kind_enum.has_ateliers:
+            continue
+        ateliers = []
+        for atelier in sequence.ateliers:
+            if atelier_id is not None and atelier.id != atelier_id:
+                continue
+            atelier_cards = _ranked(by_atelier.get(atelier.id, []))
+            synthesis = syntheses.get(atelier.id)
+            chantiers = [c for c in atelier_cards if c["kind"] == ContributionKind.CHANTIER]
+            pratiques = [c for c in atelier_cards if c["kind"] == ContributionKind.PRATIQUE]
+            ateliers.append(
+                {
+                    "id": atelier.id,
+                    "title": atelier.title,
+                    "theme": atelier.theme or "",
+                    "question": atelier.question or "",
+                    "room": atelier.room or "",
+                    "participants": len(people.get(atelier.id, ())),
+                    "cards": len(atelier_cards),
+                    "dots": sum(c["dots"] for c in atelier_cards),
+                    "synthesis": (
+                        {"text": synthesis.text, "updated_at": synthesis.updated_at.isoformat()}
+                        if synthesis is not None and synthesis.text.strip()
+                        else None
+                    ),
+                    "top_chantiers": [c["id"] for c in chantiers[:TOP_CHANTIERS]],
+                    "top_pratiques": [c["id"] for c in pratiques[:TOP_PRATIQUES]],
+                    "contributions": atelier_cards,
+                }
+            )
+        if ateliers:
+            sequences.append(
+                {
+                    "id": sequence.id,
+                    "title": sequence.title,
+                    "kind": sequence.kind,
+                    "starts_at": local_iso(event, sequence.starts_at),
+                    "ends_at": local_iso(event, sequence.ends_at),
+                    "ateliers": ateliers,
+                }
+            )
+
+    kept = [c for s in sequences for a in s["ateliers"] for c in a["contributions"]]
+    structures = _tally(p.structure for p in participants)
+    communes = _tally(p.commune for p in participants)
+    return {
+        "$schema": SCHEMA_ID,
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": utcnow().isoformat(),
+        "audience": audience.value,
+        "scope": {"atelier_id": atelier_id},
+        "event": {
+            "slug": event.slug,
+            "title": event.title,
+            "date": event.date.isoformat(),
+            "venue": event.venue or "",
+            "city": event.city or "",
+            "organiser_name": event.organiser_name or "",
+            "timezone": event.timezone,
+            "status": event.status,
+        },
+        "programme": programme,
+        "figures": {
+            "participants": len(participants),
+            "structures": len(structures),
+            "communes": len(communes),
+            "ateliers": sum(len(s["ateliers"]) for s in sequences),
+            "cards": len(kept),
+            "pratiques": sum(1 for c in kept if c["kind"] == ContributionKind.PRATIQUE),
+            "chantiers": sum(1 for c in kept if c["kind"] == ContributionKind.CHANTIER),
+            "dots": sum(c["dots"] for c in kept),
+            "engagements": sum(c["engagement_count"] for c in kept),
+            "structures_list": structures,
+            "communes_list": communes,
+        },
+        "sequences": sequences,
+        # The plenary vote « perspectives collectives » (not built: see the module docstring).
+        "perspectives": [],
+    }
+
+
+def ateliers(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every atelier of a read model, in programme order."""
+    return [a for s in model["sequences"] for a in s["ateliers"]]
+
+
+def top(atelier: dict[str, Any], which: str) -> list[dict[str, Any]]:
+    """The atelier's ``top_chantiers`` or ``top_pratiques`` as cards (ids are kept in JSON)."""
+    by_id = {c["id"]: c for c in atelier["contributions"]}
+    return [by_id[i] for i in atelier[which] if i in by_id]
+
+
+# ------------------------------------------------------------------------- synthesis
+def save_synthesis(actor: Actor, atelier: Atelier, text: str) -> AtelierSynthesis:
+    """Replace « ce qu'il faut retenir » of ``atelier`` (its facilitators and organizers)."""
+    if not actor.facilitates(atelier):
+        raise Forbidden("Réservé à l'animateur ou l'animatrice de cet atelier.")
+    if not isinstance(text, str):
+        text = ""
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > SYNTHESIS_MAX_LENGTH:
+        raise ValidationError(
+            errors={"text": f"La synthèse ne doit pas dépasser {SYNTHESIS_MAX_LENGTH} caractères."}
+        )
+    if actor.organizer is not None and actor.is_organizer:
+        by = actor.organizer.display_name or actor.organizer.email
+    else:
+        by = next((link.label for link in actor.links if link.label), "Animation")
+    synthesis = db.session.scalar(
+        select(AtelierSynthesis).where(AtelierSynthesis.atelier_id == atelier.id)
+    )
+    if synthesis is None:
+        synthesis = AtelierSynthesis(atelier_id=atelier.id)
+        db.session.add(synthesis)
+    synthesis.text = text
+    synthesis.updated_by = by[:120]
+    synthesis.updated_at = utcnow()
+    db.session.flush()
+    return synthesis
+
+
+def synthesis_text(atelier: Atelier) -> str:
+    synthesis = db.session.scalar(
+        select(AtelierSynthesis).where(AtelierSynthesis.atelier_id == atelier.id)
+    )
+    return synthesis.text if synthesis is not None else ""
+
+
+# ------------------------------------------------------------------------- slides
+@dataclass(frozen=True)
+class Slide:
+    """One slide of the plenary. ``key`` is stable, so the organizer's order survives edits."""
+
+    key: str
+    kind: str  # title | figures | atelier | chantiers | synthese | perspectives
+    title: str
+    hidden: bool = False
+    atelier_id: int | None = None
+
+
+def natural_slides(model: dict[str, Any]) -> list[Slide]:
+    """Title, key figures, each atelier (and its top chantiers), syntheses, perspectives."""
+    slides = [
+        Slide("title", "title", model["event"]["title"]),
+        Slide("figures", "figures", "La journée en chiffres"),
+    ]
+    for atelier in ateliers(model):
+        slides.append(
+            Slide(f"atelier-{atelier['id']}", "atelier", atelier["title"], False, atelier["id"])
+        )
+        if atelier["top_chantiers"]:
+            slides.append(
+                Slide(
+                    f"chantiers-{atelier['id']}",
+                    "chantiers",
+                    f"Chantiers — {atelier['title']}",
+                    False,
+                    atelier["id"],
+                )
+            )
+    slides.append(Slide("synthese", "synthese", "Ce qu'il faut retenir"))
+    slides.append(Slide("perspectives", "perspectives", "Perspectives collectives"))
+    return slides
+
+
+def settings_for(event: Event) -> RestitutionSettings | None:
+    return db.session.scalar(
+        select(RestitutionSettings).where(RestitutionSettings.event_id == event.id)
+    )
+
+
+def _settings_for_update(event: Event) -> RestitutionSettings:
+    settings = settings_for(event)
+    if settings is None:
+        settings = RestitutionSettings(event_id=event.id, slide_order=[], hidden_slides=[])
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def slides(model: dict[str, Any], settings: RestitutionSettings | None) -> list[Slide]:
+    """The slides in the organizer's order; slides unknown to it keep their natural place."""
+    natural = natural_slides(model)
+    if settings is None:
+        return natural
+    hidden = set(settings.hidden_slides or [])
+    by_key = {s.key: s for s in natural}
+    stored = [k for k in (settings.slide_order or []) if k in by_key]
+    ordered: list[str] = list(stored)
+    # A slide added since the order was saved goes after its natural predecessor.
+    for index, slide in enumerate(natural):
+        if slide.key in ordered:
+            continue
+        previous = next(
+            (natural[j].key for j in range(index - 1, -1, -1) if natural[j].key in ordered), None
+        )
+        ordered.insert(ordered.index(previous) + 1 if previous else 0, slide.key)
+    return [
+        Slide(s.key, s.kind, s.title, s.key in hidden, s.atelier_id)
+        for s in (by_key[k] for k in ordered)
+    ]
+
+
+def move_slide(event: Event, model: dict[str, Any], key: str, offset: int) -> None:
+    """Move a slide up (-1) or down (+1) in the stored order."""
+    settings = _settings_for_update(event)
+    keys = [s.key for s in slides(model, settings)]
+    if key not in keys:
+        raise NotFound("Cette diapositive n'existe pas.")
+    index = keys.index(key)
+    target = max(0, min(len(keys) - 1, index + offset))
+    keys.insert(target, keys.pop(index))
+    settings.slide_order = keys
+    db.session.flush()
+
+
+def set_hidden(event: Event, model: dict[str, Any], key: str, hidden: bool) -> None:
+    settings = _settings_for_update(event)
+    if key not in {s.key for s in natural_slides(model)}:
+        raise NotFound("Cette diapositive n'existe pas.")
+    current = [k for k in (settings.hidden_slides or []) if k != key]
+    settings.hidden_slides = [*current, key] if hidden else current
+    db.session.flush()
+
+
+# ------------------------------------------------------------------------- publication
+def publish(event: Event) -> RestitutionSettings:
+    """Publish the read-only page; a fresh secret link each time (old links stay dead)."""
+    settings = _settings_for_update(event)
+    if settings.public_token is None:
+        settings.public_token = secrets.token_urlsafe(18)
+        settings.published_at = utcnow()
+        db.session.flush()
+    return settings
+
+
+def unpublish(event: Event) -> None:
+    settings = settings_for(event)
+    if settings is not None and settings.public_token is not None:
+        settings.public_token = None
+        settings.published_at = None
+        db.session.flush()
+
+
+def published_event(token: str) -> Event:
+    """The event published under ``token``; ``NotFound`` once unpublished."""
+    settings = None
+    if isinstance(token, str) and 8 <= len(token) <= 64:
+        settings = db.session.scalar(
+            select(RestitutionSettings).where(RestitutionSettings.public_token == token)
+        )
+    if settings is None:
+        raise NotFound("Cette restitution n'est pas (ou plus) publiée.")
+    return settings.event

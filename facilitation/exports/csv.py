@@ -1,0 +1,78 @@
+"""The ``csv`` export: one row per card (atelier, kind, fields, dots, author's structure).
+
+French Excel by default (``dialect="excel-fr"``): UTF-8 with a byte-order mark, so accents
+survive a double-click, and ``;`` between columns, since ``,`` is the decimal separator in a
+French locale. ``dialect="plain"`` gives RFC 4180 CSV: UTF-8 without BOM, ``,``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from facilitation.exports.common import CARD_KIND_LABELS
+
+HEADER = (
+    "Séquence",
+    "Atelier",
+    "Type",
+    "Rang",
+    "Gommettes",
+    "Titre",
+    "Description",
+    "Public concerné",
+    "Commune",
+    "Structure de l'auteur·rice",
+    "Autres champs",
+    "Engagements",
+    "Identifiant",
+)
+DIALECTS = ("excel-fr", "plain")
+#: Spreadsheets run cells starting with these as formulas: prefixed with ' (OWASP advice).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render(model: dict[str, Any], dialect: str = "excel-fr", **_options: Any) -> bytes:
+    if dialect not in DIALECTS:
+        raise ValueError(f"Dialecte CSV inconnu : {dialect}")
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(
+        buffer, delimiter=";" if dialect == "excel-fr" else ",", lineterminator="\r\n"
+    )
+    writer.writerow(HEADER)
+    basic = {"description", "public_concerne", "commune", "structure"}
+    for sequence in model["sequences"]:
+        for atelier in sequence["ateliers"]:
+            for card in atelier["contributions"]:
+                extra = " | ".join(
+                    f"{f['label']} : {f['value']}" for f in card["fields"] if f["key"] not in basic
+                )
+                writer.writerow(
+                    [
+                        _cell(v)
+                        for v in (
+                            sequence["title"],
+                            atelier["title"],
+                            CARD_KIND_LABELS.get(card["kind"], card["kind"]),
+                            card["rank"],
+                            card["dots"],
+                            card["titre"],
+                            card["description"],
+                            card["public_concerne"],
+                            card["commune"],
+                            card["author_structure"],
+                            extra,
+                            card["engagement_count"],
+                            card["id"],
+                        )
+                    ]
+                )
+    text = buffer.getvalue()
+    return text.encode("utf-8-sig" if dialect == "excel-fr" else "utf-8")
