@@ -27,3 +27,16 @@ def presence(atelier_id: int, connected: int) -> None:
     socketio.emit(
         "presence", {"atelier_id": atelier_id, "connected": connected}, to=atelier_room(atelier_id)
     )
+
+
+# -- chantiers (issue 4) -------------------------------------------------------------------
+def chantier_updated(atelier_id: int, version: int, chantier: dict[str, Any]) -> None:
+    """A chantier's public read model after an addition, comment, consolidation, engagement.
+
+    ``chantier`` must be the public view (``domain.chantiers.chantier_view``): no contacts.
+    """
+    socketio.emit(
+        "chantier:updated",
+        {"atelier_id": atelier_id, "version": version, "chantier": chantier},
+        to=atelier_room(atelier_id),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from facilitation.domain.chantiers import chantier_list
 from facilitation.domain.contributions import wall
 from facilitation.models import Atelier, Contribution
 from facilitation.models.base import utcnow
@@ -44,6 +45,8 @@ def atelier_snapshot(atelier: Atelier, connected: int) -> dict[str, Any]:
         "atelier": atelier_dict(atelier),
         "version": atelier.version,
         "contributions": [contribution_dict(c) for c in wall(atelier)],
+        # Chantier cards' fields, additions, comments, engagement counts (no contacts).
+        "chantiers": chantier_list(wall(atelier)),
         "connected": connected,
         "server_time": utcnow().isoformat(),
     }

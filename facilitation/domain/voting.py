@@ -1,0 +1,806 @@
+"""Dot-voting: open, close and reveal a ballot; set one's dots on a card; tallies.
+
+Contract of the writes (see facilitation/models/vote.py for why the budget cannot be
+overspent): ``set_dots`` means "my dots on card X are now N", never "+1", so a retry, a double
+tap or a second tab is harmless; the budget and the per-card maximum are checked in the same
+transaction as the write, on a locked row, backed by ``CHECK (used <= budget)``.
+
+Like the rest of the domain these functions flush, never commit, never emit. Changes that
+clients must hear about are recorded in ``db.session.info`` (``pending_changes``); the
+broadcast layer (facilitation/vote_broadcast.py) sends them after the commit, so a hook
+called by a colleague's code (rounds, merges) broadcasts without that code knowing about votes.
+
+Hooks for the rest of the app:
+
+* ``on_round_phase(atelier, round, new_phase)``: "vote" opens a ballot, "résultats" reveals,
+  "clos" closes; other phases do nothing.
+* ``on_merge(target, source)``: dots on ``source`` move to ``target``.
+* ``on_card_removed(card)``: a card hidden or withdrawn gives its dots back to their voters.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from facilitation.domain.access import Actor, require_facilitator, require_participant_in
+from facilitation.domain.errors import Closed, DomainError, Forbidden, NotFound, ValidationError
+from facilitation.domain.validation import TextField
+from facilitation.extensions import db
+from facilitation.models import Atelier, Contribution, Participant
+from facilitation.models.base import utcnow
+from facilitation.models.vote import (
+    MAX_DOTS_PER_PARTICIPANT,
+    MAX_SCRIBE_COUNT,
+    Ballot,
+    BallotStatus,
+    Dot,
+    VoterBudget,
+)
+
+DEFAULT_DOTS = 3
+SCRIBE_LABEL = TextField("label", "Libellé", 60, required=True)
+#: Key of ``db.session.info``: atelier ids whose ballot or tallies changed in this transaction.
+PENDING_KEY = "vote_pending_changes"
+
+
+# ------------------------------------------------------------------------- errors
+class VoteClosed(DomainError):
+    code = "vote_closed"
+    default_message = "Le vote n'est pas ouvert dans cet atelier."
+    http_status = 409
+
+
+class VoteConflict(DomainError):
+    code = "vote_conflict"
+    default_message = "Un vote est déjà ouvert dans cet atelier : clôturez-le d'abord."
+    http_status = 409
+
+
+class BudgetExceeded(DomainError):
+    """Refused set: the ack still tells the phone where it stands, to resync its buttons."""
+
+    code = "budget"
+    default_message = "Vous n'avez plus de points : retirez-en un d'une autre carte."
+    http_status = 409
+
+    def __init__(self, message: str | None = None, *, count: int = 0, dots_left: int = 0) -> None:
+        super().__init__(message)
+        self.count = count
+        self.dots_left = dots_left
+
+    def as_dict(self) -> dict[str, object]:
+        return super().as_dict() | {"count": self.count, "dots_left": self.dots_left}
+
+
+# ------------------------------------------------------------------------- settings
+@dataclass(frozen=True)
+class BallotSettings:
+    dots_per_participant: int = DEFAULT_DOTS
+    #: ``None``: no limit per card beyond the budget.
+    max_per_card: int | None = None
+    tallies_visible_live: bool = False
+    allow_own_card: bool = True
+
+    @classmethod
+    def of(cls, ballot: Ballot) -> BallotSettings:
+        return cls(
+            dots_per_participant=ballot.dots_per_participant,
+            max_per_card=ballot.max_per_card,
+            tallies_visible_live=ballot.tallies_visible_live,
+            allow_own_card=ballot.allow_own_card,
+        )
+
+
+def _int_setting(raw: Any, name: str, label: str, low: int, high: int) -> tuple[int | None, str]:
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+        return None, f"« {label} » doit être un nombre entre {low} et {high}."
+    return raw, ""
+
+
+def _bool_setting(raw: Any) -> bool:
+    return raw is True or (isinstance(raw, str) and raw.lower() in {"on", "1", "true", "oui"})
+
+
+def parse_settings(raw: Mapping[str, Any] | None) -> BallotSettings:
+    """Settings from a form or a socket payload; missing keys take the defaults.
+
+    Booleans are true for ``true``/``"on"``/``"1"``/``"oui"``; a missing ``allow_own_card``
+    keeps the default (allowed) unless ``raw`` comes from an HTML form, which sends
+    ``allow_own_card_present`` to tell "unchecked" from "absent".
+    """
+    raw = raw if isinstance(raw, Mapping) else {}
+    errors: dict[str, str] = {}
+    dots = DEFAULT_DOTS
+    if raw.get("dots_per_participant") not in (None, ""):
+        value, error = _int_setting(
+            raw["dots_per_participant"],
+            "dots_per_participant",
+            "Points par personne",
+            1,
+            MAX_DOTS_PER_PARTICIPANT,
+        )
+        if error:
+            errors["dots_per_participant"] = error
+        else:
+            dots = value or DEFAULT_DOTS
+    max_per_card: int | None = None
+    if raw.get("max_per_card") not in (None, ""):
+        value, error = _int_setting(
+            raw["max_per_card"], "max_per_card", "Points au plus par carte", 1, max(dots, 1)
+        )
+        if error:
+            errors["max_per_card"] = error
+        else:
+            max_per_card = value
+    if errors:
+        raise ValidationError(errors=errors)
+    allow_own = True
+    if "allow_own_card" in raw or raw.get("allow_own_card_present"):
+        allow_own = _bool_setting(raw.get("allow_own_card"))
+    return BallotSettings(
+        dots_per_participant=dots,
+        max_per_card=max_per_card,
+        tallies_visible_live=_bool_setting(raw.get("tallies_visible_live")),
+        allow_own_card=allow_own,
+    )
+
+
+# ------------------------------------------------------------------------- ballots
+def _mark_changed(atelier_id: int, *, ballot: bool = False) -> None:
+    """Remember what to broadcast after the commit (tallies always; the ballot if asked)."""
+    pending = db.session.info.setdefault(PENDING_KEY, {})
+    pending[atelier_id] = pending.get(atelier_id, False) or ballot
+
+
+def open_ballot_of(atelier: Atelier) -> Ballot | None:
+    return db.session.scalar(
+        select(Ballot).where(
+            Ballot.atelier_id == atelier.id, Ballot.status == BallotStatus.OPEN.value
+        )
+    )
+
+
+def current_ballot(atelier: Atelier) -> Ballot | None:
+    """The open ballot, else the most recent one (its results), else ``None``."""
+    return db.session.scalar(
+        select(Ballot)
+        .where(Ballot.atelier_id == atelier.id)
+        .order_by((Ballot.status == BallotStatus.OPEN.value).desc(), Ballot.id.desc())
+        .limit(1)
+    )
+
+
+def open_ballot(atelier: Atelier, settings: BallotSettings | None = None) -> Ballot:
+    """Open a vote on the atelier's cards. ``VoteConflict`` if one is already open.
+
+    Authorisation is the caller's (``require_facilitator``): the rounds hook opens one too.
+    """
+    settings = settings or BallotSettings()
+    if not atelier.event.is_open:
+        raise Closed()
+    if open_ballot_of(atelier) is not None:
+        raise VoteConflict()
+    dots = settings.dots_per_participant
+    ballot = Ballot(
+        atelier_id=atelier.id,
+        status=BallotStatus.OPEN.value,
+        dots_per_participant=dots,
+        max_per_card=min(settings.max_per_card or dots, dots),
+        tallies_visible_live=settings.tallies_visible_live,
+        allow_own_card=settings.allow_own_card,
+        opened_at=utcnow(),
+    )
+    try:
+        # Two facilitators opening at once: the partial unique index refuses the second.
+        with db.session.begin_nested():
+            db.session.add(ballot)
+    except IntegrityError:
+        raise VoteConflict()
+    _mark_changed(atelier.id, ballot=True)
+    return ballot
+
+
+def close_ballot(atelier: Atelier) -> Ballot | None:
+    """Stop the voting; the results stay hidden unless visible live. ``None``: nothing open."""
+    ballot = open_ballot_of(atelier)
+    if ballot is None:
+        return None
+    ballot.status = BallotStatus.CLOSED.value
+    ballot.closed_at = utcnow()
+    db.session.flush()
+    _mark_changed(atelier.id, ballot=True)
+    return ballot
+
+
+def reveal_ballot(atelier: Atelier) -> Ballot:
+    """Show the results to everyone; an open ballot is closed first. ``VoteClosed`` if none."""
+    ballot = current_ballot(atelier)
+    if ballot is None:
+        raise VoteClosed("Aucun vote à révéler dans cet atelier.")
+    if ballot.status != BallotStatus.REVEALED.value:
+        now = utcnow()
+        ballot.closed_at = ballot.closed_at or now
+        ballot.revealed_at = now
+        ballot.status = BallotStatus.REVEALED.value
+        db.session.flush()
+        _mark_changed(atelier.id, ballot=True)
+    return ballot
+
+
+def default_settings_for(atelier: Atelier, round: object | None = None) -> BallotSettings:
+    """The settings a vote opened by a round phase uses.
+
+    A round may carry ``vote_settings`` (a mapping, same keys as the form); otherwise the
+    facilitator's last choice in this atelier is reused; otherwise the defaults.
+    """
+    raw = getattr(round, "vote_settings", None)
+    if isinstance(raw, Mapping):
+        return parse_settings(raw)
+    last = db.session.scalar(
+        select(Ballot).where(Ballot.atelier_id == atelier.id).order_by(Ballot.id.desc()).limit(1)
+    )
+    if last is None:
+        return BallotSettings()
+    settings = BallotSettings.of(last)
+    if settings.max_per_card == settings.dots_per_participant:
+        settings = BallotSettings(
+            settings.dots_per_participant,
+            None,
+            settings.tallies_visible_live,
+            settings.allow_own_card,
+        )
+    return settings
+
+
+def _phase_key(phase: str) -> str:
+    folded = unicodedata.normalize("NFKD", str(phase or "")).encode("ascii", "ignore")
+    return folded.decode().strip().lower()
+
+
+def on_round_phase(atelier: Atelier, round: object | None, new_phase: str) -> None:
+    """Hook for rounds: "vote" opens a ballot (if none is open), "résultats" reveals, "clos"
+    closes. Other phases do nothing. Accents are optional ("resultats" works too).
+    """
+    key = _phase_key(new_phase)
+    if key == "vote":
+        if open_ballot_of(atelier) is None:
+            open_ballot(atelier, default_settings_for(atelier, round))
+    elif key == "resultats":
+        if current_ballot(atelier) is not None:
+            reveal_ballot(atelier)
+    elif key == "clos":
+        close_ballot(atelier)
+
+
+# ------------------------------------------------------------------------- locks and writes
+def _insert(model: type) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
+def _lock_budget(ballot: Ballot, participant_id: int) -> tuple[int, int]:
+    """Make sure the voter's budget row exists, lock it, return ``(used, budget)``.
+
+    The insert is the transaction's first write: on SQLite it takes the single writer lock
+    before anything below is read; on PostgreSQL the ``UPDATE … RETURNING`` takes the row lock
+    (a concurrent request of the same participant waits here, then reads its result).
+    """
+    db.session.execute(
+        _insert(VoterBudget)
+        .values(
+            ballot_id=ballot.id,
+            participant_id=participant_id,
+            budget=ballot.dots_per_participant,
+            used=0,
+        )
+        .on_conflict_do_nothing(index_elements=["ballot_id", "participant_id"])
+    )
+    row = db.session.execute(
+        update(VoterBudget)
+        .where(VoterBudget.ballot_id == ballot.id, VoterBudget.participant_id == participant_id)
+        .values(used=VoterBudget.used)
+        .returning(VoterBudget.used, VoterBudget.budget)
+        .execution_options(synchronize_session=False)
+    ).one()
+    return int(row.used), int(row.budget)
+
+
+def _spend(ballot_id: int, participant_id: int, delta: int) -> bool:
+    """Move ``used`` by ``delta`` if it stays within ``[0, budget]``; False if refused."""
+    if delta == 0:
+        return True
+    result = db.session.execute(
+        update(VoterBudget)
+        .where(
+            VoterBudget.ballot_id == ballot_id,
+            VoterBudget.participant_id == participant_id,
+            VoterBudget.used + delta <= VoterBudget.budget,
+            VoterBudget.used + delta >= 0,
+        )
+        .values(used=VoterBudget.used + delta)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _phone_dot(ballot_id: int, participant_id: int, contribution_id: int) -> tuple[int, int] | None:
+    row = db.session.execute(
+        select(Dot.id, Dot.count).where(
+            Dot.ballot_id == ballot_id,
+            Dot.participant_id == participant_id,
+            Dot.contribution_id == contribution_id,
+        )
+    ).first()
+    return (int(row.id), int(row.count)) if row else None
+
+
+def _write_phone_dot(
+    ballot_id: int,
+    participant_id: int,
+    contribution_id: int,
+    existing: tuple[int, int] | None,
+    count: int,
+    client_id: str | None = None,
+) -> None:
+    """Store the count (delete at zero). The caller holds the voter's budget lock."""
+    if existing is not None:
+        if count == 0:
+            db.session.execute(delete(Dot).where(Dot.id == existing[0]))
+        else:
+            db.session.execute(
+                update(Dot)
+                .where(Dot.id == existing[0])
+                .values(count=count, client_id=client_id, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+    elif count > 0:
+        db.session.execute(
+            _insert(Dot).values(
+                ballot_id=ballot_id,
+                participant_id=participant_id,
+                contribution_id=contribution_id,
+                count=count,
+                scribe=False,
+                client_id=client_id,
+                updated_at=utcnow(),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class DotResult:
+    """What a voter's phone needs after a set: the card's count and what is left."""
+
+    contribution_id: int
+    count: int
+    dots_left: int
+    used: int
+    budget: int
+    #: False when the stored count already was ``count`` (a retry, a double tap).
+    changed: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _count(raw: Any, high: int) -> int:
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= high:
+        raise ValidationError(
+            f"Le nombre de points doit être entre 0 et {high}.",
+            {"count": f"Entre 0 et {high}."},
+        )
+    return raw
+
+
+def _card(atelier: Atelier, contribution_id: Any) -> Contribution:
+    if isinstance(contribution_id, str) and contribution_id.strip().isdigit():
+        contribution_id = int(contribution_id.strip())
+    if isinstance(contribution_id, bool) or not isinstance(contribution_id, int):
+        raise ValidationError(errors={"contribution_id": "Choisissez une carte."})
+    card = db.session.get(Contribution, contribution_id)
+    if card is None or card.atelier_id != atelier.id or not getattr(card, "visible", True):
+        raise NotFound("Cette carte n'existe pas (ou plus) dans cet atelier.")
+    return card
+
+
+def set_dots(
+    actor: Actor,
+    atelier: Atelier,
+    contribution_id: Any,
+    count: Any,
+    client_id: str | None = None,
+) -> DotResult:
+    """ "My dots on card X are now N", within the budget and the per-card maximum.
+
+    Raises ``NotJoined`` (not a participant of this atelier), ``VoteClosed``, ``NotFound``,
+    ``ValidationError`` (count out of ``[0, max_per_card]``), ``Forbidden`` (own card when not
+    allowed) or ``BudgetExceeded`` (nothing changed; it carries the current state).
+    """
+    participant = require_participant_in(actor, atelier)
+    if not atelier.event.is_open:
+        raise Closed()
+    ballot = open_ballot_of(atelier)
+    if ballot is None:
+        raise VoteClosed()
+    card = _card(atelier, contribution_id)
+    wanted = _count(count, ballot.max_per_card)
+    if wanted > 0 and not ballot.allow_own_card and card.participant_id == participant.id:
+        raise Forbidden("Dans ce vote, on ne vote pas pour sa propre carte.")
+
+    used, budget = _lock_budget(ballot, participant.id)
+    # Under the lock: the ballot may have been closed while this request waited.
+    # FOR SHARE on PostgreSQL: closing (an UPDATE of this row) waits for in-flight dots.
+    status = db.session.scalar(
+        select(Ballot.status).where(Ballot.id == ballot.id).with_for_update(read=True)
+    )
+    if status != BallotStatus.OPEN.value:
+        raise VoteClosed()
+    existing = _phone_dot(ballot.id, participant.id, card.id)
+    current = existing[1] if existing else 0
+    delta = wanted - current
+    if delta == 0:
+        return DotResult(card.id, current, budget - used, used, budget, changed=False)
+    if not _spend(ballot.id, participant.id, delta):
+        raise BudgetExceeded(count=current, dots_left=budget - used)
+    _write_phone_dot(ballot.id, participant.id, card.id, existing, wanted, client_id)
+    _mark_changed(atelier.id)
+    used += delta
+    return DotResult(card.id, wanted, budget - used, used, budget, changed=True)
+
+
+def scribe_set(actor: Actor, atelier: Atelier, contribution_id: Any, label: Any, count: Any) -> int:
+    """The facilitator records ``count`` dots on a card for ``label`` (paper, show of hands).
+
+    Set semantics like ``set_dots``; allowed while the ballot is open or closed (paper ballots
+    are often counted after the vote), not once revealed. Returns the stored count.
+    """
+    require_facilitator(actor, atelier)
+    ballot = current_ballot(atelier)
+    if ballot is None or ballot.status == BallotStatus.REVEALED.value:
+        raise VoteClosed("Aucun vote en cours ou à dépouiller dans cet atelier.")
+    card = _card(atelier, contribution_id)
+    name, error = SCRIBE_LABEL.clean(label)
+    if error:
+        raise ValidationError(error, {"label": error})
+    wanted = _count(count, MAX_SCRIBE_COUNT)
+    where = (
+        Dot.ballot_id == ballot.id,
+        Dot.contribution_id == card.id,
+        Dot.scribe.is_(True),
+        Dot.scribe_label == name,
+    )
+    if wanted == 0:
+        db.session.execute(delete(Dot).where(*where))
+    else:
+        db.session.execute(
+            _insert(Dot)
+            .values(
+                ballot_id=ballot.id,
+                participant_id=None,
+                contribution_id=card.id,
+                count=wanted,
+                scribe=True,
+                scribe_label=name,
+                updated_at=utcnow(),
+            )
+            .on_conflict_do_update(
+                index_elements=["ballot_id", "contribution_id", "scribe_label"],
+                index_where=text("scribe"),
+                set_={"count": wanted, "updated_at": utcnow()},
+            )
+        )
+    _mark_changed(atelier.id)
+    return wanted
+
+
+# ------------------------------------------------------------------------- merges, removals
+def on_merge(target: Contribution, source: Contribution) -> None:
+    """Hook for merges: every dot on ``source`` moves to ``target``, in every ballot.
+
+    A participant with dots on both cards keeps the sum, capped at the ballot's per-card
+    maximum; the dots above the cap go back to their budget (``used`` decreases by as many),
+    so the budget stays equal to the sum of their dots. Scribe lines with the same label add
+    up (capped at ``MAX_SCRIBE_COUNT``). Call it in the transaction that merges the cards.
+    """
+    if target.id == source.id:
+        return
+    if target.atelier_id != source.atelier_id:
+        raise ValidationError("On ne fusionne que des cartes du même atelier.")
+    rows = db.session.execute(
+        select(Dot.ballot_id, Dot.participant_id, Dot.scribe_label, Dot.scribe)
+        .where(Dot.contribution_id == source.id)
+        .order_by(Dot.ballot_id, Dot.participant_id)
+    ).all()
+    ballots = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Ballot).where(Ballot.id.in_({r.ballot_id for r in rows}))
+        )
+    }
+    for row in rows:
+        ballot = ballots[row.ballot_id]
+        if row.scribe:
+            _merge_scribe(ballot, target.id, source.id, row.scribe_label)
+        else:
+            _merge_phone(ballot, target.id, source.id, row.participant_id)
+    if rows:
+        _mark_changed(target.atelier_id)
+
+
+def _merge_phone(ballot: Ballot, target_id: int, source_id: int, participant_id: int) -> None:
+    # Locks in (ballot, participant) order across the loop: two merges cannot deadlock.
+    _lock_budget(ballot, participant_id)
+    source = _phone_dot(ballot.id, participant_id, source_id)
+    if source is None:  # moved by a concurrent merge while we waited for the lock
+        return
+    target = _phone_dot(ballot.id, participant_id, target_id)
+    total = source[1] + (target[1] if target else 0)
+    kept = min(total, ballot.max_per_card)
+    db.session.execute(delete(Dot).where(Dot.id == source[0]))
+    _write_phone_dot(ballot.id, participant_id, target_id, target, kept)
+    if not _spend(ballot.id, participant_id, kept - total):
+        raise DomainError("Budget incohérent pendant la fusion.")  # cannot happen: refund
+
+
+def _merge_scribe(ballot: Ballot, target_id: int, source_id: int, label: str) -> None:
+    def line(contribution_id: int) -> tuple[Any, ...]:
+        return (
+            Dot.ballot_id == ballot.id,
+            Dot.contribution_id == contribution_id,
+            Dot.scribe.is_(True),
+            Dot.scribe_label == label,
+        )
+
+    source_count = db.session.scalar(select(Dot.count).where(*line(source_id)))
+    if source_count is None:
+        return
+    target_count = db.session.scalar(select(Dot.count).where(*line(target_id)))
+    db.session.execute(delete(Dot).where(*line(source_id)))
+    total = min(source_count + (target_count or 0), MAX_SCRIBE_COUNT)
+    if target_count is None:
+        db.session.execute(
+            _insert(Dot).values(
+                ballot_id=ballot.id,
+                participant_id=None,
+                contribution_id=target_id,
+                count=total,
+                scribe=True,
+                scribe_label=label,
+                updated_at=utcnow(),
+            )
+        )
+    else:
+        db.session.execute(
+            update(Dot)
+            .where(*line(target_id))
+            .values(count=total, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+def on_card_removed(card: Contribution) -> None:
+    """Hook for moderation: a hidden or withdrawn card gives its dots back to their voters.
+
+    Scribe lines on it are dropped too. Call it in the transaction that hides the card.
+    """
+    rows = db.session.execute(
+        select(Dot.ballot_id, Dot.participant_id)
+        .where(Dot.contribution_id == card.id, Dot.scribe.is_(False))
+        .order_by(Dot.ballot_id, Dot.participant_id)
+    ).all()
+    ballots = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Ballot).where(Ballot.id.in_({r.ballot_id for r in rows}))
+        )
+    }
+    for row in rows:
+        ballot = ballots[row.ballot_id]
+        _lock_budget(ballot, row.participant_id)
+        existing = _phone_dot(ballot.id, row.participant_id, card.id)
+        if existing is None:
+            continue
+        db.session.execute(delete(Dot).where(Dot.id == existing[0]))
+        _spend(ballot.id, row.participant_id, -existing[1])
+    db.session.execute(delete(Dot).where(Dot.contribution_id == card.id, Dot.scribe.is_(True)))
+    _mark_changed(card.atelier_id)
+
+
+# ------------------------------------------------------------------------- read models
+def ballot_dict(ballot: Ballot | None) -> dict[str, Any] | None:
+    if ballot is None:
+        return None
+    return {
+        "id": ballot.id,
+        "atelier_id": ballot.atelier_id,
+        "status": ballot.status,
+        "dots_per_participant": ballot.dots_per_participant,
+        "max_per_card": ballot.max_per_card,
+        "tallies_visible_live": ballot.tallies_visible_live,
+        "allow_own_card": ballot.allow_own_card,
+        "tallies_public": ballot.tallies_public,
+        "opened_at": ballot.opened_at.isoformat(),
+        "closed_at": ballot.closed_at.isoformat() if ballot.closed_at else None,
+        "revealed_at": ballot.revealed_at.isoformat() if ballot.revealed_at else None,
+    }
+
+
+def competition_ranks(scores: list[int]) -> list[int]:
+    """Ranks of scores sorted best first, ties shared: [5, 5, 2] → [1, 1, 3]."""
+    ranks: list[int] = []
+    for i, score in enumerate(scores):
+        ranks.append(ranks[i - 1] if i and scores[i - 1] == score else i + 1)
+    return ranks
+
+
+def participation(ballot: Ballot) -> tuple[int, int]:
+    """``(voted, eligible)``: who placed at least one dot, out of the participants currently
+    in the atelier or who voted in it (someone who left still counts)."""
+    voted_ids = set(
+        db.session.scalars(
+            select(VoterBudget.participant_id).where(
+                VoterBudget.ballot_id == ballot.id, VoterBudget.used > 0
+            )
+        )
+    )
+    present = set(
+        db.session.scalars(
+            select(Participant.id).where(Participant.current_atelier_id == ballot.atelier_id)
+        )
+    )
+    return len(voted_ids), len(voted_ids | present)
+
+
+def tally(ballot: Ballot) -> dict[str, Any]:
+    """The ranked results: every visible card, best first, ties sharing a rank (1, 1, 3)."""
+    per_card: dict[int, dict[str, int]] = defaultdict(lambda: {"dots": 0, "scribe": 0})
+    for contribution_id, scribe, total in db.session.execute(
+        select(Dot.contribution_id, Dot.scribe, func.sum(Dot.count))
+        .where(Dot.ballot_id == ballot.id)
+        .group_by(Dot.contribution_id, Dot.scribe)
+    ):
+        per_card[contribution_id]["scribe" if scribe else "dots"] += int(total or 0)
+    cards = [
+        c
+        for c in db.session.scalars(
+            select(Contribution).where(Contribution.atelier_id == ballot.atelier_id)
+        )
+        if getattr(c, "visible", True)
+    ]
+    rows = []
+    for card in cards:
+        counts = per_card.get(card.id, {"dots": 0, "scribe": 0})
+        rows.append(
+            {
+                "contribution_id": card.id,
+                "titre": card.titre,
+                "dots": counts["dots"] + counts["scribe"],
+                "phone_dots": counts["dots"],
+                "scribe_dots": counts["scribe"],
+            }
+        )
+    # Ties keep a stable, readable order (title) but share their rank.
+    rows.sort(key=lambda r: (-r["dots"], r["titre"].casefold(), r["contribution_id"]))
+    same_score = Counter(r["dots"] for r in rows)
+    for row, rank in zip(rows, competition_ranks([r["dots"] for r in rows]), strict=True):
+        row["rank"] = rank
+        row["tied"] = same_score[row["dots"]] > 1
+    voted, eligible = participation(ballot)
+    total = sum(r["dots"] for r in rows)
+    counted = sum(v["dots"] + v["scribe"] for v in per_card.values())
+    return {
+        "ballot_id": ballot.id,
+        "atelier_id": ballot.atelier_id,
+        "status": ballot.status,
+        "results": rows,
+        "voted": voted,
+        "eligible": eligible,
+        #: Every dot stored, including those on cards hidden since (load tests read it).
+        "dots_counted": counted,
+        "dots_on_visible_cards": total,
+        "scribe_dots": sum(r["scribe_dots"] for r in rows),
+    }
+
+
+def my_dots(ballot: Ballot, participant: Participant) -> dict[str, Any]:
+    """The voter's own state: dots per card and dots left (a full budget before any dot)."""
+    budget_row = db.session.execute(
+        select(VoterBudget.used, VoterBudget.budget).where(
+            VoterBudget.ballot_id == ballot.id, VoterBudget.participant_id == participant.id
+        )
+    ).first()
+    used, budget = (
+        (int(budget_row.used), int(budget_row.budget))
+        if budget_row
+        else (0, ballot.dots_per_participant)
+    )
+    dots = {
+        str(cid): int(n)
+        for cid, n in db.session.execute(
+            select(Dot.contribution_id, Dot.count).where(
+                Dot.ballot_id == ballot.id,
+                Dot.participant_id == participant.id,
+                Dot.count > 0,
+            )
+        )
+    }
+    return {
+        "ballot_id": ballot.id,
+        "dots": dots,
+        "used": used,
+        "budget": budget,
+        "dots_left": budget - used,
+    }
+
+
+def can_see_tally(actor: Actor | None, atelier: Atelier, ballot: Ballot) -> bool:
+    return ballot.tallies_public or (actor is not None and actor.facilitates(atelier))
+
+
+def vote_state(atelier: Atelier, actor: Actor | None = None) -> dict[str, Any]:
+    """The vote part of the atelier snapshot, for this actor.
+
+    ``{ballot, mine, tally}``: ``mine`` only for a participant of this atelier, ``tally`` only
+    when tallies are public (revealed or visible live) or to a facilitator of the atelier.
+    """
+    ballot = current_ballot(atelier)
+    if ballot is None:
+        return {"ballot": None, "mine": None, "tally": None}
+    participant = actor.participant if actor is not None else None
+    mine = None
+    if participant is not None and participant.event_id == atelier.event_id:
+        mine = my_dots(ballot, participant)
+    return {
+        "ballot": ballot_dict(ballot),
+        "mine": mine,
+        "tally": tally(ballot) if can_see_tally(actor, atelier, ballot) else None,
+        "facilitator": bool(actor is not None and actor.facilitates(atelier)),
+    }
+
+
+def require_tally_access(actor: Actor, atelier: Atelier) -> Ballot:
+    """The ballot whose tally ``actor`` may read; ``NotFound`` / ``Forbidden`` otherwise."""
+    ballot = current_ballot(atelier)
+    if ballot is None:
+        raise NotFound("Aucun vote dans cet atelier.")
+    if not can_see_tally(actor, atelier, ballot):
+        raise Forbidden("Les résultats seront visibles quand l'animateur les révélera.")
+    return ballot
+
+
+__all__ = [
+    "BallotSettings",
+    "BudgetExceeded",
+    "DotResult",
+    "VoteClosed",
+    "VoteConflict",
+    "ballot_dict",
+    "close_ballot",
+    "competition_ranks",
+    "current_ballot",
+    "my_dots",
+    "on_card_removed",
+    "on_merge",
+    "on_round_phase",
+    "open_ballot",
+    "parse_settings",
+    "participation",
+    "reveal_ballot",
+    "scribe_set",
+    "set_dots",
+    "tally",
+    "vote_state",
+]
