@@ -1,0 +1,189 @@
+"""Browser fixtures: Playwright driving Debian's Chromium against the real eventlet server.
+
+Fixtures
+--------
+``browser``
+    Session-scoped headless Chromium (``/usr/bin/chromium``, or ``CHROMIUM``). Skips when it
+    is missing (``make test`` installs it; CI's ``REQUIRE_ALL_TESTS=1`` turns a skip into a
+    failure).
+``phone``
+    Factory: ``phone(name="...")`` -> a new ``Page`` in its own context (its own cookies),
+    sized like a phone (390x844, touch, mobile), French locale, Paris time.
+``projector``
+    Factory: ``projector(base_url, atelier_id)`` -> a 1920x1080 page on the atelier's
+    projector view, already joined to the room (waits for ``data-live="joined"``).
+``screenshot``
+    ``screenshot(page, "name")`` saves ``name.png`` under the test's ``tmp_path`` and copies
+    it to ``E2E_SHOTS_DIR`` (default ``/tmp/shots``) for a human to look at. Returns the path.
+
+Every page created by these factories fails the test on an uncaught JavaScript error (a
+broken module or a CSP refusal would otherwise only show as a card that never appears).
+
+Helpers for the participant's flow: :func:`join_via_code`, :func:`join_atelier`,
+:func:`post_pratique`, :func:`wait_live`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.realserver.clients import SLUG
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Generous on purpose: a loaded CI machine, not a performance target.
+TIMEOUT_MS = 15_000
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+PROJECTOR_VIEWPORT = {"width": 1920, "height": 1080}
+SHOTS_DIR = Path(os.environ.get("E2E_SHOTS_DIR", "/tmp/shots"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} missing: `make chromium` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class _Pages:
+    """Contexts opened by one test, closed at its end; JS errors collected per page."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.contexts: list[Any] = []
+        self.errors: list[str] = []
+
+    def new_page(self, label: str, **context_options: Any) -> Any:
+        context = self.browser.new_context(
+            locale="fr-FR", timezone_id="Europe/Paris", **context_options
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: self.errors.append(f"{label}: {exc}"))
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def _pages(browser: Any) -> Iterator[_Pages]:
+    pages = _Pages(browser)
+    try:
+        yield pages
+    finally:
+        pages.close()
+    assert not pages.errors, f"JavaScript errors: {pages.errors}"
+
+
+@pytest.fixture
+def phone(_pages: _Pages) -> Callable[..., Any]:
+    def make(name: str = "phone") -> Any:
+        return _pages.new_page(
+            name,
+            viewport=PHONE_VIEWPORT,
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+        )
+
+    return make
+
+
+@pytest.fixture
+def projector(_pages: _Pages) -> Callable[..., Any]:
+    def make(base_url: str, atelier_id: int, slug: str = SLUG) -> Any:
+        page = _pages.new_page(f"projector {atelier_id}", viewport=PROJECTOR_VIEWPORT)
+        page.goto(f"{base_url}/e/{slug}/a/{atelier_id}/projecteur")
+        wait_live(page, "#projector")
+        return page
+
+    return make
+
+
+@pytest.fixture
+def screenshot(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., Path]:
+    def save(page: Any, name: str, full_page: bool = False) -> Path:
+        path = tmp_path / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SHOTS_DIR / f"{request.node.name}-{name}.png")
+        return path
+
+    return save
+
+
+# ---------------------------------------------------------------------------- helpers
+def wait_live(page: Any, root: str = "#wall") -> None:
+    """Wait until the page's socket joined its atelier room (snapshot received)."""
+    page.wait_for_selector(f'{root}[data-live="joined"]', state="attached")
+
+
+def join_via_code(page: Any, base_url: str, code: str = "RAS24") -> None:
+    """Home page -> type the event's short code -> the join form."""
+    page.goto(base_url + "/")
+    page.fill("#code", code)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#display_name")
+
+
+def join_atelier(
+    page: Any,
+    base_url: str,
+    atelier_id: int,
+    name: str,
+    structure: str = "CCAS de Chatou",
+    commune: str = "",
+    slug: str = SLUG,
+) -> None:
+    """Fill the join form (opening it if needed) and land on the atelier's live wall."""
+    if not page.url.startswith(f"{base_url}/e/{slug}/rejoindre"):
+        page.goto(f"{base_url}/e/{slug}/rejoindre")
+    page.fill("#display_name", name)
+    page.fill("#structure", structure)
+    if commune:
+        page.fill("#commune", commune)
+    page.check(f"#atelier-{atelier_id}")
+    page.check("#consent")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base_url}/e/{slug}/a/{atelier_id}")
+    wait_live(page)
+
+
+def post_pratique(page: Any, titre: str, **fields: str) -> None:
+    """Fill the wall's form and publish; returns once the card is on the poster's wall."""
+    page.fill("#titre", titre)
+    for name, value in fields.items():
+        page.fill(f"#{name}", value)
+    page.click("#submit-button")
+    card(page, titre).wait_for()
+
+
+def card(page: Any, titre: str) -> Any:
+    """Locator of the card titled ``titre`` (exact title)."""
+    return page.locator(".card", has=page.get_by_role("heading", name=titre, exact=True))
