@@ -29,6 +29,24 @@ def presence(atelier_id: int, connected: int) -> None:
     )
 
 
+# -- interconnaissance (issue 9) -----------------------------------------------------------
+def whoswho_changed(atelier_id: int, visible: int) -> None:
+    """Someone joined, left or edited their profile: phones re-read the who's who.
+
+    Only a count travels to the room (projectors are anonymous viewers); the list itself is
+    read with the authorised ``whoswho:get``.
+    """
+    socketio.emit(
+        "whoswho:changed",
+        {"atelier_id": atelier_id, "visible": visible},
+        to=atelier_room(atelier_id),
+    )
+
+
+def tour_changed(atelier_id: int, state: dict[str, Any]) -> None:
+    socketio.emit("tour:changed", state, to=atelier_room(atelier_id))
+
+
 # -- chantiers (issue 4) -------------------------------------------------------------------
 def chantier_updated(atelier_id: int, version: int, chantier: dict[str, Any]) -> None:
     """A chantier's public read model after an addition, comment, consolidation, engagement.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from facilitation.domain import profiles
 from facilitation.domain.errors import Closed, NotFound, ValidationError
 from facilitation.domain.events import get_atelier
 from facilitation.domain.validation import TextField, clean_partial, integer_id
@@ -41,6 +42,11 @@ def join(event: Event, data: Mapping[str, Any], participant: Participant | None)
         errors["atelier_id"] = "Cet atelier n'existe pas : choisissez-en un dans la liste."
     if not _accepted(data.get("consent")):
         errors["consent"] = CONSENT_ERROR
+    # The optional « Se présenter » section (issue 9): validated with the rest, saved after.
+    profile_values: dict[str, Any] | None = None
+    if profiles.has_profile_input(data):
+        profile_values, profile_errors = profiles.clean_profile(data)
+        errors.update(profile_errors)
     if errors:
         raise ValidationError(errors=errors)
     assert atelier is not None
@@ -52,6 +58,8 @@ def join(event: Event, data: Mapping[str, Any], participant: Participant | None)
             setattr(participant, key, value)
     participant.current_atelier_id = atelier.id
     db.session.flush()
+    if profile_values is not None:
+        profiles.apply_profile(participant, profile_values)
     return participant
 
 

@@ -11,6 +11,7 @@ from facilitation.models.chantier import (
 )
 from facilitation.models.contribution import Contribution
 from facilitation.models.event import Event, Sequence, SequenceKind
+from facilitation.models.interconnaissance import ContactRequest, Profile, TourDeTable
 from facilitation.models.participant import Participant
 from facilitation.models.restitution import AtelierSynthesis, RestitutionSettings
 
@@ -20,15 +21,18 @@ __all__ = [
     "ChantierAddition",
     "ChantierComment",
     "ChantierDetail",
+    "ContactRequest",
     "Contribution",
     "Engagement",
     "Event",
     "FacilitatorLink",
     "Organizer",
     "Participant",
+    "Profile",
     "RestitutionSettings",
     "Sequence",
     "SequenceKind",
+    "TourDeTable",
     "chantier_pratique",
     "event_organizer",
 ]

@@ -15,6 +15,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
 
+    from facilitation.web.interconnaissance import bp as interconnaissance_bp
+
+    app.register_blueprint(interconnaissance_bp)
+
     from facilitation.web import security
 
     # Headers, CSRF, rate limits, ProxyFix (after socketio.init_app: it wraps that too).

@@ -25,6 +25,8 @@ from facilitation.domain.snapshot import contribution_dict
 from facilitation.extensions import db
 from facilitation.identity import participant_for, remember
 from facilitation.models import Atelier, Event
+from facilitation.ratelimit import limit_join
+from facilitation.web.interconnaissance import notify_whoswho
 
 bp = Blueprint("public", __name__)
 
@@ -68,6 +70,7 @@ def event(slug: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/e/<slug>/rejoindre", methods=["GET", "POST"])
+@limit_join
 def join(slug: str):  # type: ignore[no-untyped-def]
     event = get_event(slug)
     participant = participant_for(event.id)
@@ -77,6 +80,7 @@ def join(slug: str):  # type: ignore[no-untyped-def]
         form = {k: request.form.get(k, "") for k in ("display_name", "structure", "commune")}
         form["atelier_id"] = request.form.get("atelier_id", "")
         form["consent"] = request.form.get("consent", "")
+        previous_atelier_id = participant.current_atelier_id if participant else None
         try:
             participant = participants.join(event, request.form, participant)
         except ValidationError as exc:
@@ -90,6 +94,7 @@ def join(slug: str):  # type: ignore[no-untyped-def]
         else:
             db.session.commit()
             remember(participant)
+            notify_whoswho(previous_atelier_id, participant.current_atelier_id)
             return redirect(
                 url_for("public.wall", slug=slug, atelier_id=participant.current_atelier_id), 303
             )

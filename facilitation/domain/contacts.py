@@ -1,0 +1,152 @@
+"""« Demander la mise en relation »: contact requests and mutual acceptance.
+
+Rules:
+
+- one may ask someone of the same event whose profile is visible (never oneself);
+- asking is the sender's acceptance to share their contact with the recipient;
+- only the recipient answers (accept or decline); the sender may not answer for them;
+- the contact fields are shown, both ways, only when the request is accepted; if each asked
+  the other, the second request accepts the first (both said yes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from facilitation.domain.errors import Forbidden, NotFound, ValidationError
+from facilitation.domain.profiles import get_profile, is_visible
+from facilitation.domain.validation import TextField, clean, integer_id
+from facilitation.extensions import db
+from facilitation.models import ContactRequest, Participant
+from facilitation.models.base import utcnow
+
+MESSAGE_FIELD = (TextField("message", "Message", 500, multiline=True),)
+PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+STATUS_LABELS = {PENDING: "En attente", ACCEPTED: "Acceptée", DECLINED: "Déclinée"}
+
+
+def _other_participant(sender: Participant, raw_id: Any) -> Participant:
+    other_id = integer_id(raw_id, "to", "une personne")
+    other = db.session.get(Participant, other_id)
+    if other is None or other.event_id != sender.event_id:
+        raise NotFound("Cette personne ne participe pas à cet événement.")
+    return other
+
+
+def request_contact(sender: Participant, data: Mapping[str, Any]) -> ContactRequest:
+    """Ask ``data["to"]`` to be put in touch; idempotent (asking twice keeps one request)."""
+    values = clean(data, MESSAGE_FIELD)
+    other = _other_participant(sender, data.get("to"))
+    if other.id == sender.id:
+        raise ValidationError("Vous ne pouvez pas vous demander vous-même.")
+    if not is_visible(other):
+        # Same answer as an unknown person: a hidden profile must not be revealed.
+        raise NotFound("Cette personne ne participe pas à cet événement.")
+    existing = _between(sender.id, other.id)
+    if existing is not None:
+        return existing
+    reverse = _between(other.id, sender.id)
+    if reverse is not None and reverse.status == PENDING:
+        # They asked me first: asking back is saying yes to their request.
+        reverse.status = ACCEPTED
+        reverse.answered_at = utcnow()
+        db.session.flush()
+        return reverse
+    contact = ContactRequest(
+        event_id=sender.event_id,
+        from_participant_id=sender.id,
+        to_participant_id=other.id,
+        message=values["message"],
+        status=PENDING,
+    )
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def answer(recipient: Participant, request_id: Any, accept: bool) -> ContactRequest:
+    """The recipient accepts or declines; anyone else is refused."""
+    rid = integer_id(request_id, "request_id", "une demande")
+    contact = db.session.get(ContactRequest, rid)
+    if contact is None or contact.event_id != recipient.event_id:
+        raise NotFound("Cette demande n'existe pas.")
+    if contact.to_participant_id != recipient.id:
+        raise Forbidden("Seule la personne sollicitée peut répondre à cette demande.")
+    contact.status = ACCEPTED if accept else DECLINED
+    contact.answered_at = utcnow()
+    db.session.flush()
+    return contact
+
+
+def _between(from_id: int, to_id: int) -> ContactRequest | None:
+    return db.session.scalar(
+        select(ContactRequest).where(
+            ContactRequest.from_participant_id == from_id,
+            ContactRequest.to_participant_id == to_id,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request seen by one of its two people."""
+
+    request: ContactRequest
+    other: Participant
+    incoming: bool
+    #: The other's contact: set only when accepted (mutual acceptance).
+    contact: str | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.request.status]
+
+
+def shared_contact(viewer: Participant, contact: ContactRequest) -> str | None:
+    """The other person's contact if, and only if, both accepted; else ``None``.
+
+    A person who left the contact field empty shares "" (accepted, nothing to show).
+    """
+    if viewer.id not in (contact.from_participant_id, contact.to_participant_id):
+        return None
+    if contact.status != ACCEPTED:
+        return None
+    other_id = (
+        contact.to_participant_id
+        if contact.from_participant_id == viewer.id
+        else contact.from_participant_id
+    )
+    other = db.session.get(Participant, other_id)
+    profile = get_profile(other) if other else None
+    return profile.contact if profile else ""
+
+
+def requests_of(participant: Participant) -> tuple[list[RequestView], list[RequestView]]:
+    """``(sent, received)`` requests of ``participant``, newest first."""
+    rows = db.session.scalars(
+        select(ContactRequest)
+        .where(
+            or_(
+                ContactRequest.from_participant_id == participant.id,
+                ContactRequest.to_participant_id == participant.id,
+            )
+        )
+        .order_by(ContactRequest.created_at.desc(), ContactRequest.id.desc())
+    )
+    sent, received = [], []
+    for contact in rows:
+        incoming = contact.to_participant_id == participant.id
+        other = contact.sender if incoming else contact.recipient
+        view = RequestView(contact, other, incoming, shared_contact(participant, contact))
+        (received if incoming else sent).append(view)
+    return sent, received
+
+
+def requested_ids(participant: Participant) -> set[int]:
+    """Ids of the people already asked by, or asking, ``participant``."""
+    sent, received = requests_of(participant)
+    return {v.other.id for v in sent} | {v.other.id for v in received}

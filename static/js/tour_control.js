@@ -1,0 +1,78 @@
+// The facilitator's control of the tour de table (templates/interconnaissance/tour_control.html).
+// Steps send the version they saw, so a retried « Suivant » never skips two people.
+import { connectAtelier, STATUS_TEXT } from "./live.js";
+
+const root = document.getElementById("tour-control");
+const atelierId = Number(root.dataset.atelierId);
+const $ = (id) => document.getElementById(id);
+let tour = null;
+
+function render(next) {
+  if (!next || Number(next.atelier_id) !== atelierId) return;
+  if (tour && Number(next.version) < Number(tour.version)) return;
+  tour = next;
+  root.dataset.version = String(tour.version);
+  let text = "Le tour de table n’est pas commencé.";
+  if (tour.active) {
+    text = `En cours : ${tour.position + 1} / ${tour.total}`;
+    if (tour.person) text += ` — ${tour.person.display_name}`;
+    else if (tour.hidden) text += " — profil masqué";
+    if (!tour.total) text = "En cours : personne n’a encore rendu son profil visible.";
+  }
+  $("tour-status").textContent = text;
+  $("tour-start").textContent = tour.active ? "Recommencer" : "Commencer le tour";
+  $("tour-prev").disabled = !tour.active || tour.position <= 0;
+  $("tour-next").disabled = !tour.active || tour.position >= tour.total - 1;
+  $("tour-stop").disabled = !tour.active;
+  $("tour-timer-set").disabled = !tour.active;
+}
+
+function showError(err) {
+  const el = $("tour-error");
+  el.textContent = (err && err.message) || "Action impossible.";
+  el.hidden = false;
+}
+
+function seconds() {
+  const n = Number($("tour-seconds").value || 0);
+  return Number.isFinite(n) ? Math.round(n) : 0;
+}
+
+async function send(event, extra = {}) {
+  $("tour-error").hidden = true;
+  try {
+    const ack = await live.request(event, { atelier_id: atelierId, ...extra });
+    if (ack && ack.ok) render(ack.tour);
+    else showError(ack);
+  } catch (_) {
+    showError({ message: "Pas de réponse du serveur : vérifiez la connexion puis réessayez." });
+  }
+}
+
+function setStatus(state) {
+  const el = $("live-status");
+  el.dataset.state = state;
+  el.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
+}
+
+async function refresh() {
+  try {
+    const ack = await live.request("tour:get", { atelier_id: atelierId });
+    if (ack && ack.ok) {
+      tour = null;
+      render(ack.tour);
+    }
+  } catch (_) {
+    // the next reconnection asks again
+  }
+}
+
+const live = connectAtelier({ atelierId, onStatus: setStatus, onJoined: refresh });
+live.socket.on("tour:changed", render);
+// `app:error` is also answered in the ack: showError() is called from send().
+
+$("tour-start").addEventListener("click", () => send("tour:start", { seconds: seconds() }));
+$("tour-timer-set").addEventListener("click", () => send("tour:timer", { seconds: seconds() }));
+$("tour-next").addEventListener("click", () => send("tour:next", { version: tour ? tour.version : undefined }));
+$("tour-prev").addEventListener("click", () => send("tour:prev", { version: tour ? tour.version : undefined }));
+$("tour-stop").addEventListener("click", () => send("tour:stop"));

@@ -1,0 +1,37 @@
+// Countdown of the tour de table, on the server's clock: the offset between the server's
+// `server_time` and this device's clock is applied, so every screen shows the same time.
+
+export function createTimer(el) {
+  let handle = null;
+  let state = null;
+  let offsetMs = 0;
+
+  function format(seconds) {
+    const s = Math.max(0, Math.ceil(seconds));
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  }
+
+  function tick() {
+    if (!state) return;
+    const started = Date.parse(state.person_started_at);
+    const elapsed = (Date.now() + offsetMs - started) / 1000;
+    const left = state.timer_seconds - elapsed;
+    el.textContent = left > 0 ? format(left) : "Temps écoulé";
+    el.dataset.over = left > 0 ? "false" : "true";
+  }
+
+  return {
+    update(tour) {
+      if (tour.server_time) offsetMs = Date.parse(tour.server_time) - Date.now();
+      clearInterval(handle);
+      handle = null;
+      const on = tour.active && tour.timer_seconds > 0 && tour.person_started_at && tour.person;
+      el.hidden = !on;
+      state = on ? tour : null;
+      if (on) {
+        tick();
+        handle = setInterval(tick, 250);
+      }
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The atelier's who's who on a phone (templates/interconnaissance/whoswho.html).
+// `whoswho:changed` (to the atelier room) only says "it changed": the list itself is read with
+// the authorised `whoswho:get`, on every (re)join and every change. User text: textContent only.
+import { connectAtelier, STATUS_TEXT } from "./live.js";
+
+const root = document.getElementById("whoswho");
+const atelierId = Number(root.dataset.atelierId);
+const groupsEl = document.getElementById("whoswho-groups");
+const emptyEl = document.getElementById("whoswho-empty");
+const countEl = document.getElementById("whoswho-count");
+const statusEl = document.getElementById("live-status");
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function line(label, items) {
+  const p = el("p", "person__line");
+  p.append(el("span", "person__label", label), document.createTextNode(" " + items.join(", ")));
+  return p;
+}
+
+/** Mirror of the `person` macro in templates/interconnaissance/_profile.html. */
+export function personCard(p) {
+  const card = el("article", "person");
+  card.dataset.id = String(p.id);
+  card.append(el("h3", "person__name", p.display_name));
+  const role = [p.role, p.structure_kind ? p.structure_kind_label : ""].filter(Boolean).join(" · ");
+  if (role) card.append(el("p", "person__role", role));
+  if (p.publics && p.publics.length) card.append(line("Publics :", p.publics));
+  if (p.offers && p.offers.length) card.append(line("Peut apporter :", p.offers));
+  if (p.needs && p.needs.length) card.append(line("Cherche :", p.needs));
+  return card;
+}
+
+function render(data) {
+  const sections = data.groups.map((g) => {
+    const section = el("section", "whoswho-group");
+    const title = el("h2", "whoswho-group__title", g.structure);
+    if (g.commune) title.append(" ", el("span", "whoswho-group__commune", "· " + g.commune));
+    section.append(title, ...g.people.map(personCard));
+    return section;
+  });
+  groupsEl.replaceChildren(...sections);
+  emptyEl.hidden = data.groups.length > 0;
+  let text = `${data.visible} ${data.visible <= 1 ? "personne présentée" : "personnes présentées"}`;
+  if (data.hidden > 0) text += ` · ${data.hidden} sans profil visible`;
+  countEl.textContent = text;
+}
+
+function setStatus(state) {
+  statusEl.dataset.state = state;
+  statusEl.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
+}
+
+let live = null;
+async function refresh() {
+  if (!live) return;
+  try {
+    const ack = await live.request("whoswho:get", { atelier_id: atelierId });
+    if (ack && ack.ok) render(ack.whoswho);
+  } catch (_) {
+    // timed out: the next (re)join or change asks again
+  }
+}
+
+live = connectAtelier({ atelierId, onStatus: setStatus, onJoined: refresh });
+live.socket.on("whoswho:changed", (msg) => {
+  if (msg && Number(msg.atelier_id) === atelierId) refresh();
+});

@@ -1,0 +1,32 @@
+"""Browsers holding a role: a facilitator link or an organizer login in the session cookie."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from facilitation.domain.access import create_facilitator_link, create_organizer, grant_event
+from facilitation.extensions import db
+from facilitation.identity import LINKS_KEY, ORGANIZER_KEY
+from facilitation.models import Atelier, Event
+
+
+def facilitator_client(app: Flask, atelier: Atelier) -> FlaskClient:
+    """A browser that opened a facilitator link scoped to ``atelier``."""
+    link, _ = create_facilitator_link(atelier.event, atelier, label="Animation")
+    db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session[LINKS_KEY] = [link.id]
+    return client
+
+
+def organizer_client(app: Flask, event: Event, email: str = "agence@example.org") -> FlaskClient:
+    """A browser logged in as an organizer of ``event``."""
+    organizer = create_organizer(email, "mot-de-passe-solide")
+    grant_event(organizer, event)
+    db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session[ORGANIZER_KEY] = organizer.id
+    return client
