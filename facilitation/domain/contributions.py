@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from facilitation.domain.errors import Closed, NotJoined
 from facilitation.domain.events import contribution_kind
+from facilitation.domain.phases import check_open_for_contributions
 from facilitation.domain.validation import TextField, clean, client_id
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Participant
@@ -35,6 +36,11 @@ def bump_version(atelier_id: int) -> int:
 
 
 def check_can_post(participant: Participant | None, atelier: Atelier) -> Participant:
+    """The author, if they may post in ``atelier``: joined there and the event open.
+
+    The round's phase is checked by ``create_contribution`` after the duplicate lookup, so a
+    retry of a card stored just before the round closed still gets its ack.
+    """
     if participant is None or participant.event_id != atelier.event_id:
         raise NotJoined("Rejoignez l'événement pour contribuer.")
     if participant.current_atelier_id != atelier.id:
@@ -64,6 +70,7 @@ def create_contribution(
     values = clean(data, CONTRIBUTION_FIELDS)
     card = Contribution(
         atelier_id=atelier.id,
+        round_id=check_open_for_contributions(atelier).id,
         participant_id=author.id,
         client_id=cid,
         kind=contribution_kind(atelier.sequence),
@@ -89,13 +96,23 @@ def _by_client_id(participant_id: int, cid: str) -> Contribution | None:
     )
 
 
-def wall(atelier: Atelier) -> list[Contribution]:
-    """The atelier's cards, newest first."""
-    return list(
-        db.session.scalars(
-            select(Contribution)
-            .options(selectinload(Contribution.author))
-            .where(Contribution.atelier_id == atelier.id)
-            .order_by(Contribution.created_at.desc(), Contribution.id.desc())
+def wall(atelier: Atelier, *, moderation: bool = False) -> list[Contribution]:
+    """The atelier's cards, newest first.
+
+    Phones and projectors see visible cards only; the facilitator console
+    (``moderation=True``) also sees hidden ones (never withdrawn or merged-away cards,
+    whose text lives on in their merge target).
+    """
+    query = (
+        select(Contribution)
+        .options(selectinload(Contribution.author))
+        .where(
+            Contribution.atelier_id == atelier.id,
+            Contribution.withdrawn_at.is_(None),
+            Contribution.merged_into_id.is_(None),
         )
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc())
     )
+    if not moderation:
+        query = query.where(Contribution.hidden.is_(False))
+    return list(db.session.scalars(query))

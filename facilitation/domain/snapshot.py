@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from facilitation.domain.chantiers import chantier_list
 from facilitation.domain.contributions import wall
+from facilitation.domain.moderation import categories, merged_cards
+from facilitation.domain.phases import current_round, round_dict
 from facilitation.models import Atelier, Contribution
 from facilitation.models.base import utcnow
 
 
-def contribution_dict(card: Contribution) -> dict[str, Any]:
+def contribution_dict(card: Contribution, merged: Iterable[Contribution] = ()) -> dict[str, Any]:
+    """A card; ``merged``: the duplicates merged into it, shown with their text and author."""
     author = card.author
     return {
         "id": card.id,
@@ -23,6 +27,22 @@ def contribution_dict(card: Contribution) -> dict[str, Any]:
         "public_concerne": card.public_concerne,
         "author": {"id": author.id, "display_name": author.display_name} if author else None,
         "created_at": card.created_at.isoformat(),
+        # Moderation (issue 3): the author sees « modifié »; pinned cards come first.
+        "edited": card.edited_at is not None,
+        "pinned": card.pinned,
+        "hidden": card.hidden,
+        "category_id": card.category_id,
+        "merged": [
+            {
+                "id": m.id,
+                "titre": m.titre,
+                "description": m.description,
+                "author": {"id": m.author.id, "display_name": m.author.display_name}
+                if m.author
+                else None,
+            }
+            for m in merged
+        ],
     }
 
 
@@ -39,14 +59,30 @@ def atelier_dict(atelier: Atelier) -> dict[str, Any]:
     }
 
 
-def atelier_snapshot(atelier: Atelier, connected: int) -> dict[str, Any]:
-    """Everything a client needs to replace its state with the server's."""
+def atelier_snapshot(
+    atelier: Atelier, connected: int, *, moderation: bool = False
+) -> dict[str, Any]:
+    """Everything a client needs to replace its state with the server's.
+
+    ``moderation``: the facilitator console's view (hidden cards too).
+    """
+    now = utcnow()
+    cards = wall(atelier, moderation=moderation)
+    merged = merged_cards([c.id for c in cards])
+    rnd = current_round(atelier)
     return {
         "atelier": atelier_dict(atelier),
         "version": atelier.version,
-        "contributions": [contribution_dict(c) for c in wall(atelier)],
+        "contributions": [contribution_dict(c, merged.get(c.id, ())) for c in cards],
         # Chantier cards' fields, additions, comments, engagement counts (no contacts).
         "chantiers": chantier_list(wall(atelier)),
         "connected": connected,
-        "server_time": utcnow().isoformat(),
+        "server_time": now.isoformat(),
+        "round": round_dict(rnd, now) if rnd else None,
+        "categories": [{"id": c.id, "name": c.name} for c in categories(atelier)],
+        "projector": projector_dict(atelier),
     }
+
+
+def projector_dict(atelier: Atelier) -> dict[str, Any]:
+    return {"mode": atelier.projector_mode, "focus_id": atelier.projector_focus_id}

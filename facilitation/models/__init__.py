@@ -13,6 +13,7 @@ from facilitation.models.contribution import Contribution
 from facilitation.models.event import Event, Sequence, SequenceKind
 from facilitation.models.interconnaissance import ContactRequest, Profile, TourDeTable
 from facilitation.models.participant import Participant
+from facilitation.models.round import Category, Phase, Round, RoundTransition
 from facilitation.models.restitution import AtelierSynthesis, RestitutionSettings
 
 __all__ = [
@@ -28,6 +29,10 @@ __all__ = [
     "FacilitatorLink",
     "Organizer",
     "Participant",
+    "Phase",
+    "Round",
+    "RoundTransition",
+    "Category",
     "Profile",
     "RestitutionSettings",
     "Sequence",

@@ -31,6 +31,10 @@ class Atelier(db.Model):
     #: Bumped in the same transaction as every change to the wall; deltas carry it so a
     #: client can tell it missed one.
     version: Mapped[int] = mapped_column(default=0)
+    #: What the room's projector shows, driven from the facilitator console (migration 0003):
+    #: "all", "card" (``projector_focus_id`` is a card), "categories" or "results".
+    projector_mode: Mapped[str] = mapped_column(String(16), default="all", server_default="all")
+    projector_focus_id: Mapped[int | None] = mapped_column(nullable=True)
 
     event: Mapped[Event] = relationship()
     sequence: Mapped[Sequence] = relationship(back_populates="ateliers")

@@ -46,6 +46,30 @@ class Contribution(db.Model):
     commune: Mapped[str] = mapped_column(String(80), default="")
     public_concerne: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # -- rounds and moderation (migration 0003) ------------------------------------------
+    #: The round the card was posted in (``None`` for cards older than rounds).
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("round.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    #: Hidden by the facilitator: kept, but shown only on the facilitator console.
+    hidden: Mapped[bool] = mapped_column(default=False)
+    pinned: Mapped[bool] = mapped_column(default=False)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("category.id", ondelete="SET NULL"), nullable=True
+    )
+    #: Set when the text was changed after posting (by its author or the facilitator).
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: A duplicate merged into another card: it keeps its text and author, shown there.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contribution.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    #: Withdrawn by its author: kept for the audit, shown nowhere.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     atelier: Mapped[Atelier] = relationship()
     author: Mapped[Participant | None] = relationship()
+
+    @property
+    def visible(self) -> bool:
+        """Shown on phones and projectors."""
+        return not self.hidden and self.merged_into_id is None and self.withdrawn_at is None

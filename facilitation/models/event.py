@@ -54,9 +54,20 @@ class Event(db.Model):
     communes: Mapped[list[str]] = mapped_column(JSON, default=list)
     organiser_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: What is happening now, moved on by the organizer (migration 0003). ``use_alter``: event
+    #: and sequence reference each other.
+    current_sequence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sequence.id", ondelete="SET NULL", use_alter=True), nullable=True
+    )
 
     sequences: Mapped[list[Sequence]] = relationship(
-        back_populates="event", order_by="Sequence.position", cascade="all, delete-orphan"
+        back_populates="event",
+        order_by="Sequence.position",
+        cascade="all, delete-orphan",
+        foreign_keys="Sequence.event_id",
+    )
+    current_sequence: Mapped[Sequence | None] = relationship(
+        foreign_keys=[current_sequence_id], post_update=True
     )
 
     @property
@@ -79,7 +90,7 @@ class Sequence(db.Model):
     starts_at: Mapped[time] = mapped_column(Time)
     ends_at: Mapped[time | None] = mapped_column(Time, nullable=True)
 
-    event: Mapped[Event] = relationship(back_populates="sequences")
+    event: Mapped[Event] = relationship(back_populates="sequences", foreign_keys=[event_id])
     ateliers: Mapped[list[Atelier]] = relationship(
         back_populates="sequence", order_by="Atelier.position", cascade="all, delete-orphan"
     )

@@ -1,0 +1,136 @@
+"""Reading a round: the current round, its phase as of now, its timer, its JSON.
+
+Read-only (no flush): ``domain.contributions`` asks it whether a card may be posted, and
+``domain.rounds`` builds the writes on it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from facilitation.domain.errors import Closed, NotFound, ValidationError
+from facilitation.extensions import db
+from facilitation.models import Atelier, Round
+from facilitation.models.base import utcnow
+from facilitation.models.round import Phase
+
+#: Legal moves: forward steps (and closing early from any phase), and a few steps back.
+FORWARD: dict[Phase, frozenset[Phase]] = {
+    Phase.PREPARATION: frozenset({Phase.CONTRIBUTIONS, Phase.CLOS}),
+    Phase.CONTRIBUTIONS: frozenset({Phase.VOTE, Phase.CLOS}),
+    Phase.VOTE: frozenset({Phase.RESULTATS, Phase.CLOS}),
+    Phase.RESULTATS: frozenset({Phase.CLOS}),
+    Phase.CLOS: frozenset(),
+}
+REOPEN: dict[Phase, frozenset[Phase]] = {
+    Phase.PREPARATION: frozenset(),
+    Phase.CONTRIBUTIONS: frozenset({Phase.PREPARATION}),
+    Phase.VOTE: frozenset({Phase.CONTRIBUTIONS}),
+    Phase.RESULTATS: frozenset({Phase.VOTE}),
+    Phase.CLOS: frozenset({Phase.CONTRIBUTIONS, Phase.VOTE, Phase.RESULTATS}),
+}
+
+
+def allowed_targets(phase: Phase) -> list[Phase]:
+    """The phases reachable from ``phase``, in phase order (for the console's buttons)."""
+    return sorted(FORWARD[phase] | REOPEN[phase], key=lambda p: p.rank)
+
+
+def parse_phase(raw: Any) -> Phase:
+    try:
+        return Phase(raw)
+    except ValueError:
+        raise ValidationError(
+            "Phase inconnue.", {"to": "Choisissez une phase de la manche."}
+        ) from None
+
+
+def current_round(atelier: Atelier | int) -> Round | None:
+    """The atelier's current round: its highest-numbered one."""
+    atelier_id = atelier if isinstance(atelier, int) else atelier.id
+    return db.session.scalar(
+        select(Round).where(Round.atelier_id == atelier_id).order_by(Round.number.desc()).limit(1)
+    )
+
+
+def require_current_round(atelier: Atelier) -> Round:
+    found = current_round(atelier)
+    if found is None:
+        raise NotFound("Cet atelier n'a pas encore de manche.")
+    return found
+
+
+def get_round(atelier: Atelier, round_id: Any) -> Round:
+    found = db.session.get(Round, round_id) if isinstance(round_id, int) else None
+    if found is None or found.atelier_id != atelier.id:
+        raise NotFound("Cette manche n'existe pas dans cet atelier.")
+    return found
+
+
+def remaining_seconds(rnd: Round, now: datetime | None = None) -> int | None:
+    """Seconds left on the timer (never negative), or ``None`` without a timer."""
+    if rnd.timer_ends_at is not None:
+        left = (rnd.timer_ends_at - (now or utcnow())).total_seconds()
+        # Rounded up: "0:01" is shown until the very end, never "0:00" while still open.
+        return max(0, int(-(-left // 1)))
+    return rnd.timer_remaining
+
+
+def timer_state(rnd: Round) -> str:
+    if rnd.timer_ends_at is not None:
+        return "running"
+    if rnd.timer_remaining is not None:
+        return "paused"
+    return "none"
+
+
+def expired(rnd: Round, now: datetime | None = None) -> bool:
+    return (
+        rnd.phase != Phase.CLOS.value
+        and rnd.timer_ends_at is not None
+        and rnd.timer_ends_at <= (now or utcnow())
+    )
+
+
+def effective_phase(rnd: Round, now: datetime | None = None) -> Phase:
+    """The phase as of ``now``: a running timer at zero means closed, settled or not yet."""
+    return Phase.CLOS if expired(rnd, now) else rnd.phase_enum
+
+
+def round_dict(rnd: Round, now: datetime | None = None) -> dict[str, Any]:
+    """The round as clients see it; ``ends_at`` and ``remaining`` come from the server clock."""
+    now = now or utcnow()
+    phase = effective_phase(rnd, now)
+    running = rnd.timer_ends_at is not None and phase != Phase.CLOS
+    return {
+        "id": rnd.id,
+        "number": rnd.number,
+        "phase": phase.value,
+        "phase_label": phase.label,
+        "allowed": [p.value for p in allowed_targets(phase)],
+        "timer": {
+            "state": timer_state(rnd) if phase != Phase.CLOS else "none",
+            "duration": rnd.timer_duration,
+            "ends_at": rnd.timer_ends_at.isoformat() if running and rnd.timer_ends_at else None,
+            "remaining": remaining_seconds(rnd, now) if phase != Phase.CLOS else None,
+        },
+        "phase_changed_at": rnd.phase_changed_at.isoformat(),
+    }
+
+
+def check_open_for_contributions(atelier: Atelier, now: datetime | None = None) -> Round:
+    """The current round, if it takes cards now; ``Closed`` otherwise (French message)."""
+    rnd = current_round(atelier)
+    if rnd is None:
+        # Never happens for ateliers made after migration 0003 (they open with round 1).
+        raise Closed("Les contributions ne sont pas ouvertes dans cet atelier.")
+    phase = effective_phase(rnd, now)
+    if phase != Phase.CONTRIBUTIONS:
+        raise Closed(
+            f"Les contributions sont fermées : la manche {rnd.number} est en phase "
+            f"« {phase.label} »."
+        )
+    return rnd

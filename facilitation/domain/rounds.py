@@ -1,0 +1,309 @@
+"""Rounds: the atelier's state machine and its timer, with a controllable clock.
+
+*préparation → contributions ouvertes → vote → résultats → clos*. Every change goes through
+``transition``: it checks the move is legal from the phase the server holds, writes it with
+a compare-and-set (two facilitators clicking at once: one wins, the other is told), audits
+it and bumps the atelier's version. Moving back is a *reopen*, allowed and audited as such.
+
+The timer is data, not a running process: ``timer_ends_at`` is a UTC instant, so every
+client shows the same countdown from the server's clock, and the phase a reader sees is
+computed from it (``effective_phase``). At zero the round closes: whoever reads first after
+zero (a post, a join, a facilitator, the ticker in ``realtime.rounds``) settles it with the
+same compare-and-set, so several workers never close it twice.
+
+Every function takes ``now``: tests pass a fake clock; production passes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from facilitation.domain.access import Actor, require_facilitator
+from facilitation.domain.contributions import bump_version
+from facilitation.domain.errors import DomainError, NotFound, ValidationError
+from facilitation.domain.phases import (
+    FORWARD,
+    REOPEN,
+    allowed_targets,
+    current_round,
+    expired,
+    remaining_seconds,
+    timer_state,
+)
+from facilitation.extensions import db
+from facilitation.models import Atelier, Round, RoundTransition
+from facilitation.models.base import utcnow
+from facilitation.models.round import Phase
+
+Clock = Callable[[], datetime]
+
+MAX_TIMER_SECONDS = 4 * 60 * 60
+TIMER_ACTIONS = ("start", "pause", "resume", "add")
+
+
+# ------------------------------------------------------------------------- writing
+def _actor_columns(actor: Actor | None, atelier: Atelier) -> dict[str, Any]:
+    if actor is None:
+        return {"actor_label": "minuteur"}
+    if actor.is_organizer and actor.organizer is not None:
+        return {"organizer_id": actor.organizer.id, "actor_label": actor.organizer.email}
+    for link in actor.links:
+        if link.active and link.atelier_id in (None, atelier.id):
+            return {
+                "facilitator_link_id": link.id,
+                "actor_label": link.label or f"lien d'animation {link.id}",
+            }
+    return {"actor_label": "inconnu"}
+
+
+def _compare_and_set(rnd: Round, expected: Phase, values: dict[str, Any]) -> bool:
+    """Write ``values`` only if the round is still in ``expected``; return whether it was."""
+    result = db.session.execute(
+        update(Round)
+        .where(Round.id == rnd.id, Round.phase == expected.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(rnd)
+    return result.rowcount == 1
+
+
+def settle(rnd: Round, now: datetime | None = None) -> int | None:
+    """Close ``rnd`` if its timer reached zero; return the atelier's new version, else None.
+
+    Safe to call from several readers and workers: only one compare-and-set wins.
+    """
+    now = now or utcnow()
+    if not expired(rnd, now):
+        return None
+    before = rnd.phase_enum
+    ends_at = rnd.timer_ends_at
+    won = _compare_and_set(
+        rnd,
+        before,
+        {
+            "phase": Phase.CLOS.value,
+            "phase_changed_at": ends_at,
+            "timer_ends_at": None,
+            "timer_remaining": None,
+        },
+    )
+    if not won:
+        return None
+    db.session.add(
+        RoundTransition(
+            round_id=rnd.id,
+            from_phase=before.value,
+            to_phase=Phase.CLOS.value,
+            reason="timer",
+            at=ends_at or now,
+            **_actor_columns(None, rnd.atelier),
+        )
+    )
+    _phase_hook(rnd.atelier, rnd, Phase.CLOS)
+    db.session.flush()
+    return bump_version(rnd.atelier_id)
+
+
+def transition(
+    actor: Actor,
+    atelier: Atelier,
+    rnd: Round,
+    to: Phase,
+    now: datetime | None = None,
+) -> int:
+    """Move the current round to ``to``; return the atelier's new version.
+
+    Raises ``Forbidden`` for non-facilitators, ``DomainError`` (French) for an illegal or
+    stale move. Moving to the phase the round is already in is refused too: the client shows
+    the server's phase, so a repeat means it is out of date (it resyncs on the error).
+    """
+    require_facilitator(actor, atelier)
+    now = now or utcnow()
+    _require_current(atelier, rnd)
+    settle(rnd, now)
+    before = rnd.phase_enum
+    if to == before:
+        raise DomainError(f"La manche est déjà en phase « {to.label} ».")
+    if to in FORWARD[before]:
+        reason = "manual"
+    elif to in REOPEN[before]:
+        reason = "reopen"
+    else:
+        raise DomainError(
+            f"Passage impossible de « {before.label} » à « {to.label} »." + _hint(before)
+        )
+    values: dict[str, Any] = {"phase": to.value, "phase_changed_at": now}
+    if to == Phase.CLOS:
+        # A closed round has no timer; a reopened one starts without one.
+        values.update(timer_ends_at=None, timer_remaining=None)
+    elif rnd.timer_ends_at is not None or rnd.timer_remaining is not None:
+        # The timer belongs to the phase it was set in.
+        values.update(timer_ends_at=None, timer_remaining=None, timer_duration=None)
+    if not _compare_and_set(rnd, before, values):
+        raise DomainError("La manche vient de changer de phase : l'écran est mis à jour.")
+    db.session.add(
+        RoundTransition(
+            round_id=rnd.id,
+            from_phase=before.value,
+            to_phase=to.value,
+            reason=reason,
+            at=now,
+            **_actor_columns(actor, atelier),
+        )
+    )
+    _phase_hook(atelier, rnd, to)
+    db.session.flush()
+    return bump_version(atelier.id)
+
+
+def _hint(phase: Phase) -> str:
+    targets = allowed_targets(phase)
+    if not targets:
+        return ""
+    return " Depuis cette phase : " + ", ".join(f"« {p.label} »" for p in targets) + "."
+
+
+def _require_current(atelier: Atelier, rnd: Round) -> None:
+    if rnd.atelier_id != atelier.id:
+        raise NotFound("Cette manche n'existe pas dans cet atelier.")
+    current = current_round(atelier)
+    if current is None or current.id != rnd.id:
+        raise DomainError("Seule la manche en cours peut être modifiée.")
+
+
+def create_round(actor: Actor, atelier: Atelier, now: datetime | None = None) -> tuple[Round, int]:
+    """Start the next round, in *préparation*, once the current one is closed.
+
+    Returns ``(round, version)``.
+    """
+    require_facilitator(actor, atelier)
+    now = now or utcnow()
+    current = current_round(atelier)
+    if current is not None:
+        settle(current, now)
+        if current.phase != Phase.CLOS.value:
+            raise DomainError(
+                f"Clôturez d'abord la manche {current.number} "
+                f"(phase « {current.phase_enum.label} ») avant d'en créer une nouvelle."
+            )
+    number = (
+        db.session.scalar(select(func.max(Round.number)).where(Round.atelier_id == atelier.id)) or 0
+    ) + 1
+    rnd = Round(
+        atelier_id=atelier.id,
+        number=number,
+        phase=Phase.PREPARATION.value,
+        created_at=now,
+        phase_changed_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(rnd)
+    except IntegrityError:
+        raise DomainError("Une autre manche vient d'être créée : l'écran est mis à jour.") from None
+    return rnd, bump_version(atelier.id)
+
+
+def set_timer(
+    actor: Actor,
+    atelier: Atelier,
+    rnd: Round,
+    action: str,
+    seconds: Any = None,
+    now: datetime | None = None,
+) -> int:
+    """Timer actions: ``start`` (``seconds``), ``pause``, ``resume``, ``add`` (``seconds``).
+
+    Returns the atelier's new version. Every action is checked against the timer's state.
+    """
+    require_facilitator(actor, atelier)
+    now = now or utcnow()
+    _require_current(atelier, rnd)
+    settle(rnd, now)
+    if rnd.phase == Phase.CLOS.value:
+        raise DomainError("La manche est close : rouvrez-la pour relancer un minuteur.")
+    state = timer_state(rnd)
+    values: dict[str, Any]
+    if action == "start":
+        duration = _seconds(seconds)
+        values = {
+            "timer_duration": duration,
+            "timer_ends_at": now + timedelta(seconds=duration),
+            "timer_remaining": None,
+        }
+    elif action == "pause":
+        if state != "running":
+            raise DomainError("Le minuteur n'est pas en marche.")
+        values = {"timer_ends_at": None, "timer_remaining": remaining_seconds(rnd, now)}
+    elif action == "resume":
+        if state != "paused":
+            raise DomainError("Le minuteur n'est pas en pause.")
+        values = {
+            "timer_ends_at": now + timedelta(seconds=rnd.timer_remaining or 0),
+            "timer_remaining": None,
+        }
+    elif action == "add":
+        extra = _seconds(seconds)
+        if state == "running" and rnd.timer_ends_at is not None:
+            values = {"timer_ends_at": rnd.timer_ends_at + timedelta(seconds=extra)}
+        elif state == "paused":
+            values = {"timer_remaining": min(MAX_TIMER_SECONDS, (rnd.timer_remaining or 0) + extra)}
+        else:
+            raise DomainError("Aucun minuteur à prolonger : démarrez-en un.")
+        values["timer_duration"] = min(MAX_TIMER_SECONDS, (rnd.timer_duration or 0) + extra)
+    else:
+        raise ValidationError(
+            "Action de minuteur inconnue.",
+            {"action": "Choisissez démarrer, pause, reprendre ou ajouter."},
+        )
+    if not _compare_and_set(rnd, rnd.phase_enum, values):
+        raise DomainError("La manche vient de changer de phase : l'écran est mis à jour.")
+    return bump_version(atelier.id)
+
+
+def _seconds(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_TIMER_SECONDS:
+        raise ValidationError(
+            "Durée invalide.",
+            {"seconds": f"Indiquez une durée entre 1 seconde et {MAX_TIMER_SECONDS // 3600} h."},
+        )
+    return raw
+
+
+def due_rounds(now: datetime | None = None) -> list[Round]:
+    """Rounds whose timer has reached zero but that are not closed yet (for the ticker)."""
+    return list(
+        db.session.scalars(
+            select(Round).where(
+                Round.timer_ends_at.is_not(None),
+                Round.timer_ends_at <= (now or utcnow()),
+                Round.phase != Phase.CLOS.value,
+            )
+        )
+    )
+
+
+def transitions(rnd: Round) -> list[RoundTransition]:
+    """The audit of one round, oldest first."""
+    return list(
+        db.session.scalars(
+            select(RoundTransition)
+            .where(RoundTransition.round_id == rnd.id)
+            .order_by(RoundTransition.at, RoundTransition.id)
+        )
+    )
+
+
+def _phase_hook(atelier: Atelier, rnd: Round, phase: Phase) -> None:
+    """Tell the ballot about the new phase (vote opens it, résultats reveals, clos closes).
+
+    >>> HOOK (issue 3 → voting): the lead wires ``voting.on_round_phase(atelier, rnd, phase)``
+    here once ``facilitation.domain.voting`` exposes it. This is the only call site.
+    """
+    return None
