@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from facilitation.demo_interconnaissance import load_profiles
 from facilitation.domain.contributions import create_contribution
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Participant, Sequence
@@ -308,3 +309,4 @@ def _load_sample(event: Event) -> None:
     for person in people:
         person.current_atelier_id = None
     db.session.flush()
+    load_profiles(event)  # issue 9: who's who, tour de table, matches
