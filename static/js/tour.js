@@ -40,6 +40,7 @@ function render(tour) {
 function setStatus(state) {
   const el = $("live-status");
   el.dataset.state = state;
+  if (state !== "connected") root.dataset.live = state;
   el.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
 }
 
@@ -50,6 +51,7 @@ async function refresh() {
     if (ack && ack.ok) {
       version = -1; // a fresh read is the truth, even after a server restart
       render(ack.tour);
+      root.dataset.live = "joined"; // the state shown is the server's
     }
   } catch (_) {
     // timed out: the next reconnection asks again

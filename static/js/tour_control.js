@@ -52,6 +52,7 @@ async function send(event, extra = {}) {
 function setStatus(state) {
   const el = $("live-status");
   el.dataset.state = state;
+  if (state !== "connected") root.dataset.live = state;
   el.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
 }
 
@@ -61,6 +62,7 @@ async function refresh() {
     if (ack && ack.ok) {
       tour = null;
       render(ack.tour);
+      root.dataset.live = "joined"; // the state shown is the server's
     }
   } catch (_) {
     // the next reconnection asks again

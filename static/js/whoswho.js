@@ -53,6 +53,7 @@ function render(data) {
 
 function setStatus(state) {
   statusEl.dataset.state = state;
+  if (state !== "connected") root.dataset.live = state;
   statusEl.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
 }
 
@@ -61,7 +62,10 @@ async function refresh() {
   if (!live) return;
   try {
     const ack = await live.request("whoswho:get", { atelier_id: atelierId });
-    if (ack && ack.ok) render(ack.whoswho);
+    if (ack && ack.ok) {
+      render(ack.whoswho);
+      root.dataset.live = "joined"; // for tests and styling: the list is the server's
+    }
   } catch (_) {
     // timed out: the next (re)join or change asks again
   }
