@@ -20,9 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from facilitation.domain import chantiers, voting
 from facilitation.domain.access import Actor
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
 from facilitation.domain.events import local_iso
@@ -31,12 +32,14 @@ from facilitation.models import (
     Atelier,
     AtelierSynthesis,
     Contribution,
+    Engagement,
     Event,
     Participant,
     RestitutionSettings,
 )
 from facilitation.models.base import utcnow
 from facilitation.models.contribution import ContributionKind
+from facilitation.models.vote import Dot, VoterBudget
 
 SCHEMA_ID = "https://facilitation.invalid/schemas/restitution.schema.json"
 SCHEMA_VERSION = 1
@@ -105,22 +108,119 @@ def _tally(names: Iterable[str]) -> list[dict[str, Any]]:
     ]
 
 
-def _dots_by_card(card_ids: list[int]) -> dict[int, int]:
-    """Dots per card. Dot-voting (issue 4) had not landed when this was written: zero."""
-    return {}
+def _votes(event: Event, audience: Audience) -> tuple[dict[int, int], dict[int, set[int]]]:
+    """Dots per card and voters per atelier, from each atelier's current ballot.
+
+    The current ballot is the voting domain's (the open one, else the latest): a vote closed
+    at 15h40 counts as closed. The public audience sees dots only where the facilitator made
+    the tallies public (revealed, or visible live).
+    """
+    dots: dict[int, int] = {}
+    voters: dict[int, set[int]] = defaultdict(set)
+    for atelier in db.session.scalars(select(Atelier).where(Atelier.event_id == event.id)):
+        ballot = voting.current_ballot(atelier)
+        if ballot is None:
+            continue
+        voters[atelier.id].update(
+            db.session.scalars(
+                select(VoterBudget.participant_id).where(
+                    VoterBudget.ballot_id == ballot.id, VoterBudget.used > 0
+                )
+            )
+        )
+        if audience is Audience.PUBLIC and not ballot.tallies_public:
+            continue
+        for card_id, total in db.session.execute(
+            select(Dot.contribution_id, func.sum(Dot.count))
+            .where(Dot.ballot_id == ballot.id)
+            .group_by(Dot.contribution_id)
+        ):
+            dots[card_id] = int(total or 0)
+    return dots, voters
 
 
-def _engagements_by_card(card_ids: list[int], audience: Audience) -> dict[int, list[dict]]:
-    """« Je m'engage » per chantier (issue 4, not landed when this was written): none."""
-    return {}
+def _chantier_fields(
+    cards: list[Contribution], audience: Audience
+) -> tuple[dict[int, list[dict[str, str]]], dict[int, list[dict[str, Any]]]]:
+    """The chantiers' structured fields and their « Je m'engage », keyed by card id.
+
+    Contacts come only from engagements whose author consented to share them, and only for
+    the organizer audience; the public audience gets no engagement list at all.
+    """
+    chantier_cards = [c for c in cards if c.kind == ContributionKind.CHANTIER]
+    views = chantiers.chantier_views(chantier_cards)
+    fields: dict[int, list[dict[str, str]]] = {}
+    engagements: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for card_id, view in views.items():
+        items = [
+            {"key": key, "label": chantiers.LABELS[key], "value": value}
+            for key, value in view["fields"].items()
+            if value
+        ]
+        if view["communes"]:
+            items.append(
+                {
+                    "key": "communes",
+                    "label": chantiers.LABELS["communes"],
+                    "value": ", ".join(view["communes"]),
+                }
+            )
+        if view["pratiques"]:
+            items.append(
+                {
+                    "key": "pratiques",
+                    "label": chantiers.LABELS["pratique_ids"],
+                    "value": "\n".join(
+                        f"{p['titre']} ({p['atelier']['title']})" for p in view["pratiques"]
+                    ),
+                }
+            )
+        additions = [
+            f"{chantiers.LABELS.get(a['field'], a['field'])} : {a['text']}"
+            + (f" ({a['author']['structure']})" if a["author"] and a["author"]["structure"] else "")
+            for a in view["additions"]
+        ]
+        if additions:
+            items.append(
+                {
+                    "key": "ajouts",
+                    "label": "Ajouts des participant·es",
+                    "value": "\n".join(additions),
+                }
+            )
+        fields[card_id] = items
+    rows = db.session.execute(
+        select(Engagement, Participant)
+        .join(Participant, Participant.id == Engagement.participant_id)
+        .where(Engagement.chantier_id.in_([c.id for c in chantier_cards]))
+        .order_by(Engagement.created_at, Engagement.id)
+    ).all()
+    for engagement, person in rows:
+        engagements[engagement.chantier_id].append(
+            {
+                "display_name": person.display_name,
+                "structure": person.structure,
+                "contact": (
+                    engagement.contact
+                    if engagement.consent and engagement.contact and audience is Audience.ORGANIZER
+                    else None
+                ),
+            }
+        )
+    return fields, engagements
 
 
-def _fields(card: Contribution) -> list[dict[str, str]]:
-    return [
+def _fields(card: Contribution, extra: list[dict[str, str]]) -> list[dict[str, str]]:
+    base = [
         {"key": key, "label": label, "value": getattr(card, key) or ""}
         for key, label in CARD_FIELDS
         if getattr(card, key)
     ]
+    if not extra:
+        return base
+    # A chantier: its own fields first, then the card's (structure, commune) not repeated.
+    keys = {f["key"] for f in extra}
+    return extra + [f for f in base if f["key"] not in keys]
 
 
 def _ranked(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -140,7 +240,8 @@ def _ranked(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _card(
     card: Contribution,
     dots: dict[int, int],
-    engagements: dict[int, list[dict]],
+    fields: dict[int, list[dict[str, str]]],
+    engagements: dict[int, list[dict[str, Any]]],
     audience: Audience,
 ) -> dict[str, Any]:
     author = card.author
@@ -163,7 +264,7 @@ def _card(
         "dots": dots.get(card.id, 0),
         "rank": 0,
         "tied": False,
-        "fields": _fields(card),
+        "fields": _fields(card, fields.get(card.id, [])),
         "engagement_count": len(commitments),
         "engagements": commitments if audience is Audience.ORGANIZER else [],
     }
@@ -181,15 +282,18 @@ def restitution(
         if atelier is None or atelier.event_id != event.id:
             raise NotFound("Cet atelier n'existe pas dans cet événement.")
 
-    cards = list(
-        db.session.scalars(
+    cards = [
+        card
+        for card in db.session.scalars(
             select(Contribution)
             .options(selectinload(Contribution.author))
             .join(Atelier, Atelier.id == Contribution.atelier_id)
             .where(Atelier.event_id == event.id)
             .order_by(Contribution.created_at, Contribution.id)
         )
-    )
+        # Hidden, merged or withdrawn cards (moderation) are not part of the results.
+        if getattr(card, "visible", True)
+    ]
     participants = list(
         db.session.scalars(select(Participant).where(Participant.event_id == event.id))
     )
@@ -201,16 +305,17 @@ def restitution(
             .where(Atelier.event_id == event.id)
         )
     }
-    card_ids = [c.id for c in cards]
-    dots = _dots_by_card(card_ids)
-    engagements = _engagements_by_card(card_ids, audience)
+    dots, voters = _votes(event, audience)
+    fields, engagements = _chantier_fields(cards, audience)
 
     by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)
     people: dict[int, set[int]] = defaultdict(set)
     for card in cards:
-        by_atelier[card.atelier_id].append(_card(card, dots, engagements, audience))
+        by_atelier[card.atelier_id].append(_card(card, dots, fields, engagements, audience))
         if card.participant_id is not None:
             people[card.atelier_id].add(card.participant_id)
+    for atelier_key, ids in voters.items():
+        people[atelier_key].update(ids)
     for participant in participants:
         if participant.current_atelier_id is not None:
             people[participant.current_atelier_id].add(participant.id)
@@ -304,7 +409,7 @@ def restitution(
             "communes_list": communes,
         },
         "sequences": sequences,
-        # The plenary vote « perspectives collectives » (not built: see the module docstring).
+        # Results of the plenary vote « perspectives collectives »: not built yet (empty).
         "perspectives": [],
     }
 

@@ -20,7 +20,7 @@ from facilitation.exports.fonts import font_files
 
 #: Bars beyond this are left out (the chart says how many).
 MAX_ROWS = 12
-LABEL_CHARS = 40
+LABEL_CHARS = 36
 COLOURS = ("#1d4f91", "#2a7f62", "#b4531f", "#6b3fa0")
 
 
@@ -149,7 +149,7 @@ def to_svg(chart: BarChart) -> Markup:
         out.append(
             f'<g class="chart__row"><title>{escape(label)} : {escape(chart.value_text(value))}'
             f"</title>"
-            f'<text x="{LABEL_WIDTH - 10}" y="{y + 21}" font-size="15" text-anchor="end" '
+            f'<text x="{LABEL_WIDTH - 10}" y="{y + 21}" font-size="14" text-anchor="end" '
             f'fill="#1b1b1b">{escape(_short(label))}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 5}" width="{max(width, 2)}" height="{ROW - 10}" '
             f'rx="3" fill="{escape(chart.colour)}"/>'

@@ -19,6 +19,10 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(interconnaissance_bp)
 
+    from facilitation.web.restitution import bp as restitution_bp
+
+    app.register_blueprint(restitution_bp)
+
     from facilitation.web import security
 
     # Headers, CSRF, rate limits, ProxyFix (after socketio.init_app: it wraps that too).

@@ -1,0 +1,245 @@
+"""The restitution: the organizers' page, downloads, the plenary slides, the published page.
+
+Every page reads ``domain.restitution.restitution`` at request time (no cache): what the
+slides show at 15h45 is what the database holds at 15h45. Who may see what:
+
+* the restitution page, downloads, slides and presenter notes: the event's organizers and
+  facilitators holding an event-wide link (``restitution.require_viewer``);
+* a synthesis: the facilitators of that atelier (any link covering it) and organizers;
+* slide order, hidden slides, publication: organizers only;
+* the published page (``/r/<token>``): anyone with the link, ``public`` audience (no names,
+  no contacts), until the organizer unpublishes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from facilitation.domain import restitution as domain
+from facilitation.domain.access import require_facilitator, require_organizer
+from facilitation.domain.errors import ValidationError
+from facilitation.domain.events import get_atelier, get_event
+from facilitation.exports import FORMATS, render
+from facilitation.exports.charts import all_charts, to_svg
+from facilitation.exports.common import date_fr, filename
+from facilitation.extensions import db
+from facilitation.identity import actor_for
+from facilitation.models import Atelier, Event
+
+bp = Blueprint("restitution", __name__)
+
+PREFIX = "/organisateur/e/<slug>/restitution"
+
+
+def _viewer(slug: str) -> tuple[Event, Any]:
+    event = get_event(slug)
+    actor = actor_for(event.id)
+    domain.require_viewer(actor, event)
+    return event, actor
+
+
+def _no_store(response: Response) -> Response:
+    # Live data, sometimes personal: never kept by a browser or a proxy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _charts(model: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"key": c.key, "title": c.title, "svg": to_svg(c)} for c in all_charts(model)]
+
+
+@bp.get(PREFIX)
+def page(slug: str):  # type: ignore[no-untyped-def]
+    event, actor = _viewer(slug)
+    model = domain.restitution(event)
+    settings = domain.settings_for(event)
+    public_url = (
+        url_for("restitution.public", token=settings.public_token, _external=True)
+        if settings is not None and settings.public_token
+        else None
+    )
+    response = Response(
+        render_template(
+            "restitution/page.html",
+            event=event,
+            model=model,
+            charts=_charts(model),
+            formats=FORMATS,
+            slides=domain.slides(model, settings),
+            is_organizer=actor.is_organizer,
+            can_write={a["id"] for a in domain.ateliers(model) if _facilitates(actor, a["id"])},
+            public_url=public_url,
+            top=domain.top,
+            synthesis_max=domain.SYNTHESIS_MAX_LENGTH,
+        )
+    )
+    return _no_store(response)
+
+
+def _facilitates(actor: Any, atelier_id: int) -> bool:
+    atelier = db.session.get(Atelier, atelier_id)
+    return atelier is not None and actor.facilitates(atelier)
+
+
+@bp.get(PREFIX + "/export", defaults={"fmt": None})
+@bp.get(PREFIX + "/export.<fmt>")
+def download(slug: str, fmt: str | None):  # type: ignore[no-untyped-def]
+    """Any format, any time; ``?atelier=ID`` for one atelier, ``?csv=plain`` for plain CSV.
+
+    ``/export?format=…`` is the same download for the page's form (a select picks the format).
+    """
+    event, _actor = _viewer(slug)
+    fmt = fmt or request.args.get("format", "")
+    if fmt not in FORMATS:
+        abort(404)
+    atelier_id = request.args.get("atelier", type=int) or None
+    model = domain.restitution(event, domain.Audience.ORGANIZER, atelier_id=atelier_id)
+    options = {"dialect": "plain"} if fmt == "csv" and request.args.get("csv") == "plain" else {}
+    spec = FORMATS[fmt]
+    response = Response(render(model, fmt, **options), mimetype=spec.mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{filename(model, spec.extension)}"'
+    )
+    return _no_store(response)
+
+
+# ------------------------------------------------------------------------- synthesis
+@bp.route("/organisateur/e/<slug>/a/<int:atelier_id>/synthese", methods=["GET", "POST"])
+def synthesis(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
+    """« Ce qu'il faut retenir » of one atelier: its facilitators (any link) and organizers."""
+    event = get_event(slug)
+    atelier = get_atelier(event, atelier_id)
+    actor = actor_for(event.id)
+    require_facilitator(actor, atelier)
+    errors: dict[str, str] = {}
+    text = domain.synthesis_text(atelier)
+    back = request.values.get("retour") == "restitution" and domain.can_view(actor, event)
+    if request.method == "POST":
+        text = request.form.get("text", "")
+        try:
+            domain.save_synthesis(actor, atelier, text)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            flash(f"Synthèse enregistrée pour « {atelier.title} ».", "success")
+            if back:
+                return redirect(
+                    url_for("restitution.page", slug=slug, _anchor=f"atelier-{atelier.id}"), 303
+                )
+            return redirect(url_for("restitution.synthesis", slug=slug, atelier_id=atelier.id), 303)
+    return render_template(
+        "restitution/synthesis.html",
+        event=event,
+        atelier=atelier,
+        text=text,
+        errors=errors,
+        synthesis_max=domain.SYNTHESIS_MAX_LENGTH,
+        can_view=domain.can_view(actor, event),
+    ), (422 if errors else 200)
+
+
+# ------------------------------------------------------------------------- slides settings
+@bp.post(PREFIX + "/diapositives")
+def slide_settings(slug: str):  # type: ignore[no-untyped-def]
+    """Move a slide up or down, hide or show it (organizers)."""
+    event = get_event(slug)
+    require_organizer(actor_for(event.id), event)
+    key = request.form.get("key", "")
+    action = request.form.get("action", "")
+    model = domain.restitution(event)
+    if action in ("monter", "descendre"):
+        domain.move_slide(event, model, key, -1 if action == "monter" else 1)
+    elif action in ("masquer", "afficher"):
+        domain.set_hidden(event, model, key, action == "masquer")
+    else:
+        abort(400)
+    db.session.commit()
+    return redirect(url_for("restitution.page", slug=slug, _anchor=f"slide-{key}"), 303)
+
+
+@bp.post(PREFIX + "/publication")
+def publication(slug: str):  # type: ignore[no-untyped-def]
+    event = get_event(slug)
+    require_organizer(actor_for(event.id), event)
+    if request.form.get("action") == "publier":
+        domain.publish(event)
+        message = "Restitution publiée : envoyez le lien aux participant·es."
+    else:
+        domain.unpublish(event)
+        message = "Restitution dépubliée : l'ancien lien ne fonctionne plus."
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("restitution.page", slug=slug, _anchor="publication"), 303)
+
+
+# ------------------------------------------------------------------------- plenary
+def _deck(event: Event, audience: domain.Audience) -> dict[str, Any]:
+    model = domain.restitution(event, audience)
+    slides = [s for s in domain.slides(model, domain.settings_for(event)) if not s.hidden]
+    by_id = {a["id"]: a for a in domain.ateliers(model)}
+    perspectives = sorted(
+        (c for a in domain.ateliers(model) for c in a["contributions"] if c["kind"] == "chantier"),
+        key=lambda c: (-c["dots"], c["created_at"]),
+    )[:6]
+    charts = {c.key: to_svg(c) for c in all_charts(model)}
+    deck = {
+        "event": event,
+        "model": model,
+        "slides": slides,
+        "ateliers": by_id,
+        "perspectives": perspectives,
+        "charts": charts,
+        "top": domain.top,
+        "date_text": date_fr(model["event"]["date"]),
+        "sequence_of": {
+            a["id"]: sequence["title"]
+            for sequence in model["sequences"]
+            for a in sequence["ateliers"]
+        },
+    }
+    return {**deck, "deck": deck}
+
+
+@bp.get(PREFIX + "/presentation")
+def presentation(slug: str):  # type: ignore[no-untyped-def]
+    """Full-screen slides for the plenary screen (public audience: no names, no contacts)."""
+    event, _actor = _viewer(slug)
+    return _no_store(
+        Response(render_template("restitution/slides.html", **_deck(event, domain.Audience.PUBLIC)))
+    )
+
+
+@bp.get(PREFIX + "/notes")
+def notes(slug: str):  # type: ignore[no-untyped-def]
+    """Presenter notes, in a second window that follows the slides (BroadcastChannel)."""
+    event, _actor = _viewer(slug)
+    return _no_store(
+        Response(
+            render_template("restitution/notes.html", **_deck(event, domain.Audience.ORGANIZER))
+        )
+    )
+
+
+# ------------------------------------------------------------------------- published page
+@bp.get("/r/<token>")
+def public(token: str):  # type: ignore[no-untyped-def]
+    """The read-only restitution sent to participants: no personal data."""
+    event = domain.published_event(token)
+    model = domain.restitution(event, domain.Audience.PUBLIC)
+    response = Response(
+        render_template(
+            "restitution/public.html",
+            event=event,
+            model=model,
+            charts=_charts(model),
+            top=domain.top,
+        )
+    )
+    # Unpublishing must take effect at once: no shared cache keeps the page.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
