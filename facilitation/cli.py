@@ -17,6 +17,11 @@ from facilitation.extensions import db
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(urls)
+    # `flask backup PATH`, `flask restore PATH` (facilitation/backup.py).
+    from facilitation.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     # `flask loadtest`, `flask loadtest-event create|remove` (facilitation/loadtest/).
     from facilitation.loadtest import commands as loadtest_commands
 
