@@ -1,0 +1,153 @@
+"""The tour de table in a real browser: the facilitator's control drives the projector, and the
+phones' who's who updates live when someone presents themselves.
+
+Runs against the real eventlet server (``live_server``: demo day). The facilitator's browser
+holds a facilitator link in its signed session cookie, as after opening the secret link.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+
+from tests.e2e.conftest import join_atelier
+from tests.realserver.clients import SLUG, atelier_ids
+
+pytestmark = pytest.mark.e2e
+
+
+def unique(text_: str) -> str:
+    return f"{text_} {uuid.uuid4().hex[:4]}"
+
+
+def facilitator_cookie(server: Any, atelier_id: int) -> dict[str, str]:
+    """A session cookie holding a new facilitator link for ``atelier_id`` (made by the CLI)."""
+    label = unique("Animatrice e2e")
+    server.flask("facilitator-link", SLUG, "--atelier", str(atelier_id), "--label", label)
+    engine = create_engine(server.env["DATABASE_URL"].replace("postgres://", "postgresql://", 1))
+    try:
+        with engine.connect() as conn:
+            link_id = conn.execute(
+                text("SELECT id FROM facilitator_link WHERE label = :label"), {"label": label}
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    signer = Flask("signer")
+    signer.secret_key = server.env["SECRET_KEY"]
+    serializer = signer.session_interface.get_signing_serializer(signer)  # type: ignore[attr-defined]
+    return {"name": "session", "value": serializer.dumps({"facilitator_links": [link_id]})}
+
+
+def present(
+    page: Any, base: str, atelier_id: int, name: str, structure: str, **profile: str
+) -> None:
+    """Join the atelier with the optional « Se présenter » section filled and « visible » ticked."""
+    page.goto(f"{base}/e/{SLUG}/rejoindre")
+    page.click("#se-presenter summary")
+    for field, value in profile.items():
+        if field == "structure_kind":
+            page.select_option("#structure_kind", value)
+        else:
+            page.fill(f"#{field}", value)
+    page.check("#visible")
+    join_atelier(page, base, atelier_id, name, structure=structure)
+
+
+def test_the_facilitator_steps_the_projector_through_the_tour(
+    live_server: Any,
+    phone: Callable[..., Any],
+    _pages: Any,
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    here = atelier_ids(base)[2]  # an atelier no other test module of this server uses
+    # Structures sort the tour: « A… » speaks before « B… ».
+    amina, bruno = unique("Amina"), unique("Bruno")
+    present(
+        phone("amina"), base, here, amina, "Association Alpha",
+        role="Coordinatrice", structure_kind="association",
+        offers="aide alimentaire, bénévoles", needs="logement d'urgence",
+    )  # fmt: skip
+    present(
+        phone("bruno"), base, here, bruno, "Bailleur Bêta",
+        role="Chargé de gestion locative", structure_kind="bailleur",
+        offers="logements d'urgence",
+    )  # fmt: skip
+
+    screen = _pages.new_page("tour projector", viewport={"width": 1920, "height": 1080})
+    screen.goto(f"{base}/e/{SLUG}/a/{here}/tour-de-table")
+    screen.wait_for_selector('#tour[data-live="joined"]', state="attached")
+    assert screen.is_visible("#tour-waiting")
+    screen.evaluate("window.__sameDocument = true")
+
+    control = _pages.new_page("facilitator", viewport={"width": 1280, "height": 800})
+    control.context.add_cookies([facilitator_cookie(live_server, here) | {"url": base}])
+    control.goto(f"{base}/f/atelier/{here}/tour")
+    control.wait_for_selector('#tour-control[data-live="joined"]', state="attached")
+    assert control.is_disabled("#tour-next")
+
+    control.fill("#tour-seconds", "90")
+    control.click("#tour-start")
+    screen.wait_for_function(
+        "name => document.querySelector('#tour-name').textContent === name", arg=amina
+    )
+    assert screen.inner_text("#tour-structure") == "Association Alpha"
+    assert "Coordinatrice" in screen.inner_text("#tour-role")
+    assert screen.inner_text("#tour-offers") == "aide alimentaire, bénévoles"
+    assert screen.inner_text("#tour-position") == "1"
+    # The timer counts down from 1:30 on the server's clock.
+    screen.wait_for_function(
+        "/^1:[0-2][0-9]$|^1:30$/.test(document.querySelector('#tour-timer').textContent)"
+    )
+    screenshot(screen, "projector-first")
+    screenshot(control, "control")
+
+    control.click("#tour-next")
+    screen.wait_for_function(
+        "name => document.querySelector('#tour-name').textContent === name", arg=bruno
+    )
+    assert screen.inner_text("#tour-structure") == "Bailleur Bêta"
+    assert not screen.is_visible("#tour-needs-row")  # Bruno did not say what he looks for
+    control.wait_for_function("document.querySelector('#tour-status').textContent.includes('2 /')")
+    screenshot(screen, "projector-second")
+
+    control.click("#tour-prev")
+    screen.wait_for_function(
+        "name => document.querySelector('#tour-name').textContent === name", arg=amina
+    )
+    control.fill("#tour-seconds", "0")
+    control.click("#tour-timer-set")
+    screen.wait_for_selector("#tour-timer", state="hidden")
+    assert screen.evaluate("window.__sameDocument === true"), "the projector reloaded"
+
+
+def test_the_whoswho_on_a_phone_updates_when_someone_presents_themselves(
+    live_server: Any, phone: Callable[..., Any], screenshot: Callable[..., Any]
+) -> None:
+    base = live_server.url
+    here = atelier_ids(base)[3]
+    watcher = phone("watcher")
+    join_atelier(watcher, base, here, unique("Chloé"), structure="CCAS de Chatou")
+    watcher.goto(f"{base}/e/{SLUG}/a/{here}/qui")
+    watcher.wait_for_selector('#whoswho[data-live="joined"]', state="attached")
+    assert watcher.is_visible("#whoswho-empty")
+
+    karim = unique("Karim")
+    present(
+        phone("karim"), base, here, karim, "Crous de Versailles",
+        role="Assistant social", structure_kind="crous", offers="logement étudiant",
+    )  # fmt: skip
+
+    person = watcher.locator(".person", has=watcher.get_by_role("heading", name=karim))
+    person.wait_for()
+    assert "Assistant social · Crous" in person.inner_text()
+    assert "logement étudiant" in person.inner_text()
+    assert "Crous de Versailles" in watcher.inner_text("#whoswho-groups")
+    assert watcher.is_hidden("#whoswho-empty")
+    assert "1 sans profil visible" in watcher.inner_text("#whoswho-count")  # the watcher
+    screenshot(watcher, "phone-whoswho", full_page=True)
