@@ -251,3 +251,14 @@ def test_an_unknown_decision_changes_nothing(app, make_atelier, joined_client, d
         f"{url}/1/repondre", data={"csrf_token": token(client), "decision": decision}
     )
     assert response.status_code == 303
+
+
+def test_the_event_page_links_a_participant_to_their_profile_whoswho_and_matches(
+    make_atelier, joined_client
+):
+    atelier = make_atelier()
+    slug = atelier.event.slug
+    html = joined_client(atelier).get(f"/e/{slug}/").get_data(as_text=True)
+    assert f'href="/e/{slug}/profil"' in html
+    assert f'href="/e/{slug}/a/{atelier.id}/qui"' in html
+    assert f'href="/e/{slug}/rencontres"' in html
