@@ -306,6 +306,10 @@ def _load_sample(event: Event) -> None:
                     "public_concerne": public,
                 },
             )
+    # Issue 4: the chantiers' fields, additions, comments and engagements.
+    from facilitation.demo_chantiers import load_chantiers
+
+    load_chantiers(event, people)
     for person in people:
         person.current_atelier_id = None
     db.session.flush()

@@ -57,6 +57,7 @@ LABELS = {
     **{f.name: f.label for f in TEXT_FIELDS},
     "communes": "Communes concernées",
     "pratique_ids": "Pratiques du matin sur lesquelles il s'appuie",
+    "structure": "Votre structure",
 }
 ADDITION = TextField("text", "Votre ajout", 1000, required=True, multiline=True)
 COMMENT = TextField("text", "Votre commentaire", 1000, required=True, multiline=True)

@@ -15,6 +15,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
 
+    from facilitation.web.chantiers import bp as chantiers_bp
+
+    app.register_blueprint(chantiers_bp)
+
     from facilitation.web.interconnaissance import bp as interconnaissance_bp
 
     app.register_blueprint(interconnaissance_bp)
