@@ -76,6 +76,8 @@ function init(deck) {
       toggleFullscreen();
     } else if (event.key === "b" || event.key === "." || event.key === "B") {
       document.body.classList.toggle("deck--blank");
+    } else if (event.key === "r" || event.key === "R") {
+      refresh(); // fresh figures now, without waiting for the next tick
     }
   });
   document.getElementById("deck-prev").addEventListener("click", () => show(index - 1));

@@ -1,0 +1,143 @@
+"""The plenary presentation in a real browser: keyboard/clicker navigation, presenter notes
+following in a second window, and fresh data without a reload (the organizer's session)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+
+from facilitation.identity import ORGANIZER_KEY
+from tests.e2e.conftest import TIMEOUT_MS
+from tests.realserver.clients import SLUG
+
+pytestmark = pytest.mark.e2e
+
+
+def organizer_cookie(server: Any) -> dict[str, str]:
+    """A signed session for the organizer created below (first account of this fresh DB)."""
+    signer = Flask("cookie")
+    signer.secret_key = server.env["SECRET_KEY"]
+    value = SecureCookieSessionInterface().get_signing_serializer(signer).dumps({ORGANIZER_KEY: 1})
+    return {"name": "session", "value": value, "url": server.url}
+
+
+@pytest.fixture(scope="module")
+def organizer_server(live_server: Any) -> Any:
+    live_server.flask("demo", "--sample")
+    live_server.flask(
+        "organizer", "create", "agence@example.org", "--password", "motdepasse-long",
+        "--name", "Agence", "--event", SLUG,
+    )  # fmt: skip
+    return live_server
+
+
+def current(page: Any) -> str:
+    return page.locator("#deck").get_attribute("data-current")
+
+
+def wait_current(page: Any, key: str) -> None:
+    page.wait_for_function(
+        "key => document.getElementById('deck').dataset.current === key", arg=key
+    )
+    visible = page.locator(".slide:visible")
+    assert visible.count() == 1 and visible.first.get_attribute("data-key") == key
+
+
+def test_keyboard_and_clicker_keys_step_through_the_slides_and_notes_follow(
+    organizer_server: Any, browser: Any, screenshot: Callable[..., Any]
+) -> None:
+    base = organizer_server.url
+    context = browser.new_context(
+        viewport={"width": 1600, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    try:
+        context.add_cookies([organizer_cookie(organizer_server)])
+        slides = context.new_page()
+        slides.on("pageerror", lambda exc: errors.append(str(exc)))
+        response = slides.goto(f"{base}/organisateur/e/{SLUG}/restitution/presentation")
+        assert response.status == 200, "the organizer session was not accepted"
+        keys = slides.eval_on_selector_all(".slide", "nodes => nodes.map(n => n.dataset.key)")
+        assert keys[:2] == ["title", "figures"] and keys[-1] == "perspectives"
+        wait_current(slides, "title")
+        assert "Les beaux jours" in slides.locator(".slide:visible .slide__brand").inner_text()
+        screenshot(slides, "slide-title")
+
+        notes = context.new_page()
+        notes.on("pageerror", lambda exc: errors.append(str(exc)))
+        notes.goto(f"{base}/organisateur/e/{SLUG}/restitution/notes")
+        # The notes window says hello; the slides answer with the slide on screen.
+        notes.wait_for_function("document.getElementById('notes').dataset.current === 'title'")
+
+        slides.bring_to_front()
+        slides.keyboard.press("ArrowRight")
+        wait_current(slides, "figures")
+        screenshot(slides, "slide-figures")
+        slides.keyboard.press("PageDown")  # what a presentation clicker sends
+        wait_current(slides, keys[2])
+        assert keys[2].startswith("atelier-")
+        slides.keyboard.press(" ")
+        wait_current(slides, keys[3])
+        slides.keyboard.press("PageUp")
+        wait_current(slides, keys[2])
+        slides.keyboard.press("ArrowLeft")
+        wait_current(slides, "figures")
+        notes.wait_for_function("document.getElementById('notes').dataset.current === 'figures'")
+        assert notes.locator(".note:visible").count() == 1
+        assert "Ensuite" in notes.inner_text("body")
+
+        # The presenter drives the slides from the notes window.
+        notes.click("#notes-next")
+        wait_current(slides, keys[2])
+        slides.keyboard.press("End")
+        wait_current(slides, "perspectives")
+        screenshot(slides, "slide-perspectives")
+        slides.keyboard.press("Home")
+        wait_current(slides, "title")
+        slides.keyboard.press("ArrowLeft")  # before the first slide: stays there
+        wait_current(slides, "title")
+        assert slides.url.endswith("#title")
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def test_a_synthesis_saved_during_the_plenary_reaches_the_slide_without_reload(
+    organizer_server: Any, browser: Any, screenshot: Callable[..., Any]
+) -> None:
+    base = organizer_server.url
+    context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="fr-FR")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        context.add_cookies([organizer_cookie(organizer_server)])
+        slides = context.new_page()
+        slides.goto(f"{base}/organisateur/e/{SLUG}/restitution/presentation")
+        first_atelier = slides.eval_on_selector_all(
+            ".slide--atelier", "nodes => nodes.map(n => n.dataset.key)"
+        )[0]
+        atelier_id = first_atelier.removeprefix("atelier-")
+        slides.evaluate("window.__sameDocument = true")
+        slides.keyboard.press("ArrowRight")
+        slides.keyboard.press("ArrowRight")
+        wait_current(slides, first_atelier)
+
+        console = context.new_page()
+        console.goto(f"{base}/organisateur/e/{SLUG}/a/{atelier_id}/synthese")
+        text = "Le téléphone a tenu quand les guichets ont fermé."
+        console.fill("#text", text)
+        console.click("form button[type=submit]")
+        console.wait_for_selector(".flash--success")
+
+        slides.bring_to_front()
+        slides.keyboard.press("r")  # refresh now (it also happens every few seconds)
+        slides.locator(".slide:visible .slide__synthesis").filter(has_text=text).wait_for()
+        wait_current(slides, first_atelier)  # still on the same slide
+        assert slides.evaluate("window.__sameDocument") is True
+        screenshot(slides, "slide-atelier-synthesis")
+    finally:
+        context.close()
