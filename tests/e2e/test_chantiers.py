@@ -1,0 +1,116 @@
+"""Chantiers in a real browser: two phones co-build one chantier, one commits « Je m'engage ».
+
+Runs against the real eventlet server (``live_server``: the demo day); unique titles per test.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import card, join_atelier, post_pratique, wait_live
+from tests.realserver.clients import atelier_ids, event_json
+
+pytestmark = pytest.mark.e2e
+
+
+def unique(text: str) -> str:
+    return f"{text} {uuid.uuid4().hex[:6]}"
+
+
+def chantier_atelier_ids(base_url: str) -> list[int]:
+    for sequence in event_json(base_url)["programme"]:
+        if sequence["kind"] == "ateliers_chantiers":
+            return [a["id"] for a in sequence["ateliers"]]
+    raise AssertionError("the demo day has no chantier atelier")
+
+
+def test_two_phones_co_build_a_chantier_and_one_commits(
+    live_server: Any,
+    phone: Callable[..., Any],
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    here = chantier_atelier_ids(base)[0]
+    awa_name, karim_name = unique("Awa"), unique("Karim")
+    awa = phone("awa")
+    # In the morning, Awa shared a pratique the chantier will build on.
+    join_atelier(awa, base, atelier_ids(base)[1], awa_name, structure="CCAS de Chatou")
+    pratique = unique("Tournées de l'écrivain public")
+    post_pratique(awa, pratique)
+    join_atelier(awa, base, here, awa_name, structure="CCAS de Chatou")
+    karim = phone("karim")
+    join_atelier(karim, base, here, karim_name, structure="Mission locale")
+
+    # Awa proposes a chantier with the wall's chantier form.
+    titre = unique("Guichet unique itinérant")
+    awa.fill("#titre", titre)
+    awa.fill("#constat", "Les permanences en mairie ne touchent pas les quartiers éloignés.")
+    awa.fill("#objectif", "Un bus d'accueil social chaque semaine dans chaque commune.")
+    awa.get_by_label("Chatou", exact=True).check()
+    awa.get_by_label("Le Pecq", exact=True).check()
+    # The pratiques of the whole event, filtered by typing.
+    options = awa.locator(".chantier-pratiques__option")
+    awa.get_by_label("Rechercher une pratique").fill(pratique.split()[-1])
+    assert options.filter(visible=True).count() == 1
+    awa.get_by_label(pratique).check()
+    screenshot(awa, "1-awa-form", full_page=True)
+    awa.click("#submit-button")
+    mine = card(awa, titre)
+    mine.wait_for()
+    assert awa.locator("#form-status").inner_text() == "Chantier publié."
+
+    # Karim sees it live, with its summary, and opens it.
+    theirs = card(karim, titre)
+    theirs.locator(".card__chantier").wait_for()
+    assert "Communes : Chatou, Le Pecq" in theirs.inner_text()
+    assert "Un bus d'accueil social" in theirs.inner_text()
+    screenshot(karim, "2-karim-wall", full_page=True)
+    theirs.get_by_role("link", name=f"Ouvrir le chantier « {titre} »").click()
+    wait_live(karim, "#chantier")
+    mine.get_by_role("link", name=f"Ouvrir le chantier « {titre} »").click()
+    wait_live(awa, "#chantier")
+    assert awa.locator("#chantier-titre").inner_text() == titre
+    assert pratique in awa.locator("#chantier-pratiques").inner_text()
+
+    # Karim adds to « Partenaires à mobiliser »: Awa's page shows it, with its author, live.
+    karim.get_by_text("Compléter « Partenaires à mobiliser »").click()
+    karim.get_by_label("Votre ajout à « Partenaires à mobiliser »").fill(
+        "La mission locale pour les jeunes"
+    )
+    karim.locator('form[data-field="partenaires"][data-action="add"] button').click()
+    added = awa.locator("#field-partenaires-additions li", has_text="La mission locale")
+    added.wait_for()
+    assert karim_name in added.inner_text()
+
+    # Awa comments; Karim sees the comment.
+    awa.get_by_label("Votre commentaire").fill("Merci ! On en parle à la pause.")
+    awa.get_by_role("button", name="Commenter").click()
+    karim.locator("#chantier-comments li", has_text="On en parle à la pause").wait_for()
+
+    # « Je m'engage »: a contact without consent is refused, then accepted with it.
+    karim.get_by_label("Votre contact").fill("karim@example.org")
+    karim.get_by_role("button", name="Je m’engage").click()
+    karim.get_by_text("Cochez la case pour accepter de partager votre contact").wait_for()
+    karim.get_by_label("J’accepte que mon contact soit transmis").check()
+    karim.get_by_role("button", name="Je m’engage").click()
+    karim.get_by_text("Vous êtes engagé·e sur ce chantier.").wait_for()
+    karim.locator("#engagement-count", has_text="(1)").wait_for()
+
+    # Awa, the porteur, sees the commitment and the consented contact.
+    awa.locator("#engagement-count", has_text="(1)").wait_for()
+    awa.locator("#chantier-contacts li", has_text="karim@example.org").wait_for()
+    assert karim_name in awa.locator("#chantier-engaged").inner_text()
+    screenshot(awa, "3-awa-chantier", full_page=True)
+    screenshot(karim, "4-karim-chantier", full_page=True)
+
+    # Nobody else's page holds the contact: a third phone in the room.
+    lea = phone("lea")
+    join_atelier(lea, base, here, unique("Léa"))
+    card(lea, titre).get_by_role("link", name=f"Ouvrir le chantier « {titre} »").click()
+    wait_live(lea, "#chantier")
+    assert karim_name in lea.locator("#chantier-engaged").inner_text()
+    assert "karim@example.org" not in lea.content()
