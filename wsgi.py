@@ -26,4 +26,11 @@ app = create_app()
 if __name__ == "__main__":
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
-    socketio.run(app, host=host, port=port, log_output=os.environ.get("ACCESS_LOG") == "1")
+    options = {}
+    if ASYNC_MODE == "eventlet":
+        # eventlet's WSGI server serves at most 1024 connections at once by default, and each
+        # open websocket holds one: the 1025th phone would hang (measured by `make bench`).
+        options["max_size"] = int(os.environ.get("MAX_CONNECTIONS", "20000"))
+    socketio.run(
+        app, host=host, port=port, log_output=os.environ.get("ACCESS_LOG") == "1", **options
+    )
