@@ -280,7 +280,7 @@ def summary(r: dict[str, Any]) -> str:
         f"  gommettes            {dots}",
         f"  reconnexions         {r['reconnects']} (resync p95 {r['resync_ms']['p95']} ms), "
         f"coupures subies {r['unexpected_disconnects']}",
-        f"  mémoire serveur      "
+        "  mémoire serveur      "
         + (f"{per_phone} Ko par téléphone connecté" if per_phone is not None else "non mesurée"),
         f"  erreurs              {r['errors']}",
     ]

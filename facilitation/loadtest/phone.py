@@ -65,14 +65,15 @@ class Phone:
 
     # ------------------------------------------------------------------ HTTP
     async def open(self) -> None:
-        # One session per phone: its own cookie (kept by hand, the jar is a dummy so nothing
-        # leaks between phones) and, for nginx's ip_hash, its own loopback source address.
+        # One session per phone: its own cookie jar (python-engineio moves a Cookie header
+        # into the session's jar, so phones must not share one) and, for nginx's ip_hash,
+        # its own loopback source address. unsafe=True: jars otherwise ignore IP hosts.
         connector = aiohttp.TCPConnector(
             limit=4, local_addr=(self.local_addr, 0) if self.local_addr else None
         )
         self.http = aiohttp.ClientSession(
             connector=connector,
-            cookie_jar=aiohttp.DummyCookieJar(),
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
             timeout=aiohttp.ClientTimeout(total=TIMEOUT),
         )
 

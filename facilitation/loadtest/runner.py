@@ -49,7 +49,12 @@ class RunConfig:
     spread_sources: bool = False
     seed: int = 0
     join_concurrency: int = 24
-    ramp_timeout: float = 300.0
+    #: Seconds for every phone to be in; later ones are given up. 0: 30 s + 0.1 s a phone.
+    ramp_timeout: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.ramp_timeout:
+            self.ramp_timeout = 30.0 + 0.1 * self.participants
 
 
 @dataclass
@@ -154,7 +159,16 @@ async def _worker(
             phone.record.join_s = time.monotonic() - started
             phone.record.ready = True
 
-    await asyncio.gather(*(ramp(p) for p in phones))
+    # The ramp has a deadline: phones still trying then are given up (counted as errors)
+    # rather than holding the whole run hostage.
+    pending = [asyncio.get_running_loop().create_task(ramp(p)) for p in phones]
+    _done, late = await asyncio.wait(pending, timeout=cfg.ramp_timeout)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
+    for phone in phones:
+        if not phone.record.ready and not phone.record.errors:
+            phone.record.errors.append("connexion : abandonnée à la fin de la rampe")
     state["phase"] = "ready"
     await _wait_flag(go)
     state["phase"] = "run"
@@ -364,7 +378,7 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
             m["phase"] != "ramp" for m in display.latest.values()
         ):
             break
-        if time.monotonic() - ramp_started > cfg.ramp_timeout or not any(
+        if time.monotonic() - ramp_started > cfg.ramp_timeout + 15 or not any(
             p.is_alive() for p in procs
         ):
             break
