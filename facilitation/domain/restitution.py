@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain import chantiers, voting
+from facilitation.domain import chantiers, plenary, voting
 from facilitation.domain.access import Actor
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
 from facilitation.domain.events import local_iso
@@ -409,9 +409,27 @@ def restitution(
             "communes_list": communes,
         },
         "sequences": sequences,
-        # Results of the plenary vote « perspectives collectives »: not built yet (empty).
-        "perspectives": [],
+        "perspectives": _perspectives(event, audience, by_atelier),
     }
+
+
+def _perspectives(
+    event: Event, audience: Audience, by_atelier: dict[int, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The plenary vote's result: the shortlisted chantiers (as in their atelier) ranked by
+    their plenary dots. Empty before the vote; hidden from the public until revealed."""
+    ballot = plenary.current_ballot(event)
+    if ballot is None or (audience is Audience.PUBLIC and not ballot.tallies_public):
+        return []
+    cards = {c["id"]: c for rows in by_atelier.values() for c in rows}
+    result = []
+    for item in plenary.state(event)["items"]:
+        source = cards.get(item["chantier_id"])
+        if source is not None:
+            result.append(
+                {**source, "dots": item["dots"], "rank": item["rank"], "tied": item["tied"]}
+            )
+    return result
 
 
 def ateliers(model: dict[str, Any]) -> list[dict[str, Any]]:

@@ -13,20 +13,24 @@ slides show at 15h45 is what the database holds at 15h45. Who may see what:
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
+from facilitation.domain import plenary
 from facilitation.domain import restitution as domain
 from facilitation.domain.access import require_facilitator, require_organizer
-from facilitation.domain.errors import ValidationError
+from facilitation.domain.errors import DomainError, ValidationError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.exports import FORMATS, render
 from facilitation.exports.charts import all_charts, to_svg
 from facilitation.exports.common import date_fr, filename
 from facilitation.extensions import db
-from facilitation.identity import actor_for
+from facilitation.identity import actor_for, participant_for
 from facilitation.models import Atelier, Event
+from facilitation.web.public import public_url
 
 bp = Blueprint("restitution", __name__)
 
@@ -44,6 +48,10 @@ def _no_store(response: Response) -> Response:
     # Live data, sometimes personal: never kept by a browser or a proxy.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _public_vote_url(event: Event) -> str:
+    return public_url("restitution.vote", slug=event.slug)
 
 
 def _charts(model: dict[str, Any]) -> list[dict[str, Any]]:
@@ -73,6 +81,8 @@ def page(slug: str):  # type: ignore[no-untyped-def]
             public_url=public_url,
             top=domain.top,
             synthesis_max=domain.SYNTHESIS_MAX_LENGTH,
+            plenary=plenary.state(event),
+            vote_url=_public_vote_url(event),
         )
     )
     return _no_store(response)
@@ -186,7 +196,12 @@ def _deck(event: Event, audience: domain.Audience) -> dict[str, Any]:
         key=lambda c: (-c["dots"], c["created_at"]),
     )[:6]
     charts = {c.key: to_svg(c) for c in all_charts(model)}
+    vote_state = plenary.state(event)
     deck = {
+        "plenary": vote_state,
+        "vote_url": _public_vote_url(event),
+        # Poll faster while the room votes: the result builds up on the slide.
+        "refresh": 4 if vote_state["open"] else 20,
         "event": event,
         "model": model,
         "slides": slides,
@@ -222,6 +237,73 @@ def notes(slug: str):  # type: ignore[no-untyped-def]
             render_template("restitution/notes.html", **_deck(event, domain.Audience.ORGANIZER))
         )
     )
+
+
+# ------------------------------------------------------------------------- plenary vote
+@bp.post(PREFIX + "/perspectives")
+def plenary_settings(slug: str):  # type: ignore[no-untyped-def]
+    """Shortlist chantiers, open or close the plenary vote (organizers)."""
+    event = get_event(slug)
+    require_organizer(actor_for(event.id), event)
+    action = request.form.get("action", "")
+    try:
+        if action == "selection":
+            chosen = plenary.set_shortlist(event, request.form.getlist("chantiers"))
+            message = f"{len(chosen)} chantier(s) soumis au vote."
+        elif action == "ouvrir":
+            plenary.open_vote(event, request.form.get("dots", type=int) or plenary.DEFAULT_DOTS)
+            message = "Vote ouvert : les téléphones peuvent placer leurs points."
+        elif action == "clore":
+            plenary.close_vote(event)
+            message = "Vote clos : le résultat est affiché."
+        else:
+            abort(400)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(" ".join(exc.errors.values()) or exc.message, "error")
+        return redirect(url_for("restitution.page", slug=slug, _anchor="vote-pleniere"), 303)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("restitution.page", slug=slug, _anchor="vote-pleniere"), 303)
+
+
+@bp.route("/e/<slug>/perspectives", methods=["GET", "POST"])
+def vote(slug: str):  # type: ignore[no-untyped-def]
+    """The phones' page of the plenary vote: plain forms, "my points are now N" (safe to retry)."""
+    event = get_event(slug)
+    participant = participant_for(event.id)
+    if participant is None:
+        return redirect(url_for("public.join", slug=slug), 303 if request.method == "POST" else 302)
+    if request.method == "POST":
+        try:
+            plenary.place_dots(
+                participant, event, request.form.get("card_id"), request.form.get("count")
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+        return redirect(url_for("restitution.vote", slug=slug), 303)
+    return _no_store(
+        Response(
+            render_template(
+                "restitution/vote.html",
+                event=event,
+                state=plenary.state(event, participant),
+            )
+        )
+    )
+
+
+@bp.get("/e/<slug>/perspectives/qr.svg")
+def vote_qr(slug: str):  # type: ignore[no-untyped-def]
+    event = get_event(slug)
+    buffer = io.BytesIO()
+    segno.make(public_url("restitution.vote", slug=event.slug), error="m").save(
+        buffer, kind="svg", scale=8, border=2, xmldecl=False, title="QR code du vote en plénière"
+    )
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
 
 
 # ------------------------------------------------------------------------- published page

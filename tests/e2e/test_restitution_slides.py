@@ -11,8 +11,8 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
 from facilitation.identity import ORGANIZER_KEY
-from tests.e2e.conftest import TIMEOUT_MS
-from tests.realserver.clients import SLUG
+from tests.e2e.conftest import TIMEOUT_MS, join_atelier, join_via_code
+from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
 
@@ -139,5 +139,55 @@ def test_a_synthesis_saved_during_the_plenary_reaches_the_slide_without_reload(
         wait_current(slides, first_atelier)  # still on the same slide
         assert slides.evaluate("window.__sameDocument") is True
         screenshot(slides, "slide-atelier-synthesis")
+    finally:
+        context.close()
+
+
+def test_a_plenary_vote_lands_live_on_the_perspectives_slide(
+    organizer_server: Any,
+    browser: Any,
+    phone: Callable[..., Any],
+    screenshot: Callable[..., Any],
+) -> None:
+    base = organizer_server.url
+    context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="fr-FR")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        context.add_cookies([organizer_cookie(organizer_server)])
+        organizer = context.new_page()
+        organizer.goto(f"{base}/organisateur/e/{SLUG}/restitution#vote-pleniere")
+        boxes = organizer.locator("#vote-pleniere input[name=chantiers]")
+        assert boxes.count() >= 3
+        for index in range(3):
+            boxes.nth(index).check()
+        organizer.click("#vote-pleniere button[value=selection]")
+        organizer.wait_for_selector(".flash--success")
+        organizer.click("#vote-pleniere button[value=ouvrir]")
+        organizer.wait_for_selector("#vote-pleniere button[value=clore]")
+
+        slides = context.new_page()
+        slides.goto(f"{base}/organisateur/e/{SLUG}/restitution/presentation#perspectives")
+        wait_current(slides, "perspectives")
+        results = slides.locator(".slide:visible #plenary-results")
+        assert results.get_attribute("data-open") == "true"
+        first = slides.locator(".slide:visible .slide__result").first
+        assert first.get_attribute("data-dots") == "0"
+
+        voter = phone("voter")
+        join_via_code(voter, base)
+        join_atelier(voter, base, atelier_ids(base)[0], "Awa plénière")
+        voter.goto(f"{base}/e/{SLUG}/perspectives")
+        voter.locator(".vote-item").first.locator("button:has-text('+')").click()
+        voter.wait_for_selector(".vote-item__mine[data-mine='1']")
+        voter.locator(".vote-item").first.locator("button:has-text('+')").click()
+        voter.wait_for_selector(".vote-item__mine[data-mine='2']")
+
+        # No key pressed: the slide polls while the vote is open and the result lands.
+        slides.wait_for_function(
+            "() => [...document.querySelectorAll('.slide--current .slide__result')]"
+            ".some(li => li.dataset.dots === '2')"
+        )
+        wait_current(slides, "perspectives")
+        screenshot(slides, "slide-plenary-vote")
     finally:
         context.close()

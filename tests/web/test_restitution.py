@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from flask import Flask
@@ -228,3 +229,60 @@ def test_csv_download_options(day, organizer, login):
     one = client.get(f"{base}/export?format=csv&atelier={day.chantiers.id}")
     assert f"atelier-{day.chantiers.id}.csv" in one.headers["Content-Disposition"]
     assert client.get(f"{base}/export?format=exe").status_code == 404
+
+
+def test_plenary_vote_from_shortlist_to_phones_to_slide(day, organizer, login):
+    client = login(organizer)
+    base = f"/organisateur/e/{day.event.slug}/restitution"
+    token = form_token(client, base)
+    chosen = [
+        day.cards["Observatoire social partagé"].id,
+        day.cards["Plateforme logistique alimentaire"].id,
+    ]
+
+    def act(**data):
+        response = client.post(f"{base}/perspectives", data={"csrf_token": token, **data})
+        assert response.status_code == 303
+        return client.get(base).get_data(as_text=True)
+
+    html = act(action="selection", chantiers=[str(i) for i in chosen])
+    assert "2 chantier(s) soumis au vote." in html
+    act(action="ouvrir", dots="2")
+
+    phone = login(participant=day.people["dan"])
+    vote_url = f"/e/{day.event.slug}/perspectives"
+    page = phone.get(vote_url).get_data(as_text=True)
+    assert "Points restants : <strong>2</strong>" in page
+    phone_token = form_token(phone, vote_url)
+    card_id = re.search(r'name="card_id" value="(\d+)"', page).group(1)
+    for _ in range(2):  # the same "now 2" sent twice (a retry) counts once
+        sent = phone.post(
+            vote_url, data={"csrf_token": phone_token, "card_id": card_id, "count": "2"}
+        )
+        assert sent.status_code == 303
+    after = phone.get(vote_url).get_data(as_text=True)
+    assert "Points restants : <strong>0</strong>" in after
+    over = phone.post(vote_url, data={"csrf_token": phone_token, "card_id": card_id, "count": "3"})
+    assert over.status_code == 303
+    assert "Points restants : <strong>0</strong>" in phone.get(vote_url).get_data(as_text=True)
+
+    slides = client.get(f"{base}/presentation").get_data(as_text=True)
+    assert 'id="plenary-results" data-open="true"' in slides
+    assert 'data-dots="2"' in slides and 'data-refresh="4"' in slides
+    assert client.get(f"/e/{day.event.slug}/perspectives/qr.svg").mimetype == "image/svg+xml"
+    act(action="clore")
+    assert 'data-open="false"' in client.get(f"{base}/presentation").get_data(as_text=True)
+
+
+def test_plenary_settings_are_for_organizers_and_voting_for_participants(day, login):
+    link, _ = create_facilitator_link(day.event)
+    db.session.commit()
+    facilitator = login(links=[link])
+    base = f"/organisateur/e/{day.event.slug}/restitution"
+    token = form_token(facilitator, base)
+    refused = facilitator.post(
+        f"{base}/perspectives", data={"csrf_token": token, "action": "ouvrir"}
+    )
+    assert refused.status_code == 403
+    anonymous = login()
+    assert anonymous.get(f"/e/{day.event.slug}/perspectives").status_code == 302
