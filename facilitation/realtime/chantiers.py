@@ -44,7 +44,7 @@ def create(payload: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "duplicate": version is None, "contribution": data}
 
 
-@event("chantier:get")
+@event("chantier:get", write=False)
 def get(payload: dict[str, Any]) -> dict[str, Any]:
     card = _chantier(payload)
     actor = actor_for(card.atelier.event_id)
