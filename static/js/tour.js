@@ -20,7 +20,7 @@ function render(tour) {
   version = Number(tour.version);
   root.dataset.version = String(version);
   const p = tour.person;
-  $("tour-waiting").hidden = Boolean(tour.active);
+  $("tour-waiting").hidden = Boolean(tour.active && tour.total); // nobody visible yet: wait
   $("tour-hidden").hidden = !(tour.active && tour.hidden);
   $("tour-progress").hidden = !(tour.active && tour.total);
   $("tour-position").textContent = String(tour.position + 1);
