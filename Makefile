@@ -27,7 +27,7 @@ SIO_DIST := node_modules/socket.io-client/dist
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint fmt clean bench chromium vendor
+.PHONY: help setup run test lint fmt clean bench chromium nginx vendor
 
 help:
 	@echo "make run    set up, migrate, load demo data, print the URLs, start the server on $(HOST):$(PORT)"
@@ -35,7 +35,8 @@ help:
 	@echo "make lint   ruff check + ruff format --check"
 	@echo "make fmt    ruff format + ruff check --fix"
 	@echo "make clean  remove .venv, node_modules, static/vendor and caches (instance/ is kept)"
-	@echo "make bench  not implemented yet (issue 7): exits non-zero"
+	@echo "make bench  load test: 1 worker (SQLite) at BENCH_SIZES, gevent, 2 workers + Redis + PostgreSQL + nginx"
+	@echo "            Markdown table in instance/bench/latest.md (BENCH_SIZES=\"200 1000 2000\" BENCH_DURATION=30)"
 
 # ---------------------------------------------------------------- Python environment
 $(BIN)/python:
@@ -71,6 +72,16 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; \
 	fi
 
+# Debian's nginx and redis-server for the two-worker test (tests/realserver/test_scaling.py) and
+# `make bench`: it starts its own nginx in front of two workers and its own Redis to restart.
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v redis-server >/dev/null; then \
+	  sudo=""; if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; fi; \
+	  echo "nginx or redis-server missing: installing Debian nginx-light redis-server"; \
+	  $$sudo apt-get update; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y nginx-light redis-server; \
+	fi
+
 # ---------------------------------------------------------------- run
 run: setup
 	$(FLASK) db upgrade heads
@@ -90,14 +101,21 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup chromium
+test: setup chromium nginx
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench:
-	@echo "make bench: not implemented yet (issue 7)." >&2
-	@exit 2
+# Load test against servers started here (facilitation/loadtest/bench.py); bounded time:
+# each run has a timeout. Sizes for a 2-core machine; raise them on a bigger one.
+BENCH_SIZES    ?= 200 1000 2000
+BENCH_DURATION ?= 30
+BENCH_THROUGHPUT ?= 500:3000
+BENCH_ARGS     ?=
+bench: setup nginx
+	ulimit -n 65536 2>/dev/null || true; \
+	$(BIN)/python -m facilitation.loadtest.bench --sizes "$(BENCH_SIZES)" \
+	  --duration $(BENCH_DURATION) --throughput $(BENCH_THROUGHPUT) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR_DIR) .pytest_cache .ruff_cache .hypothesis \

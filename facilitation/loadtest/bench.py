@@ -1,0 +1,390 @@
+"""``make bench``: the load test against servers started here, written up as a Markdown table.
+
+    python -m facilitation.loadtest.bench [--sizes 200,1000,2000] [--duration 30] [--out DIR]
+
+1. one eventlet worker on SQLite (fresh temp database, free port), once per size;
+2. the same with gevent at the largest size, when gevent is installed;
+3. when PostgreSQL (``BENCH_DATABASE_URL`` or ``TEST_DATABASE_URL``), ``redis-server`` and
+   nginx are available: two workers + a private Redis + a throwaway PostgreSQL database
+   behind the shipped nginx.conf, at the largest size; then a throughput pair, 1 worker and
+   2 workers under the same heavy post rate, and their ratio.
+
+Each server gets ``LOADTEST_TOKEN`` (the run creates and removes its own event) and
+rate limits off (thousands of phones share one loopback address here, as they can share a
+venue's NAT). Every subprocess has a timeout, so the bench ends in bounded time. Results:
+``<out>/bench-<UTC time>.md`` (+ one JSON per run) and ``<out>/latest.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def machine() -> dict[str, Any]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except OSError:
+        mem_kb = 0
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "loadavg_at_start": os.getloadavg()[0],
+    }
+
+
+# ============================================================================ processes
+@dataclass
+class Server:
+    """``python wsgi.py`` on a free port."""
+
+    env: dict[str, str]
+    log: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Server:
+        env = {**self.env, "PORT": str(self.port), "HOST": "127.0.0.1"}
+        self.proc = subprocess.Popen(
+            [PY, "wsgi.py"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited {self.proc.returncode}, see {self.log}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server not healthy after 60 s, see {self.log}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def base_env(workdir: Path, database_url: str, **extra: str) -> dict[str, str]:
+    scrub = ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "FLASK_APP", "PORT")
+    env = {k: v for k, v in os.environ.items() if k not in scrub}
+    env.update(
+        DATABASE_URL=database_url,
+        INSTANCE_PATH=str(workdir / "instance"),
+        SECRET_KEY=secrets.token_urlsafe(32),
+        LOADTEST_TOKEN=secrets.token_urlsafe(24),
+        RATELIMIT_ENABLED="0",
+        SOCKET_RATE_BURST="1000",
+        SOCKET_RATE_PER_SECOND="1000",
+        PYTHONUNBUFFERED="1",
+        FLASK_DEBUG="0",
+    )
+    env.update(extra)
+    return env
+
+
+def flask(env: dict[str, str], *args: str, timeout: float = 300) -> None:
+    subprocess.run(
+        [PY, "-m", "flask", "--app", "facilitation", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def loadtest(
+    url: str,
+    env: dict[str, str],
+    out: Path,
+    *,
+    participants: int,
+    duration: float,
+    pids: list[int],
+    posts_per_minute: float | None = None,
+    extra: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """One ``flask loadtest`` run (its progress streams through); its JSON report."""
+    ateliers = max(1, participants // 50)
+    cmd = [
+        PY, "-m", "flask", "--app", "facilitation", "loadtest",
+        "--url", url, "--participants", str(participants), "--ateliers", str(ateliers),
+        "--duration", str(duration), "--dots", "5", "--json", str(out),
+        "--token", env["LOADTEST_TOKEN"], *extra,
+    ]  # fmt: skip
+    if posts_per_minute is not None:
+        cmd += ["--posts-per-minute", str(posts_per_minute)]
+    for pid in pids:
+        cmd += ["--server-pid", str(pid)]
+    budget = 120 + duration + 0.25 * participants
+    print(f"\n$ flask loadtest --url {url} --participants {participants} ...", flush=True)
+    try:
+        subprocess.run(cmd, cwd=REPO_ROOT, env=env, timeout=budget, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        print(f"(run stopped after {budget:.0f} s)", flush=True)
+    if not out.exists():
+        return {"failed": True, "participants": participants}
+    return json.loads(out.read_text())
+
+
+# ============================================================================ scenarios
+def single_worker(
+    work: Path, results: Path, n: int, duration: float, mode: str = "eventlet"
+) -> dict[str, Any]:
+    d = Path(tempfile.mkdtemp(prefix=f"bench-{mode}-{n}-", dir=work))
+    env = base_env(d, f"sqlite:///{d / 'bench.sqlite3'}", SOCKETIO_ASYNC_MODE=mode)
+    flask(env, "db", "upgrade", "heads")
+    server = Server(env, d / "server.log").start()
+    try:
+        assert server.proc is not None
+        report = loadtest(
+            server.url, env, results / f"{mode}-sqlite-{n}.json",
+            participants=n, duration=duration, pids=[server.proc.pid],
+        )  # fmt: skip
+    finally:
+        server.stop()
+    report["setup"] = f"1 worker, {mode}, SQLite"
+    return report
+
+
+class PrivateRedis:
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "no", "--dir", str(workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class PostgresDatabase:
+    def __init__(self, admin_url: str) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        self.name = f"facilitation_bench_{secrets.token_hex(4)}"
+        url = make_url(admin_url)
+        self._admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(self._admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        self.url = url.set(database=self.name).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self._admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def multi_worker(
+    work: Path, results: Path, n: int, duration: float, throughput: tuple[int, float]
+) -> list[dict[str, Any]]:
+    """2 workers + Redis + PostgreSQL behind nginx; then 1 vs 2 workers under heavy posting."""
+    from facilitation.deploy import LocalNginx, nginx_binary
+
+    admin = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    missing = [
+        name
+        for name, ok in (
+            ("PostgreSQL (BENCH_DATABASE_URL / TEST_DATABASE_URL)", bool(admin)),
+            ("redis-server", bool(shutil.which("redis-server"))),
+            ("nginx", bool(nginx_binary())),
+        )
+        if not ok
+    ]
+    if missing:
+        print(f"\nmulti-worker section skipped: missing {', '.join(missing)}", flush=True)
+        return [{"setup": "2 workers", "skipped": "missing " + ", ".join(missing)}]
+    assert admin is not None
+    out: list[dict[str, Any]] = []
+    tp_n, tp_ppm = throughput
+    for label, workers, size, ppm, via_nginx in (
+        ("2 workers + Redis + PostgreSQL, nginx", 2, n, None, True),
+        ("throughput: 1 worker + Redis + PostgreSQL", 1, tp_n, tp_ppm, False),
+        ("throughput: 2 workers + Redis + PostgreSQL, nginx", 2, tp_n, tp_ppm, True),
+    ):
+        d = Path(tempfile.mkdtemp(prefix=f"bench-pg{workers}-", dir=work))
+        db = PostgresDatabase(admin)
+        redis = PrivateRedis(d)
+        servers: list[Server] = []
+        proxy = None
+        try:
+            env = base_env(d, db.url, SOCKETIO_MESSAGE_QUEUE=redis.url)
+            flask(env, "db", "upgrade", "heads")
+            servers = [Server(env, d / f"server{i}.log").start() for i in range(workers)]
+            url = servers[0].url
+            extra: tuple[str, ...] = ()
+            if via_nginx:
+                proxy = LocalNginx(
+                    d / "nginx", free_port(), [s.port for s in servers], REPO_ROOT / "static"
+                )
+                url, extra = proxy.url, ("--spread-sources",)
+            tag = "mq" if ppm is None else "tp"
+            report = loadtest(
+                url, env, results / f"{tag}-{workers}w-{size}.json",
+                participants=size, duration=duration, posts_per_minute=ppm,
+                pids=[s.proc.pid for s in servers if s.proc], extra=extra,
+            )  # fmt: skip
+        finally:
+            if proxy:
+                proxy.stop()
+            for s in servers:
+                s.stop()
+            redis.stop()
+            db.drop()
+        report["setup"] = label
+        out.append(report)
+    return out
+
+
+# ============================================================================ the table
+def _ms(r: dict[str, Any], key: str) -> str:
+    v = (r.get("latency_ms") or {}).get(key)
+    return "–" if v is None else f"{v:.0f}"
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = (
+        "| setup | phones / ateliers | connected | posts | lost | p50 ms | p95 ms | p99 ms "
+        "| max ms | deliveries/s | dots sent / counted | reconnects | memory / phone | errors |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = []
+    for r in rows:
+        if r.get("skipped") or r.get("failed"):
+            lines.append(f"| {r.get('setup', '?')} | {r.get('participants', '')} | "
+                         f"{r.get('skipped') or 'run failed'} |||||||||||")  # fmt: skip
+            continue
+        mem = (r.get("server_rss_kb") or {}).get("per_phone_kb")
+        dots = f"{r['dots_sent']} / {r['dots_counted']}" if r.get("dots_enabled") else "skipped"
+        lines.append(
+            f"| {r['setup']} | {r['participants']} / {r['ateliers']} | {r['connected']} | "
+            f"{r['posts_acked']} | {r['lost']} | {_ms(r, 'p50')} | {_ms(r, 'p95')} | "
+            f"{_ms(r, 'p99')} | {_ms(r, 'max')} | {r['throughput']['deliveries_per_s']} | "
+            f"{dots} | {r['reconnects']} | {'–' if mem is None else f'{mem:.0f} KB'} | "
+            f"{r['errors']} |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", default="200,1000,2000")
+    parser.add_argument("--duration", type=float, default=30)
+    parser.add_argument("--throughput", default="500:3000", help="phones:posts-per-minute")
+    parser.add_argument("--out", default=str(REPO_ROOT / "instance" / "bench"))
+    parser.add_argument("--no-gevent", action="store_true")
+    parser.add_argument("--no-multi", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
+    tp_n, tp_ppm = (float(x) for x in args.throughput.split(":"))
+    results = Path(args.out)
+    results.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="facilitation-bench-"))
+    info = machine()
+    started = time.monotonic()
+    rows: list[dict[str, Any]] = []
+    try:
+        for n in sizes:
+            rows.append(single_worker(work, results, n, args.duration))
+        if not args.no_gevent:
+            try:
+                import gevent  # noqa: F401
+            except ImportError:
+                rows.append({"setup": "1 worker, gevent", "skipped": "gevent not installed"})
+            else:
+                rows.append(single_worker(work, results, max(sizes), args.duration, "gevent"))
+        if not args.no_multi:
+            rows += multi_worker(work, results, max(sizes), args.duration, (int(tp_n), tp_ppm))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    tp = [r for r in rows if str(r.get("setup", "")).startswith("throughput") and "throughput" in r]
+    ratio = None
+    if len(tp) == 2 and tp[0]["throughput"]["deliveries_per_s"]:
+        ratio = tp[1]["throughput"]["deliveries_per_s"] / tp[0]["throughput"]["deliveries_per_s"]
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%MZ")
+    text = (
+        f"### Load test — {stamp}\n\n"
+        f"Machine: {info['nproc']} CPU ({info['cpu']}), {info['ram_gb']} GB RAM, "
+        f"Python {info['python']}, Linux {info['kernel']}; load average at start "
+        f"{info['loadavg_at_start']:.1f}. Generator on the same machine. "
+        f"{args.duration:.0f} s per run, 50 phones per atelier, 10 % of phones drop and "
+        f"reconnect, 6 cards/min per atelier (throughput runs: {tp_ppm:.0f} cards/min).\n\n"
+        + table(rows)
+        + (
+            f"\n2 workers / 1 worker delivery throughput ratio: **{ratio:.2f}**\n"
+            if ratio is not None
+            else ""
+        )
+        + f"\nBench time: {time.monotonic() - started:.0f} s.\n"
+    )
+    (results / f"bench-{stamp}.md").write_text(text)
+    (results / "latest.md").write_text(text)
+    print("\n" + text)
+    print(f"Written: {results / f'bench-{stamp}.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
