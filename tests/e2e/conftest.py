@@ -16,8 +16,9 @@ Fixtures
     ``screenshot(page, "name")`` saves ``name.png`` under the test's ``tmp_path`` and copies
     it to ``E2E_SHOTS_DIR`` (default ``/tmp/shots``) for a human to look at. Returns the path.
 
-Every page created by these factories fails the test on an uncaught JavaScript error (a
-broken module or a CSP refusal would otherwise only show as a card that never appears).
+Every page created by these factories fails the test on an uncaught JavaScript error or a
+Content-Security-Policy refusal (either would otherwise only show as a card that never
+appears).
 
 Helpers for the participant's flow: :func:`join_via_code`, :func:`join_atelier`,
 :func:`post_pratique`, :func:`wait_live`.
@@ -84,7 +85,13 @@ class _Pages:
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{label}: {exc}"))
+        page.on("console", lambda msg: self._console(label, msg))
         return page
+
+    def _console(self, label: str, msg: Any) -> None:
+        # A Content-Security-Policy refusal is only a console message, not an exception.
+        if msg.type == "error" and "Content Security Policy" in msg.text:
+            self.errors.append(f"{label}: {msg.text}")
 
     def close(self) -> None:
         for context in self.contexts:
