@@ -82,6 +82,22 @@ def answer(recipient: Participant, request_id: Any, accept: bool) -> ContactRequ
     return contact
 
 
+def cancel(sender: Participant, request_id: Any) -> None:
+    """The sender withdraws their request (and so their acceptance): it is deleted.
+
+    The recipient withdraws theirs with ``answer(..., accept=False)``; either way the contacts
+    stop being shown at once.
+    """
+    rid = integer_id(request_id, "request_id", "une demande")
+    contact = db.session.get(ContactRequest, rid)
+    if contact is None or contact.event_id != sender.event_id:
+        raise NotFound("Cette demande n'existe pas.")
+    if contact.from_participant_id != sender.id:
+        raise Forbidden("Seule la personne qui a fait la demande peut l'annuler.")
+    db.session.delete(contact)
+    db.session.flush()
+
+
 def _between(from_id: int, to_id: int) -> ContactRequest | None:
     return db.session.scalar(
         select(ContactRequest).where(

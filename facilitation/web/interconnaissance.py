@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
@@ -10,7 +13,7 @@ from facilitation import broadcast
 from facilitation.domain import contacts, matching, profiles, tour
 from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.actors import actors_chart_svg, actors_map
-from facilitation.domain.errors import Forbidden, NotFound, ValidationError
+from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.extensions import db
 from facilitation.identity import actor_for, participant_for
@@ -40,6 +43,16 @@ def notify_whoswho(*atelier_ids: int | None) -> None:
         atelier = db.session.get(Atelier, atelier_id)
         if atelier is not None:
             broadcast.whoswho_changed(atelier.id, len(profiles.visible_in_atelier(atelier)))
+
+
+def local_time(event: Event) -> Callable[[datetime | None], str]:
+    """« 24/06/2021 à 10h05 » in the event's timezone, for the « my data » page."""
+    zone = ZoneInfo(event.timezone or "Europe/Paris")
+
+    def fmt(at: datetime | None) -> str:
+        return at.astimezone(zone).strftime("%d/%m/%Y à %Hh%M") if at else "—"
+
+    return fmt
 
 
 def _me(event: Event) -> Participant | None:
@@ -78,6 +91,7 @@ def profile(slug: str):  # type: ignore[no-untyped-def]
         kinds=profiles.STRUCTURE_KIND_LABELS,
         data=profiles.my_data(me),
         kind_label=profiles.kind_label,
+        when=local_time(event),
         status_labels=contacts.STATUS_LABELS,
     ), (422 if errors else 200)
 
@@ -196,18 +210,26 @@ def reply(slug: str, request_id: int):  # type: ignore[no-untyped-def]
     if decision not in ("accepter", "refuser"):
         flash("Choisissez « Accepter » ou « Refuser ».", "error")
         return redirect(url_for("interconnaissance.matches", slug=slug), 303)
-    try:
-        contacts.answer(me, request_id, decision == "accepter")
-    except (Forbidden, NotFound):
-        db.session.rollback()
-        raise
+    contacts.answer(me, request_id, decision == "accepter")  # Forbidden / NotFound: error page
     db.session.commit()
     flash(
         "Mise en relation acceptée : vos contacts sont partagés."
         if decision == "accepter"
-        else "Demande déclinée.",
+        else "Demande déclinée : aucun contact n'est partagé.",
         "success",
     )
+    return redirect(url_for("interconnaissance.matches", slug=slug) + "#demandes", 303)
+
+
+@bp.post("/e/<slug>/rencontres/<int:request_id>/annuler")
+def cancel(slug: str, request_id: int):  # type: ignore[no-untyped-def]
+    event = get_event(slug)
+    me = _me(event)
+    if me is None:
+        return redirect(url_for("public.join", slug=slug), 303)
+    contacts.cancel(me, request_id)  # Forbidden / NotFound: the app's French error page
+    db.session.commit()
+    flash("Demande annulée : vos contacts ne sont plus partagés.", "success")
     return redirect(url_for("interconnaissance.matches", slug=slug) + "#demandes", 303)
 
 

@@ -274,3 +274,26 @@ def test_the_chart_is_escaped_svg_with_one_bar_per_kind_present(make_event, make
     import xml.dom.minidom
 
     xml.dom.minidom.parseString(svg)  # well-formed
+
+
+def test_either_side_may_withdraw_and_the_contacts_stop_at_once(person):
+    nadia, karim = person("Nadia", contact="n@x.example"), person("Karim", contact="k@x.example")
+    request = contacts.request_contact(nadia, {"to": karim.id})
+    contacts.answer(karim, request.id, accept=True)
+    contacts.answer(karim, request.id, accept=False)  # « Retirer mon accord »
+    assert contacts.shared_contact(nadia, request) is None
+
+    contacts.answer(karim, request.id, accept=True)
+    with pytest.raises(Forbidden):
+        contacts.cancel(karim, request.id)  # only the sender cancels a request
+    contacts.cancel(nadia, request.id)
+    db.session.commit()
+    assert contacts.requests_of(karim) == ([], [])
+
+
+def test_the_actors_map_is_plain_json(atelier, person):
+    import json
+
+    person("Nadia", structure_kind="ccas")
+    data = actors_map(atelier.event)
+    assert json.loads(json.dumps(data)) == data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from facilitation.domain import profiles
@@ -102,6 +104,9 @@ def test_my_profile_page_edits_and_shows_all_my_data(app, make_atelier, joined_c
     assert "nadia@example.org" in html  # my own contact, on my own page
     assert "Toutes les données enregistrées vous concernant" in html
     assert "Profil visible des autres</dt><dd>Oui" in html
+    # Dates in the event's timezone (Paris), not UTC.
+    joined = me("Nadia").consent_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert joined.strftime("%d/%m/%Y à %Hh%M") in html
     assert_csp_clean(html)
 
     response = client.post(f"{url}/supprimer", data={"csrf_token": form_token(client, url)})
@@ -181,6 +186,22 @@ def test_matches_page_asks_and_answers_with_mutual_acceptance(app, make_atelier,
     assert response.status_code == 303
     assert "k@x.example" in nadia.get(url).get_data(as_text=True)
     assert "nadia@ccas.example" in karim.get(url).get_data(as_text=True)
+
+    # Karim withdraws his agreement: the contacts disappear from both pages.
+    karim.post(
+        f"{url}/{request_id}/repondre", data={"csrf_token": token(karim), "decision": "refuser"}
+    )
+    assert "k@x.example" not in nadia.get(url).get_data(as_text=True)
+    # Only Nadia may cancel her request; then it is gone for Karim too.
+    assert (
+        karim.post(f"{url}/{request_id}/annuler", data={"csrf_token": token(karim)}).status_code
+        == 403
+    )
+    assert (
+        nadia.post(f"{url}/{request_id}/annuler", data={"csrf_token": token(nadia)}).status_code
+        == 303
+    )
+    assert "« Bonjour »" not in karim.get(url).get_data(as_text=True)
 
 
 def test_without_a_visible_profile_no_matches_are_listed(app, make_atelier, joined_client):
