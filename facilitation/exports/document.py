@@ -93,6 +93,12 @@ def _card_blocks(card: dict[str, Any], number: int, level: int) -> Group:
     return Group(blocks)
 
 
+def _titled(title: str, groups: list[Group]) -> list[Block]:
+    """A section heading kept on the page of its first card (never alone at a page's foot)."""
+    first = Group([Heading(3, title), *groups[0].blocks])
+    return [first, *groups[1:]]
+
+
 def compte_rendu(model: dict[str, Any], charts: bool = True) -> list[Block]:
     """The report's blocks, in reading order."""
     event = model["event"]
@@ -152,12 +158,16 @@ def compte_rendu(model: dict[str, Any], charts: bool = True) -> list[Block]:
                     blocks.append(Para(paragraph.strip(), "quote"))
             chantiers = top(atelier, "top_chantiers")
             if chantiers:
-                blocks.append(Heading(3, "Chantiers les plus soutenus"))
-                blocks += [_card_blocks(c, i, 4) for i, c in enumerate(chantiers, start=1)]
+                blocks += _titled(
+                    "Chantiers les plus soutenus",
+                    [_card_blocks(c, i, 4) for i, c in enumerate(chantiers, start=1)],
+                )
             pratiques = top(atelier, "top_pratiques")
             if pratiques:
-                blocks.append(Heading(3, "Pratiques les plus soutenues"))
-                blocks += [_card_blocks(c, i, 4) for i, c in enumerate(pratiques, start=1)]
+                blocks += _titled(
+                    "Pratiques les plus soutenues",
+                    [_card_blocks(c, i, 4) for i, c in enumerate(pratiques, start=1)],
+                )
             shown = set(atelier["top_chantiers"]) | set(atelier["top_pratiques"])
             others = [c for c in atelier["contributions"] if c["id"] not in shown]
             if others:

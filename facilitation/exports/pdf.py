@@ -65,7 +65,7 @@ def _fonts() -> tuple[str, str, str]:
 def _styles() -> dict[str, ParagraphStyle]:
     regular, bold, italic = _fonts()
     base = ParagraphStyle("base", fontName=regular, fontSize=10.5, leading=14, spaceAfter=4)
-    return {
+    styles = {
         "normal": base,
         "subtitle": ParagraphStyle("subtitle", base, fontName=italic, fontSize=13, leading=17),
         "meta": ParagraphStyle("meta", base, fontName=italic, fontSize=9.5, textColor=GREY),
@@ -96,6 +96,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         "h4": ParagraphStyle("h4", base, fontName=bold, fontSize=10.5, leading=14, spaceBefore=4),
         "footer": ParagraphStyle("footer", base, fontSize=8.5, alignment=TA_CENTER),
     }  # fmt: skip
+    # A heading never ends a page alone: it goes with what follows it.
+    for name in ("h1", "h2", "h3", "h4"):
+        styles[name].keepWithNext = 1
+    return styles
 
 
 def _text(text: str) -> str:
@@ -136,7 +140,8 @@ def _flowables(block: Any) -> list[Any]:
     styles = _styles()
     if isinstance(block, Heading):
         return [
-            CondPageBreak(3 * cm) if block.level in (1, 2) else Spacer(0, 0),
+            # Room for the heading and a few lines of what follows, or a new page.
+            CondPageBreak({1: 10 * cm, 2: 6 * cm}.get(block.level, 0)),
             Paragraph(_text(block.text), styles[f"h{min(block.level, 4)}"]),
         ]
     if isinstance(block, Para):
