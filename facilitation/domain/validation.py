@@ -83,12 +83,16 @@ def client_id(raw: Any) -> str:
     return raw
 
 
+#: Ids are INTEGER columns: PostgreSQL refuses a bigger number with an error (found by fuzzing).
+MAX_ID = 2**31 - 1
+
+
 def integer_id(raw: Any, field: str, label: str) -> int:
-    """A positive integer id given as a number or as digits."""
+    """A positive integer id given as a number or as digits, within the INTEGER range."""
     if isinstance(raw, bool):
         raw = None
     if isinstance(raw, str) and raw.strip().isdigit():
         raw = int(raw.strip())
-    if not isinstance(raw, int) or raw <= 0 or raw > 2**62:
+    if not isinstance(raw, int) or raw <= 0 or raw > MAX_ID:
         raise ValidationError(errors={field: f"Choisissez {label}."})
     return raw

@@ -196,6 +196,21 @@ def test_unknown_fields_are_ignored(
     assert "__proto__" not in stored
 
 
+@pytest.mark.parametrize("atelier_id", [2**31, 2**63, -(2**31), "99999999999999999999"])
+def test_ids_beyond_the_integer_columns_are_refused_not_a_server_error(
+    app: Flask,
+    make_atelier: Callable[..., Atelier],
+    sockets: Callable[..., SocketIOTestClient],
+    atelier_id: Any,
+) -> None:
+    atelier = make_atelier()
+    author = sockets(app, join(app, atelier, "Nadia"))
+
+    for name in ("atelier:join", "contribution:create"):
+        ack = author.emit(name, card(atelier, atelier_id=atelier_id), callback=True)
+        assert ack["code"] == "invalid", (name, ack)
+
+
 def test_the_socket_payload_cap_is_configured_on_the_server(app: Flask) -> None:
     assert socketio.server.eio.max_http_buffer_size == app.config["SOCKETIO_MAX_PAYLOAD"]
     assert app.config["SOCKETIO_MAX_PAYLOAD"] == 64 * 1024

@@ -1,0 +1,216 @@
+"""Fuzz every Socket.IO event with random and malformed payloads (hypothesis).
+
+For each event registered on the server (discovered, so new events are fuzzed too), from an
+anonymous viewer, a participant and the event's organizer:
+
+- the server never fails (no ``server_error`` code in the ack or in ``app:error``);
+- a refused payload changes nothing (every table's row count and the ateliers' versions).
+
+``FUZZ_EXAMPLES`` (default 40) sets the number of payloads per event and sender.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_socketio.test_client import SocketIOTestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+import facilitation.realtime  # noqa: F401  (registers every event handler)
+from facilitation import identity
+from facilitation.extensions import db, socketio
+from facilitation.models import Atelier, Contribution, Organizer, Participant
+from tests.conftest import new_client_id
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+
+#: Every event the server handles, except the connection's own.
+EVENTS = sorted({h[0] for h in socketio.handlers} - {"connect", "disconnect"})
+
+#: Keys the handlers read today, and a few they might read tomorrow.
+KEYS = [
+    "atelier_id",
+    "client_id",
+    "titre",
+    "description",
+    "structure",
+    "commune",
+    "public_concerne",
+    "contribution_id",
+    "chantier_id",
+    "pratique_id",
+    "card_id",
+    "round_id",
+    "category_id",
+    "ballot_id",
+    "participant_id",
+    "event_id",
+    "id",
+    "dots",
+    "count",
+    "phase",
+    "duration",
+    "seconds",
+    "text",
+    "message",
+    "kind",
+    "status",
+    "version",
+    "target_id",
+    "ids",
+    "order",
+    "contact",
+]
+
+WEIRD_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "x" * 5000,
+        "é" * 3000,
+        "\u202e\ufeff",
+        "NaN",
+        "-1",
+        "1e309",
+        "__proto__",
+    ]
+)
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40)
+    | WEIRD_TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+
+
+def payloads(ids: list[int]) -> st.SearchStrategy[Any]:
+    """Anything, or an object with known keys holding real ids, edge numbers or junk.
+
+    ``ids[0]`` is the atelier the senders are in.
+    """
+    near_valid = (
+        st.sampled_from(ids)
+        | st.sampled_from([0, -1, 2**31, 2**63, 10**30, True, "1", " 1 ", "1.0"])
+        | JSON
+    )
+    shaped = st.dictionaries(st.sampled_from(KEYS), near_valid, max_size=6)
+    with_client_id = shaped.map(lambda d: d | {"client_id": new_client_id()})
+    # In the right atelier with a fresh client id: the payloads that get past the first checks.
+    in_atelier = st.fixed_dictionaries(
+        {"atelier_id": st.just(ids[0]), "client_id": st.builds(new_client_id)},
+        optional={k: near_valid for k in KEYS if k not in ("atelier_id", "client_id")},
+    )
+    return JSON | shaped | with_client_id | in_atelier
+
+
+def fingerprint() -> tuple[tuple[str, int], ...]:
+    """Row counts of every table, plus each atelier's version: what a write would change."""
+    db.session.expire_all()
+    counts = [
+        (table.name, db.session.scalar(select(func.count()).select_from(table)) or 0)
+        for table in db.metadata.sorted_tables
+    ]
+    versions = db.session.execute(select(Atelier.id, Atelier.version)).all()
+    return tuple(counts) + tuple((f"version:{i}", v) for i, v in versions)
+
+
+def failures(ack: Any, errors: list[Any]) -> list[Any]:
+    found = [e for e in errors if isinstance(e, dict) and e.get("code") == "server_error"]
+    if isinstance(ack, dict) and ack.get("code") == "server_error":
+        found.append(ack)
+    return found
+
+
+@pytest.fixture
+def senders(
+    app: Flask,
+    make_atelier: Callable[..., Atelier],
+    make_participant: Callable[..., Participant],
+    joined_client: Callable[..., Any],
+    make_socket: Callable[..., SocketIOTestClient],
+) -> tuple[dict[str, SocketIOTestClient], list[int]]:
+    """A viewer, a participant and an organizer on one atelier with a card on its wall."""
+    atelier = make_atelier()
+    make_atelier(event=atelier.event, kind="ateliers_chantiers")
+    other = make_participant(atelier)
+    db.session.add(
+        Contribution(
+            atelier_id=atelier.id,
+            participant_id=other.id,
+            client_id=new_client_id(),
+            kind="pratique",
+            titre="Carte existante",
+        )
+    )
+    organizer = Organizer(email="orga@example.org", password_hash="!", display_name="Orga")
+    organizer.events.append(atelier.event)
+    db.session.add(organizer)
+    db.session.commit()
+
+    participant = joined_client(atelier)
+    orga_browser = app.test_client()
+    with orga_browser.session_transaction() as session:
+        session[identity.ORGANIZER_KEY] = organizer.id
+    clients = {
+        "viewer": make_socket(),
+        "participant": make_socket(participant),
+        "organizer": make_socket(orga_browser),
+    }
+    for socket in clients.values():
+        socket.emit("atelier:join", {"atelier_id": atelier.id}, callback=True)
+    ids = [atelier.id] + sorted(
+        {other.id, organizer.id, atelier.event_id}
+        | {a.id for a in db.session.scalars(select(Atelier))}
+        | {c.id for c in db.session.scalars(select(Contribution))}
+        | {p.id for p in db.session.scalars(select(Participant))}
+    )
+    return clients, ids
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_no_payload_breaks_an_event_or_changes_state_when_refused(
+    senders: tuple[dict[str, SocketIOTestClient], list[int]], event: str
+) -> None:
+    clients, ids = senders
+    accepted: dict[str, int] = dict.fromkeys(clients, 0)
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(payload=payloads(ids), who=st.sampled_from(sorted(clients)))
+    def check(payload: Any, who: str) -> None:
+        socket = clients[who]
+        socket.get_received()
+        before = fingerprint()
+        ack = socket.emit(event, payload, callback=True)
+        errors = [r["args"][0] for r in socket.get_received() if r["name"] == "app:error"]
+
+        assert not failures(ack, errors), (event, who, payload, ack, errors)
+        refused = not (isinstance(ack, dict) and ack.get("ok") is True)
+        if refused:
+            assert fingerprint() == before, (event, who, payload, ack)
+        else:
+            accepted[who] += 1
+
+    check()
+    if os.environ.get("FUZZ_REPORT"):  # how deep the payloads got: accepted ones per sender
+        print(f"\n{event}: accepted {accepted}")
