@@ -11,6 +11,7 @@ Only visible (consenting) profiles are matched: see ``matches_for``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=4096)
 def keywords(text: str) -> frozenset[str]:
     """The normalised words of a tag, stop words removed."""
     words = _WORD.findall(fold(text))
@@ -168,10 +170,11 @@ def _one_way(seeker_id: int, needs: list[str], helper_id: int, offers: list[str]
         if not sought_words:
             continue
         for offered in offers:
-            shared = sought_words & keywords(offered)
+            offered_words = keywords(offered)
+            shared = sought_words & offered_words
             if not shared:
                 continue
-            weight = len(shared) + (SAME_TAG_BONUS if keywords(offered) == sought_words else 0)
+            weight = len(shared) + (SAME_TAG_BONUS if offered_words == sought_words else 0)
             reasons.append(
                 Reason(seeker_id, helper_id, sought, offered, tuple(sorted(shared)), weight)
             )
