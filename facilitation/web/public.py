@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -29,6 +30,9 @@ from facilitation.ratelimit import limit_join
 from facilitation.web.interconnaissance import notify_whoswho
 
 bp = Blueprint("public", __name__)
+
+#: Host names a phone in the room cannot reach: the projector warns the facilitator.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 CONTRIBUTION_FORM_KEYS = ("titre", "description", "structure", "commune", "public_concerne")
 
@@ -182,6 +186,7 @@ def projector(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     """Read-only view for the room's screen: no participant cookie needed."""
     event = get_event(slug)
     atelier = get_atelier(event, atelier_id)
+    join_url = public_url("public.join", slug=slug, atelier=atelier.id)
     return render_template(
         "public/projector.html",
         event=event,
@@ -189,7 +194,8 @@ def projector(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
         contributions=[contribution_dict(c) for c in wall(atelier)],
         version=atelier.version,
         kind=contribution_kind(atelier.sequence),
-        join_url=public_url("public.join", slug=slug, atelier=atelier.id),
+        join_url=join_url,
+        loopback=urlsplit(join_url).hostname in LOOPBACK_HOSTS,
         # Short enough to be typed from the back of the room, with the event's code.
         home_url=public_url("public.home"),
     )

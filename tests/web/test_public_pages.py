@@ -163,3 +163,19 @@ def test_closed_event_join_form_keeps_what_was_typed(
     html = response.get_data(as_text=True)
     assert "Cet événement est clos" in html
     assert 'value="CCAS du Pecq"' in html
+
+
+def test_projector_warns_when_phones_cannot_reach_the_join_url(
+    app: Flask, make_atelier: Callable[..., Atelier]
+) -> None:
+    atelier = make_atelier()
+    url = f"/e/{atelier.event.slug}/a/{atelier.id}/projecteur"
+
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    local = app.test_client().get(url).get_data(as_text=True)
+    app.config["PUBLIC_BASE_URL"] = "http://192.168.1.20:5000"
+    lan = app.test_client().get(url).get_data(as_text=True)
+
+    assert "Adresse locale" in local
+    assert "Adresse locale" not in lan
+    assert f"http://192.168.1.20:5000/e/{atelier.event.slug}/rejoindre?atelier={atelier.id}" in lan
