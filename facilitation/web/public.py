@@ -32,7 +32,8 @@ from facilitation.web.interconnaissance import notify_whoswho
 bp = Blueprint("public", __name__)
 
 #: Host names a phone in the room cannot reach: the projector warns the facilitator.
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+#: (0.0.0.0 is what a laptop shows after ``HOST=0.0.0.0 make run``.)
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 
 CONTRIBUTION_FORM_KEYS = ("titre", "description", "structure", "commune", "public_concerne")
 
