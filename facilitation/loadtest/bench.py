@@ -124,6 +124,8 @@ def base_env(workdir: Path, database_url: str, **extra: str) -> dict[str, str]:
         SOCKET_RATE_PER_SECOND="1000",
         PYTHONUNBUFFERED="1",
         FLASK_DEBUG="0",
+        # eventlet's deprecation notice, printed by every process, buries the progress lines
+        PYTHONWARNINGS="ignore::DeprecationWarning",
     )
     env.update(extra)
     return env
@@ -137,7 +139,7 @@ def flask(env: dict[str, str], *args: str, timeout: float = 300) -> None:
         check=True,
         timeout=timeout,
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
     )
 
 

@@ -25,8 +25,8 @@ def operator_only():  # type: ignore[no-untyped-def]
     token = current_app.config.get("LOADTEST_TOKEN")
     if not token:
         abort(404)
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), str(token).encode()):
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Bearer" or not hmac.compare_digest(given.strip().encode(), str(token).encode()):
         return jsonify(ok=False, code="forbidden", message="Jeton de test de charge invalide."), 403
     return None
 

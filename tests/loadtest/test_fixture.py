@@ -1,0 +1,58 @@
+"""The throwaway load-test event: made with K ateliers, removed whole, never a real event."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from facilitation.domain.contributions import create_contribution
+from facilitation.extensions import db
+from facilitation.loadtest import fixture
+from facilitation.models import Atelier, Contribution, Event, Participant
+from facilitation.models.base import utcnow
+
+
+def test_create_makes_an_open_marked_event_with_its_ateliers(app) -> None:  # type: ignore[no-untyped-def]
+    event = fixture.create_event(3)
+    db.session.commit()
+    assert event.slug.startswith("loadtest-")
+    assert event.organiser_name == fixture.MARKER
+    assert event.is_open
+    assert len(fixture.describe(event)["ateliers"]) == 3
+
+
+@pytest.mark.parametrize("count", [0, fixture.MAX_ATELIERS + 1])
+def test_create_refuses_an_absurd_atelier_count(app, count: int) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        fixture.create_event(count)
+
+
+def test_remove_deletes_the_event_and_everything_in_it(app) -> None:  # type: ignore[no-untyped-def]
+    event = fixture.create_event(2)
+    atelier = db.session.get(Atelier, fixture.describe(event)["ateliers"][0])
+    phone = Participant(
+        event_id=event.id, display_name="T", structure="S", consent_at=utcnow(),
+        current_atelier_id=atelier.id,
+    )  # fmt: skip
+    db.session.add(phone)
+    db.session.flush()
+    create_contribution(phone, atelier, {"client_id": uuid.uuid4().hex, "titre": "Carte"})
+    db.session.commit()
+    assert fixture.tallies(event)["contributions"] == 1
+
+    fixture.remove_event(event.slug)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Atelier)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Participant)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
+def test_remove_refuses_a_real_event_even_with_a_loadtest_slug(app, make_event) -> None:  # type: ignore[no-untyped-def]
+    real = make_event(slug="loadtest-but-real")  # slug alone is not enough: no marker
+    db.session.commit()
+    with pytest.raises(fixture.NotALoadTestEvent):
+        fixture.remove_event(real.slug)
+    assert db.session.get(Event, real.id) is not None
