@@ -2,7 +2,8 @@
 
 A's « je cherche » tags are compared with B's « je peux apporter » tags, and the other way
 round. Tags are compared on normalised words: lower case, accents folded, French stop words
-removed, a light stemming (plural « s »/« x », « -aux » → « -al »). Every overlap becomes a
+removed, a light stemming (plural « s »/« x », « -aux » → « -al »); a few general words
+(« aide », « public »...) never match alone. Every overlap becomes a
 ``Reason`` that names both original tags, so the page can say *why* two people were matched.
 The score is symmetric: ``score(A, B) == score(B, A)``.
 
@@ -96,6 +97,11 @@ STOP_WORDS = frozenset(
     }
 )
 
+#: Words too general to make a match on their own: « aide alimentaire » and « aides
+#: d'urgence » share « aide » but are not the same help. They still count alongside a
+#: meaningful word, and an identical tag always matches.
+GENERIC_WORDS = frozenset({"aide", "soutien", "besoin", "personne", "public", "service"})
+
 _WORD = re.compile(r"[a-z0-9]+")
 #: An exact tag match counts more than a shared word.
 SAME_TAG_BONUS = 2
@@ -172,7 +178,7 @@ def _one_way(seeker_id: int, needs: list[str], helper_id: int, offers: list[str]
         for offered in offers:
             offered_words = keywords(offered)
             shared = sought_words & offered_words
-            if not shared:
+            if not shared or (shared <= GENERIC_WORDS and offered_words != sought_words):
                 continue
             weight = len(shared) + (SAME_TAG_BONUS if offered_words == sought_words else 0)
             reasons.append(

@@ -73,7 +73,7 @@ def test_the_same_tag_scores_higher_than_a_shared_word():
         1, profile(needs=["aide alimentaire"]), 2, profile(offers=["Aide alimentaire"])
     )
     partial = reasons_between(
-        1, profile(needs=["aide alimentaire"]), 2, profile(offers=["aide au numérique"])
+        1, profile(needs=["aide alimentaire"]), 2, profile(offers=["colis alimentaires"])
     )
     assert matching.score(exact) > matching.score(partial) > 0
 
@@ -130,3 +130,18 @@ def test_matches_stay_within_the_event(person, make_atelier, make_participant):
     save_profile(elsewhere, {"visible": "on", "offers": "logement"})
     db.session.commit()
     assert matches_for(nadia) == []
+
+
+def test_a_general_word_alone_is_not_a_match_but_an_identical_tag_is():
+    assert (
+        reasons_between(
+            1, profile(needs=["aide alimentaire"]), 2, profile(offers=["aides d'urgence"])
+        )
+        == []
+    )
+    (same,) = reasons_between(1, profile(needs=["Aides"]), 2, profile(offers=["aide"]))
+    assert same.shared == ("aide",)
+    (with_meaning,) = reasons_between(
+        1, profile(needs=["aide alimentaire"]), 2, profile(offers=["aide alimentaire d'urgence"])
+    )
+    assert with_meaning.shared == ("aide", "alimentaire")
