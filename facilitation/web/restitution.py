@@ -63,8 +63,8 @@ def page(slug: str):  # type: ignore[no-untyped-def]
     event, actor = _viewer(slug)
     model = domain.restitution(event)
     settings = domain.settings_for(event)
-    public_url = (
-        url_for("restitution.public", token=settings.public_token, _external=True)
+    published = (
+        public_url("restitution.public", token=settings.public_token)
         if settings is not None and settings.public_token
         else None
     )
@@ -78,7 +78,7 @@ def page(slug: str):  # type: ignore[no-untyped-def]
             slides=domain.slides(model, settings),
             is_organizer=actor.is_organizer,
             can_write={a["id"] for a in domain.ateliers(model) if _facilitates(actor, a["id"])},
-            public_url=public_url,
+            public_url=published,
             top=domain.top,
             synthesis_max=domain.SYNTHESIS_MAX_LENGTH,
             plenary=plenary.state(event),

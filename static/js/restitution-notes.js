@@ -3,13 +3,15 @@
 
 function init(root) {
   document.documentElement.classList.add("js", "js-notes");
-  const notes = Array.from(root.querySelectorAll(".note"));
+  let notes = Array.from(root.querySelectorAll(".note"));
+  let last = null;
   const position = document.getElementById("notes-position");
   const nextTitle = document.getElementById("notes-next-title");
   const clock = document.getElementById("notes-clock");
   const channel = "BroadcastChannel" in window ? new BroadcastChannel(root.dataset.channel) : null;
 
   function show(key, index, total, next) {
+    last = [key, index, total, next];
     notes.forEach((note) => {
       note.hidden = note.dataset.key !== key;
     });
@@ -44,9 +46,25 @@ function init(root) {
       send("prev");
     }
   });
+  // Fresh notes (a synthesis written a minute ago) from our own server's escaped HTML.
+  async function refresh() {
+    try {
+      const response = await fetch(window.location.pathname, { cache: "no-store" });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      const incoming = fresh.getElementById("notes");
+      if (!incoming) return;
+      root.replaceChildren(...Array.from(incoming.children, (n) => document.importNode(n, true)));
+      notes = Array.from(root.querySelectorAll(".note"));
+      if (last) show(...last);
+    } catch {
+      // Offline for a moment: keep the notes on screen.
+    }
+  }
   if (notes.length) show(notes[0].dataset.key, 0, notes.length, notes[1]?.dataset.title);
   tick();
   setInterval(tick, 15000);
+  setInterval(refresh, 30000);
 }
 
 const root = document.getElementById("notes");
