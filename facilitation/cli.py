@@ -67,6 +67,21 @@ def urls(slug: str, base_url: str | None) -> None:
                     "public.projector", slug=slug, atelier_id=atelier.id, _external=True
                 )
                 click.echo(f"    • {atelier.title}\n      projecteur : {projector}")
+                if sequence.kind != "ateliers_pratiques":
+                    continue
+                # Issue 9: the morning's tour de table, its screen and its control.
+                tour = url_for(
+                    "interconnaissance.tour_projector",
+                    slug=slug,
+                    atelier_id=atelier.id,
+                    _external=True,
+                )
+                control = url_for(
+                    "interconnaissance.tour_control", atelier_id=atelier.id, _external=True
+                )
+                click.echo(f"      tour de table : {tour}\n      animation du tour : {control}")
+        actors = url_for("interconnaissance.actors", slug=slug, _external=True)
+        click.echo(f"\n  Carte des acteurs (organisateurs) : {actors}")
         click.echo()
 
 

@@ -283,3 +283,18 @@ def test_the_event_page_links_a_participant_to_their_profile_whoswho_and_matches
     assert f'href="/e/{slug}/profil"' in html
     assert f'href="/e/{slug}/a/{atelier.id}/qui"' in html
     assert f'href="/e/{slug}/rencontres"' in html
+
+
+def test_flask_urls_lists_the_tour_pages_of_the_morning_ateliers(app):
+    from facilitation import demo_day
+
+    event = demo_day.load()
+    db.session.commit()
+    morning = next(s for s in event.sequences if s.kind == "ateliers_pratiques").ateliers[0]
+    afternoon = next(s for s in event.sequences if s.kind == "ateliers_chantiers").ateliers[0]
+    result = app.test_cli_runner().invoke(args=["urls", "--base-url", "http://salle.local"])
+    assert result.exit_code == 0, result.output
+    assert f"http://salle.local/e/{event.slug}/a/{morning.id}/tour-de-table" in result.output
+    assert f"http://salle.local/f/atelier/{morning.id}/tour" in result.output
+    assert f"/f/atelier/{afternoon.id}/tour" not in result.output
+    assert f"http://salle.local/organisateur/e/{event.slug}/acteurs" in result.output
