@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import card, join_atelier, join_via_code, post_pratique, wait_live
-from tests.realserver.clients import atelier_ids
+from tests.realserver.clients import atelier_ids, card_count
 
 pytestmark = pytest.mark.e2e
 
@@ -119,3 +119,42 @@ def test_invalid_input_says_why_next_to_the_field_and_keeps_the_text(
     post_pratique(page, titre)
     assert page.locator('.field[data-field="titre"] .field__error').count() == 0
     assert page.input_value("#description") == ""
+
+
+def test_after_a_server_restart_the_projector_and_phone_resync_without_reload(
+    live_server: Any,
+    phone: Callable[..., Any],
+    projector: Callable[..., Any],
+    screenshot: Callable[..., Any],
+) -> None:
+    # Last in the module: it restarts the shared server and adds the sample cards.
+    base = live_server.url
+    here = atelier_ids(base)[0]
+    screen = projector(base, here)
+    screen.evaluate("window.__sameDocument = true")
+    page = phone("restart")
+    join_atelier(page, base, here, unique("Sofiane"), structure="Secours catholique")
+    page.evaluate("window.__sameDocument = true")
+
+    before = card_count(base, here)
+    live_server.stop()
+    screen.wait_for_selector('#projector:not([data-live="joined"])', state="attached")
+    page.wait_for_selector('#wall:not([data-live="joined"])', state="attached")
+    # Changes the pages never receive as deltas: only the snapshot on re-join brings them.
+    live_server.flask("demo", "--sample")
+    live_server.start()
+    expected = card_count(base, here)
+    assert expected > before, "the sample cards should be new to this atelier"
+
+    for view, root in ((screen, "#projector"), (page, "#wall")):
+        wait_live(view, root)
+        view.wait_for_function(
+            "n => document.querySelectorAll('#cards > .card').length === n", arg=expected
+        )
+        assert view.evaluate("window.__sameDocument === true"), f"{root} reloaded"
+
+    # The signed cookie survived the restart: the phone still posts as itself.
+    titre = unique("Colis solidaires après le redémarrage")
+    post_pratique(page, titre)
+    card(screen, titre).wait_for()
+    screenshot(screen, "projector-after-restart")
