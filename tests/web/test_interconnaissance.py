@@ -292,9 +292,14 @@ def test_flask_urls_lists_the_tour_pages_of_the_morning_ateliers(app):
     db.session.commit()
     morning = next(s for s in event.sequences if s.kind == "ateliers_pratiques").ateliers[0]
     afternoon = next(s for s in event.sequences if s.kind == "ateliers_chantiers").ateliers[0]
-    result = app.test_cli_runner().invoke(args=["urls", "--base-url", "http://salle.local"])
+    result = app.test_cli_runner().invoke(args=["urls"])
     assert result.exit_code == 0, result.output
-    assert f"http://salle.local/e/{event.slug}/a/{morning.id}/tour-de-table" in result.output
-    assert f"http://salle.local/f/atelier/{morning.id}/tour" in result.output
+    assert (
+        f"tour de table : http://facilitation.test/e/{event.slug}/a/{morning.id}/tour-de-table"
+        in (result.output)
+    )
+    assert f"animation du tour : http://facilitation.test/f/atelier/{morning.id}/tour" in (
+        result.output
+    )
     assert f"/f/atelier/{afternoon.id}/tour" not in result.output
-    assert f"http://salle.local/organisateur/e/{event.slug}/acteurs" in result.output
+    assert f"/organisateur/e/{event.slug}/acteurs" in result.output
