@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from facilitation.domain.errors import NotFound
+from facilitation.domain.phases import current_rounds, effective_phase
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event, Sequence
 from facilitation.models.event import EventStatus, SequenceKind
@@ -73,6 +74,13 @@ def event_read_model(event: Event) -> dict[str, Any]:
             .group_by(Contribution.atelier_id)
         ).all()
     )
+    # Each atelier's current round phase (issue 3), in one query.
+    phases = {
+        atelier_id: effective_phase(rnd).value
+        for atelier_id, rnd in current_rounds(
+            [a for s in event.sequences for a in s.ateliers]
+        ).items()
+    }
     programme = []
     ateliers = []
     for sequence in event.sequences:
@@ -86,6 +94,7 @@ def event_read_model(event: Event) -> dict[str, Any]:
                 "room": atelier.room,
                 "sequence_id": sequence.id,
                 "contributions": counts.get(atelier.id, 0),
+                "phase": phases.get(atelier.id),
             }
             items.append(item)
             ateliers.append(item)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from facilitation.domain.errors import Closed, NotFound, ValidationError
 from facilitation.extensions import db
@@ -134,3 +134,22 @@ def check_open_for_contributions(atelier: Atelier, now: datetime | None = None) 
             f"« {phase.label} »."
         )
     return rnd
+
+
+def current_rounds(ateliers: list[Atelier]) -> dict[int, Round]:
+    """The current (highest-numbered) round of each atelier, in one query."""
+    ids = [a.id for a in ateliers]
+    if not ids:
+        return {}
+    latest = (
+        select(Round.atelier_id, func.max(Round.number).label("n"))
+        .where(Round.atelier_id.in_(ids))
+        .group_by(Round.atelier_id)
+        .subquery()
+    )
+    found = db.session.scalars(
+        select(Round).join(
+            latest, (Round.atelier_id == latest.c.atelier_id) & (Round.number == latest.c.n)
+        )
+    )
+    return {r.atelier_id: r for r in found}

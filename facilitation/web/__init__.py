@@ -27,6 +27,11 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(restitution_bp)
 
+    from facilitation.web.facilitation import bp as facilitation_bp
+
+    # Facilitator link and console, organizer login and control room (issue 3).
+    app.register_blueprint(facilitation_bp)
+
     from facilitation.web import security
 
     # Headers, CSRF, rate limits, ProxyFix (after socketio.init_app: it wraps that too).

@@ -1,0 +1,250 @@
+"""Socket.IO events of rounds, moderation, the projector, the control room (PROTOCOL.md,
+"Facilitation"). Each handler: validate → authorise (``domain.access``, inside the domain
+call) → domain → commit → broadcast. A refusal answers with the error object and
+``app:error`` (see ``handlers.event``) and changes nothing: the transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_socketio import emit, join_room
+
+from facilitation import round_broadcast
+from facilitation.broadcast import atelier_room
+from facilitation.domain import control, moderation, rounds
+from facilitation.domain.access import require_facilitator, require_organizer
+from facilitation.domain.errors import NotFound
+from facilitation.domain.phases import get_round, parse_phase, round_dict
+from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
+from facilitation.domain.validation import integer_id
+from facilitation.extensions import db
+from facilitation.identity import actor_for
+from facilitation.models import Atelier, Contribution, Event
+from facilitation.models.base import utcnow
+from facilitation.realtime.handlers import event
+from facilitation.realtime.presence import presence
+
+
+def _atelier(payload: dict[str, Any]) -> Atelier:
+    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", "un atelier")
+    atelier = db.session.get(Atelier, atelier_id)
+    if atelier is None:
+        raise NotFound("Cet atelier n'existe pas.")
+    return atelier
+
+
+def _event(payload: dict[str, Any]) -> Event:
+    event_id = integer_id(payload.get("event_id"), "event_id", "un événement")
+    found = db.session.get(Event, event_id)
+    if found is None:
+        raise NotFound("Cet événement n'existe pas.")
+    return found
+
+
+def _round(atelier: Atelier, payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+    round_id = integer_id(payload.get("round_id"), "round_id", "une manche")
+    return get_round(atelier, round_id)
+
+
+# ------------------------------------------------------------------------- console
+@event("console:join", write=False)
+def console_join(payload: dict[str, Any]) -> dict[str, Any]:
+    """A facilitator console: the atelier room plus the console room, and the full snapshot
+    (hidden cards included)."""
+    atelier = _atelier(payload)
+    require_facilitator(actor_for(atelier.event_id), atelier)
+    join_room(atelier_room(atelier.id))
+    join_room(round_broadcast.console_room(atelier.id))
+    emit(
+        "atelier:snapshot",
+        atelier_snapshot(atelier, presence.count(atelier.id), moderation=True),
+    )
+    return {"ok": True, "version": atelier.version}
+
+
+# ------------------------------------------------------------------------- rounds
+def _after_round_change(atelier: Atelier, rnd: Any, version: int) -> dict[str, Any]:
+    data = round_dict(rnd)
+    db.session.commit()
+    round_broadcast.round_changed(atelier, rnd, version)
+    return {"ok": True, "version": version, "round": data}
+
+
+@event("round:create")
+def round_create(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    rnd, version = rounds.create_round(actor_for(atelier.event_id), atelier)
+    return _after_round_change(atelier, rnd, version)
+
+
+@event("round:transition")
+def round_transition(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    actor = actor_for(atelier.event_id)
+    require_facilitator(actor, atelier)
+    rnd = _round(atelier, payload)
+    version = rounds.transition(actor, atelier, rnd, parse_phase(payload.get("to")))
+    return _after_round_change(atelier, rnd, version)
+
+
+@event("round:timer")
+def round_timer(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    actor = actor_for(atelier.event_id)
+    require_facilitator(actor, atelier)
+    rnd = _round(atelier, payload)
+    version = rounds.set_timer(
+        actor, atelier, rnd, str(payload.get("action")), payload.get("seconds")
+    )
+    return _after_round_change(atelier, rnd, version)
+
+
+# ------------------------------------------------------------------------- moderation
+def _card_done(card: Contribution, version: int | None) -> dict[str, Any]:
+    merged = moderation.merged_cards([card.id]).get(card.id, [])
+    data = contribution_dict(card, merged)
+    db.session.commit()
+    if version is not None:
+        round_broadcast.card_changed(card, version, merged)
+    return {"ok": True, "version": version, "changed": version is not None, "contribution": data}
+
+
+def _moderated(payload: dict[str, Any]) -> tuple[Any, Atelier, Contribution]:
+    atelier = _atelier(payload)
+    actor = actor_for(atelier.event_id)
+    # Authorise before looking the card up: a stranger learns nothing about card ids.
+    require_facilitator(actor, atelier)
+    return actor, atelier, moderation.get_card(atelier, payload.get("contribution_id"))
+
+
+@event("moderation:edit")
+def moderation_edit(payload: dict[str, Any]) -> dict[str, Any]:
+    actor, atelier, card = _moderated(payload)
+    return _card_done(card, moderation.edit_card(actor, atelier, card, payload))
+
+
+@event("moderation:hide")
+def moderation_hide(payload: dict[str, Any]) -> dict[str, Any]:
+    actor, atelier, card = _moderated(payload)
+    return _card_done(
+        card, moderation.set_flag(actor, atelier, card, "hidden", payload.get("hidden"))
+    )
+
+
+@event("moderation:pin")
+def moderation_pin(payload: dict[str, Any]) -> dict[str, Any]:
+    actor, atelier, card = _moderated(payload)
+    return _card_done(
+        card, moderation.set_flag(actor, atelier, card, "pinned", payload.get("pinned"))
+    )
+
+
+@event("moderation:categorize")
+def moderation_categorize(payload: dict[str, Any]) -> dict[str, Any]:
+    actor, atelier, card = _moderated(payload)
+    return _card_done(card, moderation.categorize(actor, atelier, card, payload.get("category_id")))
+
+
+@event("moderation:merge")
+def moderation_merge(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    actor = actor_for(atelier.event_id)
+    require_facilitator(actor, atelier)
+    target = moderation.get_card(atelier, payload.get("target_id"), "target_id")
+    source = moderation.get_card(atelier, payload.get("source_id"), "source_id")
+    version = moderation.merge(actor, atelier, target, source)
+    merged = moderation.merged_cards([target.id]).get(target.id, [])
+    data = contribution_dict(target, merged)
+    db.session.commit()
+    round_broadcast.card_changed(source, version)
+    round_broadcast.card_changed(target, version, merged)
+    return {"ok": True, "version": version, "contribution": data}
+
+
+@event("category:create")
+def category_create(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    category, version = moderation.create_category(
+        actor_for(atelier.event_id), atelier, payload.get("name")
+    )
+    data = {"id": category.id, "name": category.name}
+    db.session.commit()
+    if version is not None:
+        round_broadcast.category_created(atelier.id, version, data)
+    return {"ok": True, "version": version, "category": data}
+
+
+@event("projector:mode")
+def projector_mode(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    version = moderation.set_projector_mode(
+        actor_for(atelier.event_id), atelier, payload.get("mode"), payload.get("contribution_id")
+    )
+    db.session.commit()
+    if version is not None:
+        round_broadcast.projector_mode(atelier, version)
+    return {
+        "ok": True,
+        "version": version,
+        "projector": {"mode": atelier.projector_mode, "focus_id": atelier.projector_focus_id},
+    }
+
+
+# ------------------------------------------------------------------------- authors
+@event("contribution:update")
+def contribution_update(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    card, version = moderation.update_own(actor_for(atelier.event_id), atelier, payload)
+    return {**_card_done(card, version), "duplicate": version is None}
+
+
+@event("contribution:withdraw")
+def contribution_withdraw(payload: dict[str, Any]) -> dict[str, Any]:
+    atelier = _atelier(payload)
+    card, version = moderation.withdraw_own(actor_for(atelier.event_id), atelier, payload)
+    db.session.commit()
+    if version is not None:
+        round_broadcast.card_changed(card, version)
+    return {"ok": True, "version": version, "duplicate": version is None, "id": card.id}
+
+
+# ------------------------------------------------------------------------- control room
+def _control(found: Event) -> dict[str, Any]:
+    return control.control_snapshot(found, presence.count, round_broadcast.consoles_connected)
+
+
+@event("control:join", write=False)
+def control_join(payload: dict[str, Any]) -> dict[str, Any]:
+    """The organizers' control room of one event: joins ``event:<id>``, answers the state."""
+    found = _event(payload)
+    require_organizer(actor_for(found.id), found)
+    join_room(round_broadcast.event_room(found.id))
+    return {"ok": True, **_control(found)}
+
+
+@event("control:snapshot", write=False)
+def control_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
+    found = _event(payload)
+    require_organizer(actor_for(found.id), found)
+    return {"ok": True, **_control(found)}
+
+
+@event("announcement:send")
+def announcement_send(payload: dict[str, Any]) -> dict[str, Any]:
+    found = _event(payload)
+    require_organizer(actor_for(found.id), found)
+    text = control.clean_announcement(payload.get("text"))
+    message = {"event_id": found.id, "text": text, "at": utcnow().isoformat()}
+    round_broadcast.announcement(found.id, [a.id for a in control.event_ateliers(found)], message)
+    return {"ok": True, "announcement": message}
+
+
+@event("agenda:next")
+def agenda_next(payload: dict[str, Any]) -> dict[str, Any]:
+    found = _event(payload)
+    control.next_sequence(actor_for(found.id), found)
+    data = control.agenda(found)
+    db.session.commit()
+    round_broadcast.sequence_changed(found.id, [a.id for a in control.event_ateliers(found)], data)
+    return {"ok": True, "agenda": data}
