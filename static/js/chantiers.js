@@ -557,6 +557,8 @@ function initPage(root) {
       const field = form.elements.namedItem("field");
       if (text) payload.text = text.value;
       if (field) payload.field = field.value;
+      const choices = form.querySelectorAll('input[name="values"]');
+      if (choices.length) payload.values = [...choices].filter((c) => c.checked).map((c) => c.value);
       if (action === "engage") {
         payload.contact = form.elements.namedItem("contact").value;
         payload.consent = form.elements.namedItem("consent").checked;

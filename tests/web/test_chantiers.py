@@ -7,7 +7,7 @@ import pytest
 from facilitation.domain import access
 from facilitation.domain.contributions import create_contribution
 from facilitation.extensions import db
-from facilitation.identity import ORGANIZER_KEY
+from facilitation.identity import LINKS_KEY, ORGANIZER_KEY
 from facilitation.models import ChantierAddition, Contribution, Engagement
 from tests.conftest import new_client_id
 from tests.support.csrf import form_token
@@ -188,3 +188,43 @@ def test_a_chantier_page_of_another_atelier_is_not_found(afternoon, joined_clien
     other = afternoon(event=atelier.event)
     assert browser.get(page_url(other, card.id)).status_code == 404
     assert browser.get(page_url(atelier, 999999)).status_code == 404
+
+
+def test_the_facilitator_consolidates_from_the_page(afternoon, joined_client, app):
+    atelier = afternoon()
+    nadia = joined_client(atelier)
+    propose(nadia, atelier, objectif="Aller vers")
+    card = db.session.query(Contribution).one()
+    url = page_url(atelier, card.id)
+    assert "Consolider" not in nadia.get(url).get_data(as_text=True)
+
+    link, _ = access.create_facilitator_link(atelier.event, atelier, label="Camille")
+    db.session.commit()
+    console = app.test_client()
+    with console.session_transaction() as session:
+        session[LINKS_KEY] = [link.id]
+    html = console.get(url).get_data(as_text=True)
+    assert "Consolider « Objectif » (animation)" in html
+    token = form_token(console, url)
+    posts = [
+        {"field": "titre", "text": "Mobilité solidaire de la Boucle"},
+        {"field": "communes", "values": ["Chatou"]},
+        {"field": "objectif", "text": "Aller vers les habitants"},
+    ]
+    for data in posts:
+        data |= {"csrf_token": token, "client_id": new_client_id()}
+        assert console.post(f"{url}/consolider", data=data).status_code == 303
+    refused = console.post(
+        f"{url}/consolider",
+        data={
+            "csrf_token": token,
+            "client_id": new_client_id(),
+            "field": "communes",
+            "values": ["Paris"],
+        },
+    )
+    assert refused.status_code == 422
+    page = nadia.get(url).get_data(as_text=True)
+    assert "Mobilité solidaire de la Boucle" in page
+    assert "Aller vers les habitants" in page and "Consolidé par Camille" in page
+    assert re.search(r'id="chantier-communes-list">Chatou<', page)
