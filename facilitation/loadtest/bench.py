@@ -309,23 +309,25 @@ def _ms(r: dict[str, Any], key: str) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
         "| setup | phones / ateliers | connected | posts | lost | p50 ms | p95 ms | p99 ms "
-        "| max ms | deliveries/s | dots sent / counted | reconnects | memory / phone | errors |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| max ms | deliveries/s | dots sent / counted | reconnects | memory / phone "
+        "| server CPU (cores) | load avg | errors |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
     for r in rows:
         if r.get("skipped") or r.get("failed"):
             lines.append(f"| {r.get('setup', '?')} | {r.get('participants', '')} | "
-                         f"{r.get('skipped') or 'run failed'} |||||||||||")  # fmt: skip
+                         f"{r.get('skipped') or 'run failed'} |||||||||||||")  # fmt: skip
             continue
         mem = (r.get("server_rss_kb") or {}).get("per_phone_kb")
         dots = f"{r['dots_sent']} / {r['dots_counted']}" if r.get("dots_enabled") else "skipped"
+        cpu = r.get("server_cpu") or {}
         lines.append(
             f"| {r['setup']} | {r['participants']} / {r['ateliers']} | {r['connected']} | "
             f"{r['posts_acked']} | {r['lost']} | {_ms(r, 'p50')} | {_ms(r, 'p95')} | "
             f"{_ms(r, 'p99')} | {_ms(r, 'max')} | {r['throughput']['deliveries_per_s']} | "
             f"{dots} | {r['reconnects']} | {'–' if mem is None else f'{mem:.0f} KB'} | "
-            f"{r['errors']} |"
+            f"{cpu.get('run_cores', '–')} | {cpu.get('loadavg_1m_end', '–')} | {r['errors']} |"
         )
     return head + "\n".join(lines) + "\n"
 

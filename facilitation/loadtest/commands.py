@@ -36,11 +36,14 @@ def loadtest_event() -> None:
 
 @loadtest_event.command("create")
 @click.option("--ateliers", type=click.IntRange(1, fixture.MAX_ATELIERS), default=40)
-def create_cmd(ateliers: int) -> None:
+@click.option(
+    "--dots", type=click.IntRange(0, fixture.MAX_DOTS), default=0, help="Vote ouvert : N points."
+)
+def create_cmd(ateliers: int, dots: int) -> None:
     """Créer ``loadtest-<aléatoire>`` avec N ateliers ; affiche son slug."""
     from facilitation.extensions import db
 
-    event = fixture.create_event(ateliers)
+    event = fixture.create_event(ateliers, dots)
     data = fixture.describe(event)
     db.session.commit()
     click.echo(data["slug"])
@@ -145,7 +148,9 @@ async def _probe_dots(target: Target, atelier_id: int) -> tuple[bool, str]:
     default=None,
     help="Cartes par minute pour tout l'événement (défaut : 6 par atelier).",
 )
-@click.option("--dots", type=click.IntRange(0, 50), default=0, help="Gommettes par téléphone.")
+@click.option(
+    "--dots", type=click.IntRange(0, fixture.MAX_DOTS), default=0, help="Gommettes par téléphone."
+)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None)
 @click.option("--token", envvar="LOADTEST_TOKEN", default=None, help="= LOADTEST_TOKEN du serveur")
 @click.option("--processes", type=click.IntRange(1, 64), default=None, help="défaut : nb de CPU")
@@ -189,7 +194,9 @@ def loadtest(
         )
     created = False
     if slug is None:
-        status, body = _http(target, "POST", "/_loadtest/events", token, {"ateliers": ateliers})
+        status, body = _http(
+            target, "POST", "/_loadtest/events", token, {"ateliers": ateliers, "dots": dots}
+        )
         if status != 201:
             raise click.ClickException(
                 f"création de l'événement de test refusée (HTTP {status}) : {body}. "
@@ -256,6 +263,7 @@ def _read_back(target: Target, slug: str, token: str | None, report: dict[str, A
 def summary(r: dict[str, Any]) -> str:
     """The human summary printed at the end of a run."""
     lat, ack, rss = r["latency_ms"], r["ack_ms"], r.get("server_rss_kb") or {}
+    cpu = r.get("server_cpu") or {}
     dots = (
         f"{r['dots_sent']} envoyées, {r['dots_counted']} comptées par le serveur"
         if r["dots_enabled"]
@@ -282,6 +290,8 @@ def summary(r: dict[str, Any]) -> str:
         f"coupures subies {r['unexpected_disconnects']}",
         "  mémoire serveur      "
         + (f"{per_phone} Ko par téléphone connecté" if per_phone is not None else "non mesurée"),
+        f"  CPU serveur          {cpu.get('run_s')} s pendant la charge "
+        f"({cpu.get('run_cores')} cœur ; charge machine {cpu.get('loadavg_1m_end')})",
         f"  erreurs              {r['errors']}",
     ]
     lines += [f"    · {e}" for e in r["error_samples"][:5]]

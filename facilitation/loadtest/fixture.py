@@ -21,6 +21,7 @@ from facilitation.models.event import EventStatus, SequenceKind
 PREFIX = "loadtest-"
 MARKER = "facilitation loadtest"
 MAX_ATELIERS = 500
+MAX_DOTS = 50
 
 
 class NotALoadTestEvent(DomainError):
@@ -35,13 +36,17 @@ def is_loadtest_slug(slug: str) -> bool:
     return slug.startswith(PREFIX) and len(slug) > len(PREFIX)
 
 
-def create_event(ateliers: int) -> Event:
+def create_event(ateliers: int, dots: int = 0) -> Event:
     """A new open event ``loadtest-<random>`` with one atelier sequence of ``ateliers`` ateliers.
 
-    Flushes, does not commit. Raises ``ValueError`` when ``ateliers`` is out of 1..500.
+    With ``dots`` > 0 each atelier also gets an open dot-vote of ``dots`` dots per phone (the
+    voting domain's own ``open_ballot``), so the run can place dots. Flushes, does not
+    commit. Raises ``ValueError`` when ``ateliers`` is out of 1..500 or ``dots`` out of 0..50.
     """
     if not 1 <= ateliers <= MAX_ATELIERS:
         raise ValueError(f"ateliers must be between 1 and {MAX_ATELIERS}")
+    if not 0 <= dots <= MAX_DOTS:
+        raise ValueError(f"dots must be between 0 and {MAX_DOTS}")
     token = secrets.token_hex(4)
     event = Event(
         slug=f"{PREFIX}{token}",
@@ -66,7 +71,19 @@ def create_event(ateliers: int) -> Event:
         )
     db.session.add(event)
     db.session.flush()
+    if dots:
+        _open_ballots(event, dots)
     return event
+
+
+def _open_ballots(event: Event, dots: int) -> None:
+    from facilitation.domain import voting
+
+    settings = voting.BallotSettings(dots_per_participant=dots, max_per_card=dots)
+    for sequence in event.sequences:
+        for atelier in sequence.ateliers:
+            voting.open_ballot(atelier, settings)
+    db.session.flush()
 
 
 def get_loadtest_event(slug: str) -> Event:

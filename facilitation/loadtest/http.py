@@ -39,13 +39,18 @@ def refused(exc: DomainError):  # type: ignore[no-untyped-def]
 
 @bp.post("/events")
 def create():  # type: ignore[no-untyped-def]
-    """``{ateliers: K}`` → 201 ``{slug, join_code, ateliers: [id...]}``."""
+    """``{ateliers: K, dots?: D}`` → 201 ``{slug, join_code, ateliers: [id...]}``.
+
+    ``dots`` > 0 opens a dot-vote of D dots per phone in every atelier.
+    """
     body = request.get_json(silent=True) or {}
-    ateliers = body.get("ateliers")
-    if not isinstance(ateliers, int) or isinstance(ateliers, bool):
-        return jsonify(ok=False, code="invalid", message="« ateliers » : un entier attendu."), 422
+    ateliers, dots = body.get("ateliers"), body.get("dots", 0)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (ateliers, dots)):
+        return jsonify(
+            ok=False, code="invalid", message="« ateliers » et « dots » : des entiers attendus."
+        ), 422
     try:
-        event = fixture.create_event(ateliers)
+        event = fixture.create_event(ateliers, dots)
     except ValueError as exc:
         return jsonify(ok=False, code="invalid", message=str(exc)), 422
     data = fixture.describe(event)

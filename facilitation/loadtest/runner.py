@@ -340,6 +340,26 @@ def rss_kb(pids: list[int]) -> int | None:
     return total
 
 
+def cpu_s(pids: list[int]) -> float | None:
+    """CPU seconds (user + system) used so far by local processes; ``None`` when unreadable.
+
+    Next to wall-clock latency it tells a slow server from a starved one: on a shared
+    machine a server that got 30 % of a core is not the same finding as one that used 100 %.
+    """
+    if not pids:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None = None) -> dict:
     """Run the phases and return the raw aggregate (see :func:`aggregate`)."""
     ctx = mp.get_context("spawn")
@@ -359,6 +379,7 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
     ]
     pids = server_pids or []
     rss_before = rss_kb(pids)
+    cpu_start = cpu_s(pids)
     display = Progress(out, cfg.participants, cfg.duration)
     ramp_started = time.monotonic()
     for p in procs:
@@ -385,6 +406,7 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
     ramp_s = time.monotonic() - ramp_started
     display.show("rampe", ramp_s, force=True)
     rss_connected = rss_kb(pids)
+    cpu_ramp_end = cpu_s(pids)
     connected = display.sum("ready")
 
     # -- run
@@ -410,6 +432,8 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
         if now - drain_started > DRAIN_MAX_S or now - last_change > DRAIN_IDLE_S:
             break
     rss_end = rss_kb(pids)
+    cpu_run_end = cpu_s(pids)
+    run_wall = time.monotonic() - start_at.value
     stop.set()
     display.show("fin", time.monotonic() - start_at.value, force=True)
     display.done()
@@ -431,6 +455,22 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
     if missing:
         report["errors"] += missing
         report["error_samples"].append(f"{missing} générateur(s) sans résultat")
+    report["server_cpu"] = {
+        "ramp_s": round(cpu_ramp_end - cpu_start, 1) if cpu_start is not None else None,
+        "run_s": (
+            round(cpu_run_end - cpu_ramp_end, 1)
+            if cpu_run_end is not None and cpu_ramp_end is not None
+            else None
+        ),
+        # Share of one core the server(s) got during the run (+ drain): < 1 with high
+        # latency means the server was starved of CPU, not busy.
+        "run_cores": (
+            round((cpu_run_end - cpu_ramp_end) / run_wall, 2)
+            if cpu_run_end is not None and cpu_ramp_end is not None
+            else None
+        ),
+        "loadavg_1m_end": round(os.getloadavg()[0], 1),
+    }
     report["server_rss_kb"] = {
         "pids": pids,
         "before": rss_before,

@@ -56,3 +56,16 @@ def test_remove_refuses_a_real_event_even_with_a_loadtest_slug(app, make_event) 
     with pytest.raises(fixture.NotALoadTestEvent):
         fixture.remove_event(real.slug)
     assert db.session.get(Event, real.id) is not None
+
+
+def test_dots_open_a_vote_in_every_atelier(app) -> None:  # type: ignore[no-untyped-def]
+    from facilitation.domain import voting
+
+    event = fixture.create_event(2, dots=5)
+    db.session.commit()
+    for atelier_id in fixture.describe(event)["ateliers"]:
+        ballot = voting.open_ballot_of(db.session.get(Atelier, atelier_id))
+        assert ballot is not None and ballot.dots_per_participant == 5
+    assert fixture.tallies(event)["dots"] == 0
+    fixture.remove_event(event.slug)
+    db.session.commit()
