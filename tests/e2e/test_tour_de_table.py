@@ -12,35 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
-from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import join_atelier
 from tests.realserver.clients import SLUG, atelier_ids
+from tests.support.roles import live_facilitator_cookie
 
 pytestmark = pytest.mark.e2e
 
 
 def unique(text_: str) -> str:
     return f"{text_} {uuid.uuid4().hex[:4]}"
-
-
-def facilitator_cookie(server: Any, atelier_id: int) -> dict[str, str]:
-    """A session cookie holding a new facilitator link for ``atelier_id`` (made by the CLI)."""
-    label = unique("Animatrice e2e")
-    server.flask("facilitator-link", SLUG, "--atelier", str(atelier_id), "--label", label)
-    engine = create_engine(server.env["DATABASE_URL"].replace("postgres://", "postgresql://", 1))
-    try:
-        with engine.connect() as conn:
-            link_id = conn.execute(
-                text("SELECT id FROM facilitator_link WHERE label = :label"), {"label": label}
-            ).scalar_one()
-    finally:
-        engine.dispose()
-    signer = Flask("signer")
-    signer.secret_key = server.env["SECRET_KEY"]
-    serializer = signer.session_interface.get_signing_serializer(signer)  # type: ignore[attr-defined]
-    return {"name": "session", "value": serializer.dumps({"facilitator_links": [link_id]})}
 
 
 def present(
@@ -86,7 +67,8 @@ def test_the_facilitator_steps_the_projector_through_the_tour(
     screen.evaluate("window.__sameDocument = true")
 
     control = _pages.new_page("facilitator", viewport={"width": 1280, "height": 800})
-    control.context.add_cookies([facilitator_cookie(live_server, here) | {"url": base}])
+    cookie = live_facilitator_cookie(live_server, SLUG, here)
+    control.context.add_cookies([{"name": "session", "value": cookie, "url": base}])
     control.goto(f"{base}/f/atelier/{here}/tour")
     control.wait_for_selector('#tour-control[data-live="joined"]', state="attached")
     assert control.is_disabled("#tour-next")
