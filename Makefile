@@ -111,11 +111,12 @@ test: setup chromium nginx
 BENCH_SIZES    ?= 200 1000 2000
 BENCH_DURATION ?= 30
 BENCH_THROUGHPUT ?= 500:3000
+BENCH_COMPARE  ?= 1000
 BENCH_ARGS     ?=
 bench: setup nginx
-	ulimit -n 65536 2>/dev/null || true; \
 	$(BIN)/python -m facilitation.loadtest.bench --sizes "$(BENCH_SIZES)" \
-	  --duration $(BENCH_DURATION) --throughput $(BENCH_THROUGHPUT) $(BENCH_ARGS)
+	  --duration $(BENCH_DURATION) --throughput $(BENCH_THROUGHPUT) \
+	  --compare-size $(BENCH_COMPARE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR_DIR) .pytest_cache .ruff_cache .hypothesis \

@@ -3,11 +3,11 @@
     python -m facilitation.loadtest.bench [--sizes 200,1000,2000] [--duration 30] [--out DIR]
 
 1. one eventlet worker on SQLite (fresh temp database, free port), once per size;
-2. the same with gevent at the largest size, when gevent is installed;
+2. the same with gevent at ``--compare-size`` phones, when gevent is installed;
 3. when PostgreSQL (``BENCH_DATABASE_URL`` or ``TEST_DATABASE_URL``), ``redis-server`` and
    nginx are available: two workers + a private Redis + a throwaway PostgreSQL database
-   behind the shipped nginx.conf, at the largest size; then a throughput pair, 1 worker and
-   2 workers under the same heavy post rate, and their ratio.
+   behind the shipped nginx.conf, at ``--compare-size`` phones; then a throughput pair,
+   1 worker and 2 workers under the same heavy post rate, and their ratio.
 
 Each server gets ``LOADTEST_TOKEN`` (the run creates and removes its own event) and
 rate limits off (thousands of phones share one loopback address here, as they can share a
@@ -338,10 +338,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--throughput", default="500:3000", help="phones:posts-per-minute")
     parser.add_argument("--out", default=str(REPO_ROOT / "instance" / "bench"))
+    parser.add_argument(
+        "--compare-size",
+        type=int,
+        default=1000,
+        help="phones for the gevent and 2-worker runs (0: the largest size)",
+    )
     parser.add_argument("--no-gevent", action="store_true")
     parser.add_argument("--no-multi", action="store_true")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
+    compare = args.compare_size or max(sizes)
     tp_n, tp_ppm = (float(x) for x in args.throughput.split(":"))
     results = Path(args.out)
     results.mkdir(parents=True, exist_ok=True)
@@ -358,9 +365,9 @@ def main(argv: list[str] | None = None) -> int:
             except ImportError:
                 rows.append({"setup": "1 worker, gevent", "skipped": "gevent not installed"})
             else:
-                rows.append(single_worker(work, results, max(sizes), args.duration, "gevent"))
+                rows.append(single_worker(work, results, compare, args.duration, "gevent"))
         if not args.no_multi:
-            rows += multi_worker(work, results, max(sizes), args.duration, (int(tp_n), tp_ppm))
+            rows += multi_worker(work, results, compare, args.duration, (int(tp_n), tp_ppm))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     tp = [r for r in rows if str(r.get("setup", "")).startswith("throughput") and "throughput" in r]
