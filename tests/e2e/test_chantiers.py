@@ -5,6 +5,7 @@ Runs against the real eventlet server (``live_server``: the demo day); unique ti
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import card, join_atelier, post_pratique, wait_live
-from tests.realserver.clients import atelier_ids, event_json
+from tests.realserver.clients import SLUG, atelier_ids, event_json
 
 pytestmark = pytest.mark.e2e
 
@@ -114,3 +115,55 @@ def test_two_phones_co_build_a_chantier_and_one_commits(
     wait_live(lea, "#chantier")
     assert karim_name in lea.locator("#chantier-engaged").inner_text()
     assert "karim@example.org" not in lea.content()
+
+
+def test_the_facilitator_consolidates_a_field_live(
+    live_server: Any,
+    phone: Callable[..., Any],
+    _pages: Any,
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    here = chantier_atelier_ids(base)[1]
+    awa, karim = phone("awa"), phone("karim")
+    karim_name = unique("Karim")
+    join_atelier(awa, base, here, unique("Awa"))
+    join_atelier(karim, base, here, karim_name)
+    titre = unique("Annuaire partagé des structures")
+    awa.fill("#titre", titre)
+    awa.fill("#objectif", "Un annuaire")
+    awa.click("#submit-button")
+    card(awa, titre).get_by_role("link", name=f"Ouvrir le chantier « {titre} »").click()
+    wait_live(awa, "#chantier")
+    card(karim, titre).get_by_role("link", name=f"Ouvrir le chantier « {titre} »").click()
+    wait_live(karim, "#chantier")
+    karim.get_by_text("Compléter « Objectif »").click()
+    karim.get_by_label("Votre ajout à « Objectif »").fill("tenu à jour par les structures")
+    karim.locator('form[data-field="objectif"][data-action="add"] button').click()
+    awa.locator("#field-objectif-additions li", has_text="tenu à jour").wait_for()
+
+    # A facilitator link for this atelier, opened on a laptop.
+    output = live_server.flask(
+        "facilitator-link", SLUG, "--atelier", str(here), "--label", "Camille", "--base-url", base
+    ).stdout
+    link = re.search(r"(http\S+/f/\S+)", output)
+    assert link, output
+    laptop = _pages.new_page("facilitator", viewport={"width": 1280, "height": 900})
+    laptop.goto(link.group(1))
+    laptop.goto(awa.url)
+    wait_live(laptop, "#chantier")
+    laptop.get_by_text("Consolider « Objectif » (animation)").click()
+    box = laptop.get_by_label("Texte consolidé de « Objectif »")
+    assert "tenu à jour par les structures" in box.input_value()  # additions offered
+    box.fill("Un annuaire en ligne, tenu à jour par les structures elles-mêmes.")
+    laptop.locator('form[data-field="objectif"][data-action="consolidate"] button').click()
+
+    for page in (awa, karim):
+        page.locator(
+            "#field-objectif-text", has_text="tenu à jour par les structures elles-mêmes"
+        ).wait_for()
+        page.locator("#field-objectif-cons", has_text="Consolidé par Camille").wait_for()
+        # The addition stays, with its author.
+        assert karim_name in page.locator("#field-objectif-additions").inner_text()
+    screenshot(laptop, "facilitator", full_page=True)
+    screenshot(awa, "awa-after-consolidation", full_page=True)
