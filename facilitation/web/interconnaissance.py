@@ -38,11 +38,19 @@ def profile_form(profile: Any) -> dict[str, str]:
 
 
 def notify_whoswho(*atelier_ids: int | None) -> None:
-    """After a commit: tell the ateliers' rooms that their who's who changed."""
+    """After a commit: tell the ateliers' rooms that their who's who changed.
+
+    A running tour de table is re-sent too (same version): the person on screen who edits or
+    hides their profile is updated, or masked, at once.
+    """
     for atelier_id in {a for a in atelier_ids if a}:
         atelier = db.session.get(Atelier, atelier_id)
-        if atelier is not None:
-            broadcast.whoswho_changed(atelier.id, len(profiles.visible_in_atelier(atelier)))
+        if atelier is None:
+            continue
+        broadcast.whoswho_changed(atelier.id, len(profiles.visible_in_atelier(atelier)))
+        running = tour.get_tour(atelier)
+        if running is not None and running.active:
+            broadcast.tour_changed(atelier.id, tour.tour_state(atelier, running))
 
 
 def local_time(event: Event) -> Callable[[datetime | None], str]:

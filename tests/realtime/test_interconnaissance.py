@@ -205,3 +205,23 @@ def test_a_bad_timer_is_refused_in_french(app, make_atelier, make_socket):
     assert "secondes" in ack["errors"]["seconds"]
     ack = facilitator.emit("tour:next", {"atelier_id": atelier.id}, callback=True)
     assert ack["message"] == "Le tour de table n'est pas commencé : lancez-le d'abord."
+
+
+def test_hiding_my_profile_during_the_tour_masks_me_on_the_projector_at_once(
+    app, make_atelier, phone, make_socket
+):
+    atelier = make_atelier()
+    nadia_http, _ = phone(atelier)
+    show("Nadia", role="Directrice")
+    projector = in_room(make_socket(), atelier)
+    facilitator = make_socket(facilitator_client(app, atelier))
+    started = facilitator.emit("tour:start", {"atelier_id": atelier.id}, callback=True)["tour"]
+    assert started["person"]["display_name"] == "Nadia"
+    projector.get_received()
+
+    url = f"/e/{atelier.event.slug}/profil"
+    nadia_http.post(url, data={"csrf_token": form_token(nadia_http, url), "role": "Directrice"})
+
+    (state,) = events(projector, "tour:changed")
+    assert state["version"] == started["version"]  # same step, new content
+    assert state["person"] is None and state["hidden"] is True
