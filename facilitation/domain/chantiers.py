@@ -101,6 +101,21 @@ def ensure_detail(card: Contribution) -> ChantierDetail:
     return detail
 
 
+def check_visible(actor: Actor, card: Contribution) -> None:
+    """A chantier hidden, merged or withdrawn by moderation is shown to its facilitators only."""
+    if not card.visible and not actor.facilitates(card.atelier):
+        raise NotFound("Ce chantier n'est plus affiché sur le mur.")
+
+
+#: The pratiques a chantier may link to: shown on their wall (not hidden, merged, withdrawn).
+_LINKABLE = (
+    Contribution.kind == "pratique",
+    Contribution.hidden.is_(False),
+    Contribution.merged_into_id.is_(None),
+    Contribution.withdrawn_at.is_(None),
+)
+
+
 def _check_open(atelier: Atelier) -> None:
     if not atelier.event.is_open:
         raise Closed()
@@ -167,11 +182,7 @@ def clean_pratiques(raw: Any, event: Event) -> list[Contribution]:
         for c in db.session.scalars(
             select(Contribution)
             .join(Atelier, Atelier.id == Contribution.atelier_id)
-            .where(
-                Contribution.id.in_(ids),
-                Contribution.kind == "pratique",
-                Atelier.event_id == event.id,
-            )
+            .where(Contribution.id.in_(ids), Atelier.event_id == event.id, *_LINKABLE)
         )
     }
     if len(found) != len(ids):
@@ -275,6 +286,7 @@ def add_to_field(
     cid = client_id(data.get("client_id"))
     author = require_participant_in(actor, card.atelier)
     _check_open(card.atelier)
+    check_visible(actor, card)
     field = data.get("field")
     if field not in TEXT_FIELD_NAMES:
         raise ValidationError(errors={"field": "Choisissez la rubrique à compléter."})
@@ -297,6 +309,7 @@ def add_comment(
     cid = client_id(data.get("client_id"))
     author = require_participant_in(actor, card.atelier)
     _check_open(card.atelier)
+    check_visible(actor, card)
     text = clean(data, (COMMENT,))["text"]
     return _store_once(
         ChantierComment,
@@ -398,6 +411,7 @@ def engage(
     cid = client_id(data.get("client_id"))
     participant = _participant_of_event(actor, card)
     _check_open(card.atelier)
+    check_visible(actor, card)
     consent = _accepted(data.get("consent"))
     contact = clean(data, (CONTACT,))["contact"]
     if contact and not consent:
@@ -636,7 +650,7 @@ def event_pratiques(event: Event) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(Contribution.id, Contribution.titre, Atelier.id, Atelier.title)
         .join(Atelier, Atelier.id == Contribution.atelier_id)
-        .where(Atelier.event_id == event.id, Contribution.kind == "pratique")
+        .where(Atelier.event_id == event.id, *_LINKABLE)
         .order_by(Atelier.position, Atelier.id, Contribution.created_at, Contribution.id)
     ).all()
     return [

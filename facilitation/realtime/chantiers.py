@@ -48,6 +48,7 @@ def create(payload: dict[str, Any]) -> dict[str, Any]:
 def get(payload: dict[str, Any]) -> dict[str, Any]:
     card = _chantier(payload)
     actor = actor_for(card.atelier.event_id)
+    chantiers.check_visible(actor, card)
     answer: dict[str, Any] = {
         "ok": True,
         "chantier": chantiers.chantier_view(card),

@@ -81,7 +81,9 @@ def _page(
 @bp.get("/e/<slug>/a/<int:atelier_id>/chantiers/<int:chantier_id>")
 def detail(slug: str, atelier_id: int, chantier_id: int):  # type: ignore[no-untyped-def]
     event, atelier, card = _load(slug, atelier_id, chantier_id)
-    page = _page(event, atelier, card, actor_for(event.id))
+    actor = actor_for(event.id)
+    chantiers.check_visible(actor, card)
+    page = _page(event, atelier, card, actor)
     db.session.commit()  # get_chantier may have created the empty detail row
     return page
 

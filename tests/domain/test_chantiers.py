@@ -7,7 +7,7 @@ import pytest
 from facilitation.domain import access, chantiers
 from facilitation.domain.access import Actor
 from facilitation.domain.contributions import create_contribution
-from facilitation.domain.errors import Closed, Forbidden, NotJoined, ValidationError
+from facilitation.domain.errors import Closed, Forbidden, NotFound, NotJoined, ValidationError
 from facilitation.extensions import db
 from facilitation.models import (
     Atelier,
@@ -427,3 +427,23 @@ def test_event_pratiques_lists_every_morning_card_of_the_event(
     pratique(chantier_atelier().event)  # another event
     post(actor_in(atelier), atelier)  # a chantier is not a pratique
     assert [p["id"] for p in chantiers.event_pratiques(atelier.event)] == [mine.id]
+
+
+def test_moderated_cards_are_out_of_reach(chantier_atelier, actor_in, pratique):
+    atelier = chantier_atelier()
+    hidden_pratique = pratique(atelier.event, "Pratique masquée")
+    hidden_pratique.hidden = True
+    db.session.commit()
+    actor = actor_in(atelier)
+    assert chantiers.event_pratiques(atelier.event) == []
+    with pytest.raises(ValidationError):
+        post(actor, atelier, pratique_ids=[hidden_pratique.id])
+    card, _ = post(actor, atelier)
+    card.hidden = True
+    db.session.commit()
+    with pytest.raises(NotFound):
+        chantiers.add_comment(actor, card, {"client_id": new_client_id(), "text": "x"})
+    with pytest.raises(NotFound):
+        engage(actor, card)
+    link, _ = access.create_facilitator_link(atelier.event, atelier)
+    chantiers.check_visible(Actor(event_id=atelier.event_id, links=(link,)), card)
