@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
 from facilitation.domain.profiles import get_profile, is_visible
@@ -63,8 +64,15 @@ def request_contact(sender: Participant, data: Mapping[str, Any]) -> ContactRequ
         message=values["message"],
         status=PENDING,
     )
-    db.session.add(contact)
-    db.session.flush()
+    try:
+        # A double tap can race this insert: the unique (from, to) keeps one, we return it.
+        with db.session.begin_nested():
+            db.session.add(contact)
+    except IntegrityError:
+        existing = _between(sender.id, other.id)
+        if existing is None:
+            raise
+        return existing
     return contact
 
 

@@ -297,3 +297,22 @@ def test_the_actors_map_is_plain_json(atelier, person):
     person("Nadia", structure_kind="ccas")
     data = actors_map(atelier.event)
     assert json.loads(json.dumps(data)) == data
+
+
+def test_a_racing_double_request_keeps_one_and_returns_it(person, monkeypatch):
+    nadia, karim = person("Nadia"), person("Karim")
+    first = contacts.request_contact(nadia, {"to": karim.id})
+    db.session.commit()
+    real_between = contacts._between
+    calls = []
+
+    def stale_then_real(from_id, to_id):
+        # The second tap checked before the first one's insert was visible.
+        calls.append((from_id, to_id))
+        return None if len(calls) <= 2 else real_between(from_id, to_id)
+
+    monkeypatch.setattr(contacts, "_between", stale_then_real)
+    again = contacts.request_contact(nadia, {"to": karim.id})
+    db.session.commit()
+    assert again.id == first.id
+    assert len(contacts.requests_of(nadia)[0]) == 1
