@@ -68,6 +68,9 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "SOCKETIO_MESSAGE_QUEUE": None,
         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "SERVER_NAME": "facilitation.test",
+        # Vote tallies go out when a test calls vote_broadcast.flush(), not from a background
+        # task that would outlive the test (facilitation/vote_broadcast.py).
+        "VOTE_TALLY_INTERVAL": 0,
         # Limits off except in the tests of the limits themselves (tests/web/test_ratelimit.py).
         "RATELIMIT_ENABLED": False,
     }
