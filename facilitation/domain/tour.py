@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
+
 from facilitation.domain.errors import ValidationError
 from facilitation.domain.profiles import get_profile, public_card, visible_in_atelier
 from facilitation.extensions import db
@@ -51,14 +53,6 @@ def _expected_version(payload: Mapping[str, Any]) -> int | None:
     return raw
 
 
-def _append_newcomers(tour: TourDeTable, atelier: Atelier) -> None:
-    """People who joined (or became visible) after the start speak at the end."""
-    known = set(tour.order or [])
-    new = [p.id for p, _ in visible_in_atelier(atelier) if p.id not in known]
-    if new:
-        tour.order = [*tour.order, *new]
-
-
 def start(atelier: Atelier, payload: Mapping[str, Any]) -> TourDeTable:
     """(Re)start the tour from the first person; ``seconds`` sets the timer (0: none)."""
     seconds = _timer(payload.get("seconds"))
@@ -88,17 +82,31 @@ def step(atelier: Atelier, payload: Mapping[str, Any], delta: int) -> tuple[Tour
     """Move by ``delta`` (+1 / -1); returns ``(tour, changed)``. Stays within the list."""
     tour = _require_active(atelier)
     expected = _expected_version(payload)
-    if expected is not None and expected != tour.version:
+    base = tour.version if expected is None else expected
+    if base != tour.version:
         return tour, False  # a retry or a second facilitator's late tap: nothing to do
-    _append_newcomers(tour, atelier)
-    target = min(max(tour.position + delta, 0), max(len(tour.order) - 1, 0))
-    if target == tour.position:
+    # People who joined (or became visible) after the start speak at the end.
+    order = list(tour.order or [])
+    known = set(order)
+    order += [p.id for p, _ in visible_in_atelier(atelier) if p.id not in known]
+    target = min(max(tour.position + delta, 0), max(len(order) - 1, 0))
+    if target == tour.position and order == tour.order:
         return tour, False
-    tour.position = target
-    tour.person_started_at = utcnow()
-    tour.version += 1
-    db.session.flush()
-    return tour, True
+    # Compare-and-set on the version: two taps racing on two workers move the tour once.
+    moved = db.session.execute(
+        update(TourDeTable)
+        .where(TourDeTable.atelier_id == atelier.id, TourDeTable.version == base)
+        .values(
+            order=order,
+            position=target,
+            person_started_at=utcnow() if target != tour.position else tour.person_started_at,
+            version=base + 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(tour)
+    return tour, bool(moved)
 
 
 def set_timer(atelier: Atelier, payload: Mapping[str, Any]) -> TourDeTable:

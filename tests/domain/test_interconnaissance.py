@@ -316,3 +316,27 @@ def test_a_racing_double_request_keeps_one_and_returns_it(person, monkeypatch):
     db.session.commit()
     assert again.id == first.id
     assert len(contacts.requests_of(nadia)[0]) == 1
+
+
+def test_two_racing_steps_move_the_tour_once(atelier, person):
+    from sqlalchemy import update
+
+    from facilitation.models import TourDeTable
+
+    for name in ("A", "B", "C"):
+        person(name, structure=name)
+    t = tour.start(atelier, {})
+    db.session.commit()
+    seen = t.version
+    # Another worker's « suivant » committed after this one read the tour (ORM copy is stale).
+    db.session.execute(
+        update(TourDeTable)
+        .where(TourDeTable.atelier_id == atelier.id)
+        .values(position=1, version=seen + 1)
+        .execution_options(synchronize_session=False)
+    )
+    assert t.version == seen  # still the stale copy
+    _, changed = tour.step(atelier, {"version": seen}, +1)
+    assert changed is False
+    state = tour.tour_state(atelier)
+    assert (state["position"], state["version"]) == (1, seen + 1)
