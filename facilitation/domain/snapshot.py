@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from facilitation.domain.access import Actor
 from facilitation.domain.chantiers import chantier_list
 from facilitation.domain.contributions import wall
 from facilitation.domain.moderation import categories, merged_cards
 from facilitation.domain.phases import current_round, round_dict
+from facilitation.domain.voting import vote_state
 from facilitation.models import Atelier, Contribution
 from facilitation.models.base import utcnow
 
@@ -60,11 +62,17 @@ def atelier_dict(atelier: Atelier) -> dict[str, Any]:
 
 
 def atelier_snapshot(
-    atelier: Atelier, connected: int, *, moderation: bool = False
+    atelier: Atelier,
+    connected: int,
+    *,
+    moderation: bool = False,
+    actor: Actor | None = None,
 ) -> dict[str, Any]:
     """Everything a client needs to replace its state with the server's.
 
     ``moderation``: the facilitator console's view (hidden cards too).
+    ``actor``: who asks; the ``vote`` part then holds their own dots (and the tallies if they
+    facilitate). Without it the vote part is the public one.
     """
     now = utcnow()
     cards = wall(atelier, moderation=moderation)
@@ -81,6 +89,8 @@ def atelier_snapshot(
         "round": round_dict(rnd, now) if rnd else None,
         "categories": [{"id": c.id, "name": c.name} for c in categories(atelier)],
         "projector": projector_dict(atelier),
+        # Dot-voting: ballot, this actor's dots and dots left, tallies when visible to them.
+        "vote": vote_state(atelier, actor),
     }
 
 

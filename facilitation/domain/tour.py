@@ -174,3 +174,30 @@ def tour_state(atelier: Atelier, tour: TourDeTable | None = None) -> dict[str, A
         "timer_seconds": tour.timer_seconds,
         "person_started_at": _iso(tour.person_started_at),
     }
+
+
+def tour_order(atelier: Atelier, tour: TourDeTable | None = None) -> list[dict[str, Any]]:
+    """The speaking order, for the facilitator's control only (never broadcast to the room).
+
+    Each entry is ``{id, display_name, structure, hidden: False}`` or, for someone who withdrew
+    their consent since the start, ``{id, hidden: True}`` with no name.
+    """
+    tour = tour if tour is not None else get_tour(atelier)
+    if tour is None:
+        return []
+    entries = []
+    for pid in tour.order or []:
+        participant = db.session.get(Participant, pid)
+        profile = get_profile(participant) if participant is not None else None
+        if participant is not None and profile is not None and profile.visible:
+            entries.append(
+                {
+                    "id": pid,
+                    "display_name": participant.display_name,
+                    "structure": participant.structure,
+                    "hidden": False,
+                }
+            )
+        else:
+            entries.append({"id": pid, "hidden": True})
+    return entries

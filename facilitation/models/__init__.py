@@ -15,9 +15,14 @@ from facilitation.models.interconnaissance import ContactRequest, Profile, TourD
 from facilitation.models.participant import Participant
 from facilitation.models.round import Category, Phase, Round, RoundTransition
 from facilitation.models.restitution import AtelierSynthesis, RestitutionSettings
+from facilitation.models.vote import Ballot, BallotStatus, Dot, VoterBudget
 
 __all__ = [
     "Atelier",
+    "Ballot",
+    "BallotStatus",
+    "Dot",
+    "VoterBudget",
     "AtelierSynthesis",
     "ChantierAddition",
     "ChantierComment",

@@ -17,7 +17,7 @@ from facilitation.domain.errors import DomainError, NotFound
 from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
 from facilitation.domain.validation import integer_id
 from facilitation.extensions import db, socketio
-from facilitation.identity import participant_for
+from facilitation.identity import actor_for, participant_for
 from facilitation.models import Atelier
 from facilitation.ratelimit import take_socket_token
 from facilitation.realtime.origin import origin_allowed
@@ -125,7 +125,11 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
         broadcast.presence(left, presence.count(left))
     join_room(broadcast.atelier_room(atelier.id))
     connected = presence.count(atelier.id)
-    emit("atelier:snapshot", atelier_snapshot(atelier, connected))
+    # The actor: the snapshot carries this phone's own dots (vote resync on reconnect).
+    emit(
+        "atelier:snapshot",
+        atelier_snapshot(atelier, connected, actor=actor_for(atelier.event_id)),
+    )
     broadcast.presence(atelier.id, connected)
     return {"ok": True, "version": atelier.version}
 

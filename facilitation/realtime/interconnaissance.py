@@ -37,8 +37,12 @@ def whoswho_get(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("tour:get")
 def tour_get(payload: dict[str, Any]) -> dict[str, Any]:
+    """Anyone reads the state; a facilitator of the atelier also gets the speaking order."""
     atelier = _atelier(payload)
-    return {"ok": True, "tour": tour.tour_state(atelier)}
+    answer: dict[str, Any] = {"ok": True, "tour": tour.tour_state(atelier)}
+    if actor_for(atelier.event_id).facilitates(atelier):
+        answer["order"] = tour.tour_order(atelier)
+    return answer
 
 
 def _facilitated(payload: dict[str, Any]) -> Atelier:
@@ -48,11 +52,13 @@ def _facilitated(payload: dict[str, Any]) -> Atelier:
 
 
 def _commit_and_broadcast(atelier: Atelier, changed: bool = True) -> dict[str, Any]:
+    """Commit, then send the state to the room; the ack (a facilitator) adds the order."""
     state = tour.tour_state(atelier)
+    order = tour.tour_order(atelier)
     db.session.commit()
     if changed:
         broadcast.tour_changed(atelier.id, state)
-    return {"ok": True, "changed": changed, "tour": state}
+    return {"ok": True, "changed": changed, "tour": state, "order": order}
 
 
 @event("tour:start")

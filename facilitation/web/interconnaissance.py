@@ -162,6 +162,7 @@ def tour_control(atelier_id: int):  # type: ignore[no-untyped-def]
         event=atelier.event,
         atelier=atelier,
         tour=tour.tour_state(atelier),
+        order=tour.tour_order(atelier),
         whoswho=profiles.whoswho(atelier),
         max_timer=tour.MAX_TIMER_SECONDS,
     )

@@ -25,6 +25,37 @@ function render(next) {
   $("tour-next").disabled = !tour.active || tour.position >= tour.total - 1;
   $("tour-stop").disabled = !tour.active;
   $("tour-timer-set").disabled = !tour.active;
+  markCurrent();
+}
+
+/** The speaking order (acks and `tour:get` give it to facilitators only). */
+function renderOrder(order) {
+  if (!Array.isArray(order)) return;
+  const items = order.map((entry) => {
+    const li = document.createElement("li");
+    li.dataset.id = String(entry.id);
+    if (entry.hidden) {
+      li.textContent = "Profil masqué";
+    } else {
+      const structure = document.createElement("span");
+      structure.className = "tour-order__structure";
+      structure.textContent = `· ${entry.structure}`;
+      li.append(`${entry.display_name} `, structure);
+    }
+    return li;
+  });
+  $("tour-order").replaceChildren(...items);
+  $("tour-order-empty").hidden = items.length > 0;
+  markCurrent();
+}
+
+function markCurrent() {
+  [...$("tour-order").children].forEach((li, index) => {
+    const current = Boolean(tour && tour.active && index === tour.position);
+    li.classList.toggle("tour-order__current", current);
+    if (current) li.setAttribute("aria-current", "step");
+    else li.removeAttribute("aria-current");
+  });
 }
 
 function showError(err) {
@@ -42,8 +73,10 @@ async function send(event, extra = {}) {
   $("tour-error").hidden = true;
   try {
     const ack = await live.request(event, { atelier_id: atelierId, ...extra });
-    if (ack && ack.ok) render(ack.tour);
-    else showError(ack);
+    if (ack && ack.ok) {
+      renderOrder(ack.order);
+      render(ack.tour);
+    } else showError(ack);
   } catch (_) {
     showError({ message: "Pas de réponse du serveur : vérifiez la connexion puis réessayez." });
   }
@@ -61,6 +94,7 @@ async function refresh() {
     const ack = await live.request("tour:get", { atelier_id: atelierId });
     if (ack && ack.ok) {
       tour = null;
+      renderOrder(ack.order);
       render(ack.tour);
       root.dataset.live = "joined"; // the state shown is the server's
     }
@@ -70,7 +104,10 @@ async function refresh() {
 }
 
 const live = connectAtelier({ atelierId, onStatus: setStatus, onJoined: refresh });
-live.socket.on("tour:changed", render);
+live.socket.on("tour:changed", (state) => {
+  render(state);
+  refresh(); // the order itself (newcomers, a hidden profile) comes with `tour:get`
+});
 // `app:error` is also answered in the ack: showError() is called from send().
 
 $("tour-start").addEventListener("click", () => send("tour:start", { seconds: seconds() }));

@@ -96,6 +96,9 @@ def test_the_facilitator_steps_the_projector_through_the_tour(
     assert screen.inner_text("#tour-structure") == "Bailleur Bêta"
     assert not screen.is_visible("#tour-needs-row")  # Bruno did not say what he looks for
     control.wait_for_function("document.querySelector('#tour-status').textContent.includes('2 /')")
+    current = control.locator("#tour-order li[aria-current=step]")
+    assert current.inner_text().startswith(bruno)
+    assert control.locator("#tour-order li").count() == 2
     screenshot(screen, "projector-second")
 
     control.click("#tour-prev")

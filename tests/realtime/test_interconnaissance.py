@@ -225,3 +225,28 @@ def test_hiding_my_profile_during_the_tour_masks_me_on_the_projector_at_once(
     (state,) = events(projector, "tour:changed")
     assert state["version"] == started["version"]  # same step, new content
     assert state["person"] is None and state["hidden"] is True
+
+
+def test_only_the_facilitator_gets_the_speaking_order(app, make_atelier, phone, make_socket):
+    atelier = make_atelier()
+    for name, structure in (("Nadia", "A"), ("Karim", "B")):
+        phone(atelier, name)
+        db.session.scalars(
+            db.select(Participant).where(Participant.display_name == name)
+        ).one().structure = structure
+    db.session.commit()
+    show("Nadia")
+    karim = show("Karim")
+    facilitator = make_socket(facilitator_client(app, atelier))
+    viewer = in_room(make_socket(), atelier)
+
+    started = facilitator.emit("tour:start", {"atelier_id": atelier.id}, callback=True)
+    assert [e["display_name"] for e in started["order"]] == ["Nadia", "Karim"]
+    (broadcast,) = events(viewer, "tour:changed")
+    assert "order" not in broadcast
+    assert "order" not in viewer.emit("tour:get", {"atelier_id": atelier.id}, callback=True)
+
+    profiles.save_profile(karim, {})  # Karim withdraws his consent
+    db.session.commit()
+    got = facilitator.emit("tour:get", {"atelier_id": atelier.id}, callback=True)
+    assert got["order"][1] == {"id": karim.id, "hidden": True}
