@@ -1,0 +1,196 @@
+"""Vote broadcasts, after the commit, with coalesced tallies.
+
+The domain records which ateliers' votes changed in ``db.session.info`` (see
+``domain.voting``); the ``after_commit`` listener below hands them to the app's
+``TallyFlusher``. Nothing is sent for a transaction that rolled back.
+
+Coalescing: a burst of 500 dots must not send 500 full tallies. Each change only marks its
+atelier dirty; a background task (``socketio.start_background_task``, so a green thread under
+eventlet) flushes the dirty ateliers every ``VOTE_TALLY_INTERVAL`` seconds (0.25 by default):
+one tally per atelier per interval, whatever the number of dots. The task stops after a few
+idle intervals and starts again on the next change. With several workers each worker flushes
+the changes it committed; the tally is read from the database, so it is complete whichever
+worker sends it, and the message queue delivers it to every worker's sockets.
+
+Ballot changes (open, close, reveal) are flushed at once by the handlers that make them
+(``flush(atelier_id)``); the same changes made by a hook (a round changing phase) go through
+the background task.
+
+``VOTE_TALLY_INTERVAL = 0`` disables the background task: tallies then go out only when
+``flush()`` is called (the tests count the tallies of a burst this way, without timing).
+
+Rooms: ``atelier:<id>`` (everyone in the atelier), ``atelier:<id>:animation`` (its
+facilitators), ``participant:<id>`` (every tab of one participant).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from facilitation.broadcast import atelier_room
+from facilitation.domain.voting import PENDING_KEY, ballot_dict, current_ballot, tally
+from facilitation.extensions import db, socketio
+from facilitation.models import Atelier
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "facilitation.vote_flusher"
+DEFAULT_INTERVAL = 0.25
+#: Idle intervals before the background task stops (it restarts on the next change).
+IDLE_ROUNDS = 40
+
+
+def facilitators_room(atelier_id: int) -> str:
+    return f"atelier:{atelier_id}:animation"
+
+
+def participant_room(participant_id: int) -> str:
+    return f"participant:{participant_id}"
+
+
+class TallyFlusher:
+    """Dirty ateliers of one app, flushed at most once per interval."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        #: atelier id → whether the ballot itself (status, settings) changed.
+        self._dirty: dict[int, bool] = {}
+        self._running = False
+        self._stopped = False
+        self._task: Any = None
+        #: Tally events sent, for tests and logs.
+        self.sent = 0
+        #: Set after every flush that sent something (tests wait on it instead of sleeping).
+        self.flushed = threading.Event()
+
+    @property
+    def interval(self) -> float:
+        return float(self.app.config.get("VOTE_TALLY_INTERVAL", DEFAULT_INTERVAL) or 0)
+
+    def mark(self, atelier_id: int, ballot_changed: bool = False) -> None:
+        with self._lock:
+            self._dirty[atelier_id] = self._dirty.get(atelier_id, False) or ballot_changed
+            start = self.interval > 0 and not self._running and not self._stopped
+            if start:
+                self._running = True
+        if start:
+            self._task = socketio.start_background_task(self._run)
+
+    def pending(self) -> dict[int, bool]:
+        with self._lock:
+            return dict(self._dirty)
+
+    def _run(self) -> None:
+        idle = 0
+        while idle < IDLE_ROUNDS and not self._stopped:
+            socketio.sleep(self.interval)
+            try:
+                idle = 0 if self.flush() else idle + 1
+            except Exception:  # never let the loop die silently with work pending
+                log.exception("vote tally flush failed")
+        with self._lock:
+            self._running = False
+            again = bool(self._dirty) and self.interval > 0 and not self._stopped
+            if again:
+                self._running = True
+        if again:
+            self._task = socketio.start_background_task(self._run)
+
+    def stop(self) -> None:
+        """Stop the background task and wait for it (tests, shutdown); pending work is kept."""
+        self._stopped = True
+        task = self._task
+        join = getattr(task, "join", None) or getattr(task, "wait", None)
+        if join is not None:
+            join()
+
+    def flush(self, atelier_id: int | None = None) -> int:
+        """Send what is dirty (only ``atelier_id`` if given); return the number of ateliers."""
+        with self._lock:
+            if atelier_id is None:
+                work, self._dirty = self._dirty, {}
+            elif atelier_id in self._dirty:
+                work = {atelier_id: self._dirty.pop(atelier_id)}
+            else:
+                work = {}
+        if not work:
+            return 0
+        with self.app.app_context():
+            try:
+                for aid, ballot_changed in work.items():
+                    self._emit(aid, ballot_changed)
+            finally:
+                db.session.remove()
+        self.flushed.set()
+        return len(work)
+
+    def _emit(self, atelier_id: int, ballot_changed: bool) -> None:
+        atelier = db.session.get(Atelier, atelier_id)
+        if atelier is None:
+            return
+        ballot = current_ballot(atelier)
+        room = atelier_room(atelier_id)
+        if ballot_changed:
+            socketio.emit(
+                "vote:changed", {"atelier_id": atelier_id, "ballot": ballot_dict(ballot)}, to=room
+            )
+        if ballot is None:
+            return
+        data = tally(ballot)
+        if ballot.tallies_public:
+            socketio.emit("vote:tally", data, to=room)
+        else:
+            socketio.emit("vote:tally", data, to=facilitators_room(atelier_id))
+            socketio.emit(
+                "vote:progress",
+                {
+                    "atelier_id": atelier_id,
+                    "ballot_id": ballot.id,
+                    "voted": data["voted"],
+                    "eligible": data["eligible"],
+                },
+                to=room,
+            )
+        self.sent += 1
+
+
+def flusher(app: Flask | None = None) -> TallyFlusher:
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        found = app.extensions[EXTENSION] = TallyFlusher(app)
+    return found
+
+
+def flush(atelier_id: int | None = None) -> int:
+    """Send pending vote changes now (handlers call it after a ballot change)."""
+    return flusher().flush(atelier_id)
+
+
+def send_mine(participant_id: int, atelier_id: int, mine: dict[str, Any]) -> None:
+    """A voter's own state to every tab of theirs (the sender also gets it in the ack)."""
+    socketio.emit(
+        "vote:mine", {"atelier_id": atelier_id, **mine}, to=participant_room(participant_id)
+    )
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if not pending or not has_app_context():
+        return
+    target = flusher()
+    for atelier_id, ballot_changed in pending.items():
+        target.mark(atelier_id, ballot_changed)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
