@@ -13,10 +13,12 @@ from flask import Flask, Response, current_app, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from facilitation import ratelimit
 from facilitation.dbretry import is_busy
 from facilitation.domain.errors import Busy
+from facilitation.domain.validation import MAX_ID
 from facilitation.extensions import db
 from facilitation.web import csrf
 
@@ -33,6 +35,20 @@ _LABELS = {
     "description": "Description",
     "public_concerne": "Public concerné",
 }
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` for database ids: at most ``MAX_ID`` (PostgreSQL INTEGER), else 404."""
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def content_security_policy(host: str) -> str:

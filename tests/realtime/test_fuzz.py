@@ -20,13 +20,14 @@ from flask import Flask
 from flask_socketio.test_client import SocketIOTestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import facilitation.realtime  # noqa: F401  (registers every event handler)
 from facilitation import identity
 from facilitation.extensions import db, socketio
 from facilitation.models import Atelier, Contribution, Organizer, Participant
 from tests.conftest import new_client_id
+from tests.support.fuzz import JSON, fingerprint
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 
@@ -68,36 +69,6 @@ KEYS = [
     "contact",
 ]
 
-WEIRD_TEXT = st.sampled_from(
-    [
-        "",
-        " ",
-        "\x00",
-        "<script>alert(1)</script>",
-        "' OR 1=1 --",
-        "x" * 5000,
-        "é" * 3000,
-        "\u202e\ufeff",
-        "NaN",
-        "-1",
-        "1e309",
-        "__proto__",
-    ]
-)
-
-JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=40)
-    | WEIRD_TEXT,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=8,
-)
-
 
 def payloads(ids: list[int]) -> st.SearchStrategy[Any]:
     """Anything, or an object with known keys holding real ids, edge numbers or junk.
@@ -117,17 +88,6 @@ def payloads(ids: list[int]) -> st.SearchStrategy[Any]:
         optional={k: near_valid for k in KEYS if k not in ("atelier_id", "client_id")},
     )
     return JSON | shaped | with_client_id | in_atelier
-
-
-def fingerprint() -> tuple[tuple[str, int], ...]:
-    """Row counts of every table, plus each atelier's version: what a write would change."""
-    db.session.expire_all()
-    counts = [
-        (table.name, db.session.scalar(select(func.count()).select_from(table)) or 0)
-        for table in db.metadata.sorted_tables
-    ]
-    versions = db.session.execute(select(Atelier.id, Atelier.version)).all()
-    return tuple(counts) + tuple((f"version:{i}", v) for i, v in versions)
 
 
 def failures(ack: Any, errors: list[Any]) -> list[Any]:

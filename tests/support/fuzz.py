@@ -1,0 +1,55 @@
+"""Shared pieces of the fuzz tests (tests/realtime/test_fuzz.py, tests/web/test_fuzz.py)."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from facilitation.extensions import db
+from facilitation.models import Atelier
+
+WEIRD_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "x" * 5000,
+        "é" * 3000,
+        "\u202e\ufeff",
+        "NaN",
+        "-1",
+        "1e309",
+        "__proto__",
+    ]
+)
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40)
+    | WEIRD_TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+
+
+def fingerprint() -> tuple[tuple[str, int], ...]:
+    """Row counts of every table, plus each atelier's version: what a write would change.
+
+    One round trip (a select of scalar subqueries), as it runs twice per fuzzed request.
+    """
+    db.session.expire_all()
+    tables = db.metadata.sorted_tables
+    counts = db.session.execute(
+        select(*(select(func.count()).select_from(t).scalar_subquery() for t in tables))
+    ).one()
+    versions = db.session.execute(select(Atelier.id, Atelier.version).order_by(Atelier.id)).all()
+    return tuple(zip((t.name for t in tables), counts, strict=True)) + tuple(
+        (f"version:{i}", v) for i, v in versions
+    )
