@@ -9,6 +9,11 @@ from facilitation.extensions import db
 
 
 def register(app: Flask) -> None:
+    from facilitation.web.security import IdConverter
+
+    # Before any rule: an <int:...> id beyond the INTEGER columns is a 404, not a DB error.
+    app.url_map.converters["int"] = IdConverter
+
     from facilitation.web.api import bp as api_bp
     from facilitation.web.public import bp as public_bp
 
