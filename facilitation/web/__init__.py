@@ -37,6 +37,11 @@ def register(app: Flask) -> None:
     # Facilitator link and console, organizer login and control room (issue 3).
     app.register_blueprint(facilitation_bp)
 
+    from facilitation.web.votes import bp as votes_bp
+
+    # Dot-voting: tally JSON and the results chart (issue 4).
+    app.register_blueprint(votes_bp)
+
     from facilitation.web import security
 
     # Headers, CSRF, rate limits, ProxyFix (after socketio.init_app: it wraps that too).

@@ -1,0 +1,127 @@
+"""Dot-voting over HTTP: the tally as JSON and the results as a server-rendered SVG chart.
+
+Both answer only when the tallies are visible (revealed, or live by the facilitator's choice)
+or to a facilitator of the atelier (``domain.voting.require_tally_access``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from flask import Blueprint, Response, jsonify
+
+from facilitation.domain import voting
+from facilitation.domain.errors import DomainError, NotFound
+from facilitation.domain.events import get_atelier, get_event
+from facilitation.extensions import db
+from facilitation.identity import actor_for
+from facilitation.models import Atelier
+
+bp = Blueprint("votes", __name__)
+
+#: Chart geometry (user units; the SVG scales to its container).
+WIDTH = 960
+ROW = 56
+TOP = 64
+LABEL_WIDTH = 380
+BAR_MAX = WIDTH - LABEL_WIDTH - 110
+MAX_ROWS = 15
+TITLE_CHARS = 42
+
+
+@bp.get("/api/ateliers/<int:atelier_id>/tally")
+def tally_json(atelier_id: int):  # type: ignore[no-untyped-def]
+    """``{ballot, tally}``; 403 while the results are hidden (except to a facilitator)."""
+    atelier = db.session.get(Atelier, atelier_id)
+    try:
+        if atelier is None:
+            raise NotFound("Cet atelier n'existe pas.")
+        ballot = voting.require_tally_access(actor_for(atelier.event_id), atelier)
+    except DomainError as exc:
+        return jsonify(exc.as_dict()), exc.http_status
+    response = jsonify({"ballot": voting.ballot_dict(ballot), "tally": voting.tally(ballot)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/e/<slug>/a/<int:atelier_id>/resultats.svg")
+def results_svg(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
+    event = get_event(slug)
+    atelier = get_atelier(event, atelier_id)
+    ballot = voting.require_tally_access(actor_for(event.id), atelier)
+    svg = render_chart(voting.tally(ballot), title=f"Résultats du vote · {atelier.title}")
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _short(text: str, limit: int = TITLE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_chart(tally: dict[str, Any], title: str = "Résultats du vote") -> str:
+    """A horizontal bar chart, best first, ties sharing a rank (« 1 ex æquo »).
+
+    Every piece of user text goes through ``escape``/``quoteattr``; no script, no style
+    element (presentation attributes only, so the strict CSP needs no exception).
+    """
+    rows = tally["results"][:MAX_ROWS]
+    top = max((r["dots"] for r in rows), default=0) or 1
+    tied = any(r["tied"] for r in rows)
+    height = TOP + ROW * max(len(rows), 1) + (56 if tied else 24)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
+        'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        '<desc id="chart-desc">'
+        + escape(
+            "; ".join(
+                f"{r['rank']}{'ᵉʳ' if r['rank'] == 1 else 'ᵉ'}"
+                f"{' ex æquo' if r['tied'] else ''} : {r['titre']}, "
+                f"{r['dots']} point{'s' if r['dots'] > 1 else ''}"
+                for r in rows
+            )
+            or "Aucune carte."
+        )
+        + "</desc>",
+        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<text x="24" y="40" font-size="26" font-weight="700" fill="#1a1a2e">'
+        f"{escape(_short(title, 60))}</text>",
+    ]
+    if not rows:
+        out.append(
+            f'<text x="24" y="{TOP + 30}" font-size="22" fill="#444">Aucune carte à classer.</text>'
+        )
+    for i, row in enumerate(rows):
+        y = TOP + i * ROW
+        bar = round(BAR_MAX * row["dots"] / top) if row["dots"] else 0
+        rank = f"{row['rank']}{'=' if row['tied'] else ''}"
+        fill = "#1f6feb" if row["rank"] == 1 and row["dots"] else "#5b8def"
+        out.append(f'<g data-contribution-id="{int(row["contribution_id"])}">')
+        out.append(
+            f'<text x="24" y="{y + 34}" font-size="22" font-weight="700" fill="#1a1a2e">'
+            f"{escape(rank)}</text>"
+        )
+        out.append(
+            f'<text x="72" y="{y + 34}" font-size="22" fill="#1a1a2e">'
+            f"<title>{escape(row['titre'])}</title>{escape(_short(row['titre']))}</text>"
+        )
+        out.append(
+            f'<rect x="{LABEL_WIDTH + 24}" y="{y + 12}" width="{max(bar, 2)}" height="30" '
+            f'rx="4" fill={quoteattr(fill)}/>'
+        )
+        out.append(
+            f'<text x="{LABEL_WIDTH + 24 + max(bar, 2) + 12}" y="{y + 34}" font-size="22" '
+            f'font-weight="700" fill="#1a1a2e">{int(row["dots"])}</text>'
+        )
+        out.append("</g>")
+    if tied:
+        out.append(
+            f'<text x="24" y="{height - 20}" font-size="18" fill="#444">'
+            "« = » : ex æquo (même nombre de points, même rang)</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)
