@@ -15,6 +15,19 @@ export const STATUS_TEXT = {
 
 const JOIN_TIMEOUT_MS = 10000;
 
+// Other modules of a page (votes.js …) attach to the page's connection instead of opening a
+// second one: onAtelierLive(cb) calls cb(api, atelierId) for every connection, past or future.
+const liveConnections = [];
+const liveListeners = [];
+export function onAtelierLive(cb) {
+  liveListeners.push(cb);
+  for (const [id, api] of liveConnections) cb(api, id);
+}
+function announceLive(atelierId, api) {
+  liveConnections.push([atelierId, api]);
+  for (const cb of liveListeners) cb(api, atelierId);
+}
+
 /**
  * @param {object} opts
  * @param {number} opts.atelierId
@@ -144,7 +157,7 @@ export function connectAtelier(opts) {
     else if (!socket.active) socket.connect();
   });
 
-  return {
+  const api = {
     socket,
     get connected() { return socket.connected; },
     get version() { return known; },
@@ -156,4 +169,6 @@ export function connectAtelier(opts) {
       });
     },
   };
+  announceLive(atelierId, api);
+  return api;
 }
