@@ -23,6 +23,7 @@ from facilitation.domain.phases import round_dict
 from facilitation.domain.snapshot import contribution_dict, projector_dict
 from facilitation.extensions import db, socketio
 from facilitation.models import Atelier, Contribution, Round
+from facilitation.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,14 @@ def event_room(event_id: int) -> str:
 
 def round_changed(atelier: Atelier, rnd: Round, version: int) -> None:
     """The round's phase or timer changed: every phone, projector and console switches."""
-    payload = {"atelier_id": atelier.id, "version": version, "round": round_dict(rnd)}
+    now = utcnow()
+    payload = {
+        "atelier_id": atelier.id,
+        "version": version,
+        "round": round_dict(rnd, now),
+        # Clients count down from the server's clock, not their own.
+        "server_time": now.isoformat(),
+    }
     socketio.emit("round:changed", payload, to=atelier_room(atelier.id))
     socketio.emit(
         "control:atelier",

@@ -24,7 +24,6 @@ from facilitation.models import Atelier, Category, Contribution
 from facilitation.models.base import utcnow
 
 CATEGORY_NAME = TextField("name", "Nom de la catégorie", 80, required=True)
-EDITABLE = tuple(f.name for f in CONTRIBUTION_FIELDS)
 
 
 def get_card(atelier: Atelier, raw_id: Any, field: str = "contribution_id") -> Contribution:
@@ -36,12 +35,16 @@ def get_card(atelier: Atelier, raw_id: Any, field: str = "contribution_id") -> C
 
 
 def _apply_text(card: Contribution, data: Mapping[str, Any], now: datetime) -> bool:
-    """Set the card's fields from ``data`` (all of them, validated); return whether any changed."""
-    values = clean(data, CONTRIBUTION_FIELDS)
+    """Set the fields present in ``data`` (validated; absent ones are kept); return whether
+    any changed."""
+    fields = tuple(f for f in CONTRIBUTION_FIELDS if f.name in data)
+    if not fields:
+        raise ValidationError("Rien à modifier : indiquez au moins le titre.")
+    values = clean(data, fields)
     changed = False
-    for name in EDITABLE:
-        if getattr(card, name) != values[name]:
-            setattr(card, name, values[name])
+    for name, value in values.items():
+        if getattr(card, name) != value:
+            setattr(card, name, value)
             changed = True
     if changed:
         card.edited_at = now

@@ -68,7 +68,7 @@ def _after_round_change(atelier: Atelier, rnd: Any, version: int) -> dict[str, A
     data = round_dict(rnd)
     db.session.commit()
     round_broadcast.round_changed(atelier, rnd, version)
-    return {"ok": True, "version": version, "round": data}
+    return {"ok": True, "version": version, "round": data, "server_time": utcnow().isoformat()}
 
 
 @event("round:create")

@@ -89,13 +89,35 @@ export function buildCard(c, level = 3) {
   const time = el("time", "card__time", formatTime(c.created_at));
   time.dateTime = c.created_at || "";
   foot.append(time);
+  // Moderation (issue 3): the author and the room see that a card was edited.
+  if (c.edited) foot.append(sep(), el("span", "card__edited", "modifié"));
   card.append(foot);
+  if (Array.isArray(c.merged) && c.merged.length) card.append(buildMerged(c.merged));
+  if (c.pinned) card.classList.add("card--pinned");
+  if (c.hidden) card.classList.add("card--hidden");
+  if (c.author && c.author.id !== undefined) card.dataset.authorId = String(c.author.id);
+  if (c.client_id) card.dataset.clientId = String(c.client_id);
+  if (c.category_id) card.dataset.categoryId = String(c.category_id);
   return card;
+}
+
+/** Duplicates merged into a card: their text and author stay visible. */
+function buildMerged(list) {
+  const box = el("div", "card__merged");
+  box.append(el("p", "card__label", "Regroupé avec :"));
+  for (const m of list) {
+    const item = el("p", "card__merged-item");
+    item.append(el("span", "card__merged-title", m.titre));
+    if (m.author && m.author.display_name) item.append(sep(), el("span", "card__author", m.author.display_name));
+    box.append(item);
+  }
+  return box;
 }
 
 function signature(c) {
   return JSON.stringify([c.titre, c.description, c.structure, c.commune, c.public_concerne,
-    c.author && c.author.display_name, c.created_at, c.kind]);
+    c.author && c.author.display_name, c.created_at, c.kind,
+    c.edited, c.pinned, c.hidden, c.category_id, JSON.stringify(c.merged || [])]);
 }
 
 /**
@@ -120,6 +142,16 @@ export class CardList {
   get size() { return this.entries.size; }
 
   has(id) { return this.entries.has(String(id)); }
+
+  /** Drop a card (withdrawn, hidden, merged away). Returns true when it was shown. */
+  remove(id) {
+    const entry = this.entries.get(String(id));
+    if (!entry) return false;
+    entry.node.remove();
+    this.entries.delete(String(id));
+    this._render([]);
+    return true;
+  }
 
   /** Replace the whole state with a snapshot's contributions. Returns the new cards. */
   replace(list) {
@@ -162,7 +194,9 @@ export class CardList {
       const na = Number(a), nb = Number(b);
       return Number.isFinite(na) && Number.isFinite(nb) ? nb - na : String(b).localeCompare(String(a));
     };
-    return [...this.entries.values()].sort((a, b) => (b.time - a.time) || byNumber(a.id, b.id));
+    // Pinned cards first (moderation), then newest first.
+    const pinned = (e) => (e.data && e.data.pinned ? 1 : 0);
+    return [...this.entries.values()].sort((a, b) => (pinned(b) - pinned(a)) || (b.time - a.time) || byNumber(a.id, b.id));
   }
 
   _render(newIds) {

@@ -38,6 +38,11 @@ function announceLive(atelierId, api) {
  * @param {(state: string) => void} [opts.onStatus]
  * @param {(error: object) => void} [opts.onError]   refused join, `app:error`, refused connection
  * @param {() => void} [opts.onJoined]
+ * @param {string} [opts.joinEvent]   "atelier:join" (default) or "console:join" (facilitators)
+ * @param {Object<string, (msg: object) => void>} [opts.deltas]   other versioned deltas
+ *   (round:changed, contribution:updated …): applied when their version is `known + 1` or
+ *   `known` (several deltas of one change share a version), skipped when older, and a gap
+ *   triggers a resync, exactly like contribution:created.
  */
 export function connectAtelier(opts) {
   const atelierId = Number(opts.atelierId);
@@ -68,7 +73,7 @@ export function connectAtelier(opts) {
   function join() {
     if (joining) return joining;
     joining = new Promise((resolve) => {
-      socket.timeout(JOIN_TIMEOUT_MS).emit("atelier:join", { atelier_id: atelierId }, (err, ack) => {
+      socket.timeout(JOIN_TIMEOUT_MS).emit(opts.joinEvent || "atelier:join", { atelier_id: atelierId }, (err, ack) => {
         joining = null;
         if (err) { // no answer: try again while connected (a reconnect re-joins anyway)
           if (socket.connected) join().then(resolve);
@@ -142,6 +147,21 @@ export function connectAtelier(opts) {
   });
 
   socket.on("app:error", (err) => onError(err || {}));
+
+  for (const [name, handler] of Object.entries(opts.deltas || {})) {
+    socket.on(name, (msg) => {
+      if (!msg || Number(msg.atelier_id) !== atelierId) return;
+      const version = Number(msg.version);
+      if (!Number.isFinite(version) || version === known) {
+        handler(msg);
+      } else if (version === known + 1) {
+        known = version;
+        handler(msg);
+      } else if (version > known + 1) {
+        resync();
+      }
+    });
+  }
 
   window.addEventListener("offline", () => setStatus("offline"));
   window.addEventListener("online", () => {

@@ -3,6 +3,7 @@
 // arrive and the number of people connected. It never writes. User text: textContent only.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
 import { CardList } from "./cards.js";
+import { projectorExtras } from "./projector_extras.js";
 
 function presenceText(n) {
   return `${n} ${n <= 1 ? "personne connectée" : "personnes connectées"}`;
@@ -25,12 +26,16 @@ function init(root) {
       count.textContent = String(n);
       plural.textContent = n > 1 ? "s" : "";
       empty.hidden = n > 0;
+      if (extras) extras.changed();
     },
   });
+  // Issue 3: round + countdown, view mode from the console, moderation, announcements.
+  const extras = projectorExtras({ root, cards });
 
-  connectAtelier({
+  const live = connectAtelier({
     atelierId,
     version: Number(root.dataset.version),
+    deltas: extras.deltas,
     onStatus(state) {
       liveStatus.dataset.state = state;
       liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
@@ -46,6 +51,7 @@ function init(root) {
         if (question && snap.atelier.question) question.textContent = snap.atelier.question;
       }
       cards.replace(snap.contributions || []);
+      extras.snapshot(snap);
     },
     onCreated(c) {
       cards.add(c);
@@ -60,6 +66,7 @@ function init(root) {
         (err && err.message) || "Une erreur est survenue.";
     },
   });
+  extras.attach(live);
 }
 
 const root = document.getElementById("projector");

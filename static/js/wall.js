@@ -3,6 +3,7 @@
 // the form POSTs and the cards are server-rendered.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
 import { CardList } from "./cards.js";
+import { wallExtras } from "./wall_extras.js";
 
 const FIELDS = ["titre", "description", "structure", "commune", "public_concerne"];
 const CLEARED_ON_SUCCESS = ["titre", "description", "public_concerne"]; // structure/commune stay for the next card
@@ -36,18 +37,22 @@ function init(root) {
   const empty = document.getElementById("cards-empty");
   const announcer = document.getElementById("announcer");
 
+  let extras = null; // issue 3: round + countdown, moderation, own cards, announcements
   const cards = new CardList(document.getElementById("cards"), {
     level: 3,
     onChange(n) {
       count.textContent = `(${n})`;
       empty.hidden = n > 0;
+      if (extras) extras.changed();
     },
   });
+  extras = wallExtras({ root, cards, form, submit });
 
   liveBar.hidden = false;
   const live = connectAtelier({
     atelierId,
     version: Number(root.dataset.version),
+    deltas: extras.deltas,
     onStatus(state) {
       liveStatus.dataset.state = state;
       liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
@@ -58,6 +63,7 @@ function init(root) {
     },
     onSnapshot(snap) {
       cards.replace(snap.contributions || []);
+      extras.snapshot(snap);
     },
     onCreated(c) {
       const isNew = cards.add(c);
@@ -74,6 +80,7 @@ function init(root) {
       showStatus((err && err.message) || "Une erreur est survenue.", "error");
     },
   });
+  extras.attach(live);
 
   // ---- form over Socket.IO ------------------------------------------------------------
   form.noValidate = true; // French messages from the server instead of the browser's bubbles

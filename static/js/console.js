@@ -1,0 +1,315 @@
+// Facilitator console of one atelier (laptop and tablet): live cards with moderation,
+// round controls (only the moves the server allows from the current phase), timer, and
+// the projector's view mode. Every action is a Socket.IO event authorised by the server;
+// the screen only changes when the server's answer or broadcast says so.
+// User text via textContent only (no innerHTML).
+import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { CardList } from "./cards.js";
+import { RoundClock, formatSeconds, PHASE_LABELS } from "./round.js";
+import { listenAnnouncements } from "./announce.js";
+
+const PHASE_ORDER = ["preparation", "contributions", "vote", "resultats", "clos"];
+const MOVE_LABELS = {
+  preparation: "Revenir en préparation",
+  contributions: "Ouvrir les contributions",
+  vote: "Passer au vote",
+  resultats: "Afficher les résultats",
+  clos: "Clore la manche",
+};
+// Going back is a reopening (allowed and audited by the server): say so on the button.
+const REOPEN_LABELS = {
+  preparation: "Revenir en préparation",
+  contributions: "Rouvrir les contributions",
+  vote: "Rouvrir le vote",
+  resultats: "Revenir aux résultats",
+};
+
+function moveLabel(from, to) {
+  const back = PHASE_ORDER.indexOf(to) < PHASE_ORDER.indexOf(from);
+  return (back ? REOPEN_LABELS[to] : MOVE_LABELS[to]) || PHASE_LABELS[to] || to;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function button(text, onClick, className = "button button--secondary button--small") {
+  const b = el("button", className, text);
+  b.type = "button";
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function init(root) {
+  document.documentElement.classList.add("js");
+  const atelierId = Number(root.dataset.atelierId);
+  const $ = (id) => document.getElementById(id);
+  const errorBox = $("console-error");
+  const liveStatus = $("live-status");
+  let round = null;
+  let categories = new Map();
+  let projector = { mode: "all", focus_id: null };
+  let live = null;
+
+  function showError(err) {
+    const message = (err && (Object.values(err.errors || {})[0] || err.message)) || "Action refusée.";
+    errorBox.textContent = message;
+    errorBox.hidden = false;
+    clearTimeout(showError.timer);
+    showError.timer = setTimeout(() => { errorBox.hidden = true; }, 8000);
+  }
+
+  async function send(event, payload) {
+    if (!live) return null;
+    try {
+      const ack = await live.request(event, { atelier_id: atelierId, ...payload });
+      if (!ack || ack.ok !== true) {
+        showError(ack);
+        live.resync(); // our screen may be stale: take the server's state
+        return null;
+      }
+      errorBox.hidden = true;
+      return ack;
+    } catch {
+      showError({ message: "Pas de réponse du serveur : vérifiez la connexion et réessayez." });
+      return null;
+    }
+  }
+
+  // ---- cards with moderation tools ---------------------------------------------------
+  const cards = new CardList($("cards"), {
+    level: 3,
+    highlight: true,
+    onChange(n) {
+      $("card-count").textContent = `(${n})`;
+      decorateAll();
+    },
+  });
+
+  function dataOf(id) {
+    const entry = cards.entries.get(String(id));
+    return entry && entry.data;
+  }
+
+  function decorate(node) {
+    const data = dataOf(node.dataset.id);
+    if (!data) return;
+    const key = JSON.stringify([data.hidden, data.pinned, data.category_id, projector.mode, projector.focus_id,
+      [...categories.keys()].join(","), cards.size]);
+    if (node.dataset.tools === key) return;
+    node.dataset.tools = key;
+    const old = node.querySelector(":scope > .card__tools");
+    if (old) old.remove();
+    const tools = el("div", "card__tools");
+    const id = data.id;
+    tools.append(
+      button("Modifier", () => openEditor(node, data)),
+      button(data.hidden ? "Afficher" : "Masquer", () =>
+        send("moderation:hide", { contribution_id: id, hidden: !data.hidden })),
+      button(data.pinned ? "Désépingler" : "Épingler", () =>
+        send("moderation:pin", { contribution_id: id, pinned: !data.pinned })),
+    );
+    if (!data.hidden) {
+      const focused = projector.mode === "card" && String(projector.focus_id) === String(id);
+      tools.append(button(focused ? "Projetée" : "Projeter", () =>
+        send("projector:mode", { mode: "card", contribution_id: id })));
+    }
+    // Category
+    const catLabel = el("label", "card__tool-label", "Catégorie");
+    const cat = el("select", "field__input field__input--small");
+    const none = el("option", "", "—");
+    none.value = "";
+    cat.append(none);
+    for (const [cid, name] of categories) {
+      const o = el("option", "", name);
+      o.value = cid;
+      if (String(data.category_id) === cid) o.selected = true;
+      cat.append(o);
+    }
+    cat.addEventListener("change", () =>
+      send("moderation:categorize", { contribution_id: id, category_id: cat.value ? Number(cat.value) : null }));
+    catLabel.append(cat);
+    tools.append(catLabel);
+    // Merge into another card
+    const mergeLabel = el("label", "card__tool-label", "Fusionner dans");
+    const merge = el("select", "field__input field__input--small");
+    const pick = el("option", "", "choisir…");
+    pick.value = "";
+    merge.append(pick);
+    for (const entry of cards.entries.values()) {
+      if (!entry.data || entry.data.id === id) continue;
+      const o = el("option", "", entry.data.titre);
+      o.value = String(entry.data.id);
+      merge.append(o);
+    }
+    merge.addEventListener("change", async () => {
+      if (!merge.value) return;
+      const target = dataOf(merge.value);
+      if (!window.confirm(`Fusionner « ${data.titre} » dans « ${target ? target.titre : ""} » ? Les deux textes et auteurs sont conservés.`)) {
+        merge.value = "";
+        return;
+      }
+      await send("moderation:merge", { target_id: Number(merge.value), source_id: id });
+    });
+    mergeLabel.append(merge);
+    tools.append(mergeLabel);
+    node.append(tools);
+  }
+
+  function decorateAll() {
+    for (const node of cards.container.querySelectorAll(":scope > .card[data-id]")) decorate(node);
+  }
+
+  function openEditor(node, data) {
+    if (node.querySelector(".card__editor")) return;
+    const editor = el("form", "card__editor form");
+    const title = el("input", "field__input");
+    title.maxLength = 120; title.value = data.titre || "";
+    title.setAttribute("aria-label", "Titre");
+    const desc = el("textarea", "field__input");
+    desc.maxLength = 2000; desc.rows = 4; desc.value = data.description || "";
+    desc.setAttribute("aria-label", "Description");
+    const save = el("button", "button button--small", "Enregistrer"); save.type = "submit";
+    const cancel = button("Annuler", () => editor.remove());
+    const actions = el("p", "actions"); actions.append(save, cancel);
+    editor.append(title, desc, actions);
+    editor.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const ack = await send("moderation:edit", { contribution_id: data.id, titre: title.value, description: desc.value });
+      if (ack) { cards.add(ack.contribution, { highlight: false }); editor.remove(); }
+    });
+    node.append(editor);
+    title.focus();
+  }
+
+  // ---- round -------------------------------------------------------------------------
+  const phaseButtons = $("phase-buttons");
+  const clock = new RoundClock((v) => {
+    round = v.round;
+    $("round-number").textContent = v.round ? String(v.round.number) : "—";
+    const phase = $("round-phase");
+    phase.textContent = v.round ? v.label : "aucune";
+    phase.dataset.phase = v.phase || "";
+    root.dataset.phase = v.phase || "";
+    const timer = $("round-timer");
+    timer.hidden = v.remaining === null;
+    if (v.remaining !== null) {
+      $("timer-value").textContent = formatSeconds(v.remaining);
+      $("timer-state").textContent = v.timerState === "paused" ? "en pause" : "";
+    }
+    timer.dataset.state = v.timerState;
+    $("timer-pause").hidden = v.timerState !== "running";
+    $("timer-resume").hidden = v.timerState !== "paused";
+    $("timer-add-1").hidden = $("timer-add-5").hidden = v.timerState === "none";
+    $("timer-form").hidden = !v.round || v.phase === "clos";
+    $("round-new").hidden = !v.round || v.phase !== "clos";
+    // Only the moves allowed from the phase the server holds (recomputed at zero: closed).
+    const allowed = v.expired ? ["contributions", "vote", "resultats"] : (v.round ? v.round.allowed || [] : []);
+    phaseButtons.replaceChildren(...allowed.map((to) => {
+      const b = button(moveLabel(v.phase, to), () => move(to), "button");
+      b.dataset.to = to;
+      return b;
+    }));
+  });
+
+  function setRound(r, serverTime) { clock.update(r, serverTime); }
+
+  async function move(to) {
+    if (!round) return;
+    const ack = await send("round:transition", { round_id: round.id, to });
+    if (ack) setRound(ack.round, ack.server_time);
+  }
+
+  async function timer(action, seconds) {
+    if (!round) return;
+    const ack = await send("round:timer", { round_id: round.id, action, seconds });
+    if (ack) setRound(ack.round, ack.server_time);
+  }
+
+  $("timer-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const minutes = Number($("timer-minutes").value);
+    if (!Number.isFinite(minutes) || minutes <= 0) { showError({ message: "Indiquez une durée en minutes." }); return; }
+    timer("start", Math.round(minutes * 60));
+  });
+  $("timer-pause").addEventListener("click", () => timer("pause"));
+  $("timer-resume").addEventListener("click", () => timer("resume"));
+  $("timer-add-1").addEventListener("click", () => timer("add", 60));
+  $("timer-add-5").addEventListener("click", () => timer("add", 300));
+  $("round-new").addEventListener("click", async () => {
+    const ack = await send("round:create", {});
+    if (ack) setRound(ack.round, ack.server_time);
+  });
+
+  // ---- projector & categories ---------------------------------------------------------
+  function renderProjector() {
+    for (const b of document.querySelectorAll("#projector-modes [data-mode]")) {
+      b.setAttribute("aria-pressed", b.dataset.mode === projector.mode ? "true" : "false");
+    }
+    const focused = projector.mode === "card" ? dataOf(projector.focus_id) : null;
+    $("projector-current").textContent = focused
+      ? `Carte projetée : « ${focused.titre} »`
+      : "Une carte s’agrandit avec son bouton « Projeter ».";
+    decorateAll();
+  }
+  for (const b of document.querySelectorAll("#projector-modes [data-mode]")) {
+    b.addEventListener("click", async () => {
+      const ack = await send("projector:mode", { mode: b.dataset.mode });
+      if (ack) { projector = ack.projector; renderProjector(); }
+    });
+  }
+
+  function renderCategories() {
+    $("category-list").replaceChildren(...[...categories.values()].map((name) => el("li", "", name)));
+    decorateAll();
+  }
+  $("category-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("category-name");
+    const ack = await send("category:create", { name: input.value });
+    if (ack) {
+      categories.set(String(ack.category.id), ack.category.name);
+      input.value = "";
+      renderCategories();
+    }
+  });
+
+  // ---- connection ---------------------------------------------------------------------
+  live = connectAtelier({
+    atelierId,
+    version: Number(root.dataset.version),
+    joinEvent: "console:join",
+    deltas: {
+      "round:changed": (msg) => setRound(msg.round, msg.server_time),
+      "contribution:updated": (msg) => cards.add(msg.contribution, { highlight: false }),
+      "moderation:card": (msg) => cards.add(msg.contribution, { highlight: false }),
+      "contribution:removed": (msg) => { if (msg.reason !== "hidden") cards.remove(msg.id); },
+      "category:created": (msg) => { categories.set(String(msg.category.id), msg.category.name); renderCategories(); },
+      "projector:mode": (msg) => { projector = msg.projector || projector; renderProjector(); },
+    },
+    onStatus(state) {
+      liveStatus.dataset.state = state;
+      liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
+      root.dataset.live = state;
+    },
+    onJoined() { root.dataset.live = "joined"; },
+    onSnapshot(snap) {
+      categories = new Map((snap.categories || []).map((c) => [String(c.id), c.name]));
+      projector = snap.projector || projector;
+      cards.replace(snap.contributions || []);
+      setRound(snap.round, snap.server_time);
+      renderCategories();
+      renderProjector();
+    },
+    onCreated(c) { cards.add(c); },
+    onPresence(n) { $("presence").textContent = `${n} ${n <= 1 ? "personne connectée" : "personnes connectées"}`; },
+    onError(err) { showError(err); },
+  });
+  listenAnnouncements(live.socket, { closable: true });
+}
+
+const root = document.getElementById("console");
+if (root) init(root);

@@ -1,0 +1,155 @@
+// Issue 3 on the participant's phone: the round (phase + countdown from the server's
+// clock), moderation deltas (edited / hidden / merged cards), announcements, and the
+// participant's own cards: edit or withdraw while contributions are open.
+// Plugged into wall.js with three calls; user text via textContent only.
+import { RoundClock, formatSeconds } from "./round.js";
+import { listenAnnouncements } from "./announce.js";
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+/**
+ * @param {object} o
+ * @param {HTMLElement} o.root      #wall
+ * @param {object} o.cards          the page's CardList
+ * @param {HTMLFormElement} o.form  the contribution form
+ * @param {HTMLElement} o.submit    its submit button
+ * @returns {{deltas: object, snapshot: (snap) => void, attach: (live) => void}}
+ */
+export function wallExtras({ root, cards, form, submit }) {
+  const participantId = root.dataset.participantId || "";
+  let live = null;
+  let open = true;
+
+  // ---- round banner ------------------------------------------------------------------
+  const banner = el("div", "round-banner");
+  banner.id = "round-banner";
+  banner.hidden = true;
+  banner.setAttribute("role", "status");
+  banner.setAttribute("aria-live", "polite");
+  const phaseText = el("p", "round-banner__phase");
+  const timerText = el("p", "round-banner__timer");
+  timerText.setAttribute("aria-live", "off");
+  banner.append(phaseText, timerText);
+  const anchor = document.getElementById("live-bar") || root.firstElementChild;
+  anchor.after(banner);
+  const closedNote = el("p", "form-closed");
+  closedNote.id = "form-closed";
+  closedNote.hidden = true;
+  form.before(closedNote);
+
+  const clock = new RoundClock((v) => {
+    root.dataset.phase = v.phase || "";
+    banner.dataset.phase = v.phase || "";
+    if (!v.round) { banner.hidden = true; return; }
+    banner.hidden = false;
+    phaseText.textContent = `Manche ${v.round.number} : ${v.label}`;
+    timerText.hidden = v.remaining === null;
+    if (v.remaining !== null) {
+      timerText.textContent = v.timerState === "paused"
+        ? `Temps restant : ${formatSeconds(v.remaining)} (en pause)`
+        : `Temps restant : ${formatSeconds(v.remaining)}`;
+    }
+    open = v.phase === "contributions";
+    submit.disabled = !open;
+    closedNote.hidden = open;
+    closedNote.textContent = open ? "" : `Les contributions sont fermées : la manche est en phase « ${v.label} ».`;
+    decorateAll();
+  });
+
+  // ---- own cards: edit / withdraw ----------------------------------------------------
+  function dataOf(id) {
+    const entry = cards.entries.get(String(id));
+    return entry && entry.data;
+  }
+
+  function decorate(node) {
+    const old = node.querySelector(":scope > .card__mine");
+    const data = dataOf(node.dataset.id);
+    const mine = participantId && node.dataset.authorId === participantId && data;
+    if (!mine || !open) { if (old) old.remove(); return; }
+    if (old) return;
+    const bar = el("p", "card__mine actions");
+    const edit = el("button", "button button--secondary button--small", "Modifier");
+    edit.type = "button";
+    const withdraw = el("button", "button button--secondary button--small", "Retirer");
+    withdraw.type = "button";
+    edit.addEventListener("click", () => openEditor(node, data));
+    withdraw.addEventListener("click", () => doWithdraw(data));
+    bar.append(edit, withdraw);
+    node.append(bar);
+  }
+
+  function decorateAll() {
+    for (const node of cards.container.querySelectorAll(":scope > .card[data-id]")) decorate(node);
+  }
+
+  function openEditor(node, data) {
+    if (node.querySelector(".card__editor")) return;
+    const editor = el("form", "card__editor form");
+    const title = el("input", "field__input");
+    title.name = "titre"; title.maxLength = 120; title.value = data.titre || "";
+    title.setAttribute("aria-label", "Titre");
+    const desc = el("textarea", "field__input");
+    desc.name = "description"; desc.maxLength = 2000; desc.rows = 4; desc.value = data.description || "";
+    desc.setAttribute("aria-label", "Description");
+    const status = el("p", "form-status");
+    status.setAttribute("role", "status");
+    const save = el("button", "button", "Enregistrer"); save.type = "submit";
+    const cancel = el("button", "button button--secondary", "Annuler"); cancel.type = "button";
+    cancel.addEventListener("click", () => editor.remove());
+    const actions = el("p", "actions"); actions.append(save, cancel);
+    editor.append(title, desc, status, actions);
+    editor.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!live) return;
+      try {
+        const ack = await live.request("contribution:update", {
+          atelier_id: Number(root.dataset.atelierId),
+          client_id: data.client_id,
+          titre: title.value,
+          description: desc.value,
+        });
+        if (ack && ack.ok) { cards.add(ack.contribution, { highlight: false }); editor.remove(); }
+        else status.textContent = (ack && (Object.values(ack.errors || {})[0] || ack.message)) || "Échec.";
+      } catch {
+        status.textContent = "Pas de réponse du serveur : réessayez (aucun doublon possible).";
+      }
+    });
+    node.append(editor);
+    title.focus();
+  }
+
+  async function doWithdraw(data) {
+    if (!live || !window.confirm(`Retirer « ${data.titre} » du mur ?`)) return;
+    try {
+      const ack = await live.request("contribution:withdraw", {
+        atelier_id: Number(root.dataset.atelierId), client_id: data.client_id,
+      });
+      if (ack && ack.ok) cards.remove(ack.id);
+      else window.alert((ack && ack.message) || "Échec.");
+    } catch {
+      window.alert("Pas de réponse du serveur : réessayez.");
+    }
+  }
+
+  const deltas = {
+    "round:changed": (msg) => clock.update(msg.round, msg.server_time),
+    "contribution:updated": (msg) => { cards.add(msg.contribution, { highlight: false }); decorateAll(); },
+    "contribution:removed": (msg) => cards.remove(msg.id),
+  };
+
+  return {
+    deltas,
+    snapshot(snap) { clock.update(snap.round, snap.server_time); decorateAll(); },
+    changed() { decorateAll(); },
+    attach(connection) {
+      live = connection;
+      listenAnnouncements(connection.socket, { closable: true });
+    },
+  };
+}

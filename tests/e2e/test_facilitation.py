@@ -1,0 +1,110 @@
+"""A facilitator runs a round from their own device while a participant's phone follows
+(real eventlet server, real Chromium). Screenshots go to E2E_SHOTS_DIR (/tmp/shots)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import TIMEOUT_MS, card, join_atelier, post_pratique, wait_live
+from tests.realserver.clients import SLUG, atelier_ids
+
+pytestmark = pytest.mark.e2e
+
+LAPTOP = {"width": 1280, "height": 900}
+
+
+def unique(text: str) -> str:
+    return f"{text} {uuid.uuid4().hex[:6]}"
+
+
+def facilitator_link(live_server: Any, atelier_id: int) -> str:
+    out = live_server.flask(
+        "facilitator-link",
+        SLUG,
+        "--atelier",
+        str(atelier_id),
+        "--label",
+        "Samia",
+        "--base-url",
+        live_server.url,
+    ).stdout
+    match = re.search(r"(http\S+/f/\S+)", out)
+    assert match, out
+    return match.group(1)
+
+
+@pytest.fixture
+def laptop(_pages: Any) -> Callable[..., Any]:
+    def make(name: str = "facilitator") -> Any:
+        return _pages.new_page(name, viewport=LAPTOP)
+
+    return make
+
+
+def phase_of(page: Any) -> str:
+    return page.locator("#round-banner").get_attribute("data-phase") or ""
+
+
+def wait_phase(page: Any, root: str, phase: str) -> None:
+    page.wait_for_selector(f'{root}[data-phase="{phase}"]', state="attached", timeout=TIMEOUT_MS)
+
+
+def test_a_facilitator_opens_and_closes_a_round_while_the_phone_follows(
+    live_server: Any,
+    phone: Callable[..., Any],
+    laptop: Callable[..., Any],
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    here = atelier_ids(base)[0]
+
+    console = laptop()
+    console.goto(facilitator_link(live_server, here))
+    console.wait_for_url(f"{base}/animation/e/{SLUG}/a/{here}")
+    wait_live(console, "#console")
+    wait_phase(console, "#console", "contributions")
+
+    mobile = phone("participant")
+    join_atelier(mobile, base, here, unique("Awa"))
+    wait_phase(mobile, "#wall", "contributions")
+    assert "contributions ouvertes" in mobile.locator("#round-banner").inner_text()
+    titre = unique("Permanence au marché")
+    post_pratique(mobile, titre)
+    card(console, titre).wait_for()
+    screenshot(console, "1-console-contributions-open", full_page=True)
+
+    # The facilitator closes the round: the phone switches at once and cannot post.
+    console.get_by_role("button", name="Clore la manche").click()
+    wait_phase(mobile, "#wall", "clos")
+    assert mobile.locator("#submit-button").is_disabled()
+    assert "fermées" in mobile.locator("#form-closed").inner_text()
+    screenshot(mobile, "2-phone-round-closed", full_page=True)
+
+    # A new round: préparation, then contributions open again; the phone follows.
+    console.get_by_role("button", name="Nouvelle manche").click()
+    wait_phase(mobile, "#wall", "preparation")
+    assert "Manche 2" in mobile.locator("#round-banner").inner_text()
+    console.get_by_role("button", name="Ouvrir les contributions").click()
+    wait_phase(mobile, "#wall", "contributions")
+    assert mobile.locator("#submit-button").is_enabled()
+
+    # A 3-second timer: both screens count down from the server's clock, and the round
+    # closes itself at zero (server ticker), without anyone clicking.
+    console.fill("#timer-minutes", "0.05")
+    console.get_by_role("button", name="Démarrer").click()
+    mobile.wait_for_selector(".round-banner__timer:has-text('Temps restant')")
+    screenshot(mobile, "3-phone-countdown")
+    wait_phase(mobile, "#wall", "clos")
+    wait_phase(console, "#console", "clos")
+    assert console.locator("#round-new").is_visible()
+    screenshot(console, "4-console-closed-by-timer", full_page=True)
+
+    # A phone that comes back (reload) gets the phase the server is in.
+    mobile.reload()
+    wait_live(mobile)
+    wait_phase(mobile, "#wall", "clos")
