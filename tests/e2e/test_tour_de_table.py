@@ -1,8 +1,8 @@
 """The tour de table in a real browser: the facilitator's control drives the projector, and the
 phones' who's who updates live when someone presents themselves.
 
-Runs against the real eventlet server (``live_server``: demo day). The facilitator's browser
-holds a facilitator link in its signed session cookie, as after opening the secret link.
+Runs against the real eventlet server (``live_server``: demo day). The facilitator opens a
+secret link made by ``flask facilitator-link`` and goes from the console to the tour control.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import join_atelier
 from tests.realserver.clients import SLUG, atelier_ids
-from tests.support.roles import live_facilitator_cookie
+from tests.support.roles import live_facilitator_path
 
 pytestmark = pytest.mark.e2e
 
@@ -67,9 +67,11 @@ def test_the_facilitator_steps_the_projector_through_the_tour(
     screen.evaluate("window.__sameDocument = true")
 
     control = _pages.new_page("facilitator", viewport={"width": 1280, "height": 800})
-    cookie = live_facilitator_cookie(live_server, SLUG, here)
-    control.context.add_cookies([{"name": "session", "value": cookie, "url": base}])
-    control.goto(f"{base}/f/atelier/{here}/tour")
+    # The facilitator opens their secret link, lands on the atelier's console, then its
+    # « Tour de table » control.
+    control.goto(base + live_facilitator_path(live_server, SLUG, here))
+    control.click("#tour-de-table-link")
+    control.wait_for_url(f"{base}/f/atelier/{here}/tour")
     control.wait_for_selector('#tour-control[data-live="joined"]', state="attached")
     assert control.is_disabled("#tour-next")
 

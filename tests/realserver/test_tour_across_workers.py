@@ -7,7 +7,7 @@ import pytest
 
 from tests.realserver.clients import SLUG, Phone, atelier_ids
 from tests.support.csrf import token_from
-from tests.support.roles import live_facilitator_cookie
+from tests.support.roles import live_facilitator_path
 
 pytestmark = [pytest.mark.realserver, pytest.mark.redis, pytest.mark.postgres]
 
@@ -39,7 +39,8 @@ def test_the_tour_and_the_whoswho_cross_workers(live_server_factory, test_redis_
     here = atelier_ids(first.url)[0]
 
     facilitator = Phone(first.url, "Animatrice")
-    facilitator.http.cookies.set("session", live_facilitator_cookie(first, SLUG, here))
+    opened = facilitator.http.get(first.url + live_facilitator_path(first, SLUG, here), timeout=10)
+    assert opened.status_code == 200 and facilitator.http.cookies, opened.status_code
     projector = Phone(second.url, "Projecteur")  # no cookie: an anonymous viewer
     amina, bruno = Phone(second.url, "Amina"), Phone(second.url, "Bruno")
     try:

@@ -303,3 +303,16 @@ def test_flask_urls_lists_the_tour_pages_of_the_morning_ateliers(app):
     )
     assert f"/f/atelier/{afternoon.id}/tour" not in result.output
     assert f"/organisateur/e/{event.slug}/acteurs" in result.output
+
+
+def test_the_console_links_to_the_tour_and_the_organizer_home_to_the_actors_map(
+    app, make_atelier
+):
+    atelier = make_atelier()
+    slug = atelier.event.slug
+    console = facilitator_client(app, atelier).get(f"/animation/e/{slug}/a/{atelier.id}")
+    assert console.status_code == 200
+    assert f'href="/f/atelier/{atelier.id}/tour"' in console.get_data(as_text=True)
+    home = organizer_client(app, atelier.event).get("/organisateur/")
+    assert home.status_code == 200
+    assert f'href="/organisateur/e/{slug}/acteurs"' in home.get_data(as_text=True)
