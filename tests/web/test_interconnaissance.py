@@ -274,15 +274,17 @@ def test_an_unknown_decision_changes_nothing(app, make_atelier, joined_client, d
     assert response.status_code == 303
 
 
-def test_the_event_page_links_a_participant_to_their_profile_whoswho_and_matches(
+def test_the_event_page_and_the_wall_link_to_profile_whoswho_and_matches(
     make_atelier, joined_client
 ):
     atelier = make_atelier()
     slug = atelier.event.slug
-    html = joined_client(atelier).get(f"/e/{slug}/").get_data(as_text=True)
-    assert f'href="/e/{slug}/profil"' in html
-    assert f'href="/e/{slug}/a/{atelier.id}/qui"' in html
-    assert f'href="/e/{slug}/rencontres"' in html
+    client = joined_client(atelier)
+    for page in (f"/e/{slug}/", f"/e/{slug}/a/{atelier.id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert f'href="/e/{slug}/profil"' in html
+        assert f'href="/e/{slug}/a/{atelier.id}/qui"' in html
+        assert f'href="/e/{slug}/rencontres"' in html
 
 
 def test_flask_urls_lists_the_tour_pages_of_the_morning_ateliers(app):
@@ -305,9 +307,7 @@ def test_flask_urls_lists_the_tour_pages_of_the_morning_ateliers(app):
     assert f"/organisateur/e/{event.slug}/acteurs" in result.output
 
 
-def test_the_console_links_to_the_tour_and_the_organizer_home_to_the_actors_map(
-    app, make_atelier
-):
+def test_the_console_links_to_the_tour_and_the_organizer_home_to_the_actors_map(app, make_atelier):
     atelier = make_atelier()
     slug = atelier.event.slug
     console = facilitator_client(app, atelier).get(f"/animation/e/{slug}/a/{atelier.id}")
