@@ -21,6 +21,8 @@ function render(next) {
   }
   $("tour-status").textContent = text;
   $("tour-start").textContent = tour.active ? "Recommencer" : "Commencer le tour";
+  // While running, « Suivant » is the main action; restarting is the secondary one.
+  $("tour-start").classList.toggle("button--secondary", Boolean(tour.active));
   $("tour-prev").disabled = !tour.active || tour.position <= 0;
   $("tour-next").disabled = !tour.active || tour.position >= tour.total - 1;
   $("tour-stop").disabled = !tour.active;
