@@ -27,7 +27,8 @@ def _structure_key(name: str) -> str:
 def actors_map(event: Event) -> dict[str, Any]:
     """Structures and communes represented, by kind of structure, and the directory.
 
-    Returns ``{"participants", "structures", "communes": [{name, participants}],
+    Returns ``{"participants", "structures", "communes": [{name, participants, kinds: {kind:
+    n}}],
     "by_kind": [{kind, label, participants, structures}], "directory": [{structure, kind,
     kind_label, communes, people: [{display_name, role, publics, offers}]}]}``; ``by_kind``
     follows the form's list of kinds, then « Non renseigné »; kinds with nobody are kept (0)
@@ -45,6 +46,7 @@ def actors_map(event: Event) -> dict[str, Any]:
     }
     kinds[""] = {"kind": "", "label": UNKNOWN_KIND_LABEL, "participants": 0, "structures": set()}
     communes: dict[str, int] = {}
+    commune_kinds: dict[str, dict[str, int]] = {}
     structures: dict[str, dict[str, Any]] = {}
     total = 0
     for participant, profile in rows:
@@ -55,6 +57,8 @@ def actors_map(event: Event) -> dict[str, Any]:
         kinds[kind]["structures"].add(key)
         if participant.commune:
             communes[participant.commune] = communes.get(participant.commune, 0) + 1
+            per_kind = commune_kinds.setdefault(participant.commune, {})
+            per_kind[kind] = per_kind.get(kind, 0) + 1
         entry = structures.setdefault(
             key,
             {"structure": participant.structure, "kinds": {}, "communes": set(), "people": []},
@@ -92,7 +96,7 @@ def actors_map(event: Event) -> dict[str, Any]:
         "participants": total,
         "structures": len(structures),
         "communes": [
-            {"name": name, "participants": n}
+            {"name": name, "participants": n, "kinds": commune_kinds[name]}
             for name, n in sorted(communes.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
         ],
         "by_kind": [

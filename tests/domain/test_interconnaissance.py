@@ -250,8 +250,8 @@ def test_the_actors_map_counts_everyone_but_lists_only_consenting_people(atelier
     assert (kinds["ccas"]["participants"], kinds["ccas"]["structures"]) == (2, 1)
     assert kinds["croix_rouge"]["participants"] == 1
     assert data["communes"] == [
-        {"name": "Le Pecq", "participants": 2},
-        {"name": "Chatou", "participants": 1},
+        {"name": "Le Pecq", "participants": 2, "kinds": {"ccas": 2}},
+        {"name": "Chatou", "participants": 1, "kinds": {"croix_rouge": 1}},
     ]
     (entry,) = data["directory"]
     assert entry["structure"] == "CCAS du Pecq" and entry["kind_label"] == "CCAS / CIAS"
