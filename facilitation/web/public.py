@@ -11,7 +11,7 @@ import segno
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from facilitation import broadcast
-from facilitation.domain import participants
+from facilitation.domain import control, participants
 from facilitation.domain.contributions import create_contribution, wall
 from facilitation.domain.errors import Closed, NotFound, NotJoined, ValidationError
 from facilitation.domain.events import (
@@ -66,11 +66,17 @@ def home():  # type: ignore[no-untyped-def]
 @bp.get("/e/<slug>/")
 def event(slug: str):  # type: ignore[no-untyped-def]
     event = get_event(slug)
+    participant = participant_for(event.id)
+    current, following = control.current_and_next(event)
     return render_template(
         "public/event.html",
         event=event,
         programme=event.sequences,
-        participant=participant_for(event.id),
+        participant=participant,
+        # What is happening now and the participant's next step (moved on by the organizers).
+        current_sequence=current,
+        next_sequence=following,
+        next_step=control.next_step(event, participant),
     )
 
 

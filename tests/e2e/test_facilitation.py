@@ -108,3 +108,44 @@ def test_a_facilitator_opens_and_closes_a_round_while_the_phone_follows(
     mobile.reload()
     wait_live(mobile)
     wait_phase(mobile, "#wall", "clos")
+
+
+def test_the_control_room_follows_the_ateliers_and_reaches_every_phone(
+    live_server: Any,
+    phone: Callable[..., Any],
+    laptop: Callable[..., Any],
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    first, second = atelier_ids(base)[:2]
+    email = f"regie-{uuid.uuid4().hex[:6]}@example.org"
+    live_server.flask(
+        "organizer", "create", email, "--password", "un-mot-de-passe-solide", "--event", SLUG
+    )
+
+    regie = laptop("organizer")
+    regie.goto(f"{base}/organisateur/e/{SLUG}/regie")
+    regie.fill("#email", email)
+    regie.fill("#password", "un-mot-de-passe-solide")
+    regie.get_by_role("button", name="Se connecter").click()
+    regie.wait_for_url(f"{base}/organisateur/e/{SLUG}/regie")
+    wait_live(regie, "#regie")
+    row = regie.locator(f'#regie-rows tr[data-atelier-id="{second}"]')
+    row.wait_for()
+
+    console = laptop("facilitator")
+    console.goto(facilitator_link(live_server, second))
+    wait_live(console, "#console")
+    mobile = phone("participant")
+    join_atelier(mobile, base, first, unique("Léa"))
+
+    # A facilitator's move shows in the control room without a reload.
+    console.get_by_role("button", name="Passer au vote").click()
+    row.locator(".phase[data-phase='vote']").wait_for()
+
+    regie.fill("#announce-text", "Retour en plénière à 15h45")
+    regie.get_by_role("button", name="Envoyer").click()
+    mobile.locator("#announcement", has_text="Retour en plénière à 15h45").wait_for()
+    console.locator("#announcement", has_text="Retour en plénière à 15h45").wait_for()
+    screenshot(regie, "1-control-room", full_page=True)
+    screenshot(mobile, "2-phone-announcement")

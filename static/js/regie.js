@@ -1,0 +1,156 @@
+// Organizers' control room of an event: every atelier's phase, timer, people, facilitators,
+// cards, last activity and warnings, live over Socket.IO (`event:<id>` room, organizers
+// only); announcements to every screen; the whole day moved to the next sequence.
+// User text via textContent only.
+import { io } from "../vendor/socket.io.esm.min.js";
+import { STATUS_TEXT } from "./live.js";
+import { formatSeconds, PHASE_LABELS } from "./round.js";
+import { parseDate, formatTime } from "./cards.js";
+
+const REFRESH_MS = 5000;
+const WARNING_TEXT = {
+  idle: "aucune activité récente",
+  no_facilitator: "pas d’animation connectée",
+};
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function init(root) {
+  const eventId = Number(root.dataset.eventId);
+  const $ = (id) => document.getElementById(id);
+  const rows = $("regie-rows");
+  const errorBox = $("regie-error");
+  let state = null;
+  let offsetMs = 0;
+
+  const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
+
+  function setStatus(s) {
+    const status = $("live-status");
+    status.dataset.state = s;
+    status.querySelector(".live-status__text").textContent = STATUS_TEXT[s] || s;
+    root.dataset.live = s;
+  }
+
+  function showError(err) {
+    errorBox.textContent = (err && (Object.values(err.errors || {})[0] || err.message)) || "Action refusée.";
+    errorBox.hidden = false;
+  }
+
+  function request(event, payload) {
+    return new Promise((resolve, reject) => {
+      socket.timeout(10000).emit(event, { event_id: eventId, ...payload }, (err, ack) => (err ? reject(err) : resolve(ack)));
+    });
+  }
+
+  function timerText(round) {
+    if (!round || !round.timer) return "";
+    const t = round.timer;
+    if (t.state === "running" && t.ends_at) {
+      const ends = parseDate(t.ends_at);
+      return ends ? formatSeconds((ends.getTime() - (Date.now() + offsetMs)) / 1000) : "";
+    }
+    if (t.state === "paused" && t.remaining !== null) return `${formatSeconds(t.remaining)} (pause)`;
+    return "";
+  }
+
+  function render() {
+    if (!state) return;
+    const agenda = state.agenda || {};
+    $("agenda-current").textContent = agenda.current ? agenda.current.title : "la journée n’a pas commencé";
+    $("agenda-next").textContent = agenda.next ? agenda.next.title : "—";
+    $("agenda-next-button").disabled = !agenda.next;
+    rows.replaceChildren(...state.ateliers.map((a) => {
+      const tr = el("tr");
+      tr.dataset.atelierId = String(a.id);
+      tr.dataset.warnings = (a.warnings || []).join(" ");
+      const title = el("th", "", a.title);
+      title.scope = "row";
+      if (a.room) title.append(el("span", "console__hint", ` · ${a.room}`));
+      const phase = el("td");
+      if (a.round) {
+        const p = el("span", "phase", `${a.round.number} · ${PHASE_LABELS[a.round.phase] || a.round.phase_label}`);
+        p.dataset.phase = a.round.phase;
+        phase.append(p);
+      } else phase.textContent = "—";
+      const timer = el("td", "regie__timer", timerText(a.round));
+      const warn = el("td");
+      for (const w of a.warnings || []) warn.append(el("span", "regie__warning", WARNING_TEXT[w] || w));
+      tr.append(
+        title, phase, timer,
+        el("td", "", a.people), el("td", "", a.facilitators), el("td", "", a.cards),
+        el("td", "", a.last_activity ? formatTime(a.last_activity) : "—"),
+        warn,
+      );
+      return tr;
+    }));
+  }
+
+  function apply(snapshot) {
+    const server = parseDate(snapshot.server_time);
+    if (server) offsetMs = server.getTime() - Date.now();
+    state = snapshot;
+    render();
+  }
+
+  async function refresh() {
+    if (!socket.connected) return;
+    try {
+      const ack = await request("control:snapshot", {});
+      if (ack && ack.ok) apply(ack);
+    } catch { /* next refresh */ }
+  }
+
+  socket.on("connect", async () => {
+    setStatus("connected");
+    try {
+      const ack = await request("control:join", {});
+      if (ack && ack.ok) { apply(ack); root.dataset.live = "joined"; } else showError(ack);
+    } catch { setStatus("reconnecting"); }
+  });
+  socket.on("disconnect", () => setStatus("reconnecting"));
+  socket.on("app:error", showError);
+  socket.on("control:atelier", (msg) => {
+    if (!state) return;
+    const row = state.ateliers.find((a) => a.id === msg.atelier_id);
+    if (row) { row.round = msg.round; render(); }
+    refresh();
+  });
+  socket.on("agenda:changed", (agenda) => { if (state) { state.agenda = agenda; render(); } });
+  socket.on("announcement", (msg) => { $("announce-status").textContent = `Annonce envoyée : « ${msg.text} »`; });
+
+  setInterval(refresh, REFRESH_MS);
+  setInterval(() => {
+    if (!state) return;
+    for (const tr of rows.children) {
+      const a = state.ateliers.find((x) => String(x.id) === tr.dataset.atelierId);
+      const cell = tr.querySelector(".regie__timer");
+      if (a && cell) cell.textContent = timerText(a.round);
+    }
+  }, 1000);
+
+  $("announce-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("announce-text");
+    try {
+      const ack = await request("announcement:send", { text: input.value });
+      if (ack && ack.ok) { input.value = ""; errorBox.hidden = true; } else showError(ack);
+    } catch { showError({ message: "Pas de réponse du serveur : réessayez." }); }
+  });
+  $("agenda-next-button").addEventListener("click", async () => {
+    const next = state && state.agenda && state.agenda.next;
+    if (!next || !window.confirm(`Passer toute la journée à « ${next.title} » ?`)) return;
+    try {
+      const ack = await request("agenda:next", {});
+      if (ack && ack.ok) { state.agenda = ack.agenda; render(); } else showError(ack);
+    } catch { showError({ message: "Pas de réponse du serveur : réessayez." }); }
+  });
+}
+
+const root = document.getElementById("regie");
+if (root) init(root);

@@ -1,0 +1,161 @@
+"""Facilitator link, console page, organizer login (throttled) and control room, event page
+agenda."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from facilitation import create_app
+from facilitation.domain import access
+from facilitation.extensions import db
+from tests.support.csrf import form_token
+
+PASSWORD = "un-mot-de-passe-solide"
+
+
+@pytest.fixture
+def organizer(app):
+    def make(event=None, email="agence@example.org"):
+        account = access.create_organizer(email, PASSWORD, "Agence")
+        if event is not None:
+            access.grant_event(account, event)
+        db.session.commit()
+        return account
+
+    return make
+
+
+def login(client, email="agence@example.org", password=PASSWORD, suivant=""):
+    url = "/organisateur/connexion" + (f"?suivant={suivant}" if suivant else "")
+    token = form_token(client, url)
+    return client.post(url, data={"email": email, "password": password, "csrf_token": token})
+
+
+def test_an_atelier_link_opens_its_console(app, make_atelier):
+    atelier = make_atelier(title="Isolement")
+    _link, token = access.create_facilitator_link(atelier.event, atelier, "Samia")
+    db.session.commit()
+    client = app.test_client()
+    response = client.get(f"/f/{token}")
+    assert response.status_code == 303
+    assert response.location.endswith(f"/animation/e/{atelier.event.slug}/a/{atelier.id}")
+    page = client.get(response.location)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Isolement" in html
+    assert 'src="/static/js/console.js"' in html and "<script>" not in html
+
+
+def test_an_event_link_lists_every_atelier(app, make_atelier):
+    atelier = make_atelier(title="Isolement")
+    make_atelier(event=atelier.event, title="Numérique")
+    _link, token = access.create_facilitator_link(atelier.event)
+    db.session.commit()
+    client = app.test_client()
+    response = client.get(f"/f/{token}")
+    assert response.location.endswith(f"/animation/e/{atelier.event.slug}/")
+    html = client.get(response.location).get_data(as_text=True)
+    assert "Isolement" in html and "Numérique" in html and "contributions ouvertes" in html
+
+
+def test_a_revoked_link_says_so_in_french(app, make_atelier):
+    atelier = make_atelier()
+    link, token = access.create_facilitator_link(atelier.event, atelier)
+    access.revoke_facilitator_link(link)
+    db.session.commit()
+    response = app.test_client().get(f"/f/{token}")
+    assert response.status_code == 403
+    assert "révoqué" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["viewer", "participant", "other_atelier"])
+def test_the_console_is_for_facilitators_only(app, make_atelier, joined_client, who):
+    atelier = make_atelier()
+    other = make_atelier(event=atelier.event)
+    client = app.test_client()
+    if who == "participant":
+        client = joined_client(atelier)
+    elif who == "other_atelier":
+        _link, token = access.create_facilitator_link(atelier.event, other)
+        db.session.commit()
+        client.get(f"/f/{token}")
+    response = client.get(f"/animation/e/{atelier.event.slug}/a/{atelier.id}")
+    assert response.status_code == 403
+    assert "Réservé" in response.get_data(as_text=True)
+
+
+def test_organizer_login_logout_and_control_room(app, make_atelier, organizer):
+    atelier = make_atelier(title="Isolement")
+    organizer(atelier.event)
+    client = app.test_client()
+    regie = f"/organisateur/e/{atelier.event.slug}/regie"
+    assert client.get(regie).location.startswith("/organisateur/connexion")
+
+    refused = login(client, password="mauvais mot de passe")
+    assert refused.status_code == 401
+    assert "incorrect" in refused.get_data(as_text=True)
+
+    ok = login(client, suivant=regie)
+    assert ok.status_code == 303 and ok.location == regie
+    page = client.get(regie)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Isolement" in html and "js/regie.js" in html
+
+    token = form_token(client, "/organisateur/")
+    assert client.post("/organisateur/deconnexion", data={"csrf_token": token}).status_code == 303
+    assert client.get(regie).status_code == 302
+
+
+def test_the_login_never_redirects_off_site(app, organizer):
+    organizer()
+    response = login(app.test_client(), suivant="//evil.example/")
+    assert response.status_code == 303 and response.location == "/organisateur/"
+
+
+def test_the_login_form_needs_its_csrf_token(app, organizer):
+    organizer()
+    response = app.test_client().post(
+        "/organisateur/connexion", data={"email": "agence@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 400
+
+
+def test_another_events_organizer_cannot_open_the_control_room(app, make_atelier, organizer):
+    atelier = make_atelier()
+    theirs = make_atelier()
+    organizer(theirs.event)
+    client = app.test_client()
+    login(client)
+    assert client.get(f"/organisateur/e/{atelier.event.slug}/regie").status_code == 403
+
+
+def test_failed_logins_are_throttled(
+    app_config: dict[str, Any], _migrated: None, organizer: Callable[..., Any]
+) -> None:
+    organizer()
+    limited: Flask = create_app(
+        app_config | {"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "2 per minute"}
+    )
+    client = limited.test_client()
+    codes = [login(client, password="faux mot de passe").status_code for _ in range(3)]
+    assert codes == [401, 401, 429]
+    # Still refused with the right password until the window passes.
+    assert login(client).status_code == 429
+
+
+def test_the_event_page_shows_the_current_sequence_and_the_next_step(
+    app, make_atelier, joined_client
+):
+    atelier = make_atelier(title="Isolement", room="Salle Ravel")
+    event = atelier.event
+    client = joined_client(atelier)
+    assert "En ce moment" not in client.get(f"/e/{event.slug}/").get_data(as_text=True)
+    event.current_sequence_id = atelier.sequence_id
+    db.session.commit()
+    html = client.get(f"/e/{event.slug}/").get_data(as_text=True)
+    assert "En ce moment : Ateliers pratiques" in html
+    assert "Rejoignez votre atelier « Isolement » (Salle Ravel)." in html
+    assert "Ensuite, à 13h30 : Ateliers chantiers" in html
