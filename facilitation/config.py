@@ -80,6 +80,7 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "SQLITE_WRITE_RETRIES": int,
     "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_KEY_PREFIX": str,
     "RATELIMIT_JOIN": str,
     "RATELIMIT_LOGIN": str,
     "SOCKET_RATE_BURST": int,

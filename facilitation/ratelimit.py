@@ -18,7 +18,8 @@ Socket.IO (per participant, or per socket for a viewer without participant cooki
 
 Storage: ``RATELIMIT_STORAGE_URI`` (``memory://`` by default; with a Redis
 ``SOCKETIO_MESSAGE_QUEUE`` and no explicit URI, the same Redis, so every worker counts
-together). ``RATELIMIT_ENABLED=0`` turns every limit off (the test suite does, except in the
+together; ``RATELIMIT_KEY_PREFIX`` keeps apart two apps sharing one Redis).
+``RATELIMIT_ENABLED=0`` turns every limit off (the test suite does, except in the
 tests of the limits themselves).
 """
 
@@ -207,8 +208,9 @@ def take_socket_token(kind: str = "write") -> None:
     rate = float(config["SOCKET_RATE_PER_SECOND"])
     if kind != "write":
         burst, rate = burst * 2, rate * 2
+    prefix = config.get("RATELIMIT_KEY_PREFIX") or ""
     try:
-        wait = buckets.take(f"{kind}:{socket_key()}", burst, rate)
+        wait = buckets.take(f"{prefix}{kind}:{socket_key()}", burst, rate)
     except Exception:  # same policy as RATELIMIT_SWALLOW_ERRORS: never block on an outage
         current_app.logger.exception("rate limit storage unavailable")
         return

@@ -223,3 +223,36 @@ def test_backup_while_the_server_runs_has_every_acknowledged_card(
     # The server kept answering throughout.
     after = {"atelier_id": here, **card("Après sauvegarde")}
     assert phone.call("contribution:create", after)["ok"] is True
+
+
+# ---------------------------------------------------------------------------- rate limits
+@pytest.mark.redis
+def test_two_workers_share_a_participants_write_bucket_in_redis(
+    live_server_factory: Any, phones: list[Phone], test_redis_url: str
+) -> None:
+    limits = {
+        "SOCKETIO_MESSAGE_QUEUE": test_redis_url,
+        "RATELIMIT_ENABLED": "1",
+        # Fresh keys: the participant ids of a new database start again at 1.
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}:",
+        "SOCKET_RATE_BURST": "3",
+        "SOCKET_RATE_PER_SECOND": "0.001",
+    }
+    a = live_server_factory(**limits)
+    b = live_server_factory(share_db_with=a, **limits)
+    here = atelier_ids(a.url)[0]
+    on_a = Phone(a.url, "Deux onglets")
+    phones.append(on_a)
+    on_a.join_event(here)
+    on_a.connect()
+    on_b = Phone(b.url, "Deux onglets")  # the same browser cookie, on the other worker
+    phones.append(on_b)
+    on_b.http.cookies.update(on_a.http.cookies)
+    on_b.connect()
+
+    acks = [on_a.call("contribution:create", {"atelier_id": here, **card()}) for _ in range(2)]
+    acks += [on_b.call("contribution:create", {"atelier_id": here, **card()}) for _ in range(2)]
+
+    assert [ack["ok"] for ack in acks] == [True, True, True, False]
+    assert acks[3]["code"] == "rate_limited"
+    assert "réessayez dans" in acks[3]["message"]
