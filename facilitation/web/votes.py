@@ -47,9 +47,20 @@ def tally_json(atelier_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/e/<slug>/a/<int:atelier_id>/resultats.svg")
 def results_svg(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    atelier = get_atelier(event, atelier_id)
-    ballot = voting.require_tally_access(actor_for(event.id), atelier)
+    return _chart(get_atelier(get_event(slug), atelier_id))
+
+
+@bp.get("/api/ateliers/<int:atelier_id>/resultats.svg")
+def results_svg_by_id(atelier_id: int):  # type: ignore[no-untyped-def]
+    """The same chart for pages that know only the atelier id (static/js/votes.js)."""
+    atelier = db.session.get(Atelier, atelier_id)
+    if atelier is None:
+        raise NotFound("Cet atelier n'existe pas.")
+    return _chart(atelier)
+
+
+def _chart(atelier: Atelier) -> Response:
+    ballot = voting.require_tally_access(actor_for(atelier.event_id), atelier)
     svg = render_chart(voting.tally(ballot), title=f"Résultats du vote · {atelier.title}")
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"

@@ -78,3 +78,28 @@ def test_results_chart_is_escaped_ranked_and_shows_ties(client, make_atelier, ma
     assert ranks == ["1=", "1=", "3"]
     assert [int(g.get("data-contribution-id")) for g in groups][2] == cards[2].id
     assert "ex æquo" in body
+
+
+def test_pages_load_the_vote_module_and_the_console_has_the_panel(app, make_atelier, joined_client):
+    atelier = make_atelier()
+    slug = atelier.event.slug
+    console = facilitator_client(app, atelier).get(f"/animation/e/{slug}/a/{atelier.id}")
+    body = console.get_data(as_text=True)
+    assert console.status_code == 200
+    assert 'id="vote-panel"' in body and f'data-atelier-id="{atelier.id}"' in body
+    assert "js/votes.js" in body and "Révéler les résultats" in body
+    phone = joined_client(atelier).get(f"/e/{slug}/a/{atelier.id}")
+    assert "js/votes.js" in phone.get_data(as_text=True)
+    projector = app.test_client().get(f"/e/{slug}/a/{atelier.id}/projecteur")
+    assert "js/votes.js" in projector.get_data(as_text=True)
+    assert "<script>" not in body  # no inline script (CSP)
+
+
+def test_chart_by_atelier_id_follows_the_same_rule(client, make_atelier, make_participant):
+    atelier, _cards = voted_atelier(make_atelier, make_participant)
+    url = f"/api/ateliers/{atelier.id}/resultats.svg"
+    assert client.get(url).status_code == 403
+    voting.reveal_ballot(atelier)
+    db.session.commit()
+    assert client.get(url).mimetype == "image/svg+xml"
+    assert client.get("/api/ateliers/999999/resultats.svg").status_code == 404

@@ -1,0 +1,408 @@
+// Dot-voting on the three atelier pages (see facilitation/realtime/PROTOCOL.md, "Dot-voting"):
+//  - phone wall (#wall): dots left, one tap to add / one tap to remove a dot on each card,
+//    the ranked results (server-rendered SVG) once revealed;
+//  - projector (#projector): « X sur Y ont voté » while voting, the results chart once revealed;
+//  - facilitator console (#console): open (with settings), close, reveal, scribe entries, live
+//    tally and « X sur Y ont voté ».
+// It shares the page's socket (live.js onAtelierLive) and only adds DOM next to what the page
+// owns. User text goes through textContent / setAttribute only, never innerHTML.
+import { onAtelierLive } from "./live.js";
+
+const STATUS_LABEL = { ouvert: "Vote ouvert", clos: "Vote clos", "révélé": "Résultats révélés" };
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function newClientId() {
+  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function plural(n, one, many) { return `${n} ${n > 1 ? many : one}`; }
+
+function progressText(t) {
+  return `${t.voted} sur ${t.eligible} ${t.voted > 1 ? "ont" : "a"} voté`;
+}
+
+function rankText(r) {
+  return `${r.rank}${r.rank === 1 ? "ᵉʳ" : "ᵉ"}${r.tied ? " ex æquo" : ""}`;
+}
+
+/** State shared by every view: the ballot, my dots, the tally, the participation. */
+class VoteState {
+  constructor(atelierId, render) {
+    this.atelierId = atelierId;
+    this.render = render;
+    this.ballot = null;
+    this.mine = null;
+    this.tally = null;
+    this.progress = null;
+  }
+
+  apply(vote) {
+    if (!vote) return;
+    this.ballot = vote.ballot || null;
+    this.mine = vote.mine || null;
+    this.tally = vote.tally || null;
+    if (this.tally) this.progress = { voted: this.tally.voted, eligible: this.tally.eligible };
+    this.render();
+  }
+}
+
+// ---------------------------------------------------------------------------- phone
+function phoneView(root, live, state) {
+  const cardsBox = document.getElementById("cards");
+  const section = cardsBox ? cardsBox.closest("section") : root;
+  const bar = el("div", "vote-bar");
+  bar.id = "vote-bar";
+  bar.hidden = true;
+  const status = el("p", "vote-bar__status");
+  status.id = "vote-status";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  const left = el("p", "vote-bar__left");
+  left.id = "dots-left";
+  const message = el("p", "vote-bar__message");
+  message.id = "vote-message";
+  message.setAttribute("role", "alert");
+  bar.append(status, left, message);
+  const results = resultsBlock("vote-results-phone");
+  section.parentNode.insertBefore(results.node, section);
+  section.insertBefore(bar, cardsBox);
+
+  // desired: what the phone shows (optimistic); confirmed: what the server acknowledged.
+  let desired = new Map();
+  let confirmed = new Map();
+  let inflight = false;
+
+  function budget() { return state.ballot ? state.ballot.dots_per_participant : 0; }
+  function used() { let n = 0; for (const v of desired.values()) n += v; return n; }
+  function open() { return Boolean(state.ballot && state.ballot.status === "ouvert" && state.mine); }
+
+  function syncFromServer() {
+    const dots = (state.mine && state.mine.dots) || {};
+    confirmed = new Map(Object.entries(dots).map(([k, v]) => [k, Number(v)]));
+    if (!inflight) desired = new Map(confirmed);
+  }
+
+  function decorate(card) {
+    const id = card.dataset.id;
+    let box = card.querySelector(":scope > .vote-controls");
+    if (!open()) { if (box) box.remove(); return; }
+    const titre = (card.querySelector(".card__title") || {}).textContent || "cette carte";
+    if (!box) {
+      box = el("div", "vote-controls");
+      const minus = el("button", "vote-controls__button vote-controls__minus", "−");
+      minus.type = "button";
+      minus.dataset.voteAction = "remove";
+      const count = el("span", "vote-controls__count");
+      count.setAttribute("aria-live", "polite");
+      const plus = el("button", "vote-controls__button vote-controls__plus", "+");
+      plus.type = "button";
+      plus.dataset.voteAction = "add";
+      box.append(minus, count, plus);
+      card.append(box);
+    }
+    const n = desired.get(id) || 0;
+    const max = state.ballot.max_per_card;
+    const [minus, count, plus] = box.children;
+    minus.setAttribute("aria-label", `Retirer un point à « ${titre} »`);
+    plus.setAttribute("aria-label", `Ajouter un point à « ${titre} »`);
+    minus.disabled = n <= 0;
+    plus.disabled = n >= max || used() >= budget();
+    count.textContent = n ? plural(n, "point", "points") : "0 point";
+    card.dataset.myDots = String(n);
+  }
+
+  function renderPhone() {
+    syncFromServer();
+    const ballot = state.ballot;
+    bar.hidden = !ballot || ballot.status === "révélé";
+    root.dataset.vote = ballot ? ballot.status : "";
+    if (ballot) {
+      status.textContent = ballot.status === "ouvert"
+        ? "Vote en cours : placez vos points sur les cartes."
+        : "Le vote est clos : les résultats seront bientôt révélés.";
+    }
+    left.hidden = !open();
+    left.textContent = open()
+      ? `Il vous reste ${plural(budget() - used(), "point", "points")} sur ${budget()}.`
+      : "";
+    for (const card of cardsBox.querySelectorAll(":scope > .card[data-id]")) decorate(card);
+    results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`);
+  }
+
+  function refreshCounts() {
+    left.textContent = `Il vous reste ${plural(budget() - used(), "point", "points")} sur ${budget()}.`;
+    for (const card of cardsBox.querySelectorAll(":scope > .card[data-id]")) decorate(card);
+  }
+
+  async function pump() {
+    if (inflight || !open()) return;
+    const next = [...desired.entries()].find(([id, n]) => (confirmed.get(id) || 0) !== n)
+      || [...confirmed.keys()].filter((id) => !desired.has(id)).map((id) => [id, 0])[0];
+    if (!next) return;
+    const [id, count] = next;
+    inflight = true;
+    try {
+      const ack = await live.request("dot:set", {
+        client_id: newClientId(), atelier_id: state.atelierId, contribution_id: Number(id), count,
+      }, 10000);
+      inflight = false;
+      if (ack && ack.ok) {
+        message.textContent = "";
+        if (ack.mine) state.mine = ack.mine;
+        confirmed.set(id, ack.count);
+      } else {
+        // Refused (budget, closed …): the server's numbers win.
+        message.textContent = (ack && ack.message) || "Point non enregistré.";
+        if (ack && ack.count !== undefined) confirmed.set(id, ack.count);
+        desired.set(id, confirmed.get(id) || 0);
+      }
+    } catch {
+      inflight = false;
+      message.textContent = "Point non confirmé (connexion faible ?) : appuyez de nouveau.";
+      desired = new Map(confirmed);
+    }
+    refreshCounts();
+    pump();
+  }
+
+  cardsBox.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-vote-action]");
+    if (!button || !open()) return;
+    const id = button.closest(".card[data-id]").dataset.id;
+    const n = desired.get(id) || 0;
+    if (button.dataset.voteAction === "add") {
+      if (n >= state.ballot.max_per_card || used() >= budget()) return;
+      desired.set(id, n + 1);
+    } else if (n > 0) {
+      desired.set(id, n - 1);
+    }
+    refreshCounts();
+    pump();
+  });
+  // Cards are re-rendered by cards.js: put the buttons back on new nodes.
+  new MutationObserver(() => {
+    for (const card of cardsBox.querySelectorAll(":scope > .card[data-id]")) {
+      if (!card.querySelector(":scope > .vote-controls") && open()) decorate(card);
+    }
+  }).observe(cardsBox, { childList: true });
+
+  live.socket.on("vote:mine", (msg) => {
+    if (!msg || Number(msg.atelier_id) !== state.atelierId) return;
+    state.mine = msg;
+    if (!inflight) renderPhone();
+  });
+  return renderPhone;
+}
+
+// ---------------------------------------------------------------------------- results
+function resultsBlock(id) {
+  const node = el("section", "vote-results");
+  node.id = id;
+  node.hidden = true;
+  node.setAttribute("aria-labelledby", `${id}-title`);
+  const title = el("h2", "section__title vote-results__title", "Résultats du vote");
+  title.id = `${id}-title`;
+  const progress = el("p", "vote-results__progress");
+  const figure = el("figure", "vote-results__figure");
+  const img = el("img", "vote-results__chart");
+  img.alt = "Diagramme en barres des résultats (classement détaillé ci-dessous).";
+  img.width = 960;
+  img.decoding = "async";
+  figure.append(img);
+  const list = el("ol", "vote-results__list");
+  node.append(title, progress, figure, list);
+  let shownKey = "";
+  return {
+    node,
+    show(state, url) {
+      const t = state.tally;
+      const revealed = Boolean(state.ballot && state.ballot.status === "révélé" && t);
+      node.hidden = !revealed;
+      node.dataset.state = revealed ? "revealed" : "hidden";
+      if (!revealed) return;
+      progress.textContent = `${progressText(t)} · ${plural(t.dots_counted, "point", "points")} au total`;
+      const key = JSON.stringify(t.results.map((r) => [r.contribution_id, r.dots]));
+      if (key !== shownKey) {
+        shownKey = key;
+        img.src = `${url}?b=${t.ballot_id}&k=${encodeURIComponent(t.dots_counted)}-${t.results.length}`;
+        list.replaceChildren(...t.results.map((r) => {
+          const li = el("li", "vote-results__item");
+          li.dataset.rank = String(r.rank);
+          li.append(el("span", "vote-results__rank", rankText(r)), " ",
+            el("span", "vote-results__titre", r.titre), " ",
+            el("span", "vote-results__dots", plural(r.dots, "point", "points")));
+          return li;
+        }));
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------- projector
+function projectorView(root, state) {
+  const main = root.querySelector(".projector__main") || root;
+  const progress = el("p", "vote-progress projector__vote-progress");
+  progress.id = "vote-progress";
+  progress.hidden = true;
+  const results = resultsBlock("vote-results-projector");
+  const head = main.querySelector(".projector__head");
+  if (head) head.after(progress, results.node); else main.prepend(progress, results.node);
+  return () => {
+    const ballot = state.ballot;
+    root.dataset.vote = ballot ? ballot.status : "";
+    progress.hidden = !(ballot && ballot.status !== "révélé" && state.progress);
+    if (!progress.hidden) {
+      progress.textContent = `${ballot.status === "ouvert" ? "Vote en cours" : "Vote clos"} · ${progressText(state.progress)}`;
+    }
+    results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`);
+  };
+}
+
+// ---------------------------------------------------------------------------- console
+function consoleView(panel, live, state) {
+  const q = (sel) => panel.querySelector(sel);
+  const status = q("#vote-panel-status");
+  const progress = q("#vote-panel-progress");
+  const error = q("#vote-panel-error");
+  const openForm = q("#vote-open-form");
+  const scribeForm = q("#vote-scribe-form");
+  const scribeCard = q("#vote-scribe-card");
+  const closeButton = q("#vote-close");
+  const revealButton = q("#vote-reveal");
+  const table = q("#vote-tally");
+  const chart = q("#vote-panel-chart");
+
+  async function send(name, payload) {
+    error.hidden = true;
+    try {
+      const ack = await live.request(name, { atelier_id: state.atelierId, ...payload });
+      if (!ack || !ack.ok) throw ack;
+      return ack;
+    } catch (err) {
+      error.textContent = (err && err.message) || "L’action n’a pas été confirmée : réessayez.";
+      error.hidden = false;
+      return null;
+    }
+  }
+
+  openForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(openForm);
+    const settings = {
+      dots_per_participant: data.get("dots_per_participant"),
+      max_per_card: data.get("max_per_card") || null,
+      tallies_visible_live: data.get("tallies_visible_live") === "on",
+      allow_own_card: data.get("allow_own_card") === "on",
+    };
+    const ack = await send("vote:open", { settings });
+    if (ack) await refresh();
+  });
+  closeButton.addEventListener("click", async () => { if (await send("vote:close", {})) refresh(); });
+  revealButton.addEventListener("click", async () => { if (await send("vote:reveal", {})) refresh(); });
+  scribeForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(scribeForm);
+    const ack = await send("dot:scribe", {
+      contribution_id: Number(data.get("contribution_id")),
+      label: data.get("label"),
+      count: Number(data.get("count")),
+    });
+    if (ack) {
+      error.hidden = false;
+      error.textContent = `Enregistré : ${plural(ack.count, "point", "points")} pour « ${data.get("label")} ».`;
+    }
+  });
+
+  async function refresh() {
+    const ack = await live.request("vote:state", { atelier_id: state.atelierId }).catch(() => null);
+    if (ack && ack.ok) state.apply(ack);
+  }
+
+  return () => {
+    const ballot = state.ballot;
+    panel.dataset.vote = ballot ? ballot.status : "";
+    status.textContent = ballot
+      ? `${STATUS_LABEL[ballot.status] || ballot.status} · ${plural(ballot.dots_per_participant, "point", "points")} par personne, ${ballot.max_per_card} au plus par carte${ballot.tallies_visible_live ? ", résultats visibles en direct" : ""}`
+      : "Aucun vote dans cet atelier.";
+    openForm.hidden = Boolean(ballot && ballot.status === "ouvert");
+    closeButton.hidden = !(ballot && ballot.status === "ouvert");
+    revealButton.hidden = !(ballot && ballot.status !== "révélé");
+    scribeForm.hidden = !(ballot && ballot.status !== "révélé");
+    const t = state.tally;
+    progress.textContent = t ? progressText(t) : "";
+    const rows = t ? t.results : [];
+    table.hidden = !rows.length;
+    table.tBodies[0].replaceChildren(...rows.map((r) => {
+      const tr = document.createElement("tr");
+      tr.append(el("td", "", rankText(r)), el("td", "", r.titre), el("td", "", r.dots),
+        el("td", "", r.scribe_dots));
+      return tr;
+    }));
+    const current = scribeCard.value;
+    scribeCard.replaceChildren(...rows.map((r) => {
+      const option = el("option", "", r.titre);
+      option.value = String(r.contribution_id);
+      return option;
+    }));
+    if (current) scribeCard.value = current;
+    chart.hidden = !(ballot && t);
+    if (!chart.hidden) chart.src = `/api/ateliers/${state.atelierId}/resultats.svg?b=${t.ballot_id}&k=${t.dots_counted}`;
+  };
+}
+
+// ---------------------------------------------------------------------------- wiring
+function attach(live, atelierId) {
+  const wall = document.getElementById("wall");
+  const projector = document.getElementById("projector");
+  const panel = document.getElementById("vote-panel");
+  const state = new VoteState(atelierId, () => renderers.forEach((r) => r()));
+  const renderers = [];
+  if (wall && Number(wall.dataset.atelierId) === atelierId) renderers.push(phoneView(wall, live, state));
+  if (projector && Number(projector.dataset.atelierId) === atelierId) renderers.push(projectorView(projector, state));
+  if (panel && Number(panel.dataset.atelierId) === atelierId) renderers.push(consoleView(panel, live, state));
+  if (!renderers.length) return;
+
+  const socket = live.socket;
+  const mine = (msg) => msg && Number(msg.atelier_id) === atelierId;
+  async function fetchState() {
+    try {
+      const ack = await live.request("vote:state", { atelier_id: atelierId });
+      if (ack && ack.ok) state.apply(ack);
+    } catch { /* the next (re)connection asks again */ }
+  }
+  socket.on("atelier:snapshot", (snap) => {
+    if (snap && snap.atelier && Number(snap.atelier.id) === atelierId && snap.vote) state.apply(snap.vote);
+  });
+  socket.on("vote:changed", (msg) => {
+    if (!mine(msg)) return;
+    const before = state.ballot ? state.ballot.id : null;
+    state.ballot = msg.ballot;
+    if (!msg.ballot || msg.ballot.id !== before || msg.ballot.status === "révélé") fetchState();
+    else state.render();
+  });
+  socket.on("vote:tally", (msg) => {
+    if (!mine(msg)) return;
+    state.tally = msg;
+    state.progress = { voted: msg.voted, eligible: msg.eligible };
+    state.render();
+  });
+  socket.on("vote:progress", (msg) => {
+    if (!mine(msg)) return;
+    state.progress = { voted: msg.voted, eligible: msg.eligible };
+    state.render();
+  });
+  // Every (re)connection: the rooms of this socket are new, subscribe and resync.
+  socket.on("connect", fetchState);
+  if (socket.connected) fetchState();
+}
+
+onAtelierLive((live, atelierId) => attach(live, Number(atelierId)));
