@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -262,3 +264,19 @@ def test_an_oversized_body_is_refused_in_french(
     assert response.status_code == 413
     assert "Envoi trop volumineux" in response.get_data(as_text=True)
     assert count(Participant) == 0
+
+
+def test_every_post_form_in_the_templates_sends_the_csrf_token() -> None:
+    """A static guard for pages not rendered above: a POST form without the hidden token
+    would be refused with the 400 page for every user."""
+    forms = re.compile(r"<form\b[^>]*>.*?</form>", re.S | re.I)
+    missing = []
+    for template in sorted((Path(__file__).parents[2] / "templates").rglob("*.html")):
+        for form in forms.finditer(template.read_text()):
+            tag = form.group(0).split(">", 1)[0]
+            if re.search(r"method=\"?post", tag, re.I) and not re.search(
+                r"csrf_token\(\)|csrf_input\(\)", form.group(0)
+            ):
+                missing.append(f"{template.name}: {tag[:80]}")
+
+    assert not missing, missing
