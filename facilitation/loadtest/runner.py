@@ -30,6 +30,7 @@ from facilitation.loadtest.stats import summary_ms
 PROGRESS_EVERY_S = 1.0
 DRAIN_MAX_S = 15.0
 DRAIN_IDLE_S = 5.0
+IN_FLIGHT_WAIT_S = 35.0
 MAX_ERROR_SAMPLES = 20
 
 
@@ -258,6 +259,11 @@ async def _worker(
             tasks.append(asyncio.get_running_loop().create_task(dots(phone, at)))
 
     await asyncio.sleep(max(0.0, end - time.monotonic()))
+    # Calls still in flight (a post, a dot, a reconnection) get their answer before the
+    # drain: cancelling them would count as lost what the server may have stored.
+    in_flight = [t for t in tasks if not t.done()]
+    if in_flight:
+        await asyncio.wait(in_flight, timeout=IN_FLIGHT_WAIT_S)
     state["phase"] = "drain"
     await _wait_flag(stop)
     for task in tasks:
@@ -425,11 +431,12 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
         if seen != last_seen:
             last_seen, last_change = seen, now
         display.show("vidage", now - start_at.value)
-        if seen >= display.expected_seen() and all(
-            m["phase"] == "drain" for m in display.latest.values()
-        ):
+        settled = all(m["phase"] == "drain" for m in display.latest.values())
+        if settled and seen >= display.expected_seen():
             break
-        if now - drain_started > DRAIN_MAX_S or now - last_change > DRAIN_IDLE_S:
+        if settled and (now - drain_started > DRAIN_MAX_S or now - last_change > DRAIN_IDLE_S):
+            break
+        if now - drain_started > IN_FLIGHT_WAIT_S + DRAIN_MAX_S:
             break
     rss_end = rss_kb(pids)
     cpu_run_end = cpu_s(pids)
