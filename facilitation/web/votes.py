@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from facilitation.domain import voting
 from facilitation.domain.errors import DomainError, NotFound
@@ -20,14 +20,13 @@ from facilitation.models import Atelier
 
 bp = Blueprint("votes", __name__)
 
-#: Chart geometry (user units; the SVG scales to its container).
+#: Chart geometry (user units; the SVG scales to its container). ``?w=narrow`` gives a chart
+#: drawn for a phone's width, whose text stays readable once scaled down.
 WIDTH = 960
+NARROW_WIDTH = 560
 ROW = 56
 TOP = 64
-LABEL_WIDTH = 380
-BAR_MAX = WIDTH - LABEL_WIDTH - 110
 MAX_ROWS = 15
-TITLE_CHARS = 42
 
 
 @bp.get("/api/ateliers/<int:atelier_id>/tally")
@@ -61,30 +60,43 @@ def results_svg_by_id(atelier_id: int):  # type: ignore[no-untyped-def]
 
 def _chart(atelier: Atelier) -> Response:
     ballot = voting.require_tally_access(actor_for(atelier.event_id), atelier)
-    svg = render_chart(voting.tally(ballot), title=f"Résultats du vote · {atelier.title}")
+    width = NARROW_WIDTH if request.args.get("w") == "narrow" else WIDTH
+    svg = render_chart(
+        voting.tally(ballot), title=f"Résultats du vote · {atelier.title}", width=width
+    )
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _short(text: str, limit: int = TITLE_CHARS) -> str:
+def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def render_chart(tally: dict[str, Any], title: str = "Résultats du vote") -> str:
+def render_chart(
+    tally: dict[str, Any], title: str = "Résultats du vote", width: int = WIDTH
+) -> str:
     """A horizontal bar chart, best first, ties sharing a rank (« 1 ex æquo »).
 
     Every piece of user text goes through ``escape``/``quoteattr``; no script, no style
     element (presentation attributes only, so the strict CSP needs no exception).
     """
     rows = tally["results"][:MAX_ROWS]
+    # Wide (projector): title left, bar right. Narrow (phone): title above its bar.
+    narrow = width < 700
+    row_height = 80 if narrow else ROW
+    label_width = 0 if narrow else round(width * 0.4)
+    bar_x = 24 if narrow else label_width + 24
+    bar_y, text_y = (44, 30) if narrow else (12, 34)
+    bar_max = width - bar_x - 80
+    title_chars = round((width - 100) / 12) if narrow else round((label_width - 60) / 12)
     top = max((r["dots"] for r in rows), default=0) or 1
     tied = any(r["tied"] for r in rows)
-    height = TOP + ROW * max(len(rows), 1) + (56 if tied else 24)
+    height = TOP + row_height * max(len(rows), 1) + (56 if tied else 24)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
         'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
         f'<title id="chart-title">{escape(title)}</title>',
         '<desc id="chart-desc">'
@@ -98,41 +110,41 @@ def render_chart(tally: dict[str, Any], title: str = "Résultats du vote") -> st
             or "Aucune carte."
         )
         + "</desc>",
-        f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="24" y="40" font-size="26" font-weight="700" fill="#1a1a2e">'
-        f"{escape(_short(title, 60))}</text>",
+        f"{escape(_short(title, round(width / 16)))}</text>",
     ]
     if not rows:
         out.append(
             f'<text x="24" y="{TOP + 30}" font-size="22" fill="#444">Aucune carte à classer.</text>'
         )
     for i, row in enumerate(rows):
-        y = TOP + i * ROW
-        bar = round(BAR_MAX * row["dots"] / top) if row["dots"] else 0
+        y = TOP + i * row_height
+        bar = round(bar_max * row["dots"] / top) if row["dots"] else 0
         rank = f"{row['rank']}{'=' if row['tied'] else ''}"
         fill = "#1f6feb" if row["rank"] == 1 and row["dots"] else "#5b8def"
         out.append(f'<g data-contribution-id="{int(row["contribution_id"])}">')
         out.append(
-            f'<text x="24" y="{y + 34}" font-size="22" font-weight="700" fill="#1a1a2e">'
+            f'<text x="24" y="{y + text_y}" font-size="22" font-weight="700" fill="#1a1a2e">'
             f"{escape(rank)}</text>"
         )
         out.append(
-            f'<text x="72" y="{y + 34}" font-size="22" fill="#1a1a2e">'
-            f"<title>{escape(row['titre'])}</title>{escape(_short(row['titre']))}</text>"
+            f'<text x="72" y="{y + text_y}" font-size="22" fill="#1a1a2e">'
+            f"<title>{escape(row['titre'])}</title>{escape(_short(row['titre'], title_chars))}</text>"
         )
         out.append(
-            f'<rect x="{LABEL_WIDTH + 24}" y="{y + 12}" width="{max(bar, 2)}" height="30" '
+            f'<rect x="{bar_x}" y="{y + bar_y}" width="{max(bar, 2)}" height="30" '
             f'rx="4" fill={quoteattr(fill)}/>'
         )
         out.append(
-            f'<text x="{LABEL_WIDTH + 24 + max(bar, 2) + 12}" y="{y + 34}" font-size="22" '
+            f'<text x="{bar_x + max(bar, 2) + 12}" y="{y + bar_y + 22}" font-size="22" '
             f'font-weight="700" fill="#1a1a2e">{int(row["dots"])}</text>'
         )
         out.append("</g>")
     if tied:
         out.append(
             f'<text x="24" y="{height - 20}" font-size="18" fill="#444">'
-            "« = » : ex æquo (même nombre de points, même rang)</text>"
+            "« = » : ex æquo (même rang)</text>"
         )
     out.append("</svg>")
     return "".join(out)

@@ -74,7 +74,8 @@ function phoneView(root, live, state) {
   bar.append(status, left, message);
   const results = resultsBlock("vote-results-phone");
   section.parentNode.insertBefore(results.node, section);
-  section.insertBefore(bar, cardsBox);
+  // After the cards, sticky at the bottom of the screen: the round banner holds the top.
+  cardsBox.after(bar);
 
   // desired: what the phone shows (optimistic); confirmed: what the server acknowledged.
   let desired = new Map();
@@ -135,7 +136,7 @@ function phoneView(root, live, state) {
       ? `Il vous reste ${plural(budget() - used(), "point", "points")} sur ${budget()}.`
       : "";
     for (const card of cardsBox.querySelectorAll(":scope > .card[data-id]")) decorate(card);
-    results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`);
+    results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`, "&w=narrow");
   }
 
   function refreshCounts() {
@@ -223,7 +224,7 @@ function resultsBlock(id) {
   let shownKey = "";
   return {
     node,
-    show(state, url) {
+    show(state, url, extra = "") {
       const t = state.tally;
       const revealed = Boolean(state.ballot && state.ballot.status === "révélé" && t);
       node.hidden = !revealed;
@@ -233,7 +234,7 @@ function resultsBlock(id) {
       const key = JSON.stringify(t.results.map((r) => [r.contribution_id, r.dots]));
       if (key !== shownKey) {
         shownKey = key;
-        img.src = `${url}?b=${t.ballot_id}&k=${encodeURIComponent(t.dots_counted)}-${t.results.length}`;
+        img.src = `${url}?b=${t.ballot_id}&k=${encodeURIComponent(t.dots_counted)}-${t.results.length}${extra}`;
         list.replaceChildren(...t.results.map((r) => {
           const li = el("li", "vote-results__item");
           li.dataset.rank = String(r.rank);
