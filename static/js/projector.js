@@ -69,5 +69,19 @@ function init(root) {
   extras.attach(live);
 }
 
+// Keep the projector's screen awake (secure contexts only: https or localhost; elsewhere the
+// laptop's own power settings apply). The lock is dropped when the tab is hidden: re-take it.
+function keepAwake() {
+  if (!("wakeLock" in navigator)) return;
+  const request = () => {
+    if (document.visibilityState === "visible") navigator.wakeLock.request("screen").catch(() => {});
+  };
+  request();
+  document.addEventListener("visibilitychange", request);
+}
+
 const root = document.getElementById("projector");
-if (root) init(root);
+if (root) {
+  init(root);
+  keepAwake();
+}

@@ -20,6 +20,8 @@ Every page created by these factories fails the test on an uncaught JavaScript e
 Content-Security-Policy refusal (either would otherwise only show as a card that never
 appears).
 
+``E2E_DATABASE`` picks the live server's database (see below).
+
 Helpers for the participant's flow: :func:`join_via_code`, :func:`join_atelier`,
 :func:`post_pratique`, :func:`wait_live`.
 """
@@ -51,6 +53,10 @@ TIMEOUT_MS = 15_000
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 PROJECTOR_VIEWPORT = {"width": 1920, "height": 1080}
 SHOTS_DIR = Path(os.environ.get("E2E_SHOTS_DIR", "/tmp/shots"))
+#: The live server's database for browser tests: PostgreSQL when the suite has one (CI),
+#: SQLite otherwise, so the browser tests never skip for want of a database. Use it as
+#: ``pytest.mark.parametrize("live_server", [E2E_DATABASE], indirect=True)``.
+E2E_DATABASE = "postgres" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,20 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import card, join_atelier, join_via_code, post_pratique, wait_live
+from tests.e2e.conftest import (
+    E2E_DATABASE,
+    card,
+    join_atelier,
+    join_via_code,
+    post_pratique,
+    wait_live,
+)
 from tests.realserver.clients import atelier_ids, card_count
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.parametrize("live_server", [E2E_DATABASE], indirect=True),
+]
 
 
 def unique(text: str) -> str:
