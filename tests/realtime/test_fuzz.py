@@ -4,9 +4,10 @@ For each event registered on the server (discovered, so new events are fuzzed to
 anonymous viewer, a participant and the event's organizer:
 
 - the server never fails (no ``server_error`` code in the ack or in ``app:error``);
-- a refused payload changes nothing (every table's row count and the ateliers' versions).
+- a refused payload changes nothing (every table's row count and the ateliers' versions);
+- the viewer, who has no role, changes nothing at all.
 
-``FUZZ_EXAMPLES`` (default 40) sets the number of payloads per event and sender.
+``FUZZ_EXAMPLES`` (default 30) sets the number of payloads per event (senders drawn at random).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from facilitation.models import Atelier, Contribution, Organizer, Participant
 from tests.conftest import new_client_id
 from tests.support.fuzz import JSON, fingerprint
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 
 #: Every event the server handles, except the connection's own.
 EVENTS = sorted({h[0] for h in socketio.handlers} - {"connect", "disconnect"})
@@ -166,7 +167,8 @@ def test_no_payload_breaks_an_event_or_changes_state_when_refused(
 
         assert not failures(ack, errors), (event, who, payload, ack, errors)
         refused = not (isinstance(ack, dict) and ack.get("ok") is True)
-        if refused:
+        # A viewer (no participant, no role) never changes anything, even when answered ok.
+        if refused or who == "viewer":
             assert fingerprint() == before, (event, who, payload, ack)
         else:
             accepted[who] += 1
