@@ -39,6 +39,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         "PUBLIC_BASE_URL": None,
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
+        # Seconds between two coalesced vote tallies of one atelier (facilitation/vote_broadcast.py);
+        # 0: only when vote_broadcast.flush() is called (tests).
+        "VOTE_TALLY_INTERVAL": 0.25,
         # Hardening (issue 8), documented in README "Security and data".
         "FACILITATION_ENV": "development",
         # None: Secure when PUBLIC_BASE_URL is https:// (resolved in web/security.py).
