@@ -10,6 +10,10 @@ import os
 ASYNC_MODE = os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet")
 
 if ASYNC_MODE == "eventlet":
+    # psycopg 3 waits for PostgreSQL in C (poll) unless it detects gevent: under eventlet
+    # every query then froze the whole worker, all phones included (found by `make bench`).
+    # wait_select goes through select.select, which eventlet makes cooperative.
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
     import eventlet
 
     eventlet.monkey_patch()
