@@ -7,7 +7,9 @@ not load: validate → domain → commit → broadcast, then redirect (303) back
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
@@ -30,6 +32,16 @@ FORM_KEYS = ("titre", "structure", *chantiers.TEXT_FIELD_NAMES)
 def _event_pratiques(event: Event) -> list[dict[str, Any]]:
     """For the chantier form: the event's pratiques to link to."""
     return chantiers.event_pratiques(event)
+
+
+@bp.app_template_filter("chantier_heure")
+def _heure(iso: str, timezone: str = "Europe/Paris") -> str:
+    """ "14h05" in the event's time zone from an ISO 8601 UTC timestamp (the page works without JS)."""
+    try:
+        at = datetime.fromisoformat(iso).astimezone(ZoneInfo(timezone))
+    except (TypeError, ValueError, KeyError):
+        return ""
+    return f"{at.hour}h{at.minute:02d}"
 
 
 @bp.app_template_global("chantier_labels")

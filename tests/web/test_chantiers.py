@@ -1,6 +1,7 @@
 """Chantier pages and their forms without JavaScript."""
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -132,6 +133,9 @@ def test_co_building_without_javascript(afternoon, joined_client, make_socket):
     assert db.session.query(ChantierAddition).count() == 1
     page = karim.get(url).get_data(as_text=True)
     assert "Un test" in page and "Partant !" in page and "— Karim (CCAS)" in page
+    # Times in the event's time zone, also without JavaScript.
+    at = db.session.query(ChantierAddition).one().created_at.astimezone(ZoneInfo("Europe/Paris"))
+    assert f">{at.hour}h{at.minute:02d}</time>" in page
 
 
 def test_engagement_contacts_reach_only_the_porteur_and_the_organizer(
