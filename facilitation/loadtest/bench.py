@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         default=1000,
         help="phones for the gevent and 2-worker runs (0: the largest size)",
     )
+    parser.add_argument("--no-single", action="store_true", help="skip the SQLite sizes")
     parser.add_argument("--no-gevent", action="store_true")
     parser.add_argument("--no-multi", action="store_true")
     args = parser.parse_args(argv)
@@ -357,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
     try:
-        for n in sizes:
+        for n in [] if args.no_single else sizes:
             rows.append(single_worker(work, results, n, args.duration))
         if not args.no_gevent:
             try:
