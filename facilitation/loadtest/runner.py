@@ -66,6 +66,8 @@ class WorkerResult:
     dots_sent: int = 0
     dot_errors: int = 0
     errors: list[str] = field(default_factory=list)
+    #: CPU seconds this generator process used during the run (is the generator the limit?)
+    run_cpu_s: float = 0.0
 
 
 # ============================================================================ generator process
@@ -173,6 +175,7 @@ async def _worker(
     state["phase"] = "ready"
     await _wait_flag(go)
     state["phase"] = "run"
+    cpu_at_go = time.process_time()
     t0 = start_at.value
     end = t0 + cfg.duration
     ready = [p for p in phones if p.record.ready]
@@ -266,6 +269,7 @@ async def _worker(
         await asyncio.wait(in_flight, timeout=IN_FLIGHT_WAIT_S)
     state["phase"] = "drain"
     await _wait_flag(stop)
+    result.run_cpu_s = time.process_time() - cpu_at_go
     for task in tasks:
         if not task.done():
             task.cancel()
@@ -564,4 +568,7 @@ def aggregate(
         "errors": len(error_samples),
         "error_samples": error_samples[:MAX_ERROR_SAMPLES],
         "generator_cpus": os.cpu_count(),
+        # CPU seconds each generator process used from the start of the run to the end of
+        # the drain; near the wall time it means the generator, not the server, was the limit
+        "generator_run_cpu_s": [round(r.get("run_cpu_s", 0.0), 1) for r in results],
     }
