@@ -12,14 +12,15 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from facilitation import round_broadcast
-from facilitation.domain import access, control
+from facilitation.domain import access, atelier_import, control
 from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.contributions import wall
-from facilitation.domain.errors import Forbidden
+from facilitation.domain.errors import Forbidden, ValidationError
 from facilitation.domain.events import contribution_kind, get_atelier, get_event
 from facilitation.domain.moderation import categories, merged_cards
 from facilitation.domain.phases import current_round, round_dict
 from facilitation.domain.snapshot import contribution_dict
+from facilitation.extensions import db
 from facilitation.identity import (
     actor_for,
     current_organizer,
@@ -27,7 +28,9 @@ from facilitation.identity import (
     logout_organizer,
     remember_facilitator_link,
 )
+from facilitation.models import Event
 from facilitation.ratelimit import limit_login
+from facilitation.web.public import public_url
 
 bp = Blueprint("facilitation", __name__)
 
@@ -155,3 +158,66 @@ def control_room(slug: str):  # type: ignore[no-untyped-def]
         snapshot=snapshot,
         idle_minutes=current_app.config.get("CONTROL_IDLE_MINUTES", control.IDLE_MINUTES),
     )
+
+
+def _organizer_event(slug: str) -> Event:
+    """The event, for its logged-in organizers only (``Forbidden`` otherwise)."""
+    found = get_event(slug)
+    require_organizer(actor_for(found.id), found)
+    return found
+
+
+@bp.get("/organisateur/e/<slug>/qr")
+def qr_sheet(slug: str):  # type: ignore[no-untyped-def]
+    """A printable sheet: one QR code per atelier, to put on the tables."""
+    if _require_login() is None:
+        return redirect(url_for(".login", suivant=request.path))
+    found = _organizer_event(slug)
+    ateliers = [
+        (atelier, public_url("public.join", slug=slug, atelier=atelier.id))
+        for sequence in found.sequences
+        for atelier in sequence.ateliers
+    ]
+    return render_template(
+        "organizer/qr_sheet.html",
+        event=found,
+        ateliers=ateliers,
+        home_url=public_url("public.home"),
+    )
+
+
+@bp.route("/organisateur/e/<slug>/import", methods=["GET", "POST"])
+def import_ateliers(slug: str):  # type: ignore[no-untyped-def]
+    """Import ateliers from a CSV file: preview with line-numbered errors, then confirm."""
+    if _require_login() is None:
+        return redirect(url_for(".login", suivant=request.path))
+    found = _organizer_event(slug)
+    result = None
+    content = ""
+    if request.method == "POST":
+        upload = request.files.get("fichier")
+        try:
+            if upload and upload.filename:
+                content = atelier_import.decode(upload.read(atelier_import.MAX_BYTES + 1))
+            else:
+                content = request.form.get("contenu", "")
+            if request.form.get("confirmer") == "1":
+                result = atelier_import.apply_import(actor_for(found.id), found, content)
+                created = sum(1 for r in result.rows if r.existing is None)
+                db.session.commit()
+                flash(
+                    f"{len(result.rows)} atelier(s) importé(s) : {created} créé(s), "
+                    f"{len(result.rows) - created} mis à jour.",
+                    "success",
+                )
+                return redirect(url_for(".import_ateliers", slug=slug), 303)
+            result = atelier_import.preview(found, content)
+        except ValidationError as exc:
+            db.session.rollback()
+            result = atelier_import.ImportPreview(
+                errors=(exc.errors.get("csv") or exc.message).split("\n")
+            )
+    status = 422 if result is not None and result.errors else 200
+    return render_template(
+        "organizer/import.html", event=found, result=result, content=content
+    ), status

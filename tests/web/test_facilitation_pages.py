@@ -159,3 +159,31 @@ def test_the_event_page_shows_the_current_sequence_and_the_next_step(
     assert "En ce moment : Ateliers pratiques" in html
     assert "Rejoignez votre atelier « Isolement » (Salle Ravel)." in html
     assert "Ensuite, à 13h30 : Ateliers chantiers" in html
+
+
+def test_the_qr_sheet_and_the_csv_import_pages(app, make_atelier, organizer):
+    atelier = make_atelier(title="Isolement", room="Salle Ravel")
+    slug = atelier.event.slug
+    organizer(atelier.event)
+    client = app.test_client()
+    login(client)
+
+    sheet = client.get(f"/organisateur/e/{slug}/qr").get_data(as_text=True)
+    assert "Isolement" in sheet and f"/e/{slug}/a/{atelier.id}/qr.svg" in sheet
+
+    url = f"/organisateur/e/{slug}/import"
+    token = form_token(client, url)
+    bad = client.post(url, data={"csrf_token": token, "contenu": "sequence;titre\nnulle;X\n"})
+    assert bad.status_code == 422
+    assert "Ligne 2 : séquence « nulle » inconnue" in bad.get_data(as_text=True)
+
+    csv_text = "sequence;titre;salle\npratiques;Numérique;Salle Berlioz\n"
+    preview = client.post(url, data={"csrf_token": token, "contenu": csv_text})
+    assert preview.status_code == 200 and "Importer ces 1 ateliers" in preview.get_data(
+        as_text=True
+    )
+    done = client.post(url, data={"csrf_token": token, "contenu": csv_text, "confirmer": "1"})
+    assert done.status_code == 303
+    assert "1 créé(s)" in client.get(url).get_data(as_text=True)
+    ateliers = client.get(f"/api/events/{slug}").get_json()["ateliers"]
+    assert "Numérique" in [a["title"] for a in ateliers]
