@@ -58,6 +58,7 @@ export function connectAtelier(opts) {
   let joining = null; // Promise while a join is in flight
   let staleSnapshots = 0;
   let state = null;
+  const joinedListeners = []; // api.onJoined(cb): the outbox sends what waits after each join
 
   const setStatus = (next) => {
     if (next !== state) {
@@ -86,6 +87,7 @@ export function connectAtelier(opts) {
           return;
         }
         onJoined(ack);
+        for (const cb of joinedListeners) cb(ack);
         resolve(true);
       });
     });
@@ -182,6 +184,8 @@ export function connectAtelier(opts) {
     get connected() { return socket.connected; },
     get version() { return known; },
     resync,
+    /** Call cb after every successful (re)join of the room. */
+    onJoined(cb) { joinedListeners.push(cb); },
     /** Emit with an ack; resolves with the ack, rejects on timeout. */
     request(event, payload, timeoutMs = 15000) {
       return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@
 // It shares the page's socket (live.js onAtelierLive) and only adds DOM next to what the page
 // owns. User text goes through textContent / setAttribute only, never innerHTML.
 import { onAtelierLive } from "./live.js";
+import { outboxFor } from "./outbox.js";
 
 const STATUS_LABEL = { ouvert: "Vote ouvert", clos: "Vote clos", "révélé": "Résultats révélés" };
 
@@ -78,9 +79,11 @@ function phoneView(root, live, state) {
   cardsBox.after(bar);
 
   // desired: what the phone shows (optimistic); confirmed: what the server acknowledged.
+  // Unacknowledged dots wait in the page's offline outbox (outbox.js, persisted): a dot set
+  // while the phone is offline is sent, once, when the connection returns (issue 6).
   let desired = new Map();
   let confirmed = new Map();
-  let inflight = false;
+  const outbox = outboxFor(live, root);
 
   function budget() { return state.ballot ? state.ballot.dots_per_participant : 0; }
   function used() { let n = 0; for (const v of desired.values()) n += v; return n; }
@@ -89,7 +92,11 @@ function phoneView(root, live, state) {
   function syncFromServer() {
     const dots = (state.mine && state.mine.dots) || {};
     confirmed = new Map(Object.entries(dots).map(([k, v]) => [k, Number(v)]));
-    if (!inflight) desired = new Map(confirmed);
+    desired = new Map(confirmed);
+    const ballotId = state.ballot ? state.ballot.id : null;
+    // Dots of another ballot (closed while the phone was away) are not carried over.
+    if (ballotId !== null) outbox.drop((i) => i.type === "dot" && i.meta.ballot_id !== ballotId);
+    for (const item of outbox.pending("dot")) desired.set(String(item.payload.contribution_id), item.payload.count);
   }
 
   function decorate(card) {
@@ -144,35 +151,36 @@ function phoneView(root, live, state) {
     for (const card of cardsBox.querySelectorAll(":scope > .card[data-id]")) decorate(card);
   }
 
-  async function pump() {
-    if (inflight || !open()) return;
-    const next = [...desired.entries()].find(([id, n]) => (confirmed.get(id) || 0) !== n)
-      || [...confirmed.keys()].filter((id) => !desired.has(id)).map((id) => [id, 0])[0];
-    if (!next) return;
-    const [id, count] = next;
-    inflight = true;
-    try {
-      const ack = await live.request("dot:set", {
-        client_id: newClientId(), atelier_id: state.atelierId, contribution_id: Number(id), count,
-      }, 10000);
-      inflight = false;
-      if (ack && ack.ok) {
-        message.textContent = "";
-        if (ack.mine) state.mine = ack.mine;
-        confirmed.set(id, ack.count);
-      } else {
-        // Refused (budget, closed …): the server's numbers win.
-        message.textContent = (ack && ack.message) || "Point non enregistré.";
-        if (ack && ack.count !== undefined) confirmed.set(id, ack.count);
-        desired.set(id, confirmed.get(id) || 0);
-      }
-    } catch {
-      inflight = false;
-      message.textContent = "Point non confirmé (connexion faible ?) : appuyez de nouveau.";
-      desired = new Map(confirmed);
-    }
-    refreshCounts();
-    pump();
+  function waitingFor(id) {
+    return outbox.pending("dot").some((i) => String(i.payload.contribution_id) === id);
+  }
+
+  outbox.on("dot", {
+    ack(item, ack) {
+      const id = String(item.payload.contribution_id);
+      if (ack.mine) state.mine = ack.mine;
+      confirmed.set(id, ack.count);
+      if (!outbox.pending("dot").length) message.textContent = "";
+      refreshCounts();
+    },
+    refused(item, ack) {
+      // Refused (budget, closed …): the server's numbers win.
+      const id = String(item.payload.contribution_id);
+      message.textContent = (ack && ack.message) || "Point non enregistré.";
+      if (ack && ack.count !== undefined) confirmed.set(id, ack.count);
+      if (!waitingFor(id)) desired.set(id, confirmed.get(id) || 0);
+      refreshCounts();
+    },
+    stalled() {
+      message.textContent = "Point en attente d’envoi : il partira dès le retour de la connexion.";
+    },
+  });
+
+  function queueDot(id, count) {
+    outbox.set("dot", "dot:set", {
+      client_id: newClientId(), atelier_id: state.atelierId, contribution_id: Number(id), count,
+    }, (i) => String(i.payload.contribution_id) === id, { ballot_id: state.ballot.id });
+    if (!live.connected) message.textContent = "Hors ligne : point en attente d’envoi, il partira au retour de la connexion.";
   }
 
   cardsBox.addEventListener("click", (event) => {
@@ -185,9 +193,11 @@ function phoneView(root, live, state) {
       desired.set(id, n + 1);
     } else if (n > 0) {
       desired.set(id, n - 1);
+    } else {
+      return;
     }
     refreshCounts();
-    pump();
+    queueDot(id, desired.get(id));
   });
   // Cards are re-rendered by cards.js: put the buttons back on new nodes.
   new MutationObserver(() => {
@@ -199,7 +209,7 @@ function phoneView(root, live, state) {
   live.socket.on("vote:mine", (msg) => {
     if (!msg || Number(msg.atelier_id) !== state.atelierId) return;
     state.mine = msg;
-    if (!inflight) renderPhone();
+    renderPhone();
   });
   return renderPhone;
 }

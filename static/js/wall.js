@@ -2,19 +2,12 @@
 // Without this script (or without a socket connection) the page still works:
 // the form POSTs and the cards are server-rendered.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
-import { CardList } from "./cards.js";
+import { CardList, buildCard } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
+import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
 
 const FIELDS = ["titre", "description", "structure", "commune", "public_concerne"];
 const CLEARED_ON_SUCCESS = ["titre", "description", "public_concerne"]; // structure/commune stay for the next card
-
-function newClientId() {
-  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const bytes = new Uint8Array(16);
-  if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function presenceText(n) {
   return `${n} ${n <= 1 ? "personne connectée" : "personnes connectées"}`;
@@ -82,11 +75,19 @@ function init(root) {
   });
   extras.attach(live);
 
-  // ---- form over Socket.IO ------------------------------------------------------------
+  // ---- form over Socket.IO, through the offline outbox -------------------------------
   form.noValidate = true; // French messages from the server instead of the browser's bubbles
   const clientIdInput = form.elements.namedItem("client_id");
-  let sending = false;
-  let uncertain = null; // payload signature of a send whose answer never came
+  const outbox = outboxFor(live, root);
+  const draft = new Draft(form, scopeOf(root), FIELDS);
+  const published = noun === "chantier" ? "Chantier publié." : "Pratique publiée.";
+  let formItem = null; // the outbox item whose text is still in the form (sent while connected)
+
+  // Cards waiting in the outbox, above the wall: « en attente d'envoi » until the server acks.
+  const pendingBox = document.createElement("div");
+  pendingBox.className = "cards cards--pending";
+  pendingBox.id = "outbox-cards";
+  document.getElementById("cards").before(pendingBox);
 
   function values() {
     const v = {};
@@ -139,7 +140,7 @@ function init(root) {
     summary.replaceChildren();
   }
 
-  function showErrors(ack) {
+  function showErrors(ack, intro = "") {
     clearErrors();
     const errors = (ack && ack.errors) || {};
     const items = [];
@@ -167,6 +168,11 @@ function init(root) {
       : otherMessages.shift();
     const list = document.createElement("ul");
     list.className = "error-summary__list";
+    if (intro) {
+      const li = document.createElement("li");
+      li.textContent = intro;
+      list.append(li);
+    }
     list.append(...items);
     for (const message of otherMessages) {
       const li = document.createElement("li");
@@ -182,51 +188,124 @@ function init(root) {
   }
 
   function setBusy(busy) {
-    sending = busy;
     submit.setAttribute("aria-disabled", busy ? "true" : "false");
     submit.textContent = busy ? "Envoi…" : "Publier";
   }
 
-  async function send(payload, retry = true) {
-    const ack = await live.request("contribution:create", payload);
-    if (ack && ack.ok === false && ack.code === "not_joined" && retry) {
-      await live.resync();
-      return send(payload, false);
-    }
-    return ack;
+  function formIsEmpty() {
+    return CLEARED_ON_SUCCESS.every((name) => !form.elements.namedItem(name).value.trim());
   }
 
-  form.addEventListener("submit", async (event) => {
-    if (!live.connected) return; // no socket: the browser POSTs the form (same client_id, idempotent)
+  function emptyForm() {
+    for (const name of CLEARED_ON_SUCCESS) form.elements.namedItem(name).value = "";
+    clientIdInput.value = newClientId();
+    draft.clear();
+  }
+
+  /** Put a card's text back in the form (a refusal): nothing typed is lost. */
+  function refill(payload) {
+    for (const name of FIELDS) {
+      if (payload[name] !== undefined) form.elements.namedItem(name).value = payload[name];
+    }
+    clientIdInput.value = newClientId(); // refused: nothing was stored, a new try is a new card
+    draft.save();
+  }
+
+  function renderPending() {
+    const nodes = [];
+    for (const item of outbox.pending("card")) {
+      if (item === formItem) continue;
+      const node = buildCard({ ...item.payload, id: `pending-${item.id}`, author: null, created_at: null }, 3);
+      node.classList.add("card--pending");
+      delete node.dataset.id; // not a stored card: votes and moderation leave it alone
+      const note = document.createElement("p");
+      note.className = "card__pending";
+      note.textContent = "En attente d’envoi";
+      node.append(note);
+      nodes.push(node);
+    }
+    pendingBox.replaceChildren(...nodes);
+    pendingBox.hidden = !nodes.length;
+    root.dataset.outbox = String(outbox.size);
+  }
+
+  const refusedLater = []; // refused texts waiting for the form to be free
+  outbox.listen(renderPending);
+  outbox.on("card", {
+    ack(item, ack) {
+      if (ack.contribution) cards.add(ack.contribution);
+      if (item === formItem) {
+        formItem = null;
+        setBusy(false);
+        clearErrors();
+        emptyForm();
+        showStatus(published, "success");
+        const next = refusedLater.shift();
+        if (next) refill(next);
+      } else {
+        showStatus(`« ${item.payload.titre} » envoyée.`, "success");
+      }
+      renderPending();
+    },
+    refused(item, ack) {
+      const inForm = item === formItem;
+      formItem = null;
+      setBusy(false);
+      if (inForm || formIsEmpty()) {
+        if (!inForm) refill(item.payload);
+        showErrors(ack, inForm ? "" : `« ${item.payload.titre} » n’a pas été publiée : son texte est remis dans le formulaire.`);
+      } else {
+        // Something else is being typed: keep both, the refused text goes back after it.
+        showErrors(ack, `« ${item.payload.titre} » n’a pas été publiée. Son texte vous attend : publiez d’abord ce que vous écrivez.`);
+        refusedLater.push(item.payload);
+      }
+      renderPending();
+    },
+    stalled(item) {
+      if (item !== formItem) return;
+      // No answer: the card stays in the outbox (same client_id); the form is free again.
+      formItem = null;
+      setBusy(false);
+      emptyForm();
+      renderPending();
+      showStatus("Pas de réponse du serveur : votre carte est gardée sur ce téléphone et sera envoyée "
+        + "automatiquement au retour de la connexion.", "info");
+    },
+  });
+
+  // Restore what was being typed before a reload or a crash of the tab.
+  if (draft.restore()) showStatus("Votre brouillon a été restauré.", "info");
+  renderPending();
+  if (outbox.pending("card").length) {
+    showStatus("Des cartes attendent d’être envoyées : elles partiront dès que la connexion sera rétablie.", "info");
+  }
+
+  form.addEventListener("submit", (event) => {
+    // Scripts run but the server refused the socket (not the network): the browser POSTs the
+    // form instead (same client_id, idempotent).
+    if (!live.connected && !live.socket.active && navigator.onLine !== false) return;
     event.preventDefault();
-    if (sending) return;
+    if (formItem) return; // already sending this text
 
     const v = values();
-    const sig = JSON.stringify(v);
-    if (uncertain && uncertain !== sig) clientIdInput.value = newClientId(); // edited: it is another card
+    if (!live.connected && !v.titre.trim()) {
+      showErrors({ errors: { titre: "Indiquez « Titre »." } });
+      return;
+    }
     const payload = { client_id: clientIdInput.value, atelier_id: atelierId, ...v };
-
-    setBusy(true);
-    showStatus("Envoi en cours…", "info");
-    try {
-      const ack = await send(payload);
-      if (ack && ack.ok) {
-        uncertain = null;
-        if (ack.contribution) cards.add(ack.contribution);
-        clearErrors();
-        for (const name of CLEARED_ON_SUCCESS) form.elements.namedItem(name).value = "";
-        clientIdInput.value = newClientId();
-        showStatus(noun === "chantier" ? "Chantier publié." : "Pratique publiée.", "success");
-      } else {
-        uncertain = null;
-        showErrors(ack);
-      }
-    } catch {
-      uncertain = sig;
-      showStatus("L’envoi n’a pas été confirmé (connexion faible ?). Appuyez de nouveau sur « Publier » : "
-        + "votre texte est conservé et ne sera pas publié deux fois.", "error");
-    } finally {
-      setBusy(false);
+    if (live.connected) {
+      // Online: the text stays in the form until the server answers (errors next to the fields).
+      setBusy(true);
+      showStatus("Envoi en cours…", "info");
+      formItem = outbox.add("card", "contribution:create", payload);
+    } else {
+      clearErrors();
+      emptyForm();
+      outbox.add("card", "contribution:create", payload);
+      showStatus("Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
+        + "Elle partira dès le retour de la connexion.", "info");
+      const next = refusedLater.shift();
+      if (next) refill(next);
     }
   });
 }
