@@ -25,6 +25,7 @@ from facilitation.domain.access import Actor, require_facilitator, require_parti
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import Closed, Forbidden, NotFound, NotJoined, ValidationError
 from facilitation.domain.events import contribution_kind
+from facilitation.domain.phases import check_open_for_contributions
 from facilitation.domain.validation import TextField, clean, clean_partial, client_id, integer_id
 from facilitation.extensions import db
 from facilitation.models import (
@@ -242,6 +243,9 @@ def create_chantier(
         raise ValidationError(errors=errors)
     card = Contribution(
         atelier_id=atelier.id,
+        # Like any card: only while the round takes contributions (after the retry lookup,
+        # so a chantier stored just before the round closed still gets its ack).
+        round_id=check_open_for_contributions(atelier).id,
         participant_id=author.id,
         client_id=cid,
         kind="chantier",

@@ -447,3 +447,21 @@ def test_moderated_cards_are_out_of_reach(chantier_atelier, actor_in, pratique):
         engage(actor, card)
     link, _ = access.create_facilitator_link(atelier.event, atelier)
     chantiers.check_visible(Actor(event_id=atelier.event_id, links=(link,)), card)
+
+
+def test_chantiers_follow_the_round_like_any_card(chantier_atelier, actor_in):
+    from facilitation.domain.phases import current_round
+
+    atelier = chantier_atelier()
+    actor = actor_in(atelier)
+    cid = new_client_id()
+    card, _ = post(actor, atelier, client_id=cid)
+    assert card.round_id == current_round(atelier).id
+    current_round(atelier).phase = "vote"
+    db.session.commit()
+    with pytest.raises(Closed) as caught:
+        post(actor, atelier)
+    assert "Les contributions sont fermées" in caught.value.message
+    db.session.rollback()
+    again, version = post(actor, atelier, client_id=cid)  # a late retry still gets its ack
+    assert again.id == card.id and version is None
