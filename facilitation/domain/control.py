@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from facilitation.domain.access import Actor, require_organizer
-from facilitation.domain.errors import DomainError, ValidationError
+from facilitation.domain.errors import DomainError, NotFound, ValidationError
 from facilitation.domain.events import local_iso
 from facilitation.domain.phases import current_rounds, round_dict
 from facilitation.domain.validation import TextField
 from facilitation.extensions import db
-from facilitation.models import Atelier, Contribution, Event, Participant, Sequence
+from facilitation.models import Atelier, Contribution, Event, FacilitatorLink, Participant, Sequence
 from facilitation.models.base import utcnow
 from facilitation.models.round import Phase
 
@@ -175,3 +175,24 @@ def clean_announcement(raw: Any) -> str:
     if error:
         raise ValidationError(errors={"text": error})
     return text
+
+
+# ------------------------------------------------------------------------- facilitator links
+def facilitator_links(actor: Actor, event: Event) -> list[FacilitatorLink]:
+    """The event's facilitator links, newest first (organizers only)."""
+    require_organizer(actor, event)
+    return list(
+        db.session.scalars(
+            select(FacilitatorLink)
+            .where(FacilitatorLink.event_id == event.id)
+            .order_by(FacilitatorLink.created_at.desc(), FacilitatorLink.id.desc())
+        )
+    )
+
+
+def get_link(actor: Actor, event: Event, raw_id: Any) -> FacilitatorLink:
+    require_organizer(actor, event)
+    link = db.session.get(FacilitatorLink, raw_id) if isinstance(raw_id, int) else None
+    if link is None or link.event_id != event.id:
+        raise NotFound("Ce lien d'animation n'existe pas.")
+    return link

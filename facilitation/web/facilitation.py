@@ -7,9 +7,12 @@ static/js/regie.js, authorised on the server like every event.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import segno
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from facilitation import round_broadcast
 from facilitation.domain import access, atelier_import, control
@@ -221,3 +224,55 @@ def import_ateliers(slug: str):  # type: ignore[no-untyped-def]
     return render_template(
         "organizer/import.html", event=found, result=result, content=content
     ), status
+
+
+@bp.route("/organisateur/e/<slug>/liens", methods=["GET", "POST"])
+def facilitator_links(slug: str):  # type: ignore[no-untyped-def]
+    """Hand out, revoke and regenerate the facilitators' secret links (with their QR code).
+
+    A new link's address is shown once, in this response: only its hash is stored.
+    """
+    if _require_login() is None:
+        return redirect(url_for(".login", suivant=request.path))
+    found = _organizer_event(slug)
+    actor = actor_for(found.id)
+    fresh = None
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        if action == "create":
+            raw_atelier = request.form.get("atelier_id", "")
+            atelier = get_atelier(found, int(raw_atelier)) if raw_atelier.isdigit() else None
+            label = request.form.get("label", "").strip()
+            link, token = access.create_facilitator_link(found, atelier, label)
+        else:
+            raw_link = request.form.get("link_id", "")
+            link = control.get_link(actor, found, int(raw_link) if raw_link.isdigit() else None)
+            if action == "revoke":
+                access.revoke_facilitator_link(link)
+                token = None
+            elif action == "regenerate":
+                link, token = access.regenerate_facilitator_link(link)
+            else:
+                abort(400)
+        db.session.commit()
+        if token is None:
+            flash("Lien révoqué : il ne fonctionne plus, immédiatement.", "success")
+            return redirect(url_for(".facilitator_links", slug=slug), 303)
+        url = public_url(".facilitator_entry", token=token)
+        fresh = {"link": link, "url": url, "qr": _qr_svg(url)}
+    return render_template(
+        "organizer/links.html",
+        event=found,
+        links=control.facilitator_links(actor, found),
+        ateliers=control.event_ateliers(found),
+        fresh=fresh,
+    )
+
+
+def _qr_svg(url: str) -> Markup:
+    """An inline SVG QR code of ``url`` (generated markup, no user text)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, title="QR code du lien"
+    )
+    return Markup(buffer.getvalue().decode())

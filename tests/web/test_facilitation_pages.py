@@ -3,6 +3,7 @@ agenda."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -187,3 +188,57 @@ def test_the_qr_sheet_and_the_csv_import_pages(app, make_atelier, organizer):
     assert "1 créé(s)" in client.get(url).get_data(as_text=True)
     ateliers = client.get(f"/api/events/{slug}").get_json()["ateliers"]
     assert "Numérique" in [a["title"] for a in ateliers]
+
+
+def test_organizers_hand_out_revoke_and_regenerate_facilitator_links(app, make_atelier, organizer):
+    atelier = make_atelier(title="Isolement")
+    slug = atelier.event.slug
+    organizer(atelier.event)
+    client = app.test_client()
+    login(client)
+    url = f"/organisateur/e/{slug}/liens"
+    token = form_token(client, url)
+
+    made = client.post(
+        url,
+        data={"csrf_token": token, "action": "create", "label": "Samia", "atelier_id": atelier.id},
+    )
+    html = made.get_data(as_text=True)
+    assert made.status_code == 200 and "Nouveau lien pour Samia" in html and "<svg" in html
+    secret = re.search(r"/f/([A-Za-z0-9_-]+)", html).group(1)
+    facilitator = app.test_client()
+    assert facilitator.get(f"/f/{secret}").status_code == 303
+
+    (link,) = access_links(atelier.event)
+    regenerated = client.post(
+        url, data={"csrf_token": token, "action": "regenerate", "link_id": link.id}
+    )
+    new_secret = re.search(r"/f/([A-Za-z0-9_-]+)", regenerated.get_data(as_text=True)).group(1)
+    assert new_secret != secret
+    assert facilitator.get(f"/animation/e/{slug}/a/{atelier.id}").status_code == 403
+    assert app.test_client().get(f"/f/{secret}").status_code == 403
+
+    fresh = [x for x in access_links(atelier.event) if x.active]
+    revoked = client.post(
+        url, data={"csrf_token": token, "action": "revoke", "link_id": fresh[0].id}
+    )
+    assert revoked.status_code == 303
+    assert app.test_client().get(f"/f/{new_secret}").status_code == 403
+
+
+def access_links(event):
+    from facilitation.models import FacilitatorLink
+
+    db.session.expire_all()
+    return db.session.query(FacilitatorLink).filter_by(event_id=event.id).all()
+
+
+def test_links_are_for_the_events_organizers(app, make_atelier, organizer, joined_client):
+    atelier = make_atelier()
+    url = f"/organisateur/e/{atelier.event.slug}/liens"
+    assert app.test_client().get(url).status_code == 302
+    theirs = make_atelier()
+    organizer(theirs.event)
+    client = app.test_client()
+    login(client)
+    assert client.get(url).status_code == 403
