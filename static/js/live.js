@@ -165,7 +165,12 @@ export function connectAtelier(opts) {
     });
   }
 
-  window.addEventListener("offline", () => setStatus("offline"));
+  window.addEventListener("offline", () => {
+    setStatus("offline");
+    // The network is gone: drop the socket now rather than after the ping timeout (~45 s),
+    // so writes go to the outbox at once; the manager reconnects when the network is back.
+    if (socket.connected && socket.io.engine) socket.io.engine.close();
+  });
   window.addEventListener("online", () => {
     if (!socket.connected) {
       setStatus("reconnecting");
