@@ -50,6 +50,7 @@ function init(root) {
       liveStatus.dataset.state = state;
       liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
       root.dataset.live = state;
+      if (state !== "connected") presence.hidden = true; // a stale count would mislead
     },
     onJoined() {
       root.dataset.live = "joined";
