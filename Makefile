@@ -59,9 +59,16 @@ $(VENDOR): $(NPM_STAMP)
 	  cp $(SIO_DIST)/socket.io.esm.min.js.map $(VENDOR_DIR)/; fi
 	touch $@
 
-vendor: $(VENDOR)
+# axe-core for the browser tests' accessibility checks (tests/e2e/test_accessibility.py):
+# read by the tests and injected into the page under test; not under static/, never served.
+AXE := tests/e2e/vendor/axe.min.js
+$(AXE): $(NPM_STAMP)
+	mkdir -p $(dir $@)
+	cp node_modules/axe-core/axe.min.js $@
 
-setup: $(STAMP) $(VENDOR)
+vendor: $(VENDOR) $(AXE)
+
+setup: $(STAMP) $(VENDOR) $(AXE)
 
 # Debian's chromium for the Playwright tests (Playwright's own browser download cannot work here).
 chromium:
