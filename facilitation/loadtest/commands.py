@@ -265,7 +265,8 @@ def summary(r: dict[str, Any]) -> str:
     lat, ack, rss = r["latency_ms"], r["ack_ms"], r.get("server_rss_kb") or {}
     cpu = r.get("server_cpu") or {}
     dots = (
-        f"{r['dots_sent']} envoyées, {r['dots_counted']} comptées par le serveur"
+        f"{r['dots_sent']} envoyées, {r['dots_counted']} comptées par le serveur, "
+        f"{r['dot_errors']} refus {r.get('dot_error_codes') or ''}"
         if r["dots_enabled"]
         else f"0 envoyée ({r.get('dots_note', '')})"
     )

@@ -66,6 +66,8 @@ class WorkerResult:
     dots_sent: int = 0
     dot_errors: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Why dots were refused: error code (or exception name) -> count.
+    dot_error_codes: dict[str, int] = field(default_factory=dict)
     #: CPU seconds this generator process used during the run (is the generator the limit?)
     run_cpu_s: float = 0.0
 
@@ -238,6 +240,8 @@ async def _worker(
                 ack = await phone.set_dots(f"ltd-{uuid.uuid4().hex[:20]}", contribution_id, count)
             except Exception as exc:
                 result.dot_errors += 1
+                name = type(exc).__name__
+                result.dot_error_codes[name] = result.dot_error_codes.get(name, 0) + 1
                 phone.record.errors.append(f"dot:set : {exc!r}"[:200])
                 continue
             if isinstance(ack, dict) and ack.get("ok") is True:
@@ -245,6 +249,7 @@ async def _worker(
             else:
                 result.dot_errors += 1
                 code = ack.get("code") if isinstance(ack, dict) else None
+                result.dot_error_codes[str(code)] = result.dot_error_codes.get(str(code), 0) + 1
                 if code not in UNKNOWN_EVENT_CODES:
                     phone.record.errors.append(f"dot:set refusé : {ack}"[:200])
 
@@ -496,6 +501,14 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
     return report
 
 
+def _merge_counts(parts: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for part in parts:
+        for key, n in part.items():
+            out[key] = out.get(key, 0) + n
+    return out
+
+
 def aggregate(
     cfg: RunConfig,
     results: list[dict[str, Any]],
@@ -561,6 +574,7 @@ def aggregate(
         "dots_per_phone": cfg.dots,
         "dots_sent": sum(r["dots_sent"] for r in results),
         "dot_errors": sum(r["dot_errors"] for r in results),
+        "dot_error_codes": _merge_counts(r.get("dot_error_codes", {}) for r in results),
         "dots_counted": None,
         "reconnects": sum(ph["reconnects"] for ph in phones),
         "unexpected_disconnects": sum(ph["unexpected_disconnects"] for ph in phones),
