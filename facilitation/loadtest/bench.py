@@ -320,7 +320,11 @@ def table(rows: list[dict[str, Any]]) -> str:
                          f"{r.get('skipped') or 'run failed'} |||||||||||||")  # fmt: skip
             continue
         mem = (r.get("server_rss_kb") or {}).get("per_phone_kb")
-        dots = f"{r['dots_sent']} / {r['dots_counted']}" if r.get("dots_enabled") else "skipped"
+        dots = (
+            f"{r['dots_sent']} / {r['dots_counted']} ({r['dot_errors']} refused)"
+            if r.get("dots_enabled")
+            else "skipped"
+        )
         cpu = r.get("server_cpu") or {}
         lines.append(
             f"| {r['setup']} | {r['participants']} / {r['ateliers']} | {r['connected']} | "
