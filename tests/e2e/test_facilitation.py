@@ -149,3 +149,56 @@ def test_the_control_room_follows_the_ateliers_and_reaches_every_phone(
     console.locator("#announcement", has_text="Retour en plénière à 15h45").wait_for()
     screenshot(regie, "1-control-room", full_page=True)
     screenshot(mobile, "2-phone-announcement")
+
+
+def test_moderation_from_a_tablet_reaches_the_phone_and_the_projector(
+    live_server: Any,
+    phone: Callable[..., Any],
+    projector: Callable[..., Any],
+    _pages: Any,
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    here = atelier_ids(base)[2]
+    tablet = _pages.new_page("tablet", viewport={"width": 1024, "height": 768}, has_touch=True)
+    tablet.goto(facilitator_link(live_server, here))
+    wait_live(tablet, "#console")
+    screen = projector(base, here)
+
+    author = phone("author")
+    join_atelier(author, base, here, unique("Awa"))
+    first, second = unique("Repérage par le Crous"), unique("Repérage Crous bis")
+    post_pratique(author, first)
+    post_pratique(author, second)
+
+    # The author fixes a typo in their own card: everybody sees it, marked « modifié ».
+    mine = card(author, first)
+    mine.get_by_role("button", name="Modifier").click()
+    mine.locator(".card__editor input").fill(first + " étudiants")
+    mine.get_by_role("button", name="Enregistrer").click()
+    card(screen, first + " étudiants").locator(".card__edited").wait_for()
+
+    # A category, a pin, a merge of the duplicate, then a hidden card, from the tablet.
+    tablet.fill("#category-name", "Jeunes")
+    tablet.locator("#category-form button").click()
+    tablet.locator("#category-list li", has_text="Jeunes").wait_for()
+    target = card(tablet, first + " étudiants")
+    target.get_by_role("button", name="Épingler").click()
+    target.get_by_role("button", name="Désépingler").wait_for()
+    duplicate = card(tablet, second)
+    tablet.once("dialog", lambda dialog: dialog.accept())
+    duplicate.locator("select").nth(1).select_option(label=first + " étudiants")
+    card(author, second).wait_for(state="detached")
+    card(author, first + " étudiants").locator(".card__merged", has_text=second).wait_for()
+    screenshot(tablet, "1-tablet-console", full_page=True)
+
+    # The projector enlarges one card on request.
+    card(tablet, first + " étudiants").get_by_role("button", name="Projeter").click()
+    screen.wait_for_selector('#projector[data-mode="card"] .card--focus')
+    screenshot(screen, "2-projector-one-card")
+
+    card(tablet, first + " étudiants").get_by_role("button", name="Masquer").click()
+    card(author, first + " étudiants").wait_for(state="detached")
+    card(screen, first + " étudiants").wait_for(state="detached")
+    card(tablet, first + " étudiants").get_by_role("button", name="Afficher").wait_for()
+    screenshot(author, "3-phone-after-moderation", full_page=True)
