@@ -24,6 +24,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
@@ -263,6 +264,35 @@ def default_settings_for(atelier: Atelier, round: object | None = None) -> Ballo
     return settings
 
 
+def _opened_in(ballot: Ballot, round: object | None) -> bool:
+    """Was ``ballot`` opened during ``round`` (a round object with ``created_at``)?"""
+    started = getattr(round, "created_at", None)
+    if started is None:
+        return False
+    if started.tzinfo is None:  # SQLite hands naive datetimes to objects not yet refreshed
+        started = started.replace(tzinfo=UTC)
+    return ballot.opened_at >= started
+
+
+def reopen_ballot(ballot: Ballot) -> Ballot:
+    """Open a closed (or revealed) ballot again: voters keep their dots and budgets.
+
+    ``VoteConflict`` if another ballot of the atelier is open meanwhile.
+    """
+    if ballot.is_open:
+        return ballot
+    try:
+        with db.session.begin_nested():
+            ballot.status = BallotStatus.OPEN.value
+            ballot.closed_at = None
+            ballot.revealed_at = None
+            db.session.flush()
+    except IntegrityError:
+        raise VoteConflict()
+    _mark_changed(ballot.atelier_id, ballot=True)
+    return ballot
+
+
 def _phase_key(phase: str) -> str:
     folded = unicodedata.normalize("NFKD", str(phase or "")).encode("ascii", "ignore")
     return folded.decode().strip().lower()
@@ -275,7 +305,12 @@ def on_round_phase(atelier: Atelier, round: object | None, new_phase: str) -> No
     key = _phase_key(new_phase)
     if key == "vote":
         if open_ballot_of(atelier) is None:
-            open_ballot(atelier, default_settings_for(atelier, round))
+            last = current_ballot(atelier)
+            if last is not None and _opened_in(last, round):
+                # « Rouvrir le vote » within the same round: same ballot, everyone's dots kept.
+                reopen_ballot(last)
+            else:
+                open_ballot(atelier, default_settings_for(atelier, round))
     elif key == "resultats":
         if current_ballot(atelier) is not None:
             reveal_ballot(atelier)
@@ -798,6 +833,7 @@ __all__ = [
     "open_ballot",
     "parse_settings",
     "participation",
+    "reopen_ballot",
     "reveal_ballot",
     "scribe_set",
     "set_dots",

@@ -397,8 +397,18 @@ function attach(live, atelierId) {
     if (!mine(msg)) return;
     const before = state.ballot ? state.ballot.id : null;
     state.ballot = msg.ballot;
-    if (!msg.ballot || msg.ballot.id !== before || msg.ballot.status === "révélé") fetchState();
-    else state.render();
+    if (msg.ballot && msg.ballot.id !== before) {
+      // A new ballot: a fresh budget for every phone, known without asking the server (a
+      // whole room asking at once is what we avoid); the console asks for its tally.
+      state.tally = null;
+      state.progress = null;
+      if (wall) {
+        const n = msg.ballot.dots_per_participant;
+        state.mine = { ballot_id: msg.ballot.id, dots: {}, used: 0, budget: n, dots_left: n };
+      }
+      if (panel) { fetchState(); return; }
+    }
+    state.render(); // a reveal's tally follows in vote:tally
   });
   socket.on("vote:tally", (msg) => {
     if (!mine(msg)) return;

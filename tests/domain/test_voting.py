@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +14,7 @@ from facilitation.domain.errors import Forbidden, NotFound, NotJoined, Validatio
 from facilitation.domain.voting import BallotSettings, BudgetExceeded, VoteClosed, VoteConflict
 from facilitation.extensions import db
 from facilitation.models import Ballot, Dot, VoterBudget
+from facilitation.models.base import utcnow
 from tests.support.voting import facilitator_actor, make_card, participant_actor
 
 
@@ -224,6 +228,30 @@ def test_round_phase_hook(make_atelier, make_participant):
     voting.on_round_phase(atelier, None, "clos")
     assert ballot.status == "révélé"  # results stay shown
     db.session.commit()
+
+
+def test_going_back_to_vote_in_the_same_round_reopens_the_same_ballot(
+    make_atelier, make_participant
+):
+    atelier = make_atelier()
+    alice = make_participant(atelier)
+    card = make_card(atelier)
+    round_ = SimpleNamespace(created_at=utcnow() - timedelta(minutes=5))
+    voting.on_round_phase(atelier, round_, "vote")
+    ballot = voting.open_ballot_of(atelier)
+    voting.set_dots(participant_actor(alice), atelier, card.id, 2)
+    voting.on_round_phase(atelier, round_, "resultats")
+    db.session.commit()
+    voting.on_round_phase(atelier, round_, "vote")  # « Rouvrir le vote »
+    db.session.commit()
+    assert voting.open_ballot_of(atelier) is ballot and ballot.revealed_at is None
+    assert voting.my_dots(ballot, alice)["dots_left"] == 1
+    # A later round votes afresh.
+    voting.on_round_phase(atelier, round_, "clos")
+    later = SimpleNamespace(created_at=utcnow() + timedelta(seconds=1))
+    voting.on_round_phase(atelier, later, "vote")
+    fresh = voting.open_ballot_of(atelier)
+    assert fresh.id != ballot.id and voting.my_dots(fresh, alice)["dots_left"] == 3
 
 
 def test_round_phase_reuses_the_last_settings(make_atelier):
