@@ -55,6 +55,35 @@ def no_sideways_scroll(page: Any) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+#: What a finger taps on a phone page; inline links inside a sentence are exempt (WCAG 2.5.8).
+TAP_TARGETS = (
+    "button, select, textarea, summary, .button,"
+    " input:not([type=hidden]):not([type=checkbox]):not([type=radio])"
+)
+
+
+def small_tap_targets(page: Any) -> list[str]:
+    """Visible controls smaller than 44 px high (checkboxes and radios: their label row)."""
+    return page.evaluate(
+        """selector => {
+          const small = [];
+          const size = (el) => el.getBoundingClientRect();
+          for (const el of document.querySelectorAll(selector)) {
+            const r = size(el);
+            if (!r.width || !r.height || getComputedStyle(el).visibility === "hidden") continue;
+            if (r.height < 43.5) small.push(`${el.tagName.toLowerCase()}#${el.id || ""}.${el.className} ${Math.round(r.height)}px`);
+          }
+          for (const el of document.querySelectorAll("input[type=checkbox], input[type=radio]")) {
+            const row = el.closest("label, .check, .choice, li") || el;
+            const r = size(row);
+            if (r.height && r.height < 43.5) small.push(`${el.type}#${el.id} row ${Math.round(r.height)}px`);
+          }
+          return small;
+        }""",
+        TAP_TARGETS,
+    )
+
+
 def organizer_cookie(server: Any, organizer_id: int = 1) -> dict[str, str]:
     from facilitation.identity import ORGANIZER_KEY
 
@@ -111,6 +140,8 @@ class Report:
         if not no_sideways_scroll(page):
             self.lines.append(f"{name} {page.url}: scrolls sideways at 320 px")
         self.check(page, f"{name} (320 px)")
+        for target in small_tap_targets(page):
+            self.lines.append(f"{name} {page.url}: tap target under 44 px: {target}")
         page.set_viewport_size(size)
 
     def assert_clean(self) -> None:
