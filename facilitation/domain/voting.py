@@ -284,6 +284,7 @@ def reopen_ballot(ballot: Ballot) -> Ballot:
     try:
         with db.session.begin_nested():
             ballot.status = BallotStatus.OPEN.value
+            ballot.opened_at = utcnow()  # the latest change, for clients ordering states
             ballot.closed_at = None
             ballot.revealed_at = None
             db.session.flush()
@@ -670,7 +671,16 @@ def ballot_dict(ballot: Ballot | None) -> dict[str, Any] | None:
         "opened_at": ballot.opened_at.isoformat(),
         "closed_at": ballot.closed_at.isoformat() if ballot.closed_at else None,
         "revealed_at": ballot.revealed_at.isoformat() if ballot.revealed_at else None,
+        # Orders states of one ballot: a client keeps the highest (id, changed_us) it saw, so a
+        # snapshot read before a reveal but delivered after it cannot undo the reveal.
+        "changed_us": _changed_us(ballot),
     }
+
+
+def _changed_us(ballot: Ballot) -> int:
+    moments = [m for m in (ballot.opened_at, ballot.closed_at, ballot.revealed_at) if m]
+    latest = max(m if m.tzinfo else m.replace(tzinfo=UTC) for m in moments)
+    return int(latest.timestamp() * 1_000_000)
 
 
 def competition_ranks(scores: list[int]) -> list[int]:

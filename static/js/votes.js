@@ -46,8 +46,18 @@ class VoteState {
     this.progress = null;
   }
 
+  /** Is `ballot` at least as recent as the one shown? (States can arrive out of order: a
+   *  snapshot read before a reveal may be delivered after it.) */
+  isCurrent(ballot) {
+    const shown = this.ballot;
+    if (!shown) return true;
+    if (!ballot) return false; // ballots are never deleted: "none" is an old state
+    if (ballot.id !== shown.id) return ballot.id > shown.id;
+    return Number(ballot.changed_us) >= Number(shown.changed_us);
+  }
+
   apply(vote) {
-    if (!vote) return;
+    if (!vote || !this.isCurrent(vote.ballot || null)) return;
     this.ballot = vote.ballot || null;
     this.mine = vote.mine || null;
     this.tally = vote.tally || null;
@@ -394,7 +404,7 @@ function attach(live, atelierId) {
     if (snap && snap.atelier && Number(snap.atelier.id) === atelierId && snap.vote) state.apply(snap.vote);
   });
   socket.on("vote:changed", (msg) => {
-    if (!mine(msg)) return;
+    if (!mine(msg) || !state.isCurrent(msg.ballot)) return;
     const before = state.ballot ? state.ballot.id : null;
     state.ballot = msg.ballot;
     if (msg.ballot && msg.ballot.id !== before) {
@@ -411,7 +421,7 @@ function attach(live, atelierId) {
     state.render(); // a reveal's tally follows in vote:tally
   });
   socket.on("vote:tally", (msg) => {
-    if (!mine(msg)) return;
+    if (!mine(msg) || (state.ballot && msg.ballot_id < state.ballot.id)) return;
     state.tally = msg;
     state.progress = { voted: msg.voted, eligible: msg.eligible };
     state.render();

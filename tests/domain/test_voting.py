@@ -254,6 +254,22 @@ def test_going_back_to_vote_in_the_same_round_reopens_the_same_ballot(
     assert fresh.id != ballot.id and voting.my_dots(fresh, alice)["dots_left"] == 3
 
 
+def test_ballot_states_are_ordered_for_clients(make_atelier):
+    atelier = make_atelier()
+    ballot = voting.open_ballot(atelier)
+    seen = [voting.ballot_dict(ballot)["changed_us"]]
+    voting.close_ballot(atelier)
+    seen.append(voting.ballot_dict(ballot)["changed_us"])
+    voting.reveal_ballot(atelier)
+    seen.append(voting.ballot_dict(ballot)["changed_us"])
+    voting.reopen_ballot(ballot)
+    seen.append(voting.ballot_dict(ballot)["changed_us"])
+    db.session.commit()
+    db.session.expire_all()  # read back from the database (SQLite drops the zone)
+    seen.append(voting.ballot_dict(voting.current_ballot(atelier))["changed_us"])
+    assert seen == sorted(seen) and seen[-1] == seen[-2]
+
+
 def test_round_phase_reuses_the_last_settings(make_atelier):
     atelier = make_atelier()
     voting.open_ballot(atelier, BallotSettings(5, 2, True, False))
