@@ -47,6 +47,11 @@ def register(app: Flask) -> None:
     # Headers, CSRF, rate limits, ProxyFix (after socketio.init_app: it wraps that too).
     security.init_app(app)
 
+    from facilitation.web import assets
+
+    # Content-hashed static URLs with long caching, ES module imports versioned, gzip (issue 6).
+    assets.init_app(app)
+
     from facilitation.loadtest.http import bp as loadtest_bp
 
     # Answers 404 unless LOADTEST_TOKEN is set (operator-only load-test fixtures).

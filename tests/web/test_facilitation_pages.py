@@ -47,7 +47,7 @@ def test_an_atelier_link_opens_its_console(app, make_atelier):
     page = client.get(response.location)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Isolement" in html
-    assert 'src="/static/js/console.js"' in html and "<script>" not in html
+    assert 'src="/static/js/console.js?v=' in html and "<script>" not in html
 
 
 def test_an_event_link_lists_every_atelier(app, make_atelier):

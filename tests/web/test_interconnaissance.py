@@ -136,7 +136,7 @@ def test_the_whoswho_page_shows_only_visible_profiles_escaped(app, make_atelier,
     assert "Assistante sociale" in html and "&lt;img src=x" in html and EVIL not in html
     assert "Secret" not in html and "Caché" not in html
     assert "1 sans profil visible" in html
-    assert 'src="/static/js/whoswho.js"' in html
+    assert 'src="/static/js/whoswho.js?v=' in html
     assert_csp_clean(html)
     assert visible.get(f"/e/{atelier.event.slug}/a/{atelier.id}/qui").status_code == 200
     stranger = app.test_client().get(f"/e/{atelier.event.slug}/a/{atelier.id}/qui")
@@ -219,7 +219,7 @@ def test_the_tour_projector_is_public_and_the_control_is_for_facilitators(
     projector = app.test_client().get(f"/e/{slug}/a/{atelier.id}/tour-de-table")
     assert projector.status_code == 200
     html = projector.get_data(as_text=True)
-    assert "Le tour de table va commencer." in html and 'src="/static/js/tour.js"' in html
+    assert "Le tour de table va commencer." in html and 'src="/static/js/tour.js?v=' in html
     assert_csp_clean(html)
 
     control_url = f"/f/atelier/{atelier.id}/tour"

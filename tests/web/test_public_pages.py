@@ -42,7 +42,7 @@ def test_projector_needs_no_cookie_and_shows_how_to_join(
     assert atelier.event.join_code in html
     assert f"/e/{slug}/rejoindre?atelier={atelier.id}" in html
     assert f'data-atelier-id="{atelier.id}"' in html
-    assert 'src="/static/js/projector.js"' in html
+    assert 'src="/static/js/projector.js?v=' in html
     assert 'id="presence"' in html
     assert_csp_clean(html)
 

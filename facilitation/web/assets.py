@@ -1,0 +1,191 @@
+"""Static files for weak phones: content-hashed URLs, long caching, gzip (issue 6).
+
+- Every ``url_for("static", filename=...)`` gets ``?v=<hash of the content>``: templates need
+  no change. A request whose ``v`` is the file's current hash is answered with
+  ``Cache-Control: public, max-age=31536000, immutable``; without it (or with an old one) with
+  ``no-cache``, i.e. the browser revalidates (ETag, 304) before reusing its copy.
+- ES modules import each other by relative URL (``import … from "./live.js"``), which no
+  template sees. Those specifiers are rewritten when the file is served to carry the imported
+  file's hash (``"./live.js?v=…"``), and a module's own hash is taken *after* the rewrite, so
+  a change deep in the graph (live.js) changes the URL of every module above it (wall.js):
+  nothing stale can be mixed with something new. Every importer rewrites to the same URL, so
+  a module is still evaluated once per page (module identity is its URL).
+- Text files (JS, CSS, SVG, JSON, HTML pages) are gzipped when the browser accepts it;
+  eventlet's WSGI server does not compress. Static bodies are compressed once and kept in
+  memory (the files are small; the cache is keyed by path, size and mtime, so an edited file
+  is picked up without a restart).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, abort, request
+from werkzeug.security import safe_join
+
+#: A year: the URL changes whenever the content does.
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: Reuse only after asking the server (cheap 304 with the ETag).
+REVALIDATE = "no-cache"
+#: Relative import specifiers of an ES module (static imports and re-exports).
+IMPORT_RE = re.compile(r"""(\b(?:from|import)\s*)(["'])(\.{1,2}/[^"'?#]+\.m?js)\2""")
+COMPRESSIBLE = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+    "application/xml",
+)
+#: Below this, gzip's header costs more than it saves.
+MIN_COMPRESS_BYTES = 512
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes
+    version: str
+    mimetype: str
+
+
+class Assets:
+    """Versioned, pre-compressed static files of one app (thread/greenlet safe)."""
+
+    def __init__(self, root: Path, recheck: bool = False) -> None:
+        self.root = root
+        #: Look at the disk again on each use (development); otherwise a file is read once
+        #: per process (a deploy restarts the workers).
+        self.recheck = recheck
+        self._cache: dict[str, tuple[tuple[int, int], Asset]] = {}
+        self._lock = threading.RLock()
+
+    def path_of(self, filename: str) -> Path | None:
+        joined = safe_join(str(self.root), filename)
+        if joined is None or not os.path.isfile(joined):
+            return None
+        return Path(joined)
+
+    def get(self, filename: str, _stack: tuple[str, ...] = ()) -> Asset | None:
+        """The served form of ``filename`` (imports rewritten), or None if there is no such file."""
+        filename = filename.replace("\\", "/").lstrip("/")
+        cached = self._cache.get(filename)
+        if cached is not None and not self.recheck:
+            return cached[1]
+        path = self.path_of(filename)
+        if path is None:
+            return None
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        module = filename.endswith((".js", ".mjs")) and "/vendor/" not in f"/{filename}"
+        with self._lock:
+            raw = None
+            if cached is not None and cached[0] == key:
+                if not module:
+                    return cached[1]
+                # A dependency may have changed: its hash is part of this module's body.
+                raw = path.read_bytes()
+                if cached[1].body == self._rewrite(filename, raw, _stack):
+                    return cached[1]
+            raw = path.read_bytes() if raw is None else raw
+            body = self._rewrite(filename, raw, _stack) if module else raw
+            mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            gzipped = gzip.compress(body, 6, mtime=0) if _compressible(mimetype) else b""
+            asset = Asset(body, gzipped, hashlib.sha256(body).hexdigest()[:12], mimetype)
+            self._cache[filename] = (key, asset)
+            return asset
+
+    def version(self, filename: str) -> str | None:
+        asset = self.get(filename)
+        return asset.version if asset else None
+
+    def _rewrite(self, filename: str, raw: bytes, stack: tuple[str, ...]) -> bytes:
+        text = raw.decode("utf-8")
+        base = os.path.dirname(filename)
+
+        def versioned(match: re.Match[str]) -> str:
+            prefix, quote, spec = match.groups()
+            target = os.path.normpath(os.path.join(base, spec)).replace("\\", "/")
+            if target in stack or target == filename:  # an import cycle: leave it unversioned
+                return match.group(0)
+            dep = self.get(target, (*stack, filename))
+            if dep is None:
+                return match.group(0)
+            return f"{prefix}{quote}{spec}?v={dep.version}{quote}"
+
+        return IMPORT_RE.sub(versioned, text).encode("utf-8")
+
+
+def _compressible(mimetype: str) -> bool:
+    return mimetype.startswith(COMPRESSIBLE)
+
+
+def accepts_gzip() -> bool:
+    return "gzip" in (request.headers.get("Accept-Encoding") or "").lower()
+
+
+def _static_view(assets: Assets) -> Any:
+    def static(filename: str) -> Response:
+        asset = assets.get(filename)
+        if asset is None:
+            abort(404)
+        use_gzip = bool(asset.gzipped) and accepts_gzip()
+        response = Response(asset.gzipped if use_gzip else asset.body, mimetype=asset.mimetype)
+        if use_gzip:
+            response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+        response.set_etag(asset.version + ("-gz" if use_gzip else ""))
+        fresh_url = request.args.get("v") == asset.version
+        response.headers["Cache-Control"] = IMMUTABLE if fresh_url else REVALIDATE
+        return response.make_conditional(request)
+
+    return static
+
+
+def compress_response(response: Response) -> Response:
+    """``after_request``: gzip a dynamic text answer (HTML pages, JSON, SVG) when worth it."""
+    if (
+        response.direct_passthrough
+        or response.is_streamed
+        or "Content-Encoding" in response.headers
+        or response.status_code < 200
+        or response.status_code in (204, 304)
+        or not _compressible(response.mimetype or "")
+        or not accepts_gzip()
+    ):
+        return response
+    data = response.get_data()
+    if len(data) < MIN_COMPRESS_BYTES:
+        return response
+    response.set_data(gzip.compress(data, 6))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    # A strong ETag names the uncompressed bytes; the gzipped ones are another representation.
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(etag, weak=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Serve /static/ through :class:`Assets` and version every ``url_for('static')``."""
+    assets = Assets(Path(app.static_folder or "static"), recheck=bool(app.debug))
+    app.extensions["facilitation.assets"] = assets
+    app.view_functions["static"] = _static_view(assets)
+
+    @app.url_defaults
+    def static_version(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "v" not in values and "filename" in values:
+            version = assets.version(values["filename"])
+            if version:
+                values["v"] = version
+
+    if app.config.get("COMPRESS_RESPONSES", True):
+        app.after_request(compress_response)
