@@ -1,0 +1,66 @@
+"""Page weight budget (issue 6): the participant's wall transfers at most 60 KB on first load.
+
+Measured in Chromium from the DevTools protocol: the sum of ``encodedDataLength`` (bytes on
+the wire: headers + compressed bodies) of every request the page makes, from an empty cache,
+until its socket joined the atelier. A size budget, not a timing: timings live in
+``make bench-page`` (facilitation/loadtest/pagespeed.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import E2E_DATABASE, join_atelier, wait_live
+from tests.realserver.clients import SLUG, atelier_ids
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.parametrize("live_server", [E2E_DATABASE], indirect=True),
+]
+
+BUDGET_BYTES = 60 * 1024
+
+
+def test_the_participant_wall_stays_under_60_kb_on_first_load(
+    live_server: Any, phone: Callable[..., Any], _pages: Any
+) -> None:
+    base = live_server.url
+    here = atelier_ids(base)[0]
+    joined = phone("join")
+    join_atelier(joined, base, here, f"Awa {uuid.uuid4().hex[:4]}")
+    cookies = joined.context.cookies()
+
+    # A fresh context: same participant cookie, empty HTTP cache.
+    page = _pages.new_page(
+        "first load", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page.context.add_cookies(cookies)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    urls: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])),
+    )
+    page.goto(f"{base}/e/{SLUG}/a/{here}")
+    wait_live(page)
+    page.wait_for_load_state("networkidle")
+
+    total = sum(sizes.values())
+    detail = "\n".join(
+        f"{size:>7} {urls.get(rid, rid)}"
+        for rid, size in sorted(sizes.items(), key=lambda i: -i[1])
+    )
+    assert any("/static/js/wall.js" in u for u in urls.values()), detail
+    assert any("/static/css/app.css" in u for u in urls.values()), detail
+    assert total <= BUDGET_BYTES, f"{total} bytes > {BUDGET_BYTES}:\n{detail}"
+    print(f"\nparticipant wall, first load: {total} bytes on the wire\n{detail}")
