@@ -1,15 +1,16 @@
 // Chantiers (afternoon ateliers), see facilitation/realtime/PROTOCOL.md « Chantiers ».
 //
-// - On a chantier atelier's wall (#wall[data-kind=chantier]): live cards (live.js, cards.js),
-//   each chantier card gets a short summary and a link to its page; the chantier form is
-//   sent with `chantier:create` (same client_id as the server-rendered form: idempotent).
-// - On a chantier's page (#chantier): additions, comments, consolidation and « Je m'engage »
-//   go over the socket; `chantier:updated` from the room re-renders the page live.
-// - `mountChantierCards(root, live, cardsContainer)` is exported for the projector.
+// - On a chantier atelier's wall (#wall[data-kind=chantier]), beside wall.js and sharing its
+//   connection (live.js onAtelierLive): each chantier card gets a short summary and a link to
+//   its page; the chantier form is sent with `chantier:create` (same client_id as the
+//   server-rendered form: idempotent). Rounds, moderation and votes stay wall.js's.
+// - On the projector (#projector[data-kind=chantier]), beside projector.js: the summaries.
+// - On a chantier's page (#chantier): its own connection; additions, comments, consolidation
+//   and « Je m'engage » go over the socket; `chantier:updated` re-renders the page live.
 // Without this script both pages still work: the forms POST and the server renders.
 // User text only ever goes through textContent.
-import { connectAtelier, STATUS_TEXT } from "./live.js";
-import { CardList, formatTime } from "./cards.js";
+import { connectAtelier, onAtelierLive, STATUS_TEXT } from "./live.js";
+import { formatTime } from "./cards.js";
 
 const TEXT_FIELDS = ["constat", "objectif", "publics", "partenaires", "etapes", "porteur"];
 const FORM_TEXT = ["titre", ...TEXT_FIELDS, "structure"];
@@ -40,10 +41,6 @@ function person(p) {
 
 function normalise(text) {
   return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-}
-
-function presenceText(n) {
-  return `${n} ${n <= 1 ? "personne connectée" : "personnes connectées"}`;
 }
 
 function setStatus(node, text, tone = "info") {
@@ -141,81 +138,61 @@ export class ChantierCards {
   }
 }
 
-/** For a projector (or any read-only view) that already holds `live` and a card container. */
-export function mountChantierCards(live, container) {
-  const cards = new ChantierCards(container);
-  live.socket.on("atelier:snapshot", (snap) => cards.replace((snap && snap.chantiers) || []));
+/**
+ * Keep chantier summaries on the cards of `container`, from the page's shared connection
+ * `live` (live.js): the snapshot's `chantiers`, new chantier cards, `chantier:updated`.
+ * The page's own script (wall.js, projector.js) owns the cards; a MutationObserver puts the
+ * summary back whenever it rebuilds one.
+ */
+export function attachChantierCards(live, container, { atelierId, chantierUrl = null, onUpdate = null } = {}) {
+  const cards = new ChantierCards(container, { chantierUrl });
+  live.socket.on("atelier:snapshot", (snap) => {
+    if (snap && snap.atelier && Number(snap.atelier.id) !== atelierId) return;
+    cards.replace((snap && snap.chantiers) || []);
+  });
   live.socket.on("contribution:created", (msg) => {
-    if (msg && msg.contribution && msg.contribution.chantier) {
-      // cards.js inserts the node in the same tick; decorate once it exists.
-      queueMicrotask(() => cards.update(msg.contribution.chantier));
+    if (msg && Number(msg.atelier_id) === atelierId && msg.contribution && msg.contribution.chantier) {
+      cards.update(msg.contribution.chantier);
     }
   });
-  live.socket.on("chantier:updated", (msg) => msg && cards.update(msg.chantier));
+  const onUpdated = (msg) => {
+    if (!msg || Number(msg.atelier_id) !== atelierId) return;
+    cards.update(msg.chantier);
+    if (onUpdate) onUpdate(msg.chantier);
+  };
+  // A versioned delta: through live.js's version check when it offers one (a gap resyncs).
+  if (typeof live.delta === "function") live.delta("chantier:updated", onUpdated);
+  else live.socket.on("chantier:updated", onUpdated);
+  new MutationObserver(() => cards.decorateAll()).observe(container, { childList: true });
+  // The first snapshot may have arrived before this module attached: ask for a fresh one.
+  if (live.connected) live.resync();
   return cards;
 }
 
 // ------------------------------------------------------------------ the wall of a chantier atelier
-function initWall(root) {
-  document.documentElement.classList.add("js");
+/** On a chantier atelier's wall, beside wall.js (which owns the cards and the connection). */
+function initWall(root, live) {
   const atelierId = Number(root.dataset.atelierId);
-  const participantId = root.dataset.participantId;
   const slug = root.dataset.eventSlug;
-  const form = document.getElementById("chantier-form");
-  const submit = document.getElementById("submit-button");
-  const formStatus = document.getElementById("form-status");
-  const summary = document.getElementById("error-summary");
-  const presence = document.getElementById("presence");
-  const count = document.getElementById("card-count");
-  const empty = document.getElementById("cards-empty");
-  const announcer = document.getElementById("announcer");
   const index = document.getElementById("chantier-index");
-
-  const summaries = new ChantierCards(document.getElementById("cards"), {
+  const summaries = attachChantierCards(live, document.getElementById("cards"), {
+    atelierId,
     chantierUrl: (id) => `/e/${encodeURIComponent(slug)}/a/${atelierId}/chantiers/${id}`,
   });
-  const cards = new CardList(document.getElementById("cards"), {
-    level: 3,
-    onChange(n) {
-      count.textContent = `(${n})`;
-      empty.hidden = n > 0;
-      summaries.decorateAll();
-    },
+  live.socket.on("atelier:snapshot", () => {
+    if (index) index.hidden = true; // each card now carries its own link
   });
-
-  document.getElementById("live-bar").hidden = false;
-  const live = connectAtelier({
-    atelierId,
-    version: Number(root.dataset.version),
-    onStatus: bindLiveStatus(root, document.getElementById("live-status")),
-    onJoined() { root.dataset.live = "joined"; },
-    onSnapshot(snap) {
-      summaries.views = new Map((snap.chantiers || []).map((c) => [String(c.id), c]));
-      cards.replace(snap.contributions || []);
-      summaries.decorateAll();
-      if (index) index.hidden = true; // each card now has its own link
-    },
-    onCreated(c) {
-      if (c.chantier) summaries.views.set(String(c.id), c.chantier);
-      const isNew = cards.add(c);
-      if (isNew && String(c.author && c.author.id) !== participantId) {
-        announcer.textContent = `Nouveau chantier : ${c.titre}`;
-      }
-    },
-    onPresence(n) {
-      presence.hidden = false;
-      presence.textContent = presenceText(n);
-    },
-    onError(err) {
-      if (err && err.event === "chantier:create") return; // shown by the form
-      setStatus(formStatus, (err && err.message) || "Une erreur est survenue.", "error");
-    },
-  });
-  live.socket.on("chantier:updated", (msg) => {
-    if (msg && Number(msg.atelier_id) === atelierId) summaries.update(msg.chantier);
-  });
-
-  if (form) initChantierForm(form, { live, atelierId, submit, formStatus, summary, cards, summaries });
+  const form = document.getElementById("chantier-form");
+  if (form) {
+    initChantierForm(form, {
+      live,
+      atelierId,
+      submit: document.getElementById("submit-button"),
+      formStatus: document.getElementById("form-status"),
+      summary: document.getElementById("error-summary"),
+      summaries,
+    });
+  }
   initPratiqueSearch();
 }
 
@@ -240,7 +217,7 @@ function initPratiqueSearch() {
   });
 }
 
-function initChantierForm(form, { live, atelierId, submit, formStatus, summary, cards, summaries }) {
+function initChantierForm(form, { live, atelierId, submit, formStatus, summary, summaries }) {
   form.noValidate = true;
   const clientIdInput = form.elements.namedItem("client_id");
   let sending = false;
@@ -355,10 +332,8 @@ function initChantierForm(form, { live, atelierId, submit, formStatus, summary, 
       const ack = await request(live, "chantier:create", { client_id: clientIdInput.value, atelier_id: atelierId, ...v });
       uncertain = null;
       if (ack && ack.ok) {
-        if (ack.contribution) {
-          if (ack.contribution.chantier) summaries.views.set(String(ack.contribution.id), ack.contribution.chantier);
-          cards.add(ack.contribution);
-        }
+        // The card itself reaches this phone with the room's `contribution:created`.
+        if (ack.contribution && ack.contribution.chantier) summaries.update(ack.contribution.chantier);
         clearErrors();
         for (const name of FORM_TEXT) {
           if (name === "structure") continue; // kept for the next chantier
@@ -599,7 +574,27 @@ function initPage(root) {
   }
 }
 
+// Beside wall.js / projector.js: share their connection (one socket per page).
+function onPageLive(root, init) {
+  let done = false;
+  onAtelierLive((live, atelierId) => {
+    if (done || Number(atelierId) !== Number(root.dataset.atelierId)) return;
+    done = true;
+    init(live);
+  });
+}
+
 const wallRoot = document.getElementById("wall");
-if (wallRoot && wallRoot.dataset.kind === "chantier") initWall(wallRoot);
+if (wallRoot && wallRoot.dataset.kind === "chantier") onPageLive(wallRoot, (live) => initWall(wallRoot, live));
+const projectorRoot = document.getElementById("projector");
+if (projectorRoot && projectorRoot.dataset.kind === "chantier") {
+  const sheet = document.createElement("link");
+  sheet.rel = "stylesheet";
+  sheet.href = new URL("../css/chantiers.css", import.meta.url).href;
+  document.head.append(sheet);
+  onPageLive(projectorRoot, (live) => attachChantierCards(live, document.getElementById("cards"), {
+    atelierId: Number(projectorRoot.dataset.atelierId),
+  }));
+}
 const pageRoot = document.getElementById("chantier");
 if (pageRoot) initPage(pageRoot);

@@ -150,7 +150,8 @@ export function connectAtelier(opts) {
 
   socket.on("app:error", (err) => onError(err || {}));
 
-  for (const [name, handler] of Object.entries(opts.deltas || {})) {
+  // A versioned delta of another module (chantier:updated …), same rules as `opts.deltas`.
+  function versioned(name, handler) {
     socket.on(name, (msg) => {
       if (!msg || Number(msg.atelier_id) !== atelierId) return;
       const version = Number(msg.version);
@@ -164,6 +165,7 @@ export function connectAtelier(opts) {
       }
     });
   }
+  for (const [name, handler] of Object.entries(opts.deltas || {})) versioned(name, handler);
 
   window.addEventListener("offline", () => {
     setStatus("offline");
@@ -189,6 +191,8 @@ export function connectAtelier(opts) {
     get connected() { return socket.connected; },
     get version() { return known; },
     resync,
+    /** Register a versioned delta after connecting (modules beside the page's script). */
+    delta: versioned,
     /** Call cb after every successful (re)join of the room. */
     onJoined(cb) { joinedListeners.push(cb); },
     /** Emit with an ack; resolves with the ack, rejects on timeout. */

@@ -19,7 +19,9 @@ function init(root) {
   const participantId = root.dataset.participantId;
   const noun = root.dataset.kind === "chantier" ? "chantier" : "pratique";
 
-  const form = document.getElementById("contribution-form");
+  // A chantier atelier has the chantier form instead (static/js/chantiers.js sends it);
+  // rounds still open and close it.
+  const form = document.getElementById("contribution-form") || document.getElementById("chantier-form");
   const submit = document.getElementById("submit-button");
   const formStatus = document.getElementById("form-status");
   const summary = document.getElementById("error-summary");
@@ -75,6 +77,8 @@ function init(root) {
     },
   });
   extras.attach(live);
+
+  if (form.id !== "contribution-form") return;
 
   // ---- form over Socket.IO, through the offline outbox -------------------------------
   form.noValidate = true; // French messages from the server instead of the browser's bubbles

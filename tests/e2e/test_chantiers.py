@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import card, join_atelier, post_pratique, wait_live
+from tests.e2e.test_accessibility import axe_violations, no_sideways_scroll, small_tap_targets
 from tests.realserver.clients import SLUG, atelier_ids, event_json
 
 pytestmark = pytest.mark.e2e
@@ -32,10 +33,12 @@ def chantier_atelier_ids(base_url: str) -> list[int]:
 def test_two_phones_co_build_a_chantier_and_one_commits(
     live_server: Any,
     phone: Callable[..., Any],
+    projector: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     here = chantier_atelier_ids(base)[0]
+    screen = projector(base, here)
     awa_name, karim_name = unique("Awa"), unique("Karim")
     awa = phone("awa")
     # In the morning, Awa shared a pratique the chantier will build on.
@@ -64,6 +67,11 @@ def test_two_phones_co_build_a_chantier_and_one_commits(
     mine.wait_for()
     assert awa.locator("#form-status").inner_text() == "Chantier publié."
 
+    # The projector shows it with its summary (no link there), live.
+    on_screen = card(screen, titre)
+    on_screen.locator(".card__chantier").wait_for()
+    assert "Communes : Chatou, Le Pecq" in on_screen.inner_text()
+
     # Karim sees it live, with its summary, and opens it.
     theirs = card(karim, titre)
     theirs.locator(".card__chantier").wait_for()
@@ -87,6 +95,8 @@ def test_two_phones_co_build_a_chantier_and_one_commits(
     added.wait_for()
     assert karim_name in added.inner_text()
 
+    on_screen.get_by_text("1 ajout · 0 commentaire · 0 personne engagée").wait_for()
+
     # Awa comments; Karim sees the comment.
     awa.get_by_label("Votre commentaire").fill("Merci ! On en parle à la pause.")
     awa.get_by_role("button", name="Commenter").click()
@@ -106,7 +116,17 @@ def test_two_phones_co_build_a_chantier_and_one_commits(
     awa.locator("#chantier-contacts li", has_text="karim@example.org").wait_for()
     assert karim_name in awa.locator("#chantier-engaged").inner_text()
     screenshot(awa, "3-awa-chantier", full_page=True)
+    on_screen.get_by_text("1 ajout · 1 commentaire · 1 personne engagée").wait_for()
+    assert "karim@example.org" not in screen.content()
+    screenshot(screen, "5-projector")
     screenshot(karim, "4-karim-chantier", full_page=True)
+
+    # The chantier page passes axe (WCAG 2.x A/AA), has 44 px targets, fits 320 px.
+    for page in (awa, karim):
+        assert axe_violations(page) == []
+        assert small_tap_targets(page) == []
+    karim.set_viewport_size({"width": 320, "height": 640})
+    assert no_sideways_scroll(karim)
 
     # Nobody else's page holds the contact: a third phone in the room.
     lea = phone("lea")
