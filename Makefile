@@ -27,7 +27,7 @@ SIO_DIST := node_modules/socket.io-client/dist
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint fmt clean bench chromium nginx vendor
+.PHONY: help setup run test lint fmt clean bench bench-page chromium nginx vendor
 
 help:
 	@echo "make run    set up, migrate, load demo data, print the URLs, start the server on $(HOST):$(PORT)"
@@ -37,6 +37,7 @@ help:
 	@echo "make clean  remove .venv, node_modules, static/vendor and caches (instance/ is kept)"
 	@echo "make bench  load test: 1 worker (SQLite) at BENCH_SIZES, gevent, 2 workers + Redis + PostgreSQL + nginx"
 	@echo "            Markdown table in instance/bench/latest.md (BENCH_SIZES=\"200 1000 2000\" BENCH_DURATION=30)"
+	@echo "make bench-page  first render of the phone wall on emulated slow 4G + 4x CPU (instance/bench/pagespeed.md)"
 
 # ---------------------------------------------------------------- Python environment
 $(BIN)/python:
@@ -124,6 +125,12 @@ bench: setup nginx
 	$(BIN)/python -m facilitation.loadtest.bench --sizes "$(BENCH_SIZES)" \
 	  --duration $(BENCH_DURATION) --throughput $(BENCH_THROUGHPUT) \
 	  --compare-size $(BENCH_COMPARE) $(BENCH_ARGS)
+
+# First render of the participant's wall on an emulated slow-4G phone with a 4x slower CPU
+# (Chromium DevTools throttling), median of BENCH_PAGE_RUNS; instance/bench/pagespeed.md.
+BENCH_PAGE_RUNS ?= 5
+bench-page: setup chromium
+	$(BIN)/python -m facilitation.loadtest.pagespeed --runs $(BENCH_PAGE_RUNS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR_DIR) .pytest_cache .ruff_cache .hypothesis \

@@ -32,6 +32,9 @@ function init(root) {
   const empty = document.getElementById("cards-empty");
   const announcer = document.getElementById("announcer");
 
+  // Declared before the connection: its callbacks read it, and on a chantier wall the form
+  // section below never runs (a `let` there would stay uninitialised).
+  let formItem = null; // the outbox item whose text is still in the form (sent while connected)
   let extras = null; // issue 3: round + countdown, moderation, own cards, announcements
   const cards = new CardList(document.getElementById("cards"), {
     level: 3,
@@ -62,6 +65,11 @@ function init(root) {
       extras.snapshot(snap);
     },
     onCreated(c) {
+      // The room's copy of my own card may arrive before the answer to my post.
+      if (formItem && c.client_id && String(c.client_id) === formItem.id) {
+        shownAsPublished.add(formItem.id);
+        formDone();
+      }
       const isNew = cards.add(c);
       if (isNew && String(c.author && c.author.id) !== participantId) {
         announcer.textContent = `Nouvelle ${noun === "chantier" ? "proposition" : "pratique"} : ${c.titre}`;
@@ -86,7 +94,6 @@ function init(root) {
   const outbox = outboxFor(live, root);
   const draft = new Draft(form, scopeOf(root), FIELDS);
   const published = noun === "chantier" ? "Chantier publié." : "Pratique publiée.";
-  let formItem = null; // the outbox item whose text is still in the form (sent while connected)
 
   // Cards waiting in the outbox, above the wall: « en attente d'envoi » until the server acks.
   const pendingBox = document.createElement("div");
@@ -219,7 +226,7 @@ function init(root) {
   function renderPending() {
     const nodes = [];
     for (const item of outbox.pending("card")) {
-      if (item === formItem) continue;
+      if (formItem && item.id === formItem.id) continue; // its text is still in the form
       const node = buildCard({ ...item.payload, id: `pending-${item.id}`, author: null, created_at: null }, 3);
       node.classList.add("card--pending");
       delete node.dataset.id; // not a stored card: votes and moderation leave it alone
@@ -235,21 +242,24 @@ function init(root) {
   }
 
   const refusedLater = []; // refused texts waiting for the form to be free
+  const shownAsPublished = new Set(); // client ids whose card came back before their ack
+
+  /** The card in the form is stored: free the form for the next one. */
+  function formDone() {
+    formItem = null;
+    setBusy(false);
+    clearErrors();
+    emptyForm();
+    showStatus(published, "success");
+    const next = refusedLater.shift();
+    if (next) refill(next);
+  }
   outbox.listen(renderPending);
   outbox.on("card", {
     ack(item, ack) {
+      if (item === formItem) formDone();
+      else if (!shownAsPublished.delete(item.id)) showStatus(`« ${item.payload.titre} » envoyée.`, "success");
       if (ack.contribution) cards.add(ack.contribution);
-      if (item === formItem) {
-        formItem = null;
-        setBusy(false);
-        clearErrors();
-        emptyForm();
-        showStatus(published, "success");
-        const next = refusedLater.shift();
-        if (next) refill(next);
-      } else {
-        showStatus(`« ${item.payload.titre} » envoyée.`, "success");
-      }
       renderPending();
     },
     refused(item, ack) {
@@ -302,6 +312,7 @@ function init(root) {
       // Online: the text stays in the form until the server answers (errors next to the fields).
       setBusy(true);
       showStatus("Envoi en cours…", "info");
+      formItem = { id: String(payload.client_id) }; // before add(): it renders the pending list
       formItem = outbox.add("card", "contribution:create", payload);
     } else {
       clearErrors();
