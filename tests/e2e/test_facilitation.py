@@ -46,6 +46,14 @@ def laptop(_pages: Any) -> Callable[..., Any]:
     return make
 
 
+def publish(page: Any, titre: str) -> None:
+    """Post a card and wait for the server's answer to reach the form (not only the
+    broadcast), so the next card is not typed into a form about to be emptied."""
+    post_pratique(page, titre)
+    # Set by the ack handler, after it emptied the form (the submit set « Envoi en cours… »).
+    page.locator("#form-status", has_text="publiée").wait_for()
+
+
 def phase_of(page: Any) -> str:
     return page.locator("#round-banner").get_attribute("data-phase") or ""
 
@@ -74,7 +82,7 @@ def test_a_facilitator_opens_and_closes_a_round_while_the_phone_follows(
     wait_phase(mobile, "#wall", "contributions")
     assert "contributions ouvertes" in mobile.locator("#round-banner").inner_text()
     titre = unique("Permanence au marché")
-    post_pratique(mobile, titre)
+    publish(mobile, titre)
     card(console, titre).wait_for()
     screenshot(console, "1-console-contributions-open", full_page=True)
 
@@ -168,8 +176,8 @@ def test_moderation_from_a_tablet_reaches_the_phone_and_the_projector(
     author = phone("author")
     join_atelier(author, base, here, unique("Awa"))
     first, second = unique("Repérage par le Crous"), unique("Repérage Crous bis")
-    post_pratique(author, first)
-    post_pratique(author, second)
+    publish(author, first)
+    publish(author, second)
 
     # The author fixes a typo in their own card: everybody sees it, marked « modifié ».
     mine = card(author, first)
