@@ -37,11 +37,22 @@ bp = Blueprint("restitution", __name__)
 PREFIX = "/organisateur/e/<slug>/restitution"
 
 
+class _LoginFirst(Exception):
+    """Nobody is logged in: send the browser to the organizers' login, then back here."""
+
+
 def _viewer(slug: str) -> tuple[Event, Any]:
     event = get_event(slug)
     actor = actor_for(event.id)
+    if actor.organizer is None and not actor.links and not domain.can_view(actor, event):
+        raise _LoginFirst()
     domain.require_viewer(actor, event)
     return event, actor
+
+
+@bp.errorhandler(_LoginFirst)
+def _login_first(_exc: _LoginFirst):  # type: ignore[no-untyped-def]
+    return redirect(url_for("facilitation.login", suivant=request.full_path.rstrip("?")))
 
 
 def _no_store(response: Response) -> Response:
