@@ -27,7 +27,7 @@ SIO_DIST := node_modules/socket.io-client/dist
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint fmt clean bench bench-page chromium nginx vendor
+.PHONY: help setup run test lint fmt clean bench bench-page chromium nginx vendor translations
 
 help:
 	@echo "make run    set up, migrate, load demo data, print the URLs, start the server on $(HOST):$(PORT)"
@@ -125,6 +125,15 @@ bench: setup nginx
 	$(BIN)/python -m facilitation.loadtest.bench --sizes "$(BENCH_SIZES)" \
 	  --duration $(BENCH_DURATION) --throughput $(BENCH_THROUGHPUT) \
 	  --compare-size $(BENCH_COMPARE) $(BENCH_ARGS)
+
+# Translations (issue 6): extract the marked strings, merge them into each language's .po,
+# compile the .mo (committed, so a fresh clone needs no build step; a test checks they match).
+TRANSLATIONS := facilitation/translations
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output \
+	  -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-location --width 100
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 # First render of the participant's wall on an emulated slow-4G phone with a 4x slower CPU
 # (Chromium DevTools throttling), median of BENCH_PAGE_RUNS; instance/bench/pagespeed.md.

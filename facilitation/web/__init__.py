@@ -9,10 +9,12 @@ from facilitation.extensions import db
 
 
 def register(app: Flask) -> None:
-    from facilitation.web.security import IdConverter
+    from facilitation.web.security import IdConverter, TextConverter
 
-    # Before any rule: an <int:...> id beyond the INTEGER columns is a 404, not a DB error.
+    # Before any rule: an <int:...> id beyond the INTEGER columns, or a control character in
+    # a <slug>, is a 404, not a database error.
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
 
     from facilitation.web.api import bp as api_bp
     from facilitation.web.public import bp as public_bp
@@ -41,6 +43,11 @@ def register(app: Flask) -> None:
 
     # Dot-voting: tally JSON and the results chart (issue 4).
     app.register_blueprint(votes_bp)
+
+    from facilitation.web import i18n
+
+    # French by default, English available: Flask-Babel, /langue/<code> switch (issue 6).
+    i18n.init_app(app)
 
     from facilitation.web import security
 

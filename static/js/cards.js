@@ -2,7 +2,10 @@
 // and a small keyed store that renders a newest-first list without innerHTML.
 // User text only ever goes through textContent.
 
-const TIME_ZONE = "Europe/Paris";
+import { t } from "./i18n.js";
+
+// The event's time zone (<html data-timezone>, from the event), Paris by default.
+const TIME_ZONE = document.documentElement.dataset.timezone || "Europe/Paris";
 const HIGHLIGHT_MS = 8000;
 
 let timeFormat = null;
@@ -28,13 +31,14 @@ export function parseDate(iso) {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** "14h05" in the event's time zone. */
+/** "14h05" (French) or "14:05" (other languages) in the event's time zone. */
 export function formatTime(iso) {
   const d = parseDate(iso);
   if (!d) return "";
   const parts = {};
   for (const p of getTimeFormat().formatToParts(d)) parts[p.type] = p.value;
-  return `${parts.hour}h${parts.minute}`;
+  return document.documentElement.lang === "fr" || !document.documentElement.lang
+    ? `${parts.hour}h${parts.minute}` : `${parts.hour}:${parts.minute}`;
 }
 
 /** Rewrite server-rendered card times in the event's time zone. */
@@ -78,7 +82,7 @@ export function buildCard(c, level = 3) {
 
   if (c.public_concerne) {
     const pub = el("p", "card__public");
-    pub.append(el("span", "card__label", "Public concerné :"), " ",
+    pub.append(el("span", "card__label", t("card.public", "Public concerné :")), " ",
       el("span", "card__public-value", c.public_concerne));
     card.append(pub);
   }
@@ -90,7 +94,7 @@ export function buildCard(c, level = 3) {
   time.dateTime = c.created_at || "";
   foot.append(time);
   // Moderation (issue 3): the author and the room see that a card was edited.
-  if (c.edited) foot.append(sep(), el("span", "card__edited", "modifié"));
+  if (c.edited) foot.append(sep(), el("span", "card__edited", t("card.edited", "modifié")));
   card.append(foot);
   if (Array.isArray(c.merged) && c.merged.length) card.append(buildMerged(c.merged));
   if (c.pinned) card.classList.add("card--pinned");
@@ -104,7 +108,7 @@ export function buildCard(c, level = 3) {
 /** Duplicates merged into a card: their text and author stay visible. */
 function buildMerged(list) {
   const box = el("div", "card__merged");
-  box.append(el("p", "card__label", "Regroupé avec :"));
+  box.append(el("p", "card__label", t("card.merged", "Regroupé avec :")));
   for (const m of list) {
     const item = el("p", "card__merged-item");
     item.append(el("span", "card__merged-title", m.titre));

@@ -5,12 +5,14 @@
 // - tracks the atelier version: a delta that skips a version triggers a resync (re-join),
 // - reports the connection state: "connecting" | "connected" | "reconnecting" | "offline".
 import { io } from "../vendor/socket.io.esm.min.js";
+import { t } from "./i18n.js";
 
+// Read when shown: in the page's language (i18n.js), French as the fallback.
 export const STATUS_TEXT = {
-  connecting: "connexion…",
-  connected: "connecté",
-  reconnecting: "reconnexion…",
-  offline: "hors ligne",
+  get connecting() { return t("status.connecting", "connexion…"); },
+  get connected() { return t("status.connected", "connecté"); },
+  get reconnecting() { return t("status.reconnecting", "reconnexion…"); },
+  get offline() { return t("status.offline", "hors ligne"); },
 };
 
 const JOIN_TIMEOUT_MS = 10000;

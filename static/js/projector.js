@@ -3,10 +3,11 @@
 // arrive and the number of people connected. It never writes. User text: textContent only.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
 import { CardList } from "./cards.js";
+import { t } from "./i18n.js";
 import { projectorExtras } from "./projector_extras.js";
 
 function presenceText(n) {
-  return `${n} ${n <= 1 ? "personne connectée" : "personnes connectées"}`;
+  return n <= 1 ? t("wall.presence_one", "{n} personne connectée", { n }) : t("wall.presence_many", "{n} personnes connectées", { n });
 }
 
 function init(root) {

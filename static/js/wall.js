@@ -5,12 +5,13 @@ import { connectAtelier, STATUS_TEXT } from "./live.js";
 import { CardList, buildCard } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
+import { t } from "./i18n.js";
 
 const FIELDS = ["titre", "description", "structure", "commune", "public_concerne"];
 const CLEARED_ON_SUCCESS = ["titre", "description", "public_concerne"]; // structure/commune stay for the next card
 
 function presenceText(n) {
-  return `${n} ${n <= 1 ? "personne connectée" : "personnes connectées"}`;
+  return n <= 1 ? t("wall.presence_one", "{n} personne connectée", { n }) : t("wall.presence_many", "{n} personnes connectées", { n });
 }
 
 function init(root) {
@@ -93,7 +94,7 @@ function init(root) {
   const clientIdInput = form.elements.namedItem("client_id");
   const outbox = outboxFor(live, root);
   const draft = new Draft(form, scopeOf(root), FIELDS);
-  const published = noun === "chantier" ? "Chantier publié." : "Pratique publiée.";
+  const published = noun === "chantier" ? t("wall.published_chantier", "Chantier publié.") : t("wall.published_pratique", "Pratique publiée.");
 
   // Cards waiting in the outbox, above the wall: « en attente d'envoi » until the server acks.
   const pendingBox = document.createElement("div");
@@ -170,13 +171,13 @@ function init(root) {
       }
     }
     if (!items.length && !otherMessages.length) {
-      otherMessages = [(ack && ack.message) || "L’envoi a échoué. Réessayez."];
+      otherMessages = [(ack && ack.message) || t("wall.failed", "L’envoi a échoué. Réessayez.")];
     }
     const title = document.createElement("h2");
     title.className = "error-summary__title";
     const total = items.length + otherMessages.length;
     title.textContent = items.length
-      ? `Le formulaire contient ${total === 1 ? "une erreur" : `${total} erreurs`}`
+      ? (total === 1 ? t("wall.form_errors_one", "Le formulaire contient une erreur") : t("wall.form_errors_many", "Le formulaire contient {n} erreurs", { n: total }))
       : otherMessages.shift();
     const list = document.createElement("ul");
     list.className = "error-summary__list";
@@ -201,7 +202,7 @@ function init(root) {
 
   function setBusy(busy) {
     submit.setAttribute("aria-disabled", busy ? "true" : "false");
-    submit.textContent = busy ? "Envoi…" : "Publier";
+    submit.textContent = busy ? t("wall.sending", "Envoi…") : t("wall.publish", "Publier");
   }
 
   function formIsEmpty() {
@@ -232,7 +233,7 @@ function init(root) {
       delete node.dataset.id; // not a stored card: votes and moderation leave it alone
       const note = document.createElement("p");
       note.className = "card__pending";
-      note.textContent = "En attente d’envoi";
+      note.textContent = t("wall.pending", "En attente d’envoi");
       node.append(note);
       nodes.push(node);
     }
@@ -258,7 +259,7 @@ function init(root) {
   outbox.on("card", {
     ack(item, ack) {
       if (item === formItem) formDone();
-      else if (!shownAsPublished.delete(item.id)) showStatus(`« ${item.payload.titre} » envoyée.`, "success");
+      else if (!shownAsPublished.delete(item.id)) showStatus(t("wall.sent", "« {titre} » envoyée.", { titre: item.payload.titre }), "success");
       if (ack.contribution) cards.add(ack.contribution);
       renderPending();
     },
@@ -268,10 +269,10 @@ function init(root) {
       setBusy(false);
       if (inForm || formIsEmpty()) {
         if (!inForm) refill(item.payload);
-        showErrors(ack, inForm ? "" : `« ${item.payload.titre} » n’a pas été publiée : son texte est remis dans le formulaire.`);
+        showErrors(ack, inForm ? "" : t("wall.refused_refilled", "« {titre} » n’a pas été publiée : son texte est remis dans le formulaire.", { titre: item.payload.titre }));
       } else {
         // Something else is being typed: keep both, the refused text goes back after it.
-        showErrors(ack, `« ${item.payload.titre} » n’a pas été publiée. Son texte vous attend : publiez d’abord ce que vous écrivez.`);
+        showErrors(ack, t("wall.refused_later", "« {titre} » n’a pas été publiée. Son texte vous attend : publiez d’abord ce que vous écrivez.", { titre: item.payload.titre }));
         refusedLater.push(item.payload);
       }
       renderPending();
@@ -283,16 +284,16 @@ function init(root) {
       setBusy(false);
       emptyForm();
       renderPending();
-      showStatus("Pas de réponse du serveur : votre carte est gardée sur ce téléphone et sera envoyée "
-        + "automatiquement au retour de la connexion.", "info");
+      showStatus(t("wall.stalled", "Pas de réponse du serveur : votre carte est gardée sur ce téléphone et sera envoyée "
+        + "automatiquement au retour de la connexion."), "info");
     },
   });
 
   // Restore what was being typed before a reload or a crash of the tab.
-  if (draft.restore()) showStatus("Votre brouillon a été restauré.", "info");
+  if (draft.restore()) showStatus(t("wall.draft_restored", "Votre brouillon a été restauré."), "info");
   renderPending();
   if (outbox.pending("card").length) {
-    showStatus("Des cartes attendent d’être envoyées : elles partiront dès que la connexion sera rétablie.", "info");
+    showStatus(t("wall.waiting", "Des cartes attendent d’être envoyées : elles partiront dès que la connexion sera rétablie."), "info");
   }
 
   form.addEventListener("submit", (event) => {
@@ -304,22 +305,22 @@ function init(root) {
 
     const v = values();
     if (!live.connected && !v.titre.trim()) {
-      showErrors({ errors: { titre: "Indiquez « Titre »." } });
+      showErrors({ errors: { titre: t("wall.title_required", "Indiquez « Titre ».") } });
       return;
     }
     const payload = { client_id: clientIdInput.value, atelier_id: atelierId, ...v };
     if (live.connected) {
       // Online: the text stays in the form until the server answers (errors next to the fields).
       setBusy(true);
-      showStatus("Envoi en cours…", "info");
+      showStatus(t("wall.sending_status", "Envoi en cours…"), "info");
       formItem = { id: String(payload.client_id) }; // before add(): it renders the pending list
       formItem = outbox.add("card", "contribution:create", payload);
     } else {
       clearErrors();
       emptyForm();
       outbox.add("card", "contribution:create", payload);
-      showStatus("Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
-        + "Elle partira dès le retour de la connexion.", "info");
+      showStatus(t("wall.offline_queued", "Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
+        + "Elle partira dès le retour de la connexion."), "info");
       const next = refusedLater.shift();
       if (next) refill(next);
     }

@@ -1,0 +1,164 @@
+"""Languages (issue 6): French by default, English available.
+
+The language is, in order: the visitor's choice (``/langue/<code>``, kept a year in the
+``lang`` cookie), else the browser's ``Accept-Language``, else French. Strings are marked
+with ``_()`` in templates and Python and translated from ``facilitation/translations``
+(``make translations`` extracts, updates and compiles them; the compiled ``.mo`` files are
+committed so a fresh clone runs without a build step, and a test checks they match the
+``.po``). Scripts get their few strings from ``<body data-i18n="…">`` (JSON), see
+``static/js/i18n.js``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel.dates import format_date, format_time
+from flask import Blueprint, Flask, redirect, request
+from flask_babel import Babel, get_locale, gettext, lazy_gettext, refresh
+from werkzeug.wrappers import Response
+
+LANGUAGES = ("fr", "en")
+DEFAULT = "fr"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+#: Names shown in the switch, each in its own language.
+NAMES = {"fr": "Français", "en": "English"}
+
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    """The visitor's choice, else the browser's language, else French."""
+    chosen = request.cookies.get(COOKIE, "")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
+
+
+def current_lang() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT
+
+
+def _safe_next(target: str | None) -> str:
+    """A path on this site only (no open redirect)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@bp.get("/langue/<code>")
+def switch(code: str) -> Response:
+    """Remember the language and go back to the page the visitor was on."""
+    response = redirect(_safe_next(request.args.get("next")), 303)
+    if code in LANGUAGES:
+        response.set_cookie(
+            COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+            secure=request.is_secure,
+        )  # fmt: skip
+    return response
+
+
+def date_long(value: date | datetime | None) -> str:
+    """« jeudi 18 novembre 2021 » / « Thursday, November 18, 2021 »."""
+    if not value:
+        return ""
+    lang = current_lang()
+    if lang == "fr" and value.day == 1:
+        # French writes the first day of a month as an ordinal: « 1er novembre ».
+        return format_date(value, "EEEE '1er' MMMM y", locale="fr")
+    return format_date(value, "full", locale=lang)
+
+
+def clock(value: time | datetime | None) -> str:
+    """« 9h30 » in French, « 9:30 » in English (the event's local wall-clock time)."""
+    if not value:
+        return ""
+    if current_lang() == "fr":
+        return f"{value.hour}h{value.minute:02d}"
+    return format_time(value, "H:mm", locale="en")
+
+
+def js_strings() -> dict[str, str]:
+    """The strings of the participant's scripts (live.js, wall.js, outbox.js), translated."""
+    return {key: str(text) for key, text in JS_STRINGS.items()}
+
+
+#: Keys used by static/js/i18n.js ``t(key)``; the French text is also the script's fallback.
+JS_STRINGS: dict[str, Any] = {
+    "status.connecting": lazy_gettext("connexion…"),
+    "status.connected": lazy_gettext("connecté"),
+    "status.reconnecting": lazy_gettext("reconnexion…"),
+    "status.offline": lazy_gettext("hors ligne"),
+    "wall.publish": lazy_gettext("Publier"),
+    "wall.sending": lazy_gettext("Envoi…"),
+    "wall.sending_status": lazy_gettext("Envoi en cours…"),
+    "wall.published_pratique": lazy_gettext("Pratique publiée."),
+    "wall.published_chantier": lazy_gettext("Chantier publié."),
+    "wall.pending": lazy_gettext("En attente d’envoi"),
+    "wall.sent": lazy_gettext("« {titre} » envoyée."),
+    "wall.offline_queued": lazy_gettext(
+        "Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
+        "Elle partira dès le retour de la connexion."
+    ),
+    "wall.stalled": lazy_gettext(
+        "Pas de réponse du serveur : votre carte est gardée sur ce téléphone et sera envoyée "
+        "automatiquement au retour de la connexion."
+    ),
+    "wall.waiting": lazy_gettext(
+        "Des cartes attendent d’être envoyées : elles partiront dès que la connexion sera rétablie."
+    ),
+    "wall.draft_restored": lazy_gettext("Votre brouillon a été restauré."),
+    "wall.refused_refilled": lazy_gettext(
+        "« {titre} » n’a pas été publiée : son texte est remis dans le formulaire."
+    ),
+    "wall.refused_later": lazy_gettext(
+        "« {titre} » n’a pas été publiée. Son texte vous attend : publiez d’abord ce que vous "
+        "écrivez."
+    ),
+    "wall.title_required": lazy_gettext("Indiquez « Titre »."),
+    "wall.form_errors_one": lazy_gettext("Le formulaire contient une erreur"),
+    "wall.form_errors_many": lazy_gettext("Le formulaire contient {n} erreurs"),
+    "wall.failed": lazy_gettext("L’envoi a échoué. Réessayez."),
+    "wall.presence_one": lazy_gettext("{n} personne connectée"),
+    "wall.presence_many": lazy_gettext("{n} personnes connectées"),
+    "card.public": lazy_gettext("Public concerné :"),
+    "card.edited": lazy_gettext("modifié"),
+    "card.merged": lazy_gettext("Regroupé avec :"),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    Babel(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale in the app context (g); a context shared by several
+    # requests (tests, a worker reusing one) must not keep the previous visitor's language.
+    app.before_request(refresh)
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        current_lang=current_lang, js_strings=js_strings, language_names=NAMES, languages=LANGUAGES
+    )
+    app.jinja_env.filters["date_long"] = date_long
+    app.jinja_env.filters["clock"] = clock
+    # The page depends on the language: caches must keep one copy per Accept-Language/cookie.
+    app.after_request(_vary)
+
+
+def _vary(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+__all__ = ["LANGUAGES", "gettext", "init_app", "select_locale"]
