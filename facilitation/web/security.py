@@ -13,7 +13,7 @@ from flask import Flask, Response, current_app, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
 from facilitation import ratelimit
 from facilitation.dbretry import is_busy
@@ -49,6 +49,15 @@ class IdConverter(IntegerConverter):
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class TextConverter(UnicodeConverter):
+    """The default ``<slug>`` converter without control characters: a NUL byte in a URL is a
+    404, not a PostgreSQL error (it refuses NUL in text; found by fuzzing)."""
+
+    def __init__(self, map: Map, *args: int | None, **kwargs: int | None) -> None:
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]")
 
 
 def content_security_policy(host: str) -> str:

@@ -280,3 +280,11 @@ def test_every_post_form_in_the_templates_sends_the_csrf_token() -> None:
                 missing.append(f"{template.name}: {tag[:80]}")
 
     assert not missing, missing
+
+
+@pytest.mark.parametrize("path", ["/e/%00/", "/e/a%1Fb/rejoindre", "/e/x/a/2147483648"])
+def test_control_characters_and_huge_ids_in_urls_are_not_found(app: Flask, path: str) -> None:
+    """Not a database error: PostgreSQL refuses NUL in text and ids above INTEGER."""
+    response = app.test_client().get(path)
+
+    assert response.status_code == 404
