@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from facilitation.domain import voting
 from facilitation.domain.access import Actor, require_facilitator, require_participant_in
 from facilitation.domain.contributions import CONTRIBUTION_FIELDS, bump_version
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
@@ -197,12 +198,8 @@ def merged_cards(target_ids: list[int]) -> dict[int, list[Contribution]]:
 
 
 def _merge_hook(target: Contribution, source: Contribution) -> None:
-    """Move the source's dots onto the target.
-
-    >>> HOOK (issue 3 → voting): the lead wires ``voting.on_merge(target, source)`` here once
-    ``facilitation.domain.voting`` exposes it. This is the only call site.
-    """
-    return None
+    """Move the source's dots onto the target (budget and per-card max kept by voting)."""
+    voting.on_merge(target, source)
 
 
 # ------------------------------------------------------------------------- authors

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from facilitation.domain import voting
 from facilitation.domain.access import Actor, require_facilitator
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
@@ -303,7 +304,7 @@ def transitions(rnd: Round) -> list[RoundTransition]:
 def _phase_hook(atelier: Atelier, rnd: Round, phase: Phase) -> None:
     """Tell the ballot about the new phase (vote opens it, résultats reveals, clos closes).
 
-    >>> HOOK (issue 3 → voting): the lead wires ``voting.on_round_phase(atelier, rnd, phase)``
-    here once ``facilitation.domain.voting`` exposes it. This is the only call site.
+    The only call site, so a timer closing a round closes its ballot too; the ballot change
+    is broadcast after the commit by ``vote_broadcast``.
     """
-    return None
+    voting.on_round_phase(atelier, rnd, phase.value)
