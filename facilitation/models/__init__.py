@@ -13,8 +13,8 @@ from facilitation.models.contribution import Contribution
 from facilitation.models.event import Event, Sequence, SequenceKind
 from facilitation.models.interconnaissance import ContactRequest, Profile, TourDeTable
 from facilitation.models.participant import Participant
-from facilitation.models.round import Category, Phase, Round, RoundTransition
 from facilitation.models.restitution import AtelierSynthesis, RestitutionSettings
+from facilitation.models.round import Category, Phase, Round, RoundTransition
 from facilitation.models.vote import Ballot, BallotStatus, Dot, VoterBudget
 
 __all__ = [
