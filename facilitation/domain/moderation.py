@@ -83,6 +83,9 @@ def set_flag(
     if getattr(card, flag) == value:
         return None
     setattr(card, flag, value)
+    if flag == "hidden" and value:
+        # Voters get their dots back to spend elsewhere; unhiding does not put them back.
+        voting.on_card_removed(card)
     db.session.flush()
     return bump_version(atelier.id)
 
@@ -247,6 +250,7 @@ def withdraw_own(
     check_open_for_contributions(atelier, now)
     card.withdrawn_at = now or utcnow()
     card.pinned = False
+    voting.on_card_removed(card)
     db.session.flush()
     return card, bump_version(atelier.id)
 

@@ -83,7 +83,7 @@ def atelier_snapshot(
         "version": atelier.version,
         "contributions": [contribution_dict(c, merged.get(c.id, ())) for c in cards],
         # Chantier cards' fields, additions, comments, engagement counts (no contacts).
-        "chantiers": chantier_list(wall(atelier)),
+        "chantiers": chantier_list(cards),
         "connected": connected,
         "server_time": now.isoformat(),
         "round": round_dict(rnd, now) if rnd else None,

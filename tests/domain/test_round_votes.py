@@ -70,3 +70,24 @@ def test_merging_duplicates_moves_their_dots(make_atelier, make_participant):
     assert counts.get(source.id, 0) == 0
     mine = voting.my_dots(ballot, voter)
     assert mine["dots_left"] == ballot.dots_per_participant - 2
+
+
+def test_hiding_a_card_gives_its_dots_back(make_atelier, make_participant):
+    atelier = make_atelier()
+    actor = facilitator(atelier)
+    author, voter = make_participant(atelier), make_participant(atelier)
+    kept = card(atelier, author, "Permanence commune")
+    hidden = card(atelier, author, "Hors sujet")
+    move(actor, atelier, Phase.VOTE)
+    phone = Actor(event_id=atelier.event_id, participant=voter)
+    voting.set_dots(phone, atelier, hidden.id, 2)
+    voting.set_dots(phone, atelier, kept.id, 1)
+    db.session.commit()
+
+    moderation.set_flag(actor, atelier, hidden, "hidden", True)
+    db.session.commit()
+
+    ballot = voting.current_ballot(atelier)
+    mine = voting.my_dots(ballot, voter)
+    assert mine["dots"] == {str(kept.id): 1}
+    assert mine["dots_left"] == ballot.dots_per_participant - 1

@@ -77,7 +77,9 @@ def test_card_reaches_its_atelier_room_once(live_server, phones) -> None:  # typ
     assert again["duplicate"] is True
     assert again["contribution"]["id"] == stored["id"]
     bob.barrier(here)
-    created = [p for p in bob.events("contribution:created") if p["contribution"]["client_id"] == cid]
+    created = [
+        p for p in bob.events("contribution:created") if p["contribution"]["client_id"] == cid
+    ]
     assert len(created) == 1
     assert card_count(live_server.url, here) == before + 1
 
