@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from facilitation.domain import chantiers, plenary, voting
 from facilitation.domain.access import Actor
+from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
 from facilitation.domain.events import local_iso
 from facilitation.extensions import db
@@ -410,7 +411,21 @@ def restitution(
         },
         "sequences": sequences,
         "perspectives": _perspectives(event, audience, by_atelier),
+        "directory": _directory(event, audience) if atelier_id is None else [],
     }
+
+
+def _directory(event: Event, audience: Audience) -> list[dict[str, Any]]:
+    """The participating structures that someone agreed to appear for (interconnaissance).
+
+    People (name, role, publics, offers) only for the organizer audience and only with their
+    profile's visibility consent (``actors_map`` already keeps no one else); the published
+    page lists the structures alone.
+    """
+    entries = actors_map(event)["directory"]
+    if audience is Audience.PUBLIC:
+        return [{**entry, "people": []} for entry in entries]
+    return entries
 
 
 def _perspectives(

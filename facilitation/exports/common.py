@@ -97,6 +97,25 @@ def engagement_line(engagement: dict[str, Any]) -> str:
     return who
 
 
+def directory_lines(directory: list[dict[str, Any]]) -> list[str]:
+    """One line per structure: name, kind, communes, then the people who agreed to appear."""
+    lines = []
+    for entry in directory:
+        line = entry["structure"]
+        details = [entry["kind_label"]] if entry["kind"] else []
+        details += entry["communes"]
+        if details:
+            line += f" ({', '.join(details)})"
+        people = [
+            f"{p['display_name']}, {p['role']}" if p["role"] else p["display_name"]
+            for p in entry["people"]
+        ]
+        if people:
+            line += " — " + " ; ".join(people)
+        lines.append(line)
+    return lines
+
+
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "restitution"

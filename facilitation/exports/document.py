@@ -17,6 +17,7 @@ from facilitation.exports.common import (
     CARD_KIND_LABELS,
     KIND_LABELS,
     atelier_figures,
+    directory_lines,
     dots_text,
     engagement_line,
     figures_lines,
@@ -192,6 +193,9 @@ def compte_rendu(model: dict[str, Any], charts: bool = True) -> list[Block]:
     if model["perspectives"]:
         blocks.append(Heading(1, "Perspectives collectives"))
         blocks += [_card_blocks(c, i, 3) for i, c in enumerate(model["perspectives"], start=1)]
+    if model["directory"]:
+        blocks.append(Heading(1, "Annuaire des structures participantes"))
+        blocks.append(Bullets(directory_lines(model["directory"])))
     blocks.append(Para(f"Document généré le {_generated(model)}.", "meta"))
     return blocks
 

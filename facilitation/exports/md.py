@@ -9,6 +9,7 @@ from facilitation.domain.restitution import top
 from facilitation.exports.common import (
     KIND_LABELS,
     atelier_figures,
+    directory_lines,
     dots_text,
     engagement_line,
     figures_lines,
@@ -101,5 +102,9 @@ def render(model: dict[str, Any], **_options: Any) -> bytes:
     if model["perspectives"]:
         out += ["## Perspectives collectives", ""]
         out += [f"1. {esc(c['titre'])} — {dots_text(c)}" for c in model["perspectives"]]
+        out.append("")
+    if model["directory"]:
+        out += ["## Annuaire des structures participantes", ""]
+        out += [f"- {esc(line)}" for line in directory_lines(model["directory"])]
         out.append("")
     return ("\n".join(out).rstrip() + "\n").encode("utf-8")

@@ -237,3 +237,53 @@ def test_cli_export_writes_each_format(app, day, tmp_path):
     assert written.read_bytes().startswith(b"S\xc3\xa9quence,")
     missing = runner.invoke(args=["export", "nope", "--format", "md"])
     assert missing.exit_code != 0 and "n'existe pas" in missing.output
+
+
+def test_directory_lists_structures_and_only_people_who_agreed(day):
+    from facilitation.extensions import db
+    from facilitation.models import Profile
+
+    alice, bob = day.people["alice"], day.people["bob"]
+    db.session.add_all(
+        [
+            Profile(
+                participant_id=alice.id,
+                role="Directrice",
+                structure_kind="ccas",
+                publics=["Seniors"],
+                offers=["Portage de repas"],
+                visible=True,
+            ),
+            # Bob filled his profile but did not agree to be shown.
+            Profile(participant_id=bob.id, role="Bénévole secret", visible=False),
+        ]
+    )
+    db.session.commit()
+
+    organizer = restitution(day.event)
+    validator = jsonschema.Draft202012Validator(json_export.schema())
+    validator.validate(json.loads(render(organizer, "json")))
+    (entry,) = organizer["directory"]
+    assert entry["structure"] == "CCAS du Pecq"
+    assert [p["display_name"] for p in entry["people"]] == ["Alice"]
+    markdown = render(organizer, "md").decode()
+    assert "## Annuaire des structures participantes" in markdown
+    assert "CCAS du Pecq" in markdown.split("## Annuaire")[1]
+    assert "Alice, Directrice" in markdown
+    assert "Bénévole secret" not in markdown
+    document = DocxDocument(io.BytesIO(render(organizer, "docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Annuaire des structures participantes" in text and "Alice, Directrice" in text
+    pdf = flat(
+        " ".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(render(organizer, "pdf"))).pages
+        )
+    )
+    assert "Alice, Directrice" in pdf and "Bénévole secret" not in pdf
+
+    public = restitution(day.event, Audience.PUBLIC)
+    assert [e["structure"] for e in public["directory"]] == ["CCAS du Pecq"]
+    assert public["directory"][0]["people"] == []
+    assert "Alice" not in render(public, "md").decode()
+    validator.validate(json.loads(render(public, "json")))
+    assert restitution(day.event, atelier_id=day.pratiques.id)["directory"] == []
