@@ -519,28 +519,23 @@ def _load(cards: Iterable[Contribution]) -> dict[int, _Loaded]:
             if getattr(detail, f) is None:
                 setattr(detail, f, "")
         loaded[cid] = _Loaded(detail, [], [], [])
-    for a in db.session.scalars(
-        select(ChantierAddition)
-        .options(selectinload(ChantierAddition.author))
-        .where(ChantierAddition.chantier_id.in_(ids))
-        .order_by(ChantierAddition.created_at, ChantierAddition.id)
-    ):
+    for a in _rows_of(ChantierAddition, ChantierAddition.author, ids):
         loaded[a.chantier_id].additions.append(a)
-    for c in db.session.scalars(
-        select(ChantierComment)
-        .options(selectinload(ChantierComment.author))
-        .where(ChantierComment.chantier_id.in_(ids))
-        .order_by(ChantierComment.created_at, ChantierComment.id)
-    ):
+    for c in _rows_of(ChantierComment, ChantierComment.author, ids):
         loaded[c.chantier_id].comments.append(c)
-    for e in db.session.scalars(
-        select(Engagement)
-        .options(selectinload(Engagement.participant))
-        .where(Engagement.chantier_id.in_(ids))
-        .order_by(Engagement.created_at, Engagement.id)
-    ):
+    for e in _rows_of(Engagement, Engagement.participant, ids):
         loaded[e.chantier_id].engagements.append(e)
     return loaded
+
+
+def _rows_of(model: Any, person: Any, ids: list[int]) -> Any:
+    """The rows of ``model`` on these chantiers, oldest first, their person loaded in one go."""
+    return db.session.scalars(
+        select(model)
+        .options(selectinload(person))
+        .where(model.chantier_id.in_(ids))
+        .order_by(model.created_at, model.id)
+    )
 
 
 def _view(card: Contribution, data: _Loaded) -> dict[str, Any]:
