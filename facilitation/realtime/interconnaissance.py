@@ -28,14 +28,14 @@ def require_whoswho_reader(atelier: Atelier) -> None:
     raise Forbidden("Rejoignez l'événement pour voir qui participe à cet atelier.")
 
 
-@event("whoswho:get")
+@event("whoswho:get", write=False)
 def whoswho_get(payload: dict[str, Any]) -> dict[str, Any]:
     atelier = _atelier(payload)
     require_whoswho_reader(atelier)
     return {"ok": True, "whoswho": whoswho(atelier)}
 
 
-@event("tour:get")
+@event("tour:get", write=False)
 def tour_get(payload: dict[str, Any]) -> dict[str, Any]:
     """Anyone reads the state; a facilitator of the atelier also gets the speaking order."""
     atelier = _atelier(payload)
