@@ -24,11 +24,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 import facilitation.realtime  # noqa: F401  (registers every event handler)
-from facilitation import identity
 from facilitation.extensions import db, socketio
-from facilitation.models import Atelier, Contribution, Organizer, Participant
+from facilitation.models import Atelier, Contribution, Participant
 from tests.conftest import new_client_id
-from tests.support.fuzz import JSON, fingerprint
+from tests.support.fuzz import JSON, build_world, fingerprint
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 
@@ -107,36 +106,17 @@ def senders(
     make_socket: Callable[..., SocketIOTestClient],
 ) -> tuple[dict[str, SocketIOTestClient], list[int]]:
     """A viewer, a participant and an organizer on one atelier with a card on its wall."""
-    atelier = make_atelier()
-    make_atelier(event=atelier.event, kind="ateliers_chantiers")
-    other = make_participant(atelier)
-    db.session.add(
-        Contribution(
-            atelier_id=atelier.id,
-            participant_id=other.id,
-            client_id=new_client_id(),
-            kind="pratique",
-            titre="Carte existante",
-        )
-    )
-    organizer = Organizer(email="orga@example.org", password_hash="!", display_name="Orga")
-    organizer.events.append(atelier.event)
-    db.session.add(organizer)
-    db.session.commit()
-
-    participant = joined_client(atelier)
-    orga_browser = app.test_client()
-    with orga_browser.session_transaction() as session:
-        session[identity.ORGANIZER_KEY] = organizer.id
+    world = build_world(app, make_atelier, make_participant, joined_client)
+    atelier = world.atelier
     clients = {
         "viewer": make_socket(),
-        "participant": make_socket(participant),
-        "organizer": make_socket(orga_browser),
+        "participant": make_socket(world.participant),
+        "organizer": make_socket(world.organizer_browser),
     }
     for socket in clients.values():
         socket.emit("atelier:join", {"atelier_id": atelier.id}, callback=True)
     ids = [atelier.id] + sorted(
-        {other.id, organizer.id, atelier.event_id}
+        {world.other.id, world.organizer.id, atelier.event_id}
         | {a.id for a in db.session.scalars(select(Atelier))}
         | {c.id for c in db.session.scalars(select(Contribution))}
         | {p.id for p in db.session.scalars(select(Participant))}

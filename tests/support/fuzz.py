@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from facilitation import identity
 from facilitation.extensions import db
-from facilitation.models import Atelier
+from facilitation.models import Atelier, Contribution, Organizer, Participant
+from tests.conftest import new_client_id
 
 WEIRD_TEXT = st.sampled_from(
     [
@@ -53,3 +61,45 @@ def fingerprint() -> tuple[tuple[str, int], ...]:
     return tuple(zip((t.name for t in tables), counts, strict=True)) + tuple(
         (f"version:{i}", v) for i, v in versions
     )
+
+
+@dataclass
+class FuzzWorld:
+    """An event with a pratiques atelier (holding a colleague's card) and a chantiers one."""
+
+    atelier: Atelier
+    chantiers: Atelier
+    other: Participant
+    organizer: Organizer
+    participant: FlaskClient
+    organizer_browser: FlaskClient
+
+
+def build_world(
+    app: Flask,
+    make_atelier: Callable[..., Atelier],
+    make_participant: Callable[..., Participant],
+    joined_client: Callable[..., Any],
+) -> FuzzWorld:
+    """The data both fuzz tests send against, with a joined participant and a logged organizer."""
+    atelier = make_atelier()
+    chantiers = make_atelier(event=atelier.event, kind="ateliers_chantiers")
+    other = make_participant(atelier)
+    db.session.add(
+        Contribution(
+            atelier_id=atelier.id,
+            participant_id=other.id,
+            client_id=new_client_id(),
+            kind="pratique",
+            titre="Carte existante",
+        )
+    )
+    organizer = Organizer(email="orga@example.org", password_hash="!", display_name="Orga")
+    organizer.events.append(atelier.event)
+    db.session.add(organizer)
+    db.session.commit()
+    participant = joined_client(atelier)
+    organizer_browser = app.test_client()
+    with organizer_browser.session_transaction() as session:
+        session[identity.ORGANIZER_KEY] = organizer.id
+    return FuzzWorld(atelier, chantiers, other, organizer, participant, organizer_browser)

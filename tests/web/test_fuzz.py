@@ -24,11 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import BuildError, IntegerConverter
 
-from facilitation import create_app, identity
-from facilitation.extensions import db
-from facilitation.models import Atelier, Contribution, Organizer, Participant
-from tests.conftest import new_client_id
-from tests.support.fuzz import JSON, WEIRD_TEXT, fingerprint
+from facilitation import create_app
+from facilitation.models import Atelier, Participant
+from tests.support.fuzz import JSON, WEIRD_TEXT, build_world, fingerprint
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
@@ -90,36 +88,22 @@ def world(
     joined_client: Callable[..., FlaskClient],
 ) -> dict[str, Any]:
     """An event with two ateliers and a card; an anonymous, a participant, an organizer."""
-    atelier = make_atelier()
-    chantiers = make_atelier(event=atelier.event, kind="ateliers_chantiers")
-    other = make_participant(atelier)
-    db.session.add(
-        Contribution(
-            atelier_id=atelier.id,
-            participant_id=other.id,
-            client_id=new_client_id(),
-            kind="pratique",
-            titre="Carte existante",
-        )
-    )
-    organizer = Organizer(email="orga@example.org", password_hash="!", display_name="Orga")
-    organizer.events.append(atelier.event)
-    db.session.add(organizer)
-    db.session.commit()
-    orga = app.test_client()
-    with orga.session_transaction() as session:
-        session[identity.ORGANIZER_KEY] = organizer.id
+    world = build_world(app, make_atelier, make_participant, joined_client)
+    atelier = world.atelier
     clients = {
         "anonymous": app.test_client(),
-        "participant": joined_client(atelier),
-        "organizer": orga,
+        "participant": world.participant,
+        "organizer": world.organizer_browser,
     }
     tokens = {}
     for name, client in clients.items():
         client.get("/")  # every browser gets its session and CSRF token
         with client.session_transaction() as session:
             tokens[name] = session.get("_csrf", "")
-    ids = sorted({atelier.id, chantiers.id, other.id, organizer.id, atelier.event_id} | {1, 2, 3})
+    ids = sorted(
+        {atelier.id, world.chantiers.id, world.other.id, world.organizer.id, atelier.event_id}
+        | {1, 2, 3}
+    )
     return {
         "clients": clients,
         "tokens": tokens,
