@@ -4,7 +4,6 @@ room's update crosses workers through the message queue."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,14 +24,6 @@ def second_tab(phone: Phone) -> Phone:
     tab = Phone(phone.base_url, phone.name)
     tab.http.cookies.update(phone.http.cookies)
     return tab
-
-
-@pytest.fixture
-def phones() -> Iterator[list[Phone]]:
-    made: list[Phone] = []
-    yield made
-    for phone in made:
-        phone.close()
 
 
 def propose(phone: Phone, atelier_id: int) -> dict[str, Any]:

@@ -5,7 +5,6 @@ rooms across sockets, delivery order, a restart)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -19,14 +18,6 @@ pytestmark = [
         indirect=True,
     ),
 ]
-
-
-@pytest.fixture
-def phones(live_server) -> Iterator[list[Phone]]:  # type: ignore[no-untyped-def]
-    made: list[Phone] = []
-    yield made
-    for phone in made:
-        phone.close()
 
 
 def card(client_id: str, titre: str = "Une épicerie solidaire itinérante") -> dict[str, str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,14 +22,6 @@ pytestmark = [
         indirect=True,
     ),
 ]
-
-
-@pytest.fixture
-def phones(live_server) -> Iterator[list[Phone]]:  # type: ignore[no-untyped-def]
-    made: list[Phone] = []
-    yield made
-    for phone in made:
-        phone.close()
 
 
 def facilitator(live_server: Any, atelier_id: int) -> Phone:
