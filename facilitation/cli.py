@@ -32,6 +32,10 @@ def register(app: Flask) -> None:
     from facilitation.exports.command import export
 
     app.cli.add_command(export)
+    # `flask purge SLUG` / `flask purge --due`: personal data after the restitution (issue 8).
+    from facilitation.purge import purge_command
+
+    app.cli.add_command(purge_command)
 
 
 @click.command()

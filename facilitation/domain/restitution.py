@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain import chantiers, plenary, voting
+from facilitation.domain import chantiers, plenary, privacy, voting
 from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
@@ -308,6 +308,8 @@ def restitution(
     }
     dots, voters = _votes(event, audience)
     fields, engagements = _chantier_fields(cards, audience)
+    purged = privacy.kept_figures(event)
+    kept_people: dict[str, int] = purged.get("atelier_participants", {})
 
     by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)
     people: dict[int, set[int]] = defaultdict(set)
@@ -351,7 +353,9 @@ def restitution(
                     "theme": atelier.theme or "",
                     "question": atelier.question or "",
                     "room": atelier.room or "",
-                    "participants": len(people.get(atelier.id, ())),
+                    "participants": kept_people.get(
+                        str(atelier.id), len(people.get(atelier.id, ()))
+                    ),
                     "cards": len(atelier_cards),
                     "dots": sum(c["dots"] for c in atelier_cards),
                     "synthesis": (
@@ -379,6 +383,10 @@ def restitution(
     kept = [c for s in sequences for a in s["ateliers"] for c in a["contributions"]]
     structures = _tally(p.structure for p in participants)
     communes = _tally(p.commune for p in participants)
+    if purged:
+        # After the purge (domain.privacy), names are gone: the figures frozen just before.
+        structures = purged.get("structures_list", structures)
+        communes = purged.get("communes_list", communes)
     return {
         "$schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
