@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask
 
+from facilitation import vote_broadcast
 from facilitation.broadcast import atelier_room
 from facilitation.domain import rounds
 from facilitation.domain.phases import round_dict
@@ -47,6 +48,9 @@ def round_changed(atelier: Atelier, rnd: Round, version: int) -> None:
         "server_time": now.isoformat(),
     }
     socketio.emit("round:changed", payload, to=atelier_room(atelier.id))
+    # The phase may have opened, revealed or closed the ballot (domain.voting.on_round_phase):
+    # send that now, not at the next tally tick, so phones switch banner and ballot together.
+    vote_broadcast.flush(atelier.id)
     socketio.emit(
         "control:atelier",
         {"event_id": atelier.event_id, "atelier_id": atelier.id, "round": payload["round"]},

@@ -34,10 +34,11 @@ from facilitation.domain.phases import (
     current_round,
     expired,
     remaining_seconds,
+    require_current_round,
     timer_state,
 )
 from facilitation.extensions import db
-from facilitation.models import Atelier, Round, RoundTransition
+from facilitation.models import Atelier, BallotStatus, Round, RoundTransition
 from facilitation.models.base import utcnow
 from facilitation.models.round import Phase
 
@@ -117,12 +118,15 @@ def transition(
     rnd: Round,
     to: Phase,
     now: datetime | None = None,
+    *,
+    vote_settings: voting.BallotSettings | None = None,
 ) -> int:
     """Move the current round to ``to``; return the atelier's new version.
 
     Raises ``Forbidden`` for non-facilitators, ``DomainError`` (French) for an illegal or
     stale move. Moving to the phase the round is already in is refused too: the client shows
     the server's phase, so a repeat means it is out of date (it resyncs on the error).
+    ``vote_settings``: a move to « vote » opens a new ballot with them (the vote panel).
     """
     require_facilitator(actor, atelier)
     now = now or utcnow()
@@ -158,7 +162,7 @@ def transition(
             **_actor_columns(actor, atelier),
         )
     )
-    _phase_hook(atelier, rnd, to)
+    _phase_hook(atelier, rnd, to, vote_settings)
     db.session.flush()
     return bump_version(atelier.id)
 
@@ -301,10 +305,87 @@ def transitions(rnd: Round) -> list[RoundTransition]:
     )
 
 
-def _phase_hook(atelier: Atelier, rnd: Round, phase: Phase) -> None:
-    """Tell the ballot about the new phase (vote opens it, résultats reveals, clos closes).
+def _phase_hook(
+    atelier: Atelier,
+    rnd: Round,
+    phase: Phase,
+    settings: voting.BallotSettings | None = None,
+) -> None:
+    """Tell the ballot about the new phase (vote opens it, résultats reveals, any other phase
+    closes it).
 
     The only call site, so a timer closing a round closes its ballot too; the ballot change
     is broadcast after the commit by ``vote_broadcast``.
     """
-    voting.on_round_phase(atelier, rnd, phase.value)
+    voting.on_round_phase(atelier, rnd, phase.value, settings)
+
+
+# ------------------------------------------------------------------------- the vote panel
+# The console's vote panel does not touch the ballot directly: it moves the round, whose hook
+# moves the ballot, so the phase the phones show and the ballot can never disagree (a ballot
+# is open only while its round is in « vote », revealed in « résultats »), and every change is
+# audited like a move from the round panel. The two "already there" cases below only repair
+# data written before this rule (a ballot left open by the old panel).
+
+
+def open_vote(
+    actor: Actor,
+    atelier: Atelier,
+    settings: voting.BallotSettings,
+    now: datetime | None = None,
+) -> tuple[Round, int]:
+    """« Ouvrir le vote » with ``settings``: the current round moves to « vote » (audited).
+
+    ``VoteConflict`` if a ballot is already open; ``DomainError`` if the round cannot go to
+    « vote » from its phase (the message lists where it can go). Returns ``(round, version)``.
+    """
+    require_facilitator(actor, atelier)
+    rnd = require_current_round(atelier)
+    settle(rnd, now)
+    if voting.open_ballot_of(atelier) is not None:
+        raise voting.VoteConflict()
+    if rnd.phase_enum == Phase.VOTE:
+        _phase_hook(atelier, rnd, Phase.VOTE, settings)
+        db.session.flush()
+        return rnd, bump_version(atelier.id)
+    return rnd, transition(actor, atelier, rnd, Phase.VOTE, now, vote_settings=settings)
+
+
+def close_vote(actor: Actor, atelier: Atelier, now: datetime | None = None) -> tuple[Round, int]:
+    """« Clore le vote »: the round moves to « clos » (results stay hidden until revealed).
+
+    ``VoteClosed`` if no ballot is open. Returns ``(round, version)``.
+    """
+    require_facilitator(actor, atelier)
+    rnd = require_current_round(atelier)
+    settle(rnd, now)
+    if voting.open_ballot_of(atelier) is None:
+        raise voting.VoteClosed()
+    if rnd.phase_enum == Phase.CLOS:
+        _phase_hook(atelier, rnd, Phase.CLOS)
+        db.session.flush()
+        return rnd, bump_version(atelier.id)
+    return rnd, transition(actor, atelier, rnd, Phase.CLOS, now)
+
+
+def reveal_vote(
+    actor: Actor, atelier: Atelier, now: datetime | None = None
+) -> tuple[Round, int | None]:
+    """« Révéler les résultats »: the round moves to « résultats », which reveals the ballot.
+
+    ``VoteClosed`` without any ballot; an already revealed ballot changes nothing (version
+    ``None``). Returns ``(round, version)``.
+    """
+    require_facilitator(actor, atelier)
+    rnd = require_current_round(atelier)
+    settle(rnd, now)
+    ballot = voting.current_ballot(atelier)
+    if ballot is None:
+        raise voting.VoteClosed("Aucun vote à révéler dans cet atelier.")
+    if ballot.status == BallotStatus.REVEALED.value:
+        return rnd, None
+    if rnd.phase_enum == Phase.RESULTATS:
+        _phase_hook(atelier, rnd, Phase.RESULTATS)
+        db.session.flush()
+        return rnd, bump_version(atelier.id)
+    return rnd, transition(actor, atelier, rnd, Phase.RESULTATS, now)

@@ -13,7 +13,7 @@ called by a colleague's code (rounds, merges) broadcasts without that code knowi
 Hooks for the rest of the app:
 
 * ``on_round_phase(atelier, round, new_phase)``: "vote" opens a ballot, "résultats" reveals,
-  "clos" closes; other phases do nothing.
+  every other phase closes the open ballot (a ballot is open only in "vote").
 * ``on_merge(target, source)``: dots on ``source`` move to ``target``.
 * ``on_card_removed(card)``: a card hidden or withdrawn gives its dots back to their voters.
 """
@@ -299,15 +299,28 @@ def _phase_key(phase: str) -> str:
     return folded.decode().strip().lower()
 
 
-def on_round_phase(atelier: Atelier, round: object | None, new_phase: str) -> None:
-    """Hook for rounds: "vote" opens a ballot (if none is open), "résultats" reveals, "clos"
-    closes. Other phases do nothing. Accents are optional ("resultats" works too).
+def on_round_phase(
+    atelier: Atelier,
+    round: object | None,
+    new_phase: str,
+    settings: BallotSettings | None = None,
+) -> None:
+    """Hook for rounds: "vote" opens a ballot (if none is open), "résultats" reveals, every
+    other phase ("clos", and going back to "contributions" or "préparation") closes the open
+    ballot, so a ballot is open only while its round is in "vote". Accents are optional
+    ("resultats" works too).
+
+    ``settings``: the vote panel's explicit choice, which opens a new ballot with them;
+    without it a ballot of the same round is reopened (dots kept), else one is opened with
+    ``default_settings_for``.
     """
     key = _phase_key(new_phase)
     if key == "vote":
         if open_ballot_of(atelier) is None:
             last = current_ballot(atelier)
-            if last is not None and _opened_in(last, round):
+            if settings is not None:
+                open_ballot(atelier, settings)
+            elif last is not None and _opened_in(last, round):
                 # « Rouvrir le vote » within the same round: same ballot, everyone's dots kept.
                 reopen_ballot(last)
             else:
@@ -315,7 +328,7 @@ def on_round_phase(atelier: Atelier, round: object | None, new_phase: str) -> No
     elif key == "resultats":
         if current_ballot(atelier) is not None:
             reveal_ballot(atelier)
-    elif key == "clos":
+    elif key in {"clos", "contributions", "preparation"}:
         close_ballot(atelier)
 
 

@@ -1,8 +1,9 @@
 """Socket.IO events of dot-voting (see PROTOCOL.md, "Dot-voting").
 
 Each handler: validate → authorise (domain.access via domain.voting) → domain → commit →
-broadcast. Ballot changes are flushed at once; tallies are coalesced by
-facilitation/vote_broadcast.py.
+broadcast. Opening, closing and revealing go through the round (``domain.rounds``): the
+round's phase and the ballot change in one transaction and are broadcast together; tallies
+are coalesced by facilitation/vote_broadcast.py.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from typing import Any
 
 from flask_socketio import join_room
 
-from facilitation import vote_broadcast
-from facilitation.domain import voting
+from facilitation import round_broadcast, vote_broadcast
+from facilitation.domain import rounds, voting
 from facilitation.domain.access import require_facilitator
 from facilitation.domain.errors import NotFound
+from facilitation.domain.phases import round_dict
 from facilitation.domain.validation import client_id, integer_id
 from facilitation.extensions import db
 from facilitation.identity import actor_for
@@ -44,21 +46,28 @@ def vote_state(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ballot_change(payload: dict[str, Any], change: str) -> dict[str, Any]:
+    """The vote panel moves the round (``domain.rounds``), whose hook moves the ballot: the
+    phones' phase banner and their ballot switch together, and every change is audited."""
     atelier = _atelier(payload)
     actor = actor_for(atelier.event_id)
     require_facilitator(actor, atelier)
+    version: int | None
     if change == "open":
-        ballot = voting.open_ballot(atelier, voting.parse_settings(payload.get("settings")))
+        settings = voting.parse_settings(payload.get("settings"))
+        rnd, version = rounds.open_vote(actor, atelier, settings)
     elif change == "close":
-        ballot = voting.close_ballot(atelier)
-        if ballot is None:
-            raise voting.VoteClosed()
+        rnd, version = rounds.close_vote(actor, atelier)
     else:
-        ballot = voting.reveal_ballot(atelier)
-    data = voting.ballot_dict(ballot)
+        rnd, version = rounds.reveal_vote(actor, atelier)
+    data = voting.ballot_dict(voting.current_ballot(atelier))
+    round_data = round_dict(rnd)
     db.session.commit()
-    vote_broadcast.flush(atelier.id)
-    return {"ok": True, "ballot": data}
+    if version is not None:
+        # round:changed, then vote:changed at once (round_broadcast flushes the ballot).
+        round_broadcast.round_changed(atelier, rnd, version)
+    else:
+        vote_broadcast.flush(atelier.id)
+    return {"ok": True, "ballot": data, "round": round_data, "version": version}
 
 
 @event("vote:open")
