@@ -35,6 +35,25 @@ function rankText(r) {
   return `${r.rank}${r.rank === 1 ? "ᵉʳ" : "ᵉ"}${r.tied ? " ex æquo" : ""}`;
 }
 
+// The round's phase (set on the page root as data-phase by wall_extras.js / projector_extras.js)
+// decides what a phone or projector shows of the vote: nothing before « vote » (a ballot of an
+// earlier vote, or one closed by going back to contributions, is not shown under a
+// « contributions ouvertes » banner). The server keeps a ballot open only in « vote » and
+// revealed in « résultats » (domain.rounds), so the banner and the ballot agree.
+const VOTE_PHASES = new Set(["vote", "resultats", "clos"]);
+function votePhase(root) {
+  const phase = root.dataset.phase || "";
+  return phase === "" || VOTE_PHASES.has(phase);
+}
+/** Call `render` when the page's round phase changes (not on every countdown tick). */
+function onPhaseChange(root, render) {
+  let last = root.dataset.phase || "";
+  new MutationObserver(() => {
+    const now = root.dataset.phase || "";
+    if (now !== last) { last = now; render(); }
+  }).observe(root, { attributes: true, attributeFilter: ["data-phase"] });
+}
+
 /** State shared by every view: the ballot, my dots, the tally, the participation. */
 class VoteState {
   constructor(atelierId, render) {
@@ -97,7 +116,9 @@ function phoneView(root, live, state) {
 
   function budget() { return state.ballot ? state.ballot.dots_per_participant : 0; }
   function used() { let n = 0; for (const v of desired.values()) n += v; return n; }
-  function open() { return Boolean(state.ballot && state.ballot.status === "ouvert" && state.mine); }
+  function open() {
+    return Boolean(state.ballot && state.ballot.status === "ouvert" && state.mine && votePhase(root));
+  }
 
   function syncFromServer() {
     const dots = (state.mine && state.mine.dots) || {};
@@ -140,7 +161,7 @@ function phoneView(root, live, state) {
 
   function renderPhone() {
     syncFromServer();
-    const ballot = state.ballot;
+    const ballot = votePhase(root) ? state.ballot : null;
     bar.hidden = !ballot || ballot.status === "révélé";
     root.dataset.vote = ballot ? ballot.status : "";
     if (ballot) {
@@ -153,8 +174,9 @@ function phoneView(root, live, state) {
       ? `Il vous reste ${plural(budget() - used(), "point", "points")} sur ${budget()}.`
       : "";
     for (const card of cardsBox.querySelectorAll(":scope > .card[data-id]")) decorate(card);
-    results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`, "&w=narrow");
+    results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`, "&w=narrow", votePhase(root));
   }
+  onPhaseChange(root, () => renderPhone());
 
   function refreshCounts() {
     left.textContent = `Il vous reste ${plural(budget() - used(), "point", "points")} sur ${budget()}.`;
@@ -244,9 +266,9 @@ function resultsBlock(id) {
   let shownKey = "";
   return {
     node,
-    show(state, url, extra = "") {
+    show(state, url, extra = "", inPhase = true) {
       const t = state.tally;
-      const revealed = Boolean(state.ballot && state.ballot.status === "révélé" && t);
+      const revealed = Boolean(inPhase && state.ballot && state.ballot.status === "révélé" && t);
       node.hidden = !revealed;
       node.dataset.state = revealed ? "revealed" : "hidden";
       if (!revealed) return;
@@ -277,15 +299,17 @@ function projectorView(root, state) {
   const results = resultsBlock("vote-results-projector");
   const head = main.querySelector(".projector__head");
   if (head) head.after(progress, results.node); else main.prepend(progress, results.node);
-  return () => {
-    const ballot = state.ballot;
+  const render = () => {
+    const ballot = votePhase(root) ? state.ballot : null;
     root.dataset.vote = ballot ? ballot.status : "";
     progress.hidden = !(ballot && ballot.status !== "révélé" && state.progress);
     if (!progress.hidden) {
       progress.textContent = `${ballot.status === "ouvert" ? "Vote en cours" : "Vote clos"} · ${progressText(state.progress)}`;
     }
-    results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`);
+    results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`, "", votePhase(root));
   };
+  onPhaseChange(root, render);
+  return render;
 }
 
 // ---------------------------------------------------------------------------- console

@@ -1,0 +1,72 @@
+"""The facilitator opens the vote from the console's vote panel: the participant's phone shows
+the ballot under a « vote » phase banner, and the reveal moves both to « résultats » (real
+eventlet server, real Chromium). Screenshots go to E2E_SHOTS_DIR (/tmp/shots)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import card, join_atelier, post_pratique, wait_live
+from tests.realserver.clients import SLUG, atelier_ids
+
+pytestmark = pytest.mark.e2e
+
+LAPTOP = {"width": 1280, "height": 1000}
+
+
+def facilitator_link(live_server: Any, atelier_id: int) -> str:
+    out = live_server.flask(
+        "facilitator-link", SLUG, "--atelier", str(atelier_id), "--base-url", live_server.url
+    ).stdout
+    match = re.search(r"(http\S+/f/\S+)", out)
+    assert match, out
+    return match.group(1)
+
+
+def test_opening_the_vote_from_the_panel_moves_the_phone_to_the_vote_phase(
+    live_server: Any,
+    phone: Callable[..., Any],
+    projector: Callable[..., Any],
+    _pages: Any,
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    here = atelier_ids(base)[0]
+    titre = f"Bus solidaire {uuid.uuid4().hex[:4]}"
+
+    console = _pages.new_page("facilitator", viewport=LAPTOP)
+    console.goto(facilitator_link(live_server, here))
+    wait_live(console, "#console")
+    mobile = phone("participant")
+    join_atelier(mobile, base, here, f"Awa {uuid.uuid4().hex[:4]}")
+    post_pratique(mobile, titre)
+    card(mobile, titre).wait_for()
+    banner = mobile.locator("#round-banner")
+    banner.locator("text=contributions ouvertes").wait_for()
+    screen = projector(base, here)
+
+    console.fill("#vote-dots", "2")
+    console.click("#vote-open")
+
+    # The phone: the « vote » banner and the ballot, together.
+    mobile.wait_for_selector('#round-banner[data-phase="vote"]', state="attached")
+    assert re.search(r"Manche \d+ : vote", banner.inner_text())
+    mobile.wait_for_selector("#dots-left:has-text('Il vous reste 2 points sur 2')")
+    mobile.get_by_role("button", name=f"Ajouter un point à « {titre} »").wait_for()
+    assert mobile.locator("#vote-status").inner_text().startswith("Vote en cours")
+    screen.wait_for_selector('#projector[data-phase="vote"][data-vote="ouvert"]', state="attached")
+    # The console's round panel followed the vote panel.
+    console.wait_for_selector('#console[data-phase="vote"]', state="attached")
+    screenshot(mobile, "1-phone-vote-phase", full_page=True)
+
+    console.click("#vote-reveal")
+    mobile.wait_for_selector('#round-banner[data-phase="resultats"]', state="attached")
+    mobile.wait_for_selector("#vote-results-phone[data-state='revealed']")
+    assert mobile.locator(".vote-controls").count() == 0
+    screen.wait_for_selector("#vote-results-projector[data-state='revealed']")
+    screenshot(mobile, "2-phone-results-phase", full_page=True)
