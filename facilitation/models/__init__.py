@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from facilitation.models.access import FacilitatorLink, Organizer, event_organizer
+from facilitation.models.announcement import Announcement
 from facilitation.models.atelier import Atelier
 from facilitation.models.chantier import (
     ChantierAddition,
@@ -15,9 +16,11 @@ from facilitation.models.interconnaissance import ContactRequest, Profile, TourD
 from facilitation.models.participant import Participant
 from facilitation.models.restitution import AtelierSynthesis, RestitutionSettings
 from facilitation.models.round import Category, Phase, Round, RoundTransition
+from facilitation.models.setup import EventLogo, ExpectedParticipant
 from facilitation.models.vote import Ballot, BallotStatus, Dot, VoterBudget
 
 __all__ = [
+    "Announcement",
     "Atelier",
     "Ballot",
     "BallotStatus",
@@ -31,6 +34,8 @@ __all__ = [
     "Contribution",
     "Engagement",
     "Event",
+    "EventLogo",
+    "ExpectedParticipant",
     "FacilitatorLink",
     "Organizer",
     "Participant",

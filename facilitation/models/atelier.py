@@ -28,6 +28,8 @@ class Atelier(db.Model):
     question: Mapped[str] = mapped_column(Text, default="")
     room: Mapped[str] = mapped_column(String(120), default="")
     capacity: Mapped[int | None] = mapped_column(nullable=True)
+    #: Who animates it, as the organizers typed it (names; migration 0010).
+    facilitators: Mapped[str] = mapped_column(String(300), default="", server_default="")
     #: Bumped in the same transaction as every change to the wall; deltas carry it so a
     #: client can tell it missed one.
     version: Mapped[int] = mapped_column(default=0)

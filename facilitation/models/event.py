@@ -53,6 +53,12 @@ class Event(db.Model):
     #: The territory's communes, offered in forms.
     communes: Mapped[list[str]] = mapped_column(JSON, default=list)
     organiser_name: Mapped[str] = mapped_column(String(200), default="")
+    #: Branding shown on participant pages and projectors (migration 0010): a display name,
+    #: a colour ``#rrggbb`` (checked for contrast) and the uploaded logo's digest (the logo
+    #: itself is an ``EventLogo`` row; the digest versions its URL).
+    brand_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    brand_color: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    logo_digest: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: What is happening now, moved on by the organizer (migration 0003). ``use_alter``: event
     #: and sequence reference each other.

@@ -1,0 +1,896 @@
+"""Setting up a day from the organizer area (issue 3).
+
+Creating and editing an event (title, date, venue, join code, time zone, the territory's
+communes, branding), its programme (timed sequences, added, edited, moved and deleted) and the
+ateliers of its atelier sequences, duplicating a past event as a template, and the list of
+expected participants imported from a CSV file.
+
+Every write asks ``access.require_organizer`` first; values come back with their errors
+(``ValidationError.errors`` keyed by form field) so a form can be shown again as typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, select
+
+from facilitation.domain.access import Actor, grant_event, require_organizer
+from facilitation.domain.atelier_import import MAX_BYTES, decode
+from facilitation.domain.errors import DomainError, ValidationError
+from facilitation.domain.validation import TextField, clean_partial
+from facilitation.extensions import db
+from facilitation.models import Atelier, Contribution, Event, Organizer, Sequence
+from facilitation.models.event import EventStatus, SequenceKind
+from facilitation.models.setup import EventLogo, ExpectedParticipant
+
+DEFAULT_TIMEZONE = "Europe/Paris"
+#: Communes are typed by participants (80 characters, ``Participant.commune``) and picked in
+#: the chantier form (``chantiers.clean_communes`` checks them against this list).
+COMMUNE_MAX_LENGTH = 80
+MAX_COMMUNES = 300
+JOIN_CODE = re.compile(r"^[A-Z0-9]{3,12}$")
+COLOR = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+#: WCAG AA for normal text: white text on the colour (header, buttons) and the colour as text
+#: on the app's light backgrounds (links, secondary buttons, their hover).
+MIN_CONTRAST = 4.5
+LIGHT_BACKGROUNDS = ("#ffffff", "#f4f3ef", "#e8eef7")
+
+LOGO_MAX_BYTES = 500_000
+LOGO_MAX_SIDE = 400
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+KIND_LABELS = {
+    SequenceKind.ACCUEIL.value: "Accueil",
+    SequenceKind.PLENIERE.value: "Plénière",
+    SequenceKind.ATELIERS_PRATIQUES.value: "Ateliers pratiques",
+    SequenceKind.ATELIERS_CHANTIERS.value: "Ateliers chantiers",
+    SequenceKind.PAUSE.value: "Pause",
+    SequenceKind.RESTITUTION.value: "Restitution",
+}
+STATUS_LABELS = {
+    EventStatus.OPEN.value: "Ouvert (les participants peuvent rejoindre)",
+    EventStatus.DRAFT.value: "Brouillon (caché, personne ne peut rejoindre)",
+    EventStatus.CLOSED.value: "Clos (plus de contributions)",
+}
+
+EVENT_FIELDS = (
+    TextField("title", "Titre", 200, required=True),
+    TextField("date", "Date", 20, required=True),
+    TextField("venue", "Lieu", 200),
+    TextField("city", "Ville", 120),
+    TextField("join_code", "Code court", 20, required=True),
+    TextField("timezone", "Fuseau horaire", 64),
+    TextField("organiser_name", "Organisé par", 200),
+    TextField("brand_name", "Nom affiché", 120),
+    TextField("brand_color", "Couleur", 20),
+)
+COMMUNES_FIELD = TextField("communes", "Communes", 40_000, multiline=True)
+DUPLICATE_FIELDS = (
+    TextField("title", "Titre", 200, required=True),
+    TextField("date", "Date", 20, required=True),
+    TextField("join_code", "Code court", 20, required=True),
+)
+SEQUENCE_FIELDS = (
+    TextField("title", "Titre", 200),
+    TextField("starts_at", "Début", 10, required=True),
+    TextField("ends_at", "Fin", 10),
+)
+ATELIER_FIELDS = (
+    TextField("title", "Titre", 200, required=True),
+    TextField("theme", "Thème", 200),
+    TextField("question", "Question posée", 2000, multiline=True),
+    TextField("room", "Salle", 120),
+    TextField("capacity", "Capacité", 10),
+    TextField("facilitators", "Animation", 300),
+)
+
+
+class InUse(DomainError):
+    """Removing something that already holds the day's contributions."""
+
+    code = "in_use"
+    default_message = "Impossible : des contributions y sont déjà rattachées."
+    http_status = 409
+
+
+# ------------------------------------------------------------------------- small parsers
+def _key(text: str) -> str:
+    """Lower case, no accents, single spaces: how names are compared."""
+    plain = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(plain.casefold().replace("_", " ").split())
+
+
+def parse_date(raw: str) -> date | None:
+    """``2021-06-24`` (date input) or ``24/06/2021``; ``None`` if neither."""
+    raw = raw.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+_TIME = re.compile(r"^(\d{1,2})\s*(?:[:hH.]\s*(\d{2})?)?$")
+
+
+def parse_time(raw: str) -> time | None:
+    """``09:30``, ``9:30``, ``9h30``, ``9h`` or ``9``; ``None`` if not a time of day."""
+    match = _TIME.match(raw.strip())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def normalise_join_code(raw: str) -> str:
+    return "".join((raw or "").split()).upper()
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def clean_timezone(raw: str) -> tuple[str, str | None]:
+    value = raw.strip() or DEFAULT_TIMEZONE
+    if value not in _timezones():
+        return value, (
+            f"Fuseau horaire inconnu : « {value} ». Écrivez-le comme Europe/Paris, "
+            "America/Cayenne, Indian/Reunion ou Pacific/Noumea."
+        )
+    return value, None
+
+
+def parse_communes(raw: str) -> tuple[list[str], str | None]:
+    """One commune a line: trimmed, duplicates (ignoring case and accents) dropped."""
+    communes: list[str] = []
+    seen: set[str] = set()
+    problems: list[str] = []
+    for number, line in enumerate((raw or "").splitlines(), start=1):
+        name = " ".join(line.split()).strip(" ;,")
+        if not name:
+            continue
+        if len(name) > COMMUNE_MAX_LENGTH:
+            problems.append(
+                f"ligne {number} : « {name[:30]}… » dépasse {COMMUNE_MAX_LENGTH} caractères"
+            )
+            continue
+        if _key(name) in seen:
+            continue
+        seen.add(_key(name))
+        communes.append(name)
+    if len(communes) > MAX_COMMUNES:
+        problems.append(f"{MAX_COMMUNES} communes au plus ({len(communes)} dans la liste)")
+    if problems:
+        return communes, "Communes à corriger : " + " ; ".join(problems) + "."
+    return communes, None
+
+
+# ------------------------------------------------------------------------- colours
+def _luminance(hex_color: str) -> float:
+    channels = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    a, b = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def clean_color(raw: str) -> tuple[str, str | None]:
+    """``#rrggbb`` (lower case) dark enough to carry white text and to be read on light
+    backgrounds; empty: the app's colours."""
+    value = raw.strip()
+    if not value:
+        return "", None
+    match = COLOR.match(value)
+    if not match:
+        return value, "Indiquez une couleur au format hexadécimal, par exemple #1f4e8c."
+    digits = match.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    color = f"#{digits}"
+    ratio = min(contrast_ratio(color, bg) for bg in LIGHT_BACKGROUNDS)
+    if ratio < MIN_CONTRAST:
+        shown = f"{ratio:.1f}".replace(".", ",")
+        return color, (
+            f"Couleur trop claire : le texte blanc posé dessus et les liens sur fond clair "
+            f"seraient peu lisibles (contraste {shown}:1, il faut au moins 4,5:1). "
+            "Choisissez une teinte plus foncée."
+        )
+    return color, None
+
+
+def darker(color: str, amount: float = 0.25) -> str:
+    """``color`` mixed with black (hover states)."""
+    channels = [round(int(color[i : i + 2], 16) * (1 - amount)) for i in (1, 3, 5)]
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def theme_css(event: Event) -> str:
+    """The event's stylesheet: the app's colour custom properties, nothing else (no user
+    text reaches it: the colour was checked against ``COLOR``)."""
+    color = event.brand_color if event.brand_color and COLOR.match(event.brand_color) else ""
+    if not color:
+        return "/* couleurs par défaut */\n"
+    # html:root outranks app.css's :root wherever app.css loads (end of body on phones).
+    return f"html:root {{ --brand: {color}; --brand-dark: {darker(color)}; }}\n"
+
+
+def theme_version(event: Event) -> str:
+    return hashlib.sha256(f"{event.brand_color}|{event.logo_digest}".encode()).hexdigest()[:12]
+
+
+# ------------------------------------------------------------------------- events
+def _slugify(title: str) -> str:
+    plain = unicodedata.normalize("NFKD", title)
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-")
+    return slug or "evenement"
+
+
+def unique_slug(title: str, year: int | None = None) -> str:
+    base = _slugify(title)
+    if year is not None and str(year) not in base:
+        base = f"{base}-{year}"
+    slug, n = base, 1
+    while db.session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def join_code_taken(code: str, except_event: Event | None = None) -> bool:
+    query = select(Event.id).where(func.upper(Event.join_code) == code)
+    if except_event is not None and except_event.id is not None:
+        query = query.where(Event.id != except_event.id)
+    return db.session.scalar(query) is not None
+
+
+def suggest_join_code(title: str) -> str:
+    """A free code from the title's initials and a number (``RAS24``)."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", _slugify(title).replace("-", " ")) if w]
+    letters = "".join(w[0] for w in words if len(w) > 2).upper()[:4] or "JOUR"
+    for n in range(1, 1000):
+        code = f"{letters}{n}"
+        if not join_code_taken(code):
+            return code
+    return letters  # pragma: no cover
+
+
+def _clean_join_code(raw: str, event: Event | None) -> tuple[str, str | None]:
+    code = normalise_join_code(raw)
+    if not code:
+        return code, "Indiquez un code court."
+    if not JOIN_CODE.match(code):
+        return code, "Le code court compte de 3 à 12 lettres ou chiffres, sans espace ni accent."
+    if join_code_taken(code, event):
+        return code, (
+            f"Le code « {code} » est déjà utilisé par un autre événement : choisissez-en un autre."
+        )
+    return code, None
+
+
+def clean_event(
+    data: Mapping[str, Any], event: Event | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The event form's values (typed values kept when wrong) and its errors."""
+    values: dict[str, Any]
+    values, errors = clean_partial(data, EVENT_FIELDS)
+    if "date" not in errors:
+        parsed = parse_date(values["date"])
+        if parsed is None:
+            errors["date"] = "Indiquez une date valide, par exemple 24/06/2021."
+        values["date_value"] = parsed
+    if "join_code" not in errors:
+        values["join_code"], error = _clean_join_code(values["join_code"], event)
+        if error:
+            errors["join_code"] = error
+    if "timezone" not in errors:
+        values["timezone"], error = clean_timezone(values["timezone"])
+        if error:
+            errors["timezone"] = error
+    if "brand_color" not in errors:
+        values["brand_color"], error = clean_color(values["brand_color"])
+        if error:
+            errors["brand_color"] = error
+    raw_communes, error = COMMUNES_FIELD.clean(data.get("communes"))
+    values["communes"] = raw_communes
+    if error:
+        errors["communes"] = error
+    else:
+        values["communes_list"], error = parse_communes(raw_communes)
+        if error:
+            errors["communes"] = error
+    status = data.get("status") or (event.status if event else EventStatus.OPEN.value)
+    values["status"] = status if status in STATUS_LABELS else ""
+    if not values["status"]:
+        errors["status"] = "Choisissez l'état de l'événement dans la liste."
+    return values, errors
+
+
+def event_form(event: Event) -> dict[str, str]:
+    """An event as its form shows it."""
+    return {
+        "title": event.title,
+        "date": event.date.isoformat(),
+        "venue": event.venue,
+        "city": event.city,
+        "join_code": event.join_code,
+        "timezone": event.timezone,
+        "organiser_name": event.organiser_name,
+        "brand_name": event.brand_name,
+        "brand_color": event.brand_color,
+        "communes": "\n".join(event.communes or []),
+        "status": event.status,
+    }
+
+
+def _apply_event(event: Event, values: Mapping[str, Any]) -> None:
+    event.title = values["title"]
+    event.date = values["date_value"]
+    event.venue = values["venue"]
+    event.city = values["city"]
+    event.join_code = values["join_code"]
+    event.timezone = values["timezone"]
+    event.organiser_name = values["organiser_name"]
+    event.brand_name = values["brand_name"]
+    event.brand_color = values["brand_color"]
+    event.communes = list(values["communes_list"])
+    event.status = values["status"]
+
+
+def create_event(organizer: Organizer, data: Mapping[str, Any]) -> Event:
+    """A new event owned by ``organizer`` (its programme is empty)."""
+    values, errors = clean_event(data)
+    if errors:
+        raise ValidationError(errors=errors)
+    event = Event(slug=unique_slug(values["title"], values["date_value"].year))
+    _apply_event(event, values)
+    db.session.add(event)
+    db.session.flush()
+    grant_event(organizer, event)
+    return event
+
+
+def update_event(actor: Actor, event: Event, data: Mapping[str, Any]) -> Event:
+    """Change the event's settings (its slug, in printed links and QR codes, stays)."""
+    require_organizer(actor, event)
+    values, errors = clean_event(data, event)
+    if errors:
+        raise ValidationError(errors=errors)
+    _apply_event(event, values)
+    db.session.flush()
+    return event
+
+
+# ------------------------------------------------------------------------- logo
+def clean_logo(raw: bytes) -> tuple[bytes, str]:
+    """Check an uploaded logo and make it small: ``(bytes, content type)``.
+
+    PNG, JPEG or WebP only (read by Pillow, not trusted from the file name), at most
+    ``LOGO_MAX_BYTES``; re-encoded within ``LOGO_MAX_SIDE`` pixels, which also drops any
+    metadata (a photo's location …).
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if not raw:
+        raise ValidationError(errors={"logo": "Le fichier du logo est vide."})
+    if len(raw) > LOGO_MAX_BYTES:
+        raise ValidationError(
+            errors={
+                "logo": f"Logo trop lourd : {LOGO_MAX_BYTES // 1000} ko au plus "
+                f"(ce fichier fait {len(raw) // 1000} ko)."
+            }
+        )
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            kind = probe.format or ""
+            if kind not in LOGO_FORMATS:
+                raise UnidentifiedImageError(kind)
+            if probe.width * probe.height > 25_000_000:
+                raise UnidentifiedImageError("too big")
+            probe.verify()
+        with Image.open(io.BytesIO(raw)) as image:
+            image.load()
+            image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
+            keep_alpha = image.mode in ("RGBA", "LA", "P")
+            converted = image.convert("RGBA" if keep_alpha else "RGB")
+            out = io.BytesIO()
+            if keep_alpha:
+                converted.save(out, format="PNG", optimize=True)
+                return out.getvalue(), "image/png"
+            converted.save(out, format="JPEG", quality=88, optimize=True)
+            return out.getvalue(), "image/jpeg"
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            errors={"logo": "Ce fichier n'est pas une image PNG, JPEG ou WebP lisible."}
+        ) from None
+
+
+def set_logo(actor: Actor, event: Event, raw: bytes) -> EventLogo:
+    require_organizer(actor, event)
+    data, content_type = clean_logo(raw)
+    logo = db.session.get(EventLogo, event.id)
+    if logo is None:
+        logo = EventLogo(event_id=event.id)
+        db.session.add(logo)
+    logo.data = data
+    logo.content_type = content_type
+    event.logo_digest = hashlib.sha256(data).hexdigest()[:16]
+    db.session.flush()
+    return logo
+
+
+def remove_logo(actor: Actor, event: Event) -> None:
+    require_organizer(actor, event)
+    logo = db.session.get(EventLogo, event.id)
+    if logo is not None:
+        db.session.delete(logo)
+    event.logo_digest = None
+    db.session.flush()
+
+
+def get_logo(event: Event) -> EventLogo | None:
+    return db.session.get(EventLogo, event.id) if event.logo_digest else None
+
+
+# ------------------------------------------------------------------------- programme
+def _renumber(event: Event, ordered: list[Sequence]) -> None:
+    """Positions 0..n-1 in ``ordered``; two flushes so ``UNIQUE(event_id, position)`` holds
+    at every step."""
+    for index, sequence in enumerate(ordered):
+        sequence.position = -(index + 1)
+    db.session.flush()
+    for index, sequence in enumerate(ordered):
+        sequence.position = index
+    db.session.flush()
+    event.sequences[:] = ordered
+
+
+def clean_sequence(
+    data: Mapping[str, Any], sequence: Sequence | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any]
+    values, errors = clean_partial(data, SEQUENCE_FIELDS)
+    kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
+    values["kind"] = kind if kind in KIND_LABELS else ""
+    if not values["kind"]:
+        errors["kind"] = "Choisissez le type de séquence dans la liste."
+    elif not values["title"]:
+        values["title"] = KIND_LABELS[values["kind"]]
+    starts = parse_time(values["starts_at"]) if "starts_at" not in errors else None
+    if "starts_at" not in errors and starts is None:
+        errors["starts_at"] = "Indiquez une heure de début, par exemple 09:30."
+    ends = None
+    if values["ends_at"] and "ends_at" not in errors:
+        ends = parse_time(values["ends_at"])
+        if ends is None:
+            errors["ends_at"] = "Indiquez une heure de fin, par exemple 12:00, ou laissez vide."
+        elif starts is not None and ends <= starts:
+            errors["ends_at"] = "La fin doit venir après le début."
+    values["starts_value"], values["ends_value"] = starts, ends
+    if sequence is not None and values["kind"] and values["kind"] != sequence.kind:
+        if sequence.ateliers and not SequenceKind(values["kind"]).has_ateliers:
+            errors["kind"] = (
+                f"Cette séquence contient {len(sequence.ateliers)} atelier(s) : supprimez-les "
+                "d'abord, ou gardez un type « ateliers »."
+            )
+        elif contribution_count(sequence.ateliers):
+            errors["kind"] = (
+                "Ses ateliers ont déjà des contributions : le type ne peut plus changer."
+            )
+    return values, errors
+
+
+def sequence_form(sequence: Sequence) -> dict[str, str]:
+    return {
+        "kind": sequence.kind,
+        "title": sequence.title,
+        "starts_at": sequence.starts_at.strftime("%H:%M"),
+        "ends_at": sequence.ends_at.strftime("%H:%M") if sequence.ends_at else "",
+    }
+
+
+def add_sequence(actor: Actor, event: Event, data: Mapping[str, Any]) -> Sequence:
+    """A new sequence, placed after the ones starting at the same time or earlier."""
+    require_organizer(actor, event)
+    values, errors = clean_sequence(data)
+    if errors:
+        raise ValidationError(errors=errors)
+    ordered = list(event.sequences)
+    index = sum(1 for s in ordered if s.starts_at <= values["starts_value"])
+    sequence = Sequence(
+        event_id=event.id,
+        position=len(ordered) + 1000,
+        kind=values["kind"],
+        title=values["title"],
+        starts_at=values["starts_value"],
+        ends_at=values["ends_value"],
+    )
+    db.session.add(sequence)
+    db.session.flush()
+    ordered.insert(index, sequence)
+    _renumber(event, ordered)
+    return sequence
+
+
+def update_sequence(actor: Actor, sequence: Sequence, data: Mapping[str, Any]) -> Sequence:
+    require_organizer(actor, sequence.event)
+    values, errors = clean_sequence(data, sequence)
+    if errors:
+        raise ValidationError(errors=errors)
+    sequence.kind = values["kind"]
+    sequence.title = values["title"]
+    sequence.starts_at = values["starts_value"]
+    sequence.ends_at = values["ends_value"]
+    db.session.flush()
+    return sequence
+
+
+def move_sequence(actor: Actor, sequence: Sequence, offset: int) -> None:
+    """One place earlier (``-1``) or later (``+1``) in the programme."""
+    event = sequence.event
+    require_organizer(actor, event)
+    ordered = list(event.sequences)
+    index = ordered.index(sequence)
+    target = index + (1 if offset > 0 else -1)
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        _renumber(event, ordered)
+
+
+def contribution_count(ateliers: list[Atelier]) -> int:
+    """Every contribution ever posted in these ateliers (withdrawn and hidden ones too)."""
+    ids = [a.id for a in ateliers if a.id is not None]
+    if not ids:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count(Contribution.id)).where(Contribution.atelier_id.in_(ids))
+        )
+        or 0
+    )
+
+
+def delete_sequence(actor: Actor, sequence: Sequence) -> None:
+    """Remove a sequence and its ateliers, unless they already hold contributions."""
+    event = sequence.event
+    require_organizer(actor, event)
+    count = contribution_count(sequence.ateliers)
+    if count:
+        raise InUse(
+            f"Impossible de supprimer « {sequence.title} » : ses ateliers ont déjà "
+            f"{count} contribution(s). Modifiez plutôt ses horaires ou son titre."
+        )
+    if event.current_sequence_id == sequence.id:
+        event.current_sequence = None
+    event.sequences.remove(sequence)  # delete-orphan: the sequence and its ateliers go
+    db.session.flush()
+    _renumber(event, list(event.sequences))
+
+
+# ------------------------------------------------------------------------- ateliers
+def clean_atelier(
+    data: Mapping[str, Any], sequence: Sequence, atelier: Atelier | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any]
+    values, errors = clean_partial(data, ATELIER_FIELDS)
+    values["capacity_value"] = None
+    if values["capacity"] and "capacity" not in errors:
+        if values["capacity"].isdigit() and 0 < int(values["capacity"]) <= 10_000:
+            values["capacity_value"] = int(values["capacity"])
+        else:
+            errors["capacity"] = "Indiquez un nombre de places (de 1 à 10 000), ou laissez vide."
+    if values["title"] and "title" not in errors:
+        twin = next(
+            (
+                a
+                for a in sequence.ateliers
+                if _key(a.title) == _key(values["title"]) and a is not atelier
+            ),
+            None,
+        )
+        if twin is not None:
+            errors["title"] = (
+                f"Un atelier « {twin.title} » existe déjà dans cette séquence : "
+                "choisissez un autre titre."
+            )
+    return values, errors
+
+
+def atelier_form(atelier: Atelier) -> dict[str, str]:
+    return {
+        "title": atelier.title,
+        "theme": atelier.theme,
+        "question": atelier.question,
+        "room": atelier.room,
+        "capacity": str(atelier.capacity) if atelier.capacity else "",
+        "facilitators": atelier.facilitators,
+    }
+
+
+def _apply_atelier(atelier: Atelier, values: Mapping[str, Any]) -> None:
+    atelier.title = values["title"]
+    atelier.theme = values["theme"]
+    atelier.question = values["question"]
+    atelier.room = values["room"]
+    atelier.capacity = values["capacity_value"]
+    atelier.facilitators = values["facilitators"]
+
+
+def add_atelier(actor: Actor, sequence: Sequence, data: Mapping[str, Any]) -> Atelier:
+    event = sequence.event
+    require_organizer(actor, event)
+    if not sequence.kind_enum.has_ateliers:
+        raise ValidationError(
+            f"« {sequence.title} » n'est pas une séquence d'ateliers : changez son type "
+            "en « Ateliers pratiques » ou « Ateliers chantiers » pour y ajouter des ateliers."
+        )
+    values, errors = clean_atelier(data, sequence)
+    if errors:
+        raise ValidationError(errors=errors)
+    position = max((a.position for a in sequence.ateliers), default=-1) + 1
+    atelier = Atelier(event_id=event.id, sequence=sequence, position=position)
+    _apply_atelier(atelier, values)
+    db.session.add(atelier)
+    db.session.flush()
+    return atelier
+
+
+def update_atelier(actor: Actor, atelier: Atelier, data: Mapping[str, Any]) -> Atelier:
+    require_organizer(actor, atelier.event)
+    values, errors = clean_atelier(data, atelier.sequence, atelier)
+    if errors:
+        raise ValidationError(errors=errors)
+    _apply_atelier(atelier, values)
+    db.session.flush()
+    return atelier
+
+
+def delete_atelier(actor: Actor, atelier: Atelier) -> None:
+    require_organizer(actor, atelier.event)
+    count = contribution_count([atelier])
+    if count:
+        raise InUse(
+            f"Impossible de supprimer « {atelier.title} » : il a déjà {count} contribution(s)."
+        )
+    atelier.sequence.ateliers.remove(atelier)  # delete-orphan
+    db.session.flush()
+
+
+# ------------------------------------------------------------------------- duplicate
+def duplicate_event(actor: Actor, source: Event, data: Mapping[str, Any]) -> Event:
+    """A new event from ``source`` as a template: settings, communes, branding, logo,
+    programme and ateliers; no participants, cards, votes, chantiers, links or rounds played.
+    The acting organizer owns it."""
+    organizer = require_organizer(actor, source)
+    values: dict[str, Any]
+    values, errors = clean_partial(data, DUPLICATE_FIELDS)
+    if "date" not in errors:
+        values["date_value"] = parse_date(values["date"])
+        if values["date_value"] is None:
+            errors["date"] = "Indiquez une date valide, par exemple 24/06/2022."
+    if "join_code" not in errors:
+        values["join_code"], error = _clean_join_code(values["join_code"], None)
+        if error:
+            errors["join_code"] = error
+    if errors:
+        raise ValidationError(errors=errors)
+    copy = Event(
+        slug=unique_slug(values["title"], values["date_value"].year),
+        title=values["title"],
+        date=values["date_value"],
+        join_code=values["join_code"],
+        venue=source.venue,
+        city=source.city,
+        timezone=source.timezone,
+        status=EventStatus.OPEN.value,
+        communes=list(source.communes or []),
+        organiser_name=source.organiser_name,
+        brand_name=source.brand_name,
+        brand_color=source.brand_color,
+        logo_digest=source.logo_digest,
+    )
+    db.session.add(copy)
+    db.session.flush()
+    logo = get_logo(source)
+    if logo is not None:
+        db.session.add(EventLogo(event_id=copy.id, content_type=logo.content_type, data=logo.data))
+    else:
+        copy.logo_digest = None
+    for sequence in source.sequences:
+        new_sequence = Sequence(
+            event_id=copy.id,
+            position=sequence.position,
+            kind=sequence.kind,
+            title=sequence.title,
+            starts_at=sequence.starts_at,
+            ends_at=sequence.ends_at,
+        )
+        db.session.add(new_sequence)
+        for atelier in sequence.ateliers:
+            new_atelier = Atelier(
+                event_id=copy.id, sequence=new_sequence, position=atelier.position
+            )
+            _apply_atelier(
+                new_atelier, atelier_form(atelier) | {"capacity_value": atelier.capacity}
+            )
+            db.session.add(new_atelier)
+    db.session.flush()
+    grant_event(organizer, copy)
+    db.session.refresh(copy)
+    return copy
+
+
+# ------------------------------------------------------------------------- expected people
+PEOPLE_FIELDS = {
+    "nom": TextField("nom", "nom", 120, required=True),
+    "structure": TextField("structure", "structure", 120),
+    "commune": TextField("commune", "commune", COMMUNE_MAX_LENGTH),
+    "email": TextField("email", "e-mail", 254),
+}
+PEOPLE_ALIASES = {
+    "nom": "nom",
+    "name": "nom",
+    "participant": "nom",
+    "personne": "nom",
+    "prenom nom": "nom",
+    "nom prenom": "nom",
+    "nom complet": "nom",
+    "structure": "structure",
+    "organisme": "structure",
+    "organisation": "structure",
+    "commune": "commune",
+    "ville": "commune",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "courriel": "email",
+    "adresse e-mail": "email",
+    "adresse email": "email",
+}
+MAX_PEOPLE = 2000
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class PeopleRow:
+    line: int
+    values: dict[str, str]
+    existing: ExpectedParticipant | None = None
+
+
+@dataclass
+class PeoplePreview:
+    rows: list[PeopleRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.errors
+
+
+def expected_participants(event: Event) -> list[ExpectedParticipant]:
+    return list(
+        db.session.scalars(
+            select(ExpectedParticipant)
+            .where(ExpectedParticipant.event_id == event.id)
+            .order_by(ExpectedParticipant.name, ExpectedParticipant.id)
+        )
+    )
+
+
+def expected_count(event: Event) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(ExpectedParticipant.id)).where(
+                ExpectedParticipant.event_id == event.id
+            )
+        )
+        or 0
+    )
+
+
+def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
+    """Parse and check every line of a participants CSV; nothing is written.
+
+    Columns ``nom`` (required), ``structure``, ``commune``, ``email`` (optional). Someone
+    already expected with the same name and structure is updated, not added twice. A commune
+    matching one of the event's communes (ignoring case and accents) takes its spelling.
+    """
+    text = decode(raw)
+    if len(text) > MAX_BYTES:
+        raise ValidationError(f"Fichier trop gros : {MAX_BYTES // 1000} ko au plus.")
+    if not text.strip():
+        return PeoplePreview(errors=["Le fichier est vide."])
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    columns = [PEOPLE_ALIASES.get(_key(h)) for h in next(reader)]
+    result = PeoplePreview()
+    if "nom" not in columns:
+        result.errors.append(
+            "Ligne 1 : colonne « nom » manquante (en-têtes attendus : nom, structure, "
+            "commune, email)."
+        )
+        return result
+    communes = {_key(c): c for c in event.communes or []}
+    known = {(_key(p.name), _key(p.structure)): p for p in expected_participants(event)}
+    seen: set[tuple[str, str]] = set()
+    for line, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(result.rows) + len(result.errors) >= MAX_PEOPLE:
+            result.errors.append(f"Ligne {line} : {MAX_PEOPLE} personnes au plus par import.")
+            break
+        data = {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col}
+        problems: list[str] = []
+        values: dict[str, str] = {}
+        for name, spec in PEOPLE_FIELDS.items():
+            value, error = spec.clean(data.get(name, ""))
+            values[name] = value
+            if error:
+                problems.append(error)
+        values["commune"] = communes.get(_key(values["commune"]), values["commune"])
+        if values["email"] and not EMAIL.match(values["email"]):
+            problems.append(f"adresse e-mail « {values['email'][:60]} » invalide")
+        key = (_key(values["nom"]), _key(values["structure"]))
+        if values["nom"] and key in seen:
+            problems.append("personne en double dans le fichier (même nom et même structure)")
+        seen.add(key)
+        if problems:
+            result.errors.append(
+                f"Ligne {line} : " + " ; ".join(p.rstrip(".") for p in problems) + "."
+            )
+            continue
+        result.rows.append(PeopleRow(line, values, known.get(key)))
+    if not result.rows and not result.errors:
+        result.errors.append("Aucune personne dans le fichier.")
+    return result
+
+
+def import_people(actor: Actor, event: Event, raw: bytes | str) -> PeoplePreview:
+    """Check again and store every line, or nothing (``ValidationError`` lists the errors)."""
+    require_organizer(actor, event)
+    result = preview_people(event, raw)
+    if not result.ok:
+        raise ValidationError("Le fichier contient des erreurs.", {"csv": "\n".join(result.errors)})
+    for row in result.rows:
+        person = row.existing
+        if person is None:
+            person = ExpectedParticipant(event_id=event.id)
+            db.session.add(person)
+        person.name = row.values["nom"]
+        person.structure = row.values["structure"]
+        person.commune = row.values["commune"]
+        person.email = row.values["email"]
+    db.session.flush()
+    return result
+
+
+def clear_people(actor: Actor, event: Event) -> int:
+    """Forget the whole list of expected participants; how many were removed."""
+    require_organizer(actor, event)
+    people = expected_participants(event)
+    for person in people:
+        db.session.delete(person)
+    db.session.flush()
+    return len(people)
