@@ -39,6 +39,11 @@ def register(app: Flask) -> None:
     # Facilitator link and console, organizer login and control room (issue 3).
     app.register_blueprint(facilitation_bp)
 
+    from facilitation.web.privacy import bp as privacy_bp
+
+    # Personal data: « Mes données », the organizer's purge date (issue 8).
+    app.register_blueprint(privacy_bp)
+
     from facilitation.web.votes import bp as votes_bp
 
     # Dot-voting: tally JSON and the results chart (issue 4).
