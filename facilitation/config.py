@@ -42,6 +42,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Seconds between two coalesced vote tallies of one atelier (facilitation/vote_broadcast.py);
         # 0: only when vote_broadcast.flush() is called (tests).
         "VOTE_TALLY_INTERVAL": 0.25,
+        # Seconds between two coalesced ``presence`` messages of one atelier
+        # (facilitation/realtime/presence.py); 0: only when presence.flush() is called (tests).
+        "PRESENCE_INTERVAL": 1.0,
         # Hardening (issue 8), documented in README "Security and data".
         "FACILITATION_ENV": "development",
         # None: Secure when PUBLIC_BASE_URL is https:// (resolved in web/security.py).

@@ -71,6 +71,8 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         # Vote tallies go out when a test calls vote_broadcast.flush(), not from a background
         # task that would outlive the test (facilitation/vote_broadcast.py).
         "VOTE_TALLY_INTERVAL": 0,
+        # Same for the coalesced ``presence`` (facilitation/realtime/presence.py).
+        "PRESENCE_INTERVAL": 0,
         # Limits off except in the tests of the limits themselves (tests/web/test_ratelimit.py).
         "RATELIMIT_ENABLED": False,
     }

@@ -20,6 +20,7 @@ from facilitation.extensions import db, socketio
 from facilitation.identity import actor_for, participant_for
 from facilitation.models import Atelier
 from facilitation.ratelimit import take_socket_token
+from facilitation.realtime import presence as presence_broadcast
 from facilitation.realtime.origin import origin_allowed
 from facilitation.realtime.presence import presence
 
@@ -111,7 +112,7 @@ def on_connect(auth: Any = None) -> None:
 def on_disconnect(*_: Any) -> None:
     left = presence.leave(request.sid)  # type: ignore[attr-defined]
     if left is not None:
-        broadcast.presence(left, presence.count(left))
+        presence_broadcast.changed(left)
 
 
 @event("atelier:join", write=False)
@@ -122,7 +123,7 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     left = presence.enter(sid, atelier.id, participant.id if participant else None)
     if left is not None and left != atelier.id:
         leave_room(broadcast.atelier_room(left))
-        broadcast.presence(left, presence.count(left))
+        presence_broadcast.changed(left)
     join_room(broadcast.atelier_room(atelier.id))
     connected = presence.count(atelier.id)
     # The actor: the snapshot carries this phone's own dots (vote resync on reconnect).
@@ -130,7 +131,8 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
         "atelier:snapshot",
         atelier_snapshot(atelier, connected, actor=actor_for(atelier.event_id)),
     )
-    broadcast.presence(atelier.id, connected)
+    # The others hear the new count from the coalesced ``presence`` (realtime/presence.py).
+    presence_broadcast.changed(atelier.id)
     return {"ok": True, "version": atelier.version}
 
 
@@ -140,7 +142,7 @@ def leave_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     sid = request.sid  # type: ignore[attr-defined]
     if presence.atelier_of(sid) == atelier_id:
         presence.leave(sid)
-        broadcast.presence(atelier_id, presence.count(atelier_id))
+        presence_broadcast.changed(atelier_id)
     leave_room(broadcast.atelier_room(atelier_id))
     return {"ok": True}
 

@@ -1,14 +1,40 @@
-"""Who is connected to which atelier, in this worker process.
+"""Who is connected to which atelier, in this worker process, and the coalesced ``presence``.
 
 Counts people (participant ids), not sockets: two tabs of one phone count once, and a
 projector (no participant) is not counted. With several workers each counts its own sockets;
 see the README's capacity notes.
+
+Coalescing (issue 7): a join or a departure only marks its atelier dirty; a background task
+(``socketio.start_background_task``, a green thread under eventlet) sends one ``presence``
+per dirty atelier every ``PRESENCE_INTERVAL`` seconds (1.0 by default), carrying the count at
+that moment. Sending one message to the whole room for every join made a reconnect storm cost
+O(room) messages per phone, O(n²) in all (2,000 phones returning at once: about 200,000
+messages); now it is at most one message per atelier and interval. The joining phone does not
+wait for it: its snapshot carries ``connected``. The task stops after a few idle intervals and
+starts again on the next change, like the vote tallies (facilitation/vote_broadcast.py).
+
+``PRESENCE_INTERVAL = 0`` disables the background task: ``presence`` then goes out only when
+``flush()`` is called (the tests count messages this way, without timing).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter, defaultdict
+from typing import Any
+
+from flask import Flask, current_app
+
+from facilitation import broadcast
+from facilitation.extensions import socketio
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "facilitation.presence_flusher"
+DEFAULT_INTERVAL = 1.0
+#: Idle intervals before the background task stops (it restarts on the next change).
+IDLE_ROUNDS = 20
 
 
 class Presence:
@@ -56,3 +82,93 @@ class Presence:
 
 
 presence = Presence()
+
+
+class PresenceFlusher:
+    """Ateliers whose presence changed, each announced at most once per interval."""
+
+    def __init__(self, app: Flask, registry: Presence = presence) -> None:
+        self.app = app
+        self.registry = registry
+        self._lock = threading.Lock()
+        self._dirty: set[int] = set()
+        self._running = False
+        self._stopped = False
+        self._task: Any = None
+        #: ``presence`` messages sent (one per atelier and flush), for tests and logs.
+        self.sent = 0
+        #: Set after every flush that sent something (tests wait on it instead of sleeping).
+        self.flushed = threading.Event()
+
+    @property
+    def interval(self) -> float:
+        return float(self.app.config.get("PRESENCE_INTERVAL", DEFAULT_INTERVAL) or 0)
+
+    def mark(self, atelier_id: int) -> None:
+        with self._lock:
+            self._dirty.add(atelier_id)
+            start = self.interval > 0 and not self._running and not self._stopped
+            if start:
+                self._running = True
+        if start:
+            self._task = socketio.start_background_task(self._run)
+
+    def pending(self) -> set[int]:
+        with self._lock:
+            return set(self._dirty)
+
+    def _run(self) -> None:
+        idle = 0
+        while idle < IDLE_ROUNDS and not self._stopped:
+            socketio.sleep(self.interval)
+            try:
+                idle = 0 if self.flush() else idle + 1
+            except Exception:  # never let the loop die silently with work pending
+                log.exception("presence flush failed")
+        with self._lock:
+            self._running = False
+            again = bool(self._dirty) and self.interval > 0 and not self._stopped
+            if again:
+                self._running = True
+        if again:
+            self._task = socketio.start_background_task(self._run)
+
+    def stop(self) -> None:
+        """Stop the background task and wait for it (tests, shutdown); pending work is kept."""
+        self._stopped = True
+        task = self._task
+        join = getattr(task, "join", None) or getattr(task, "wait", None)
+        if join is not None:
+            join()
+
+    def flush(self) -> int:
+        """Send the current count of every dirty atelier; return how many were sent."""
+        with self._lock:
+            work, self._dirty = self._dirty, set()
+        if not work:
+            return 0
+        with self.app.app_context():
+            for atelier_id in sorted(work):
+                # The count when sending, not when marked: the latest truth, once.
+                broadcast.presence(atelier_id, self.registry.count(atelier_id))
+                self.sent += 1
+        self.flushed.set()
+        return len(work)
+
+
+def flusher(app: Flask | None = None) -> PresenceFlusher:
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        found = app.extensions[EXTENSION] = PresenceFlusher(app)
+    return found
+
+
+def changed(atelier_id: int) -> None:
+    """Someone joined or left ``atelier_id``: its room hears the new count soon, once."""
+    flusher().mark(atelier_id)
+
+
+def flush() -> int:
+    """Send the pending ``presence`` messages now (tests; also usable at shutdown)."""
+    return flusher().flush()

@@ -4,6 +4,7 @@ import pytest
 
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution
+from facilitation.realtime import presence as presence_broadcast
 from tests.conftest import new_client_id
 from tests.support.csrf import form_token
 
@@ -174,8 +175,10 @@ def test_presence_counts_people_and_follows_them(make_atelier, phone, make_socke
     other = make_atelier(event=atelier.event)
     first = phone(atelier)
     second = phone(atelier, "Karim")
+    presence_broadcast.flush()  # presence is coalesced (realtime/presence.py)
     assert events(first, "presence")[-1] == {"atelier_id": atelier.id, "connected": 2}
     second.emit("atelier:join", {"atelier_id": other.id}, callback=True)
+    presence_broadcast.flush()
     assert events(first, "presence")[-1]["connected"] == 1
     second.disconnect()
     first.emit("atelier:leave", {"atelier_id": atelier.id}, callback=True)
@@ -195,3 +198,42 @@ def test_a_card_posted_without_javascript_is_broadcast(make_atelier, joined_clie
     assert response.status_code == 303
     (delta,) = events(neighbour, "contribution:created")
     assert delta["contribution"]["titre"] == "Sans JavaScript"
+
+
+def test_presence_is_coalesced_one_message_per_atelier_with_the_latest_count(
+    make_atelier, phone, make_socket
+):
+    atelier = make_atelier()
+    other = make_atelier(event=atelier.event)
+    watcher = make_socket()  # the projector: a viewer, not counted
+    watcher.emit("atelier:join", {"atelier_id": atelier.id}, callback=True)
+    elsewhere = phone(other, "Léa")
+    presence_broadcast.flush()
+    watcher.get_received()
+    elsewhere.get_received()
+
+    joined = [phone(atelier, f"Personne {n}") for n in range(5)]
+    # Five joins and a departure: nothing sent to the room yet, every snapshot is exact.
+    joined[-1].disconnect()
+    assert events(watcher, "presence") == []
+    assert [events(s, "presence") for s in joined[:-1]] == [[]] * 4
+
+    assert presence_broadcast.flush() == 1  # one atelier changed: one message
+    assert events(watcher, "presence") == [{"atelier_id": atelier.id, "connected": 4}]
+    for socket in joined[:-1]:
+        assert events(socket, "presence") == [{"atelier_id": atelier.id, "connected": 4}]
+    assert events(elsewhere, "presence") == []  # the other room did not change
+    assert presence_broadcast.flush() == 0  # nothing new, nothing sent
+
+
+def test_a_join_snapshot_carries_the_count_without_waiting_for_presence(
+    make_atelier, phone, joined_client, make_socket
+):
+    atelier = make_atelier()
+    phone(atelier)
+    phone(atelier, "Karim")
+    third = make_socket(joined_client(atelier, display_name="Zoé"))
+    third.emit("atelier:join", {"atelier_id": atelier.id}, callback=True)
+    (snapshot,) = events(third, "atelier:snapshot")
+    assert snapshot["connected"] == 3
+    assert events(third, "presence") == []
