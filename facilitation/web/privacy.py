@@ -188,3 +188,9 @@ def _summary_labels() -> dict[str, Any]:
         "synthesis_authors": gettext("noms effacés des synthèses"),
         "consolidation_authors": gettext("noms effacés des consolidations de chantiers"),
     }
+
+
+@bp.app_context_processor
+def _templates() -> dict[str, Any]:
+    """``privacy_settings(event)`` for the organizer pages (régie, my events)."""
+    return {"privacy_settings": privacy.privacy_of}

@@ -153,3 +153,18 @@ def test_organizer_schedules_the_purge_and_sees_the_summary(app, make_atelier, j
     assert ok.status_code == 303
     assert db.session.get(EventPrivacy, event.id).purge_after.isoformat() == "2021-07-24"
     assert "Purge prévue après le 24/07/2021" in organizer.get(url).get_data(as_text=True)
+
+
+def test_the_regie_and_my_events_show_the_scheduled_date(app, make_atelier):
+    event = make_atelier().event
+    organizer = organizer_client(app, event)
+    assert "non prévue" in organizer.get(f"/organisateur/e/{event.slug}/regie").get_data(
+        as_text=True
+    )
+    db.session.add(EventPrivacy(event_id=event.id, purge_after=event.date.replace(month=9)))
+    db.session.commit()
+    regie = organizer.get(f"/organisateur/e/{event.slug}/regie").get_data(as_text=True)
+    assert "prévue après le 24/09/2021" in regie
+    assert f'href="/organisateur/e/{event.slug}/donnees"' in regie
+    home = organizer.get("/organisateur/").get_data(as_text=True)
+    assert "purge prévue après le 24/09/2021" in home
