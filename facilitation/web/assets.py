@@ -14,6 +14,10 @@
   eventlet's WSGI server does not compress. Static bodies are compressed once and kept in
   memory (the files are small; the cache is keyed by path, size and mtime, so an edited file
   is picked up without a restart).
+- Critical CSS: the parts of a stylesheet between ``/* critical: begin */`` and
+  ``/* critical: end */`` can be inlined in a page's head (``critical_style()``) under a CSP
+  hash, so a phone paints the first screen with the HTML alone; the whole stylesheet is then
+  linked at the end of the body, where it does not block the first render, and is cached.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from flask import Flask, Response, abort, request, url_for
 from markupsafe import Markup
 from werkzeug.security import safe_join
 
+from facilitation.web.security import allow_inline_style
+
 #: A year: the URL changes whenever the content does.
 IMMUTABLE = "public, max-age=31536000, immutable"
 #: Reuse only after asking the server (cheap 304 with the ETag).
@@ -47,6 +53,9 @@ COMPRESSIBLE = (
 )
 #: Below this, gzip's header costs more than it saves.
 MIN_COMPRESS_BYTES = 512
+#: The marked parts of a stylesheet that a page may inline (see ``critical_css``).
+CRITICAL_RE = re.compile(r"/\*\s*critical:\s*begin\b.*?\*/(.*?)/\*\s*critical:\s*end\s*\*/", re.S)
+COMMENT_RE = re.compile(r"/\*.*?\*/", re.S)
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,18 @@ class Assets:
     def version(self, filename: str) -> str | None:
         asset = self.get(filename)
         return asset.version if asset else None
+
+    def critical_css(self, filename: str) -> str:
+        """The marked critical parts of stylesheet ``filename``, without comments or indentation."""
+        asset = self.get(filename)
+        if asset is None:
+            return ""
+        parts = CRITICAL_RE.findall(asset.body.decode("utf-8"))
+        text = COMMENT_RE.sub("", "\n".join(parts))
+        css = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+        if "</" in css:  # would end the <style> element early
+            raise ValueError(f"{filename}: '</' in its critical part")
+        return css
 
     def module_graph(self, *entries: str) -> list[str]:
         """The modules ``entries`` import, directly or not (each once, entries excluded)."""
@@ -218,6 +239,24 @@ def init_app(app: Flask) -> None:
         )
 
     preload_cache: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+
+    @app.template_global()
+    def critical_style(filename: str = "css/app.css") -> Markup:
+        """``<style>`` with the critical part of ``filename``, allowed by the page's CSP hash.
+
+        The page must still link the whole stylesheet (at the end of its body: not
+        render-blocking there); the inlined rules are the same, so nothing moves when it comes.
+        """
+        css = critical_cache.get(filename) if not assets.recheck else None
+        if css is None:
+            css = assets.critical_css(filename)
+            critical_cache[filename] = css
+        if not css:
+            return Markup("")
+        allow_inline_style(css)
+        return Markup("<style>{}</style>").format(Markup(css))
+
+    critical_cache: dict[str, str] = {}
 
     @app.url_defaults
     def static_version(endpoint: str, values: dict[str, Any]) -> None:

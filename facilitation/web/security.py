@@ -6,10 +6,13 @@ middleware too (python-engineio's same-origin check then sees the public scheme 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -60,17 +63,20 @@ class TextConverter(UnicodeConverter):
         self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]")
 
 
-def content_security_policy(host: str) -> str:
-    """No inline script or style, no framing; sockets only to this host.
+def content_security_policy(host: str, style_hashes: Iterable[str] = ()) -> str:
+    """No inline script, no framing; sockets only to this host.
 
-    ``'self'`` covers ws:/wss: in current browsers; the explicit ws/wss sources are for
-    older Safari, which did not match them against ``'self'``.
+    No inline style either, except the exact ``<style>`` texts a page declared with
+    :func:`allow_inline_style` (its critical CSS), each named by its hash: never
+    ``'unsafe-inline'``. ``'self'`` covers ws:/wss: in current browsers; the explicit ws/wss
+    sources are for older Safari, which did not match them against ``'self'``.
     """
+    styles = " ".join(["'self'", *(f"'{h}'" for h in sorted(set(style_hashes)))])
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
-            "style-src 'self'",
+            f"style-src {styles}",
             "img-src 'self' data:",
             "font-src 'self'",
             f"connect-src 'self' ws://{host} wss://{host}",
@@ -82,10 +88,38 @@ def content_security_policy(host: str) -> str:
     )
 
 
+def allow_inline_style(css: str) -> str:
+    """Let this response's page carry ``<style>{css}</style>``: its hash joins the CSP.
+
+    Returns the CSP source (``sha256-…``). The text must be exactly what goes between the
+    tags (the browser hashes those bytes).
+    """
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    source = f"sha256-{digest}"
+    hashes: set[str] = g.setdefault("csp_style_hashes", set())
+    hashes.add(source)
+    return source
+
+
+#: Static files that are never a document, only a page's subresource (not SVG: opened by
+#: itself it is a document and keeps its CSP).
+_SUBRESOURCE_TYPES = ("text/css", "text/javascript", "application/javascript", "font/")
+
+
 def security_headers(response: Response) -> Response:
     """``after_request``: the headers every answer carries (a view may set its own CSP)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(request.host))
+    if request.endpoint == "static" and (response.mimetype or "").startswith(_SUBRESOURCE_TYPES):
+        # CSP, framing, opener and permissions policies apply to documents only: on the dozen
+        # scripts and stylesheets of a phone's first load they would be 5 KB of headers over
+        # a slow link (issue 6). Sniffing and the referrer policy still matter here.
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+    headers.setdefault(
+        "Content-Security-Policy",
+        content_security_policy(request.host, g.get("csp_style_hashes", ())),
+    )
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")

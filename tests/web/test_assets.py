@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, url_for
+from flask.testing import FlaskClient
 
-from facilitation.models import Event
+from facilitation.models import Atelier, Event
 from facilitation.web.assets import IMMUTABLE, REVALIDATE, Assets
 
 
@@ -92,3 +96,68 @@ def test_html_pages_are_gzipped(app: Flask, make_event: Callable[..., Event]) ->
     assert page.headers["Content-Encoding"] == "gzip"
     assert "<html" in gzip.decompress(page.data).decode()
     assert "Content-Encoding" not in client.get(f"/e/{event.slug}/").headers
+
+
+# ---------------------------------------------------------------- critical CSS (issue 6)
+def csp_sources(response: Any, directive: str) -> list[str]:
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    return directives[directive].split()
+
+
+def test_only_the_marked_parts_of_a_stylesheet_are_critical(tmp_path: Path) -> None:
+    (tmp_path / "a.css").write_text(
+        "/* critical: begin (first screen) */\n  body { margin: 0; }\n/* critical: end */\n"
+        ".projector { color: red; }\n"
+        "/* critical: begin */\n.header { color: blue; } /* a note */\n/* critical: end */\n"
+    )
+    assert Assets(tmp_path).critical_css("a.css") == "body { margin: 0; }\n.header { color: blue; }"
+    (tmp_path / "b.css").write_text(".x { color: red; }\n")
+    assert Assets(tmp_path).critical_css("b.css") == ""
+
+
+def test_the_wall_inlines_its_critical_css_under_a_csp_hash_and_links_the_stylesheet_last(
+    app: Flask,
+    make_atelier: Callable[..., Atelier],
+    joined_client: Callable[..., FlaskClient],
+) -> None:
+    atelier = make_atelier()
+    response = joined_client(atelier).get(f"/e/{atelier.event.slug}/a/{atelier.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    styles = re.findall(r"<style>(.*?)</style>", html, re.S)
+    assert len(styles) == 1 and ".wall-form" in styles[0] and ".projector" not in styles[0]
+    digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
+    assert csp_sources(response, "style-src") == ["'self'", f"'sha256-{digest}'"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    # The whole stylesheet is still linked, after the content: not in the head, where it
+    # would hold back the first paint.
+    head, body = html.split("</head>")
+    assert 'rel="stylesheet"' not in head
+    link = body.index(f'<link rel="stylesheet" href="{static_url(app, "css/app.css")}">')
+    assert link > body.index("</main>")
+
+
+def test_pages_without_critical_css_keep_the_plain_policy_and_a_head_stylesheet(
+    app: Flask, make_event: Callable[..., Event]
+) -> None:
+    event = make_event()
+    response = app.test_client().get(f"/e/{event.slug}/")
+    html = response.get_data(as_text=True)
+    assert "<style" not in html
+    assert 'rel="stylesheet"' in html.split("</head>")[0]
+    assert csp_sources(response, "style-src") == ["'self'"]
+
+
+def test_scripts_and_stylesheets_carry_only_the_headers_that_apply_to_them(app: Flask) -> None:
+    client = app.test_client()
+    for filename in ("js/wall.js", "css/app.css"):
+        response = client.get(static_url(app, filename))
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert "Content-Security-Policy" not in response.headers
+        assert "X-Frame-Options" not in response.headers
+    # A page keeps them all.
+    page = client.get("/")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
