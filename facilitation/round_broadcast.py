@@ -123,6 +123,12 @@ def announcement(event_id: int, atelier_ids: list[int], message: dict[str, Any])
     socketio.emit("announcement", message, to=rooms)
 
 
+def announcement_cleared(event_id: int, atelier_ids: list[int], announcement_id: int) -> None:
+    """The organizer withdrew an announcement: every screen takes it down."""
+    rooms = [atelier_room(a) for a in atelier_ids] + [event_room(event_id)]
+    socketio.emit("announcement:cleared", {"event_id": event_id, "id": announcement_id}, to=rooms)
+
+
 def sequence_changed(event_id: int, atelier_ids: list[int], agenda: dict[str, Any]) -> None:
     rooms = [atelier_room(a) for a in atelier_ids] + [event_room(event_id)]
     socketio.emit("agenda:changed", agenda, to=rooms)

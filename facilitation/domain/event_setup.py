@@ -267,9 +267,11 @@ def join_code_taken(code: str, except_event: Event | None = None) -> bool:
 def suggest_join_code(title: str) -> str:
     """A free code from the title's initials and a number (``RAS24``)."""
     words = [w for w in re.split(r"[^A-Za-z0-9]+", _slugify(title).replace("-", " ")) if w]
-    letters = "".join(w[0] for w in words if len(w) > 2).upper()[:4] or "JOUR"
+    letters = "".join(w[0] for w in words if len(w) > 2).upper()[:4]
+    if len(letters) < 2:
+        letters = (words[0][:3] if words else "").upper() or "JOUR"
     for n in range(1, 1000):
-        code = f"{letters}{n}"
+        code = f"{letters}{n:02d}"
         if not join_code_taken(code):
             return code
     return letters  # pragma: no cover

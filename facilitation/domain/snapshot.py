@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from facilitation.domain.access import Actor
+from facilitation.domain.announcements import current_dict as current_announcement
 from facilitation.domain.chantiers import chantier_list
 from facilitation.domain.contributions import wall
 from facilitation.domain.moderation import categories, merged_cards
@@ -91,6 +92,8 @@ def atelier_snapshot(
         "projector": projector_dict(atelier),
         # Dot-voting: ballot, this actor's dots and dots left, tallies when visible to them.
         "vote": vote_state(atelier, actor),
+        # The control room's current announcement, for a phone that was away when it was sent.
+        "announcement": current_announcement(atelier.event, now),
     }
 
 

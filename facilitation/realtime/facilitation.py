@@ -12,7 +12,7 @@ from flask_socketio import emit, join_room
 
 from facilitation import round_broadcast
 from facilitation.broadcast import atelier_room
-from facilitation.domain import control, moderation, rounds
+from facilitation.domain import announcements, control, moderation, rounds
 from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.errors import NotFound
 from facilitation.domain.phases import get_round, parse_phase, round_dict
@@ -211,7 +211,9 @@ def contribution_withdraw(payload: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------- control room
 def _control(found: Event) -> dict[str, Any]:
-    return control.control_snapshot(found, presence.count, round_broadcast.consoles_connected)
+    snapshot = control.control_snapshot(found, presence.count, round_broadcast.consoles_connected)
+    # The announcement on the screens now (realtime/announcements.py sends and withdraws it).
+    return {**snapshot, "announcement": announcements.current_dict(found)}
 
 
 @event("control:join", write=False)
@@ -228,16 +230,6 @@ def control_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
     found = _event(payload)
     require_organizer(actor_for(found.id), found)
     return {"ok": True, **_control(found)}
-
-
-@event("announcement:send")
-def announcement_send(payload: dict[str, Any]) -> dict[str, Any]:
-    found = _event(payload)
-    require_organizer(actor_for(found.id), found)
-    text = control.clean_announcement(payload.get("text"))
-    message = {"event_id": found.id, "text": text, "at": utcnow().isoformat()}
-    round_broadcast.announcement(found.id, [a.id for a in control.event_ateliers(found)], message)
-    return {"ok": True, "announcement": message}
 
 
 @event("agenda:next")

@@ -39,6 +39,11 @@ def register(app: Flask) -> None:
     # Facilitator link and console, organizer login and control room (issue 3).
     app.register_blueprint(facilitation_bp)
 
+    from facilitation.web.event_setup import bp as event_setup_bp
+
+    # Setting up a day: event settings and branding, programme, ateliers, duplicate (issue 3).
+    app.register_blueprint(event_setup_bp)
+
     from facilitation.web.privacy import bp as privacy_bp
 
     # Personal data: « Mes données », the organizer's purge date (issue 8).

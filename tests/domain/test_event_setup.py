@@ -122,6 +122,13 @@ def test_each_setting_is_checked_with_a_french_message(organizer, field, value, 
     assert list(refused.value.errors) == [field]
 
 
+def test_a_suggested_join_code_is_free_and_valid(make_event):
+    make_event(join_code="LRAS01")
+    assert event_setup.suggest_join_code("Les rencontres de l'action sociale") == "LRAS02"
+    assert event_setup.suggest_join_code("Événement 1") == "EVE01"
+    assert event_setup.JOIN_CODE.match(event_setup.suggest_join_code("?"))
+
+
 def test_time_zones_and_short_colours_are_accepted():
     assert event_setup.clean_timezone("Indian/Reunion") == ("Indian/Reunion", None)
     assert event_setup.clean_color("#036") == ("#003366", None)

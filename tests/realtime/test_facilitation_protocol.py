@@ -16,6 +16,7 @@ from facilitation.domain.contributions import create_contribution
 from facilitation.domain.phases import current_round
 from facilitation.extensions import db
 from facilitation.models import (
+    Announcement,
     Atelier,
     Category,
     Contribution,
@@ -126,6 +127,7 @@ def state(day: Day) -> tuple[Any, ...]:
         ],
         db.session.query(Category).count(),
         db.session.get(Event, atelier.event_id).current_sequence_id,
+        [(a.text, a.withdrawn_at) for a in db.session.scalars(select(Announcement))],
     )
 
 
@@ -138,6 +140,15 @@ def _close_round(day: Day) -> None:
     rnd = current_round(day.atelier)
     rnd.phase = Phase.CLOS.value
     db.session.commit()
+
+
+def _announce(day: Day) -> None:
+    made = Announcement(
+        event_id=day.atelier.event_id, client_id=new_client_id(), text="Pause", sent_by=""
+    )
+    db.session.add(made)
+    db.session.commit()
+    day.announcement_id = made.id  # type: ignore[attr-defined]
 
 
 #: event -> (roles allowed, payload builder, optional set-up)
@@ -206,8 +217,17 @@ MATRIX: dict[str, tuple[set[str], Any, Any]] = {
     "control:snapshot": (ORGANIZERS, lambda d: {"event_id": d.atelier.event_id}, None),
     "announcement:send": (
         ORGANIZERS,
-        lambda d: {"event_id": d.atelier.event_id, "text": "Retour en plénière à 15h45"},
+        lambda d: {
+            "event_id": d.atelier.event_id,
+            "client_id": new_client_id(),
+            "text": "Retour en plénière à 15h45",
+        },
         None,
+    ),
+    "announcement:clear": (
+        ORGANIZERS,
+        lambda d: {"event_id": d.atelier.event_id, "announcement_id": d.announcement_id},
+        _announce,
     ),
     "agenda:next": (ORGANIZERS, lambda d: {"event_id": d.atelier.event_id}, None),
     "contribution:update": (
@@ -221,7 +241,7 @@ MATRIX: dict[str, tuple[set[str], Any, Any]] = {
         None,
     ),
 }
-READS = {"console:join", "control:join", "control:snapshot", "announcement:send"}
+READS = {"console:join", "control:join", "control:snapshot"}
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]
 
@@ -454,7 +474,11 @@ def test_announcements_reach_every_atelier_of_the_event(day, make_socket):
         s.get_received()
     organizer.emit(
         "announcement:send",
-        {"event_id": d.atelier.event_id, "text": "Retour en plénière à 15h45"},
+        {
+            "event_id": d.atelier.event_id,
+            "client_id": new_client_id(),
+            "text": "Retour en plénière à 15h45",
+        },
         callback=True,
     )
     for s in (organizer, phone, elsewhere):

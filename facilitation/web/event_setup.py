@@ -1,0 +1,463 @@
+"""Setting up a day from the organizer area (issue 3): the event's settings and branding, its
+programme and ateliers, duplicating it, the expected participants; and, for everyone, the
+event's stylesheet and logo (served from here so the Content-Security-Policy stays strict).
+
+Every organizer page: logged in (else the login page, then back), organizer of the event
+(``access.require_organizer``, else a French 403), CSRF on every POST (``web/csrf.py``), and a
+refused form comes back with what was typed and each error next to its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from facilitation.domain import event_setup as setup
+from facilitation.domain.access import require_organizer
+from facilitation.domain.atelier_import import MAX_BYTES, decode
+from facilitation.domain.errors import NotFound, ValidationError
+from facilitation.domain.events import get_atelier, get_event
+from facilitation.extensions import db
+from facilitation.identity import actor_for, current_organizer
+from facilitation.models import Event, Sequence
+from facilitation.models.event import EventStatus
+
+bp = Blueprint("event_setup", __name__)
+
+
+class _Login(Exception):
+    """Nobody logged in: the view answers with the login page's redirect."""
+
+
+@bp.errorhandler(_Login)
+def _to_login(_exc: _Login):  # type: ignore[no-untyped-def]
+    return redirect(url_for("facilitation.login", suivant=request.path))
+
+
+def _organizer() -> Any:
+    organizer = current_organizer()
+    if organizer is None:
+        raise _Login()
+    return organizer
+
+
+def _owned(slug: str) -> Event:
+    """The event, for its logged-in organizers only."""
+    _organizer()
+    event = get_event(slug)
+    require_organizer(actor_for(event.id), event)
+    return event
+
+
+def _sequence(event: Event, sequence_id: int) -> Sequence:
+    sequence = db.session.get(Sequence, sequence_id)
+    if sequence is None or sequence.event_id != event.id:
+        raise NotFound("Cette séquence n'existe pas dans cet événement.")
+    return sequence
+
+
+def _form(keys: tuple[str, ...]) -> dict[str, str]:
+    return {k: request.form.get(k, "") for k in keys}
+
+
+EVENT_KEYS = (
+    "title",
+    "date",
+    "venue",
+    "city",
+    "join_code",
+    "timezone",
+    "organiser_name",
+    "brand_name",
+    "brand_color",
+    "communes",
+    "status",
+)
+SEQUENCE_KEYS = ("kind", "title", "starts_at", "ends_at")
+ATELIER_KEYS = ("title", "theme", "question", "room", "capacity", "facilitators")
+
+
+def _context(**values: Any) -> dict[str, Any]:
+    return {
+        "kind_labels": setup.KIND_LABELS,
+        "status_labels": setup.STATUS_LABELS,
+        "default_timezone": setup.DEFAULT_TIMEZONE,
+        "logo_max_kb": setup.LOGO_MAX_BYTES // 1000,
+    } | values
+
+
+# ------------------------------------------------------------------------- the event
+@bp.route("/organisateur/nouvel-evenement", methods=["GET", "POST"])
+def new_event():  # type: ignore[no-untyped-def]
+    organizer = _organizer()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = _form(EVENT_KEYS)
+        try:
+            event = setup.create_event(organizer, request.form)
+            _save_logo(event)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors or {"event": exc.message}
+        else:
+            db.session.commit()
+            flash(
+                gettext("Événement créé. Ajoutez maintenant les séquences de la journée."),
+                "success",
+            )
+            return redirect(url_for(".programme", slug=event.slug), 303)
+    else:
+        form = {"timezone": setup.DEFAULT_TIMEZONE, "status": EventStatus.OPEN.value}
+    return render_template(
+        "event_setup/event_form.html", **_context(event=None, form=form, errors=errors)
+    ), (422 if errors else 200)
+
+
+def _save_logo(event: Event) -> None:
+    """The logo part of the settings form: a new file, or « retirer le logo »."""
+    actor = actor_for(event.id)
+    upload = request.files.get("logo")
+    if upload is not None and upload.filename:
+        setup.set_logo(actor, event, upload.read(setup.LOGO_MAX_BYTES + 1))
+    elif request.form.get("remove_logo") == "1":
+        setup.remove_logo(actor, event)
+
+
+@bp.route("/organisateur/e/<slug>/reglages", methods=["GET", "POST"])
+def edit_event(slug: str):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    errors: dict[str, str] = {}
+    form = setup.event_form(event)
+    if request.method == "POST":
+        form = _form(EVENT_KEYS)
+        try:
+            setup.update_event(actor_for(event.id), event, request.form)
+            _save_logo(event)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors or {"event": exc.message}
+            event = get_event(slug)
+        else:
+            db.session.commit()
+            flash(gettext("Réglages enregistrés."), "success")
+            return redirect(url_for(".edit_event", slug=slug), 303)
+    return render_template(
+        "event_setup/event_form.html", **_context(event=event, form=form, errors=errors)
+    ), (422 if errors else 200)
+
+
+@bp.route("/organisateur/e/<slug>/dupliquer", methods=["GET", "POST"])
+def duplicate(slug: str):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = _form(("title", "date", "join_code"))
+        try:
+            copy = setup.duplicate_event(actor_for(event.id), event, request.form)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            event = get_event(slug)
+        else:
+            db.session.commit()
+            flash(
+                gettext(
+                    "Événement dupliqué : réglages, communes, habillage, programme et ateliers "
+                    "sont repris ; vérifiez les horaires."
+                ),
+                "success",
+            )
+            return redirect(url_for(".programme", slug=copy.slug), 303)
+    else:
+        form = {
+            "title": event.title,
+            "date": "",
+            "join_code": setup.suggest_join_code(event.title),
+        }
+    return render_template(
+        "event_setup/duplicate.html", **_context(event=event, form=form, errors=errors)
+    ), (422 if errors else 200)
+
+
+# ------------------------------------------------------------------------- the programme
+def _programme_page(event: Event, form: dict[str, str], errors: dict[str, str]) -> str:
+    return render_template(
+        "event_setup/programme.html",
+        **_context(
+            event=event,
+            form=form,
+            errors=errors,
+            expected=setup.expected_count(event),
+        ),
+    )
+
+
+@bp.get("/organisateur/e/<slug>/programme")
+def programme(slug: str):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    return _programme_page(event, {"kind": "", "starts_at": "", "ends_at": "", "title": ""}, {})
+
+
+@bp.post("/organisateur/e/<slug>/programme/sequences")
+def add_sequence(slug: str):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    form = _form(SEQUENCE_KEYS)
+    try:
+        sequence = setup.add_sequence(actor_for(event.id), event, request.form)
+    except ValidationError as exc:
+        db.session.rollback()
+        return _programme_page(get_event(slug), form, exc.errors), 422
+    db.session.commit()
+    flash(gettext("Séquence « %(title)s » ajoutée.", title=sequence.title), "success")
+    return redirect(url_for(".programme", slug=slug, _anchor=f"sequence-{sequence.id}"), 303)
+
+
+@bp.route("/organisateur/e/<slug>/programme/sequences/<int:sequence_id>", methods=["GET", "POST"])
+def edit_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    sequence = _sequence(event, sequence_id)
+    errors: dict[str, str] = {}
+    form = setup.sequence_form(sequence)
+    if request.method == "POST":
+        form = _form(SEQUENCE_KEYS)
+        try:
+            setup.update_sequence(actor_for(event.id), sequence, request.form)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            event = get_event(slug)
+            sequence = _sequence(event, sequence_id)
+        else:
+            db.session.commit()
+            flash(gettext("Séquence enregistrée."), "success")
+            return redirect(
+                url_for(".programme", slug=slug, _anchor=f"sequence-{sequence.id}"), 303
+            )
+    return render_template(
+        "event_setup/sequence_form.html",
+        **_context(event=event, sequence=sequence, form=form, errors=errors),
+    ), (422 if errors else 200)
+
+
+@bp.post("/organisateur/e/<slug>/programme/sequences/<int:sequence_id>/deplacer")
+def move_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    sequence = _sequence(event, sequence_id)
+    direction = request.form.get("sens")
+    if direction not in ("haut", "bas"):
+        abort(400)
+    setup.move_sequence(actor_for(event.id), sequence, -1 if direction == "haut" else 1)
+    db.session.commit()
+    return redirect(url_for(".programme", slug=slug, _anchor=f"sequence-{sequence.id}"), 303)
+
+
+@bp.post("/organisateur/e/<slug>/programme/sequences/<int:sequence_id>/supprimer")
+def delete_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    sequence = _sequence(event, sequence_id)
+    if request.form.get("confirmer") != "1":
+        return render_template(
+            "event_setup/confirm_delete.html",
+            event=event,
+            what=gettext("la séquence « %(title)s »", title=sequence.title),
+            details=[a.title for a in sequence.ateliers],
+            action=url_for(".delete_sequence", slug=slug, sequence_id=sequence.id),
+        )
+    try:
+        title = sequence.title
+        setup.delete_sequence(actor_for(event.id), sequence)
+    except setup.InUse as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".programme", slug=slug, _anchor=f"sequence-{sequence_id}"), 303)
+    db.session.commit()
+    flash(gettext("Séquence « %(title)s » supprimée.", title=title), "success")
+    return redirect(url_for(".programme", slug=slug), 303)
+
+
+# ------------------------------------------------------------------------- ateliers
+@bp.route(
+    "/organisateur/e/<slug>/programme/sequences/<int:sequence_id>/ateliers/nouveau",
+    methods=["GET", "POST"],
+)
+def new_atelier(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    sequence = _sequence(event, sequence_id)
+    errors: dict[str, str] = {}
+    form = dict.fromkeys(ATELIER_KEYS, "")
+    if request.method == "POST":
+        form = _form(ATELIER_KEYS)
+        try:
+            atelier = setup.add_atelier(actor_for(event.id), sequence, request.form)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors or {"event": exc.message}
+            event = get_event(slug)
+            sequence = _sequence(event, sequence_id)
+        else:
+            db.session.commit()
+            flash(gettext("Atelier « %(title)s » ajouté.", title=atelier.title), "success")
+            if request.form.get("encore") == "1":
+                return redirect(url_for(".new_atelier", slug=slug, sequence_id=sequence.id), 303)
+            return redirect(url_for(".programme", slug=slug, _anchor=f"atelier-{atelier.id}"), 303)
+    return render_template(
+        "event_setup/atelier_form.html",
+        **_context(event=event, sequence=sequence, atelier=None, form=form, errors=errors),
+    ), (422 if errors else 200)
+
+
+@bp.route("/organisateur/e/<slug>/programme/ateliers/<int:atelier_id>", methods=["GET", "POST"])
+def edit_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    atelier = get_atelier(event, atelier_id)
+    errors: dict[str, str] = {}
+    form = setup.atelier_form(atelier)
+    if request.method == "POST":
+        form = _form(ATELIER_KEYS)
+        try:
+            setup.update_atelier(actor_for(event.id), atelier, request.form)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            event = get_event(slug)
+            atelier = get_atelier(event, atelier_id)
+        else:
+            db.session.commit()
+            flash(gettext("Atelier enregistré."), "success")
+            return redirect(url_for(".programme", slug=slug, _anchor=f"atelier-{atelier.id}"), 303)
+    return render_template(
+        "event_setup/atelier_form.html",
+        **_context(
+            event=event, sequence=atelier.sequence, atelier=atelier, form=form, errors=errors
+        ),
+    ), (422 if errors else 200)
+
+
+@bp.post("/organisateur/e/<slug>/programme/ateliers/<int:atelier_id>/supprimer")
+def delete_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
+    event = _owned(slug)
+    atelier = get_atelier(event, atelier_id)
+    if request.form.get("confirmer") != "1":
+        return render_template(
+            "event_setup/confirm_delete.html",
+            event=event,
+            what=gettext("l’atelier « %(title)s »", title=atelier.title),
+            details=[],
+            action=url_for(".delete_atelier", slug=slug, atelier_id=atelier.id),
+        )
+    title = atelier.title
+    try:
+        setup.delete_atelier(actor_for(event.id), atelier)
+    except setup.InUse as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".programme", slug=slug, _anchor=f"atelier-{atelier_id}"), 303)
+    db.session.commit()
+    flash(gettext("Atelier « %(title)s » supprimé.", title=title), "success")
+    return redirect(url_for(".programme", slug=slug), 303)
+
+
+# ------------------------------------------------------------------------- expected people
+@bp.route("/organisateur/e/<slug>/import/participants", methods=["GET", "POST"])
+def import_people(slug: str):  # type: ignore[no-untyped-def]
+    """Expected participants from a CSV file: preview with line-numbered errors, confirm."""
+    event = _owned(slug)
+    actor = actor_for(event.id)
+    result = None
+    content = ""
+    if request.method == "POST":
+        if request.form.get("action") == "vider":
+            removed = setup.clear_people(actor, event)
+            db.session.commit()
+            flash(gettext("Liste vidée : %(n)s personne(s) retirée(s).", n=removed), "success")
+            return redirect(url_for(".import_people", slug=slug), 303)
+        upload = request.files.get("fichier")
+        try:
+            if upload and upload.filename:
+                content = decode(upload.read(MAX_BYTES + 1))
+            else:
+                content = request.form.get("contenu", "")
+            if request.form.get("confirmer") == "1":
+                result = setup.import_people(actor, event, content)
+                added = sum(1 for r in result.rows if r.existing is None)
+                db.session.commit()
+                flash(
+                    gettext(
+                        "%(n)s personne(s) importée(s) : %(added)s ajoutée(s), "
+                        "%(updated)s mise(s) à jour.",
+                        n=len(result.rows),
+                        added=added,
+                        updated=len(result.rows) - added,
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".import_people", slug=slug), 303)
+            result = setup.preview_people(event, content)
+        except ValidationError as exc:
+            db.session.rollback()
+            event = get_event(slug)
+            result = setup.PeoplePreview(errors=(exc.errors.get("csv") or exc.message).split("\n"))
+    people = setup.expected_participants(event)
+    status = 422 if result is not None and result.errors else 200
+    return render_template(
+        "event_setup/participants.html",
+        event=event,
+        result=result,
+        content=content,
+        people=people,
+    ), status
+
+
+# ------------------------------------------------------------------------- public branding
+@bp.get("/e/<slug>/theme.css")
+def theme(slug: str) -> Response:
+    """The event's colours as CSS custom properties (a stylesheet: no inline style)."""
+    event = get_event(slug)
+    response = Response(setup.theme_css(event), mimetype="text/css")
+    _cache(response, request.args.get("v") == setup.theme_version(event))
+    return response
+
+
+@bp.get("/e/<slug>/logo")
+def logo(slug: str) -> Response:
+    event = get_event(slug)
+    found = setup.get_logo(event)
+    if found is None:
+        abort(404)
+    response = Response(found.data, mimetype=found.content_type)
+    _cache(response, request.args.get("v") == event.logo_digest)
+    return response
+
+
+def _cache(response: Response, versioned: bool) -> None:
+    if versioned:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+
+
+@bp.app_template_global()
+def event_theme(event: Any) -> dict[str, str] | None:
+    """What ``base.html`` needs to dress a page in the event's branding (``None``: none)."""
+    if not isinstance(event, Event) or not (
+        event.brand_color or event.brand_name or event.logo_digest
+    ):
+        return None
+    version = setup.theme_version(event)
+    return {
+        "css_url": url_for("event_setup.theme", slug=event.slug, v=version)
+        if event.brand_color
+        else "",
+        "logo_url": url_for("event_setup.logo", slug=event.slug, v=event.logo_digest)
+        if event.logo_digest
+        else "",
+        "name": event.brand_name,
+    }
+
+
+@bp.app_template_global()
+def expected_participants_count(event: Any) -> int:
+    """For the control room and the links page."""
+    return setup.expected_count(event) if isinstance(event, Event) else 0
