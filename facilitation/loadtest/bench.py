@@ -153,20 +153,27 @@ def loadtest(
     pids: list[int],
     posts_per_minute: float | None = None,
     extra: tuple[str, ...] = (),
+    scenarios: bool = True,
 ) -> dict[str, Any]:
-    """One ``flask loadtest`` run (its progress streams through); its JSON report."""
+    """One ``flask loadtest`` run (its progress streams through); its JSON report.
+
+    ``scenarios``: after the run, the vote burst (5 dots a phone within 10 s) and the
+    reconnect storm (every phone drops and is back within 10 s).
+    """
     ateliers = max(1, participants // 50)
     cmd = [
         PY, "-m", "flask", "--app", "facilitation", "loadtest",
         "--url", url, "--participants", str(participants), "--ateliers", str(ateliers),
-        "--duration", str(duration), "--dots", "5", "--json", str(out),
+        "--duration", str(duration), "--json", str(out),
         "--token", env["LOADTEST_TOKEN"], *extra,
     ]  # fmt: skip
+    if scenarios:
+        cmd += ["--dots", "5", "--burst-window", "10", "--storm", "--storm-window", "10"]
     if posts_per_minute is not None:
         cmd += ["--posts-per-minute", str(posts_per_minute)]
     for pid in pids:
         cmd += ["--server-pid", str(pid)]
-    budget = 120 + duration + 0.25 * participants
+    budget = 120 + duration + (0.4 if scenarios else 0.25) * participants
     print(f"\n$ flask loadtest --url {url} --participants {participants} ...", flush=True)
     try:
         subprocess.run(cmd, cwd=REPO_ROOT, env=env, timeout=budget, stdin=subprocess.DEVNULL)
@@ -287,6 +294,7 @@ def multi_worker(
                 url, env, results / f"{tag}-{workers}w-{size}.json",
                 participants=size, duration=duration, posts_per_minute=ppm,
                 pids=[s.proc.pid for s in servers if s.proc], extra=extra,
+                scenarios=ppm is None,
             )  # fmt: skip
         finally:
             if proxy:
@@ -323,7 +331,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         dots = (
             f"{r['dots_sent']} / {r['dots_counted']} ({r['dot_errors']} refused)"
             if r.get("dots_enabled")
-            else "skipped"
+            else "–"
         )
         cpu = r.get("server_cpu") or {}
         lines.append(
@@ -334,6 +342,50 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{cpu.get('run_cores', '–')} | {cpu.get('loadavg_1m_end', '–')} | {r['errors']} |"
         )
     return head + "\n".join(lines) + "\n"
+
+
+def _phase_ms(r: dict[str, Any], phase: str, key: str = "p95") -> str:
+    v = ((r.get("latency_ms_by_phase") or {}).get(phase) or {}).get(key)
+    return "–" if v is None else f"{v:.0f}"
+
+
+def scenarios_table(rows: list[dict[str, Any]]) -> str:
+    """The vote burst and the reconnect storm of each run, against the issue's targets."""
+    head = (
+        "| setup | phones | vote burst: dots acked / counted | lost | over budget "
+        "| tallies exact | all acked after | dot ack p95 | cards p95 during burst "
+        "| storm: resynced | all resynced after (target 15 s) | resync p95 / max "
+        "| cards p95 during storm | memory / phone |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = []
+    for r in rows:
+        burst, storm = r.get("vote_burst"), r.get("reconnect_storm")
+        if r.get("skipped") or r.get("failed") or not (burst or storm):
+            continue
+        mem = r.get("memory_per_phone_kb")
+        b = burst or {}
+        st = storm or {}
+        b_cells = (
+            f"{b.get('dots_acked')} / {b.get('dots_counted')} | {b.get('lost')} | "
+            f"{b.get('over_budget')} | {'yes' if b.get('tallies_exact') else 'NO'} | "
+            f"{b.get('all_acked_s')} s | {(b.get('ack_ms') or {}).get('p95')} ms | "
+            f"{_phase_ms(r, 'vote_burst')} ms"
+            if burst
+            else "– | – | – | – | – | – | –"
+        )
+        rs = st.get("resync_ms") or {}
+        s_cells = (
+            f"{st.get('resynced')} / {st.get('phones')} | {st.get('all_resynced_s')} s | "
+            f"{rs.get('p95')} / {rs.get('max')} ms | {_phase_ms(r, 'reconnect_storm')} ms"
+            if storm
+            else "– | – | – | –"
+        )
+        lines.append(
+            f"| {r['setup']} | {r['participants']} | {b_cells} | {s_cells} | "
+            f"{'–' if mem is None else f'{mem:.0f} KB'} |"
+        )
+    return head + "\n".join(lines) + "\n" if lines else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -386,8 +438,17 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {info['python']}, Linux {info['kernel']}; load average at start "
         f"{info['loadavg_at_start']:.1f}. Generator on the same machine. "
         f"{args.duration:.0f} s per run, 50 phones per atelier, 10 % of phones drop and "
-        f"reconnect, 6 cards/min per atelier (throughput runs: {tp_ppm:.0f} cards/min).\n\n"
+        f"reconnect, 6 cards/min per atelier (throughput runs: {tp_ppm:.0f} cards/min). "
+        "Latencies in the first table: cards posted during the run itself (p95 target "
+        "≤ 150 ms); cards posted during the vote burst and the storm are in the second.\n\n"
         + table(rows)
+        + (
+            "\nScenarios after each run (issue 7): every phone taps 5 dots, one `dot:set` "
+            "each, starting within 10 s; then every phone drops and is back within 10 s.\n\n"
+            + scenarios_table(rows)
+            if scenarios_table(rows)
+            else ""
+        )
         + (
             f"\n2 workers / 1 worker delivery throughput ratio: **{ratio:.2f}**\n"
             if ratio is not None

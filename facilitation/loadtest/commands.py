@@ -158,6 +158,25 @@ async def _probe_dots(target: Target, atelier_id: int) -> tuple[bool, str]:
 @click.option("--server-pid", "server_pids", type=int, multiple=True, help="RSS à mesurer")
 @click.option("--spread-sources", is_flag=True, help="Adresses source 127.0.n.1 (ip_hash).")
 @click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--burst-window",
+    type=click.FloatRange(0, 600),
+    default=10.0,
+    show_default=True,
+    help="Vote : chaque téléphone commence ses gommettes dans cette fenêtre (secondes).",
+)
+@click.option(
+    "--storm",
+    is_flag=True,
+    help="Tempête de reconnexions : tous les téléphones coupent et reviennent.",
+)
+@click.option(
+    "--storm-window",
+    type=click.FloatRange(1, 600),
+    default=10.0,
+    show_default=True,
+    help="Tous reviennent dans cette fenêtre (secondes).",
+)
 def loadtest(
     url: str,
     slug: str | None,
@@ -173,6 +192,9 @@ def loadtest(
     server_pids: tuple[int, ...],
     spread_sources: bool,
     seed: int,
+    burst_window: float,
+    storm: bool,
+    storm_window: float,
 ) -> None:
     """Simuler des téléphones (vrais clients Socket.IO) contre un serveur et mesurer."""
     from facilitation.loadtest.runner import RunConfig, run
@@ -229,6 +251,9 @@ def loadtest(
             processes=processes or os.cpu_count() or 2,
             spread_sources=spread_sources,
             seed=seed,
+            burst_window=burst_window,
+            storm=storm,
+            storm_window=storm_window,
         )
         report = run(cfg, server_pids=list(server_pids))
         report["dots_note"] = dots_note
@@ -242,18 +267,22 @@ def loadtest(
     if json_path:
         Path(json_path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         click.echo(f"JSON : {json_path}")
-    if report["connected"] < participants or report["lost"] or report["errors"]:
+    burst = report.get("vote_burst") or {}
+    failed_burst = burst and (burst.get("lost") or burst.get("over_budget"))
+    if report["connected"] < participants or report["lost"] or report["errors"] or failed_burst:
         sys.exit(1)
 
 
 def _read_back(target: Target, slug: str, token: str | None, report: dict[str, Any]) -> None:
     """What the server stored: cards (and dots, once voting exists) for the run's event."""
+    from facilitation.loadtest.runner import compare_dots
+
     report["cards_stored"] = None
     if token:
         status, body = _http(target, "GET", f"/_loadtest/events/{slug}", token)
         if status == 200 and isinstance(body, dict):
             report["cards_stored"] = body.get("contributions")
-            report["dots_counted"] = body.get("dots")
+            compare_dots(report, body)
             return
     status, body = _http(target, "GET", f"/api/events/{slug}")
     if status == 200 and isinstance(body, dict):
@@ -295,6 +324,28 @@ def summary(r: dict[str, Any]) -> str:
         f"({cpu.get('run_cores')} cœur ; charge machine {cpu.get('loadavg_1m_end')})",
         f"  erreurs              {r['errors']}",
     ]
+    burst, storm = r.get("vote_burst"), r.get("reconnect_storm")
+    if burst:
+        lines.append(
+            f"  vote éclair          {burst['dots_acked']} gommettes acceptées "
+            f"({burst['taps']} appuis en {burst['window_s']:.0f} s, {burst['retries']} renvois), "
+            f"{burst.get('dots_counted')} comptées, perdues {burst.get('lost')}, "
+            f"hors budget {burst.get('over_budget')}, décomptes exacts "
+            f"{'oui' if burst.get('tallies_exact') else 'NON'}; tout accusé en "
+            f"{burst['all_acked_s']} s (accusé p95 {burst['ack_ms']['p95']} ms)"
+        )
+    if storm:
+        lines.append(
+            f"  tempête              {storm['resynced']}/{storm['phones']} resynchronisés, "
+            f"tous en {storm['all_resynced_s']} s (cible {storm['target_s']:.0f} s) · "
+            f"resync p95 {storm['resync_ms']['p95']} ms · max {storm['resync_ms']['max']} ms"
+        )
+    for phase, lat_phase in (r.get("latency_ms_by_phase") or {}).items():
+        if phase != "run":
+            lines.append(
+                f"  cartes ({phase})".ljust(23)
+                + f"{lat_phase['cards']} · p50 {lat_phase['p50']} ms · p95 {lat_phase['p95']} ms"
+            )
     lines += [f"    · {e}" for e in r["error_samples"][:5]]
     return "\n".join(lines)
 

@@ -11,11 +11,11 @@ import secrets
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import delete, func, select
 
 from facilitation.domain.errors import DomainError, NotFound
 from facilitation.extensions import db
-from facilitation.models import Atelier, Contribution, Event, Sequence
+from facilitation.models import Atelier, Ballot, Contribution, Dot, Event, Sequence, VoterBudget
 from facilitation.models.event import EventStatus, SequenceKind
 
 PREFIX = "loadtest-"
@@ -112,10 +112,13 @@ def describe(event: Event) -> dict[str, Any]:
 
 
 def tallies(event: Event) -> dict[str, Any]:
-    """What the server stored for the run: cards per atelier and, once voting exists, dots.
+    """What the server stored for the run: cards per atelier, dots per card, budget checks.
 
-    ``dots`` is ``None`` while the schema has no dot table (voting is another feature);
-    then the load test reports ``dots_counted: null``.
+    ``dots`` is every stored dot of the event; ``dots_by_contribution`` lets the load test
+    compare each card's tally with what its phones were told (tallies exact);
+    ``over_budget`` counts voters whose dots exceed their budget (must be 0, a database
+    constraint forbids it) and ``budget_mismatch`` voters whose budget row's ``used`` is not
+    the sum of their dots (must be 0 as well).
     """
     rows = db.session.execute(
         select(Contribution.atelier_id, func.count(Contribution.id))
@@ -124,30 +127,51 @@ def tallies(event: Event) -> dict[str, Any]:
         .group_by(Contribution.atelier_id)
     ).all()
     cards = {str(atelier_id): count for atelier_id, count in rows}
+    by_card = {
+        str(contribution_id): int(total)
+        for contribution_id, total in db.session.execute(
+            select(Dot.contribution_id, func.sum(Dot.count))
+            .join(Ballot, Ballot.id == Dot.ballot_id)
+            .join(Atelier, Atelier.id == Ballot.atelier_id)
+            .where(Atelier.event_id == event.id)
+            .group_by(Dot.contribution_id)
+        )
+    }
+    over, mismatch = _budget_checks(event)
     return {
         "slug": event.slug,
         "contributions": sum(cards.values()),
         "contributions_by_atelier": cards,
-        "dots": _dots(event),
+        "dots": sum(by_card.values()),
+        "dots_by_contribution": by_card,
+        "over_budget": over,
+        "budget_mismatch": mismatch,
     }
 
 
-def _dots(event: Event) -> int | None:
-    """Sum of the dots on the event's cards, if a dot table with a count column exists."""
-    names = set(inspect(db.engine).get_table_names())
-    for table_name in ("dot", "dots", "vote", "votes"):
-        if table_name not in names:
-            continue
-        table = db.Model.metadata.tables.get(table_name)
-        if table is None or "contribution_id" not in table.c:
-            continue
-        amount = func.sum(table.c["count"]) if "count" in table.c else func.count()
-        total = db.session.scalar(
-            select(amount)
-            .select_from(table)
-            .join(Contribution, Contribution.id == table.c["contribution_id"])
-            .join(Atelier, Atelier.id == Contribution.atelier_id)
-            .where(Atelier.event_id == event.id)
+def _budget_checks(event: Event) -> tuple[int, int]:
+    """Voters over their budget, and voters whose ``used`` differs from their dots' sum."""
+    spent = (
+        select(
+            Dot.ballot_id.label("ballot_id"),
+            Dot.participant_id.label("participant_id"),
+            func.sum(Dot.count).label("dots"),
         )
-        return int(total or 0)
-    return None
+        .where(Dot.participant_id.is_not(None))
+        .group_by(Dot.ballot_id, Dot.participant_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(VoterBudget.used, VoterBudget.budget, func.coalesce(spent.c.dots, 0))
+        .join(Ballot, Ballot.id == VoterBudget.ballot_id)
+        .join(Atelier, Atelier.id == Ballot.atelier_id)
+        .outerjoin(
+            spent,
+            (spent.c.ballot_id == VoterBudget.ballot_id)
+            & (spent.c.participant_id == VoterBudget.participant_id),
+        )
+        .where(Atelier.event_id == event.id)
+    ).all()
+    over = sum(1 for used, budget, dots in rows if dots > budget or used > budget)
+    mismatch = sum(1 for used, _budget, dots in rows if used != dots)
+    return over, mismatch

@@ -9,6 +9,7 @@ generator process and received in another can be compared.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,16 @@ class PhoneRecord:
     join_s: float | None = None
     errors: list[str] = field(default_factory=list)
     unexpected_disconnects: int = 0
+    #: Reconnect storm: monotonic time this phone had its snapshot again, and how long the
+    #: reconnection took (connect + join + snapshot); None when it did not come back.
+    storm_back_at: float | None = None
+    storm_resync_s: float | None = None
+    #: Vote burst: contribution id -> this phone's dots there as the server acknowledged them;
+    #: cards whose last tap got no answer at all (stored or not: unknown) are in dots_unsure.
+    dots_acked: dict[int, int] = field(default_factory=dict)
+    dots_unsure: list[int] = field(default_factory=list)
+    dot_ack_s: list[float] = field(default_factory=list)
+    dots_last_ack_at: float | None = None
 
 
 class Phone:
@@ -132,17 +143,33 @@ class Phone:
             raise RuntimeError(f"atelier:join refusé : {ack}")
         await asyncio.wait_for(self._snapshot.wait(), TIMEOUT)
 
-    async def drop_and_return(self, away_s: float) -> None:
-        """Lose the connection, stay away ``away_s``, come back and resync from the snapshot."""
+    async def drop_and_return(self, away_s: float, attempts: int = 1) -> float:
+        """Lose the connection, stay away ``away_s``, come back and resync from the snapshot.
+
+        Tries ``attempts`` times (1 s apart, as a phone retries); returns the seconds the
+        successful reconnection took (connect + join + snapshot), raises the last error.
+        """
         assert self.sio is not None
         self.leaving = True
         await self.sio.disconnect()
         self.leaving = False
         await asyncio.sleep(away_s)
-        started = time.monotonic()
-        await self.connect()
-        self.record.reconnects += 1
-        self.record.resync_s.append(time.monotonic() - started)
+        for attempt in range(attempts):
+            started = time.monotonic()
+            try:
+                await self.connect()
+            except Exception:
+                if attempt + 1 >= attempts:
+                    raise
+                with contextlib.suppress(Exception):
+                    await self.sio.disconnect()
+                await asyncio.sleep(1.0)
+                continue
+            took = time.monotonic() - started
+            self.record.reconnects += 1
+            self.record.resync_s.append(took)
+            return took
+        raise RuntimeError("unreachable")
 
     async def post(self, client_id: str) -> dict[str, Any]:
         assert self.sio is not None
@@ -160,7 +187,9 @@ class Phone:
             timeout=TIMEOUT,
         )
 
-    async def set_dots(self, client_id: str, contribution_id: int, count: int) -> Any:
+    async def set_dots(
+        self, client_id: str, contribution_id: int, count: int, timeout: float = TIMEOUT
+    ) -> Any:
         assert self.sio is not None
         return await self.sio.call(
             "dot:set",
@@ -170,7 +199,7 @@ class Phone:
                 "contribution_id": contribution_id,
                 "count": count,
             },
-            timeout=TIMEOUT,
+            timeout=timeout,
         )
 
     async def close(self) -> None:

@@ -5,10 +5,21 @@ one ``socketio.AsyncClient`` per phone): thousands of idle websockets cost littl
 where a thread per client would not. Processes are started with ``spawn`` and talk to the
 parent over queues; the parent times the phases:
 
-    ramp      every phone joins over HTTP, connects, joins its atelier (not timed as load)
-    run       ``duration`` seconds: posts (Poisson, ``posts_per_minute`` for the whole event),
-              some phones drop and come back, one dot burst if the server has ``dot:set``
-    drain     until every card reached every phone of its atelier, 15 s at most
+    ramp             every phone joins over HTTP, connects, joins its atelier (not timed)
+    run              ``duration`` seconds: posts (Poisson, ``posts_per_minute`` for the
+                     whole event), ``drop_fraction`` of the phones drop and come back
+    vote_burst       (``dots`` > 0 and the server has ``dot:set``) every phone taps its
+                     ``dots`` dots one at a time, starting within ``burst_window`` seconds,
+                     each tap a ``dot:set`` retried with the same ``client_id`` when no answer
+                     comes; posts go on during the window
+    reconnect_storm  (``storm``) every phone drops and comes back within ``storm_window``
+                     seconds; posts go on during the window
+    drain            until every card reached every phone of its atelier, 15 s at most
+
+Each phase after ``run`` starts when every generator finished the previous one; the parent
+gives the start time. Posts carry the phase they were sent in, so card latency is reported
+for the steady ``run`` (``latency_ms``) and for each phase (``latency_ms_by_phase``). The
+keys of the report are documented in ``facilitation/loadtest/REPORT.md``.
 """
 
 from __future__ import annotations
@@ -28,6 +39,27 @@ from typing import Any, TextIO
 from facilitation.loadtest.stats import summary_ms
 
 PROGRESS_EVERY_S = 1.0
+#: Phases in order; the parent waits for every generator to reach one before the next.
+PHASES = (
+    "ramp",
+    "ready",
+    "run",
+    "run_done",
+    "vote_burst",
+    "burst_done",
+    "reconnect_storm",
+    "storm_done",
+    "drain",
+)
+#: A phase (its acknowledgements, its reconnections) may take this long before the run moves on.
+PHASE_MAX_S = 240.0
+DOT_TIMEOUT_S = 30.0
+DOT_ATTEMPTS = 3
+STORM_ATTEMPTS = 4
+#: Dot refusals that mean "try the same tap again" (nothing or something stored: a set).
+RETRY_DOT_CODES = {"busy", "server_error", "rate_limited"}
+#: Target of the reconnect storm (issue 7): every phone resynced within this many seconds.
+STORM_TARGET_S = 15.0
 DRAIN_MAX_S = 15.0
 DRAIN_IDLE_S = 5.0
 IN_FLIGHT_WAIT_S = 35.0
@@ -52,6 +84,11 @@ class RunConfig:
     join_concurrency: int = 24
     #: Seconds for every phone to be in; later ones are given up. 0: 30 s + 0.1 s a phone.
     ramp_timeout: float = 0.0
+    #: Vote burst: every phone starts tapping its dots within this window (seconds).
+    burst_window: float = 10.0
+    #: Reconnect storm: every phone drops and is back within this window (seconds).
+    storm: bool = False
+    storm_window: float = 10.0
 
     def __post_init__(self) -> None:
         if not self.ramp_timeout:
@@ -70,6 +107,9 @@ class WorkerResult:
     dot_error_codes: dict[str, int] = field(default_factory=dict)
     #: CPU seconds this generator process used during the run (is the generator the limit?)
     run_cpu_s: float = 0.0
+    #: Dot taps sent (each one ``dot:set`` of one more dot), retries not counted.
+    dot_taps: int = 0
+    dot_retries: int = 0
 
 
 # ============================================================================ generator process
@@ -82,9 +122,12 @@ def _worker_entry(
     go: Any,
     start_at: Any,
     stop: Any,
+    phases: dict[str, tuple[Any, Any]] | None = None,
 ) -> None:
     try:
-        result = asyncio.run(_worker(cfg, worker, indices, progress, go, start_at, stop))
+        result = asyncio.run(
+            _worker(cfg, worker, indices, progress, go, start_at, stop, phases or {})
+        )
     except BaseException as exc:  # the parent must hear from every worker
         result = WorkerResult(worker=worker, errors=[f"générateur {worker} : {exc!r}"])
     results.put(asdict(result))
@@ -103,6 +146,7 @@ async def _worker(
     go: Any,
     start_at: Any,
     stop: Any,
+    phases: dict[str, tuple[Any, Any]],
 ) -> WorkerResult:
     from facilitation.loadtest.phone import UNKNOWN_EVENT_CODES, Phone
     from facilitation.loadtest.target import Target
@@ -183,9 +227,14 @@ async def _worker(
     ready = [p for p in phones if p.record.ready]
     tasks: list[asyncio.Task[Any]] = []
 
-    async def post(phone: Phone) -> None:
+    async def post(phone: Phone, phase: str) -> None:
         cid = f"lt{worker}-{uuid.uuid4().hex[:20]}"
-        entry: dict[str, Any] = {"cid": cid, "atelier_id": phone.atelier_id, "ok": False}
+        entry: dict[str, Any] = {
+            "cid": cid,
+            "atelier_id": phone.atelier_id,
+            "ok": False,
+            "phase": phase,
+        }
         result.posts.append(entry)
         state["posts"] += 1
         entry["t_sent"] = time.monotonic()
@@ -202,21 +251,20 @@ async def _worker(
         else:
             entry["error"] = str(ack)[:200]
 
-    async def poster() -> None:
+    async def poster(start: float, stop_at: float, phase: str) -> None:
         rate = cfg.posts_per_minute / 60.0 * len(ready) / max(1, cfg.participants)
         if rate <= 0 or not ready:
             return
-        now = time.monotonic()
-        await asyncio.sleep(max(0.0, t0 - now))
-        at = t0
+        await asyncio.sleep(max(0.0, start - time.monotonic()))
+        at = start
         while True:
             at += rng.expovariate(rate)
-            if at >= end:
+            if at >= stop_at:
                 return
             await asyncio.sleep(max(0.0, at - time.monotonic()))
             candidates = [p for p in ready if p.sio is not None and p.sio.connected]
             if candidates:
-                tasks.append(asyncio.get_running_loop().create_task(post(rng.choice(candidates))))
+                tasks.append(loop.create_task(post(rng.choice(candidates), phase)))
 
     async def drop(phone: Phone, at: float, away: float) -> None:
         await asyncio.sleep(max(0.0, at - time.monotonic()))
@@ -225,53 +273,139 @@ async def _worker(
         except Exception as exc:
             phone.record.errors.append(f"reconnexion : {exc!r}"[:200])
 
+    async def tap(phone: Phone, contribution_id: int, count: int) -> bool | None:
+        """One more dot on a card (``count`` is the new total): True stored, False refused,
+        None when no answer ever came (the server may have stored it)."""
+        cid = f"ltd-{uuid.uuid4().hex[:20]}"
+        result.dot_taps += 1
+        started = time.monotonic()
+        for attempt in range(DOT_ATTEMPTS):
+            if attempt:
+                result.dot_retries += 1
+            try:
+                # The same client_id on every try: a set, harmless to repeat.
+                ack = await phone.set_dots(cid, contribution_id, count, timeout=DOT_TIMEOUT_S)
+            except Exception as exc:
+                name = type(exc).__name__
+                result.dot_error_codes[name] = result.dot_error_codes.get(name, 0) + 1
+                if phone.sio is None or not phone.sio.connected:
+                    await asyncio.sleep(1.0)  # a reconnection is under way: then resend
+                continue
+            if isinstance(ack, dict) and ack.get("ok") is True:
+                phone.record.dot_ack_s.append(time.monotonic() - started)
+                phone.record.dots_last_ack_at = time.monotonic()
+                return True
+            code = ack.get("code") if isinstance(ack, dict) else None
+            result.dot_error_codes[str(code)] = result.dot_error_codes.get(str(code), 0) + 1
+            if code in RETRY_DOT_CODES:
+                await asyncio.sleep(float((ack or {}).get("retry_after") or 0.5))
+                continue
+            if code not in UNKNOWN_EVENT_CODES:
+                phone.record.errors.append(f"dot:set refusé : {ack}"[:200])
+            result.dot_errors += 1
+            return False
+        result.dot_errors += 1
+        phone.record.errors.append(f"dot:set : pas de réponse après {DOT_ATTEMPTS} essais")
+        return None
+
     async def dots(phone: Phone, at: float) -> None:
+        """Tap ``cfg.dots`` dots, one ``dot:set`` each, as a person does on the wall."""
         await asyncio.sleep(max(0.0, at - time.monotonic()))
-        cards = list(phone.cards.values())
-        if not cards or not phone.sio or not phone.sio.connected:
+        cards = sorted(set(phone.cards.values()))
+        if not cards:
+            phone.record.errors.append("gommettes : aucune carte à voter")
             return
         rng_local = random.Random(phone.record.index)
         chosen = rng_local.sample(cards, min(len(cards), cfg.dots))
-        counts = dict.fromkeys(chosen, 0)
-        for n in range(cfg.dots):  # all the budget, spread over the chosen cards
-            counts[chosen[n % len(chosen)]] += 1
-        for contribution_id, count in counts.items():
-            try:
-                ack = await phone.set_dots(f"ltd-{uuid.uuid4().hex[:20]}", contribution_id, count)
-            except Exception as exc:
-                result.dot_errors += 1
-                name = type(exc).__name__
-                result.dot_error_codes[name] = result.dot_error_codes.get(name, 0) + 1
-                phone.record.errors.append(f"dot:set : {exc!r}"[:200])
-                continue
-            if isinstance(ack, dict) and ack.get("ok") is True:
-                result.dots_sent += count
-            else:
-                result.dot_errors += 1
-                code = ack.get("code") if isinstance(ack, dict) else None
-                result.dot_error_codes[str(code)] = result.dot_error_codes.get(str(code), 0) + 1
-                if code not in UNKNOWN_EVENT_CODES:
-                    phone.record.errors.append(f"dot:set refusé : {ack}"[:200])
+        for n in range(cfg.dots):
+            card = chosen[n % len(chosen)]
+            want = phone.record.dots_acked.get(card, 0) + 1
+            outcome = await tap(phone, card, want)
+            if outcome is True:
+                phone.record.dots_acked[card] = want
+                if card in phone.record.dots_unsure:
+                    phone.record.dots_unsure.remove(card)
+                result.dots_sent += 1
+            elif outcome is None:
+                if card not in phone.record.dots_unsure:
+                    phone.record.dots_unsure.append(card)
+                return  # the phone does not know its budget any more: it stops tapping
 
-    tasks.append(asyncio.get_running_loop().create_task(poster()))
+    async def storm_drop(phone: Phone, at: float, away: float) -> None:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        try:
+            took = await phone.drop_and_return(away, attempts=STORM_ATTEMPTS)
+        except Exception as exc:
+            phone.record.errors.append(f"tempête de reconnexions : {exc!r}"[:200])
+            return
+        phone.record.storm_resync_s = took
+        phone.record.storm_back_at = time.monotonic()
+
+    async def phase_gate(name: str) -> float | None:
+        """Wait for the parent to open phase ``name``; its start time (None if never)."""
+        flag, at = phases[name]
+        while not flag.is_set():
+            if stop.is_set():
+                return None
+            await asyncio.sleep(0.05)
+        return float(at.value)
+
+    async def settle(phase_tasks: list[asyncio.Task[Any]]) -> None:
+        if phase_tasks:
+            await asyncio.wait(phase_tasks, timeout=PHASE_MAX_S)
+
+    loop = asyncio.get_running_loop()
+    # -- run: posts, and a fraction of the phones drop and come back
+    tasks.append(loop.create_task(poster(t0, end, "run")))
     for phone in ready:
         if rng.random() < cfg.drop_fraction:
             at = t0 + rng.uniform(0.1, 0.7) * cfg.duration
-            tasks.append(
-                asyncio.get_running_loop().create_task(drop(phone, at, rng.uniform(0.5, 3.0)))
-            )
-    if cfg.dots_enabled and cfg.dots > 0:
-        window = min(10.0, 0.3 * cfg.duration)
-        for phone in ready:
-            at = t0 + 0.6 * cfg.duration + rng.uniform(0, window)
-            tasks.append(asyncio.get_running_loop().create_task(dots(phone, at)))
-
+            tasks.append(loop.create_task(drop(phone, at, rng.uniform(0.5, 3.0))))
     await asyncio.sleep(max(0.0, end - time.monotonic()))
-    # Calls still in flight (a post, a dot, a reconnection) get their answer before the
-    # drain: cancelling them would count as lost what the server may have stored.
+    # Calls still in flight (a post, a reconnection) get their answer before the next phase:
+    # cancelling them would count as lost what the server may have stored.
     in_flight = [t for t in tasks if not t.done()]
     if in_flight:
         await asyncio.wait(in_flight, timeout=IN_FLIGHT_WAIT_S)
+    if "vote_burst" in phases:
+        # Every atelier gets at least ``dots`` cards to vote on: its first phone posts the
+        # missing ones (phase "seed", counted in the deliveries like any card).
+        for phone in ready:
+            if phone.record.index < k:
+                missing = cfg.dots - len(phone.cards)
+                await asyncio.gather(*(post(phone, "seed") for _ in range(max(0, missing))))
+    state["phase"] = "run_done"
+
+    # -- vote burst: every phone taps its dots, starting within burst_window
+    if "vote_burst" in phases:
+        tb = await phase_gate("vote_burst")
+        if tb is not None:
+            state["phase"] = "vote_burst"
+            tasks.append(loop.create_task(poster(tb, tb + cfg.burst_window, "vote_burst")))
+            burst = [
+                loop.create_task(dots(p, tb + rng.uniform(0, cfg.burst_window))) for p in ready
+            ]
+            tasks.extend(burst)
+            await settle(burst + [t for t in tasks if not t.done()])
+            state["phase"] = "burst_done"
+
+    # -- reconnect storm: every phone drops and is back within storm_window
+    if "reconnect_storm" in phases:
+        ts = await phase_gate("reconnect_storm")
+        if ts is not None:
+            state["phase"] = "reconnect_storm"
+            w = cfg.storm_window
+            tasks.append(loop.create_task(poster(ts, ts + w, "reconnect_storm")))
+            storm = [
+                loop.create_task(
+                    storm_drop(p, ts + rng.uniform(0, 0.5 * w), rng.uniform(0.5, 0.4 * w))
+                )
+                for p in ready
+            ]
+            tasks.extend(storm)
+            await settle(storm + [t for t in tasks if not t.done()])
+            state["phase"] = "storm_done"
+
     state["phase"] = "drain"
     await _wait_flag(stop)
     result.run_cpu_s = time.process_time() - cpu_at_go
@@ -381,12 +515,22 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
     progress_q, results_q = ctx.Queue(), ctx.Queue()
     go, stop = ctx.Event(), ctx.Event()
     start_at = ctx.Value("d", 0.0)
+    # The phases after ``run`` that this configuration has, each a flag and a start time.
+    phase_names = [
+        name
+        for name, wanted in (
+            ("vote_burst", cfg.dots_enabled and cfg.dots > 0),
+            ("reconnect_storm", cfg.storm),
+        )
+        if wanted
+    ]
+    phases = {name: (ctx.Event(), ctx.Value("d", 0.0)) for name in phase_names}
     n_proc = max(1, min(cfg.processes, cfg.participants))
     shares = [list(range(w, cfg.participants, n_proc)) for w in range(n_proc)]
     procs = [
         ctx.Process(
             target=_worker_entry,
-            args=(cfg, w, shares[w], progress_q, results_q, go, start_at, stop),
+            args=(cfg, w, shares[w], progress_q, results_q, go, start_at, stop, phases),
             daemon=True,
             name=f"loadtest-{w}",
         )
@@ -430,6 +574,35 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
     while time.monotonic() < start_at.value + cfg.duration:
         pump(0.2)
         display.show("charge", time.monotonic() - start_at.value)
+
+    def reached(phase: str) -> bool:
+        rank = PHASES.index(phase)
+        return len(display.latest) == n_proc and all(
+            PHASES.index(m["phase"]) >= rank for m in display.latest.values()
+        )
+
+    def wait_for(phase: str, label: str) -> None:
+        deadline = time.monotonic() + PHASE_MAX_S + IN_FLIGHT_WAIT_S
+        while not reached(phase) and time.monotonic() < deadline:
+            if not any(p.is_alive() for p in procs):
+                return
+            pump(0.2)
+            display.show(label, time.monotonic() - start_at.value)
+
+    # -- the scenarios after the run, one after the other, each started by the parent
+    wait_for("run_done", "charge")
+    phase_at: dict[str, float] = {}
+    for name, done, label in (
+        ("vote_burst", "burst_done", "vote"),
+        ("reconnect_storm", "storm_done", "tempête"),
+    ):
+        if name not in phases:
+            continue
+        flag, at = phases[name]
+        at.value = phase_at[name] = time.monotonic() + 0.2
+        flag.set()
+        wait_for(done, label)
+        phase_at[name + "_end"] = time.monotonic()
     # -- drain: until every acked card reached every phone of its atelier
     drain_started = time.monotonic()
     last_seen, last_change = -1, drain_started
@@ -467,7 +640,9 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
         if p.is_alive():
             p.terminate()
     missing = n_proc - len(results)
-    report = aggregate(cfg, results, connected=connected, ramp_s=ramp_s, t0=start_at.value)
+    report = aggregate(
+        cfg, results, connected=connected, ramp_s=ramp_s, t0=start_at.value, phase_at=phase_at
+    )
     if missing:
         report["errors"] += missing
         report["error_samples"].append(f"{missing} générateur(s) sans résultat")
@@ -498,6 +673,7 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
             else None
         ),
     }
+    report["memory_per_phone_kb"] = report["server_rss_kb"]["per_phone_kb"]
     return report
 
 
@@ -509,6 +685,83 @@ def _merge_counts(parts: Any) -> dict[str, int]:
     return out
 
 
+def _vote_burst(
+    cfg: RunConfig,
+    results: list[dict[str, Any]],
+    phones: list[dict[str, Any]],
+    phase_at: dict[str, float],
+) -> dict[str, Any] | None:
+    """The burst as the phones saw it; the server's side is added by ``compare_dots``."""
+    if not (cfg.dots_enabled and cfg.dots > 0):
+        return None
+    start = phase_at.get("vote_burst")
+    expected: dict[str, int] = {}
+    unsure: set[str] = set()
+    for ph in phones:
+        for card, n in ph["dots_acked"].items():
+            expected[str(card)] = expected.get(str(card), 0) + n
+        unsure.update(str(card) for card in ph["dots_unsure"])
+    last = max((ph["dots_last_ack_at"] or 0.0 for ph in phones), default=0.0)
+    return {
+        "phones": sum(1 for ph in phones if ph["ready"]),
+        "dots_per_phone": cfg.dots,
+        "window_s": cfg.burst_window,
+        "taps": sum(r.get("dot_taps", 0) for r in results),
+        "retries": sum(r.get("dot_retries", 0) for r in results),
+        "dots_acked": sum(expected.values()),
+        "unanswered_cards": len(unsure),
+        "all_acked_s": round(last - start, 1) if start and last else None,
+        "ack_ms": summary_ms([s for ph in phones for s in ph["dot_ack_s"]]),
+        "expected_by_contribution": expected,
+        "unsure_contributions": sorted(unsure),
+    }
+
+
+def compare_dots(report: dict[str, Any], server: dict[str, Any]) -> None:
+    """Add what the server counted to the report's vote burst: lost, over budget, exact."""
+    burst = report.get("vote_burst")
+    report["dots_counted"] = server.get("dots")
+    if not burst:
+        return
+    counted = {str(k): int(v) for k, v in (server.get("dots_by_contribution") or {}).items()}
+    expected = burst["expected_by_contribution"]
+    unsure = set(burst["unsure_contributions"])
+    checked = (set(expected) | set(counted)) - unsure
+    wrong = sorted(c for c in checked if expected.get(c, 0) != counted.get(c, 0))
+    burst["dots_counted"] = server.get("dots")
+    burst["lost"] = sum(max(0, expected.get(c, 0) - counted.get(c, 0)) for c in checked)
+    burst["extra"] = sum(max(0, counted.get(c, 0) - expected.get(c, 0)) for c in checked)
+    burst["over_budget"] = server.get("over_budget")
+    burst["budget_mismatch"] = server.get("budget_mismatch")
+    burst["cards_checked"] = len(checked)
+    burst["cards_wrong"] = wrong[:20]
+    burst["tallies_exact"] = not wrong and bool(checked)
+
+
+def _reconnect_storm(
+    cfg: RunConfig, ready: list[dict[str, Any]], phase_at: dict[str, float]
+) -> dict[str, Any] | None:
+    if not cfg.storm:
+        return None
+    start = phase_at.get("reconnect_storm")
+    back = [ph["storm_back_at"] for ph in ready if ph["storm_back_at"] is not None]
+    all_back = round(max(back) - start, 1) if start and back and len(back) == len(ready) else None
+    return {
+        "phones": len(ready),
+        "window_s": cfg.storm_window,
+        "resynced": len(back),
+        "not_resynced": len(ready) - len(back),
+        # From the storm's start to the last phone holding its snapshot again.
+        "all_resynced_s": all_back,
+        "target_s": STORM_TARGET_S,
+        "within_target": all_back is not None and all_back <= STORM_TARGET_S,
+        # Each phone: from its reconnection to its snapshot (connect + join + snapshot).
+        "resync_ms": summary_ms(
+            [ph["storm_resync_s"] for ph in ready if ph["storm_resync_s"] is not None]
+        ),
+    }
+
+
 def aggregate(
     cfg: RunConfig,
     results: list[dict[str, Any]],
@@ -516,8 +769,10 @@ def aggregate(
     connected: int,
     ramp_s: float,
     t0: float | None = None,
+    phase_at: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Everything the generators saw, reduced to the report's numbers."""
+    """Everything the generators saw, reduced to the report's numbers (REPORT.md)."""
+    phase_at = phase_at or {}
     posts = [p for r in results for p in r["posts"]]
     phones = [ph for r in results for ph in r["phones"]]
     ready = [ph for ph in phones if ph["ready"]]
@@ -525,9 +780,10 @@ def aggregate(
     for ph in ready:
         members.setdefault(ph["atelier_id"], []).append(ph)
     new_cards = [p for p in posts if p["ok"] and not p.get("duplicate")]
-    latencies: list[float] = []
+    by_phase: dict[str, list[float]] = {}
     expected = received = live = 0
     for card in new_cards:
+        phase_latencies = by_phase.setdefault(card.get("phase", "run"), [])
         for ph in members.get(card["atelier_id"], []):
             expected += 1
             if card["cid"] in ph["seen"]:
@@ -535,7 +791,8 @@ def aggregate(
                 at = ph["seen"][card["cid"]]
                 if at is not None:
                     live += 1
-                    latencies.append(max(0.0, at - card["t_sent"]))
+                    phase_latencies.append(max(0.0, at - card["t_sent"]))
+    latencies = by_phase.get("run", [])
     acks = [p["t_ack"] - p["t_sent"] for p in posts if p.get("t_ack")]
     # Throughput over the time the deliveries really took: when the server falls behind,
     # the last card arrives after the end of the run and the rate drops accordingly.
@@ -564,6 +821,11 @@ def aggregate(
         "deliveries_resynced": received - live,
         "lost": expected - received,
         "latency_ms": summary_ms(latencies),
+        "latency_ms_by_phase": {
+            phase: {"cards": sum(1 for c in new_cards if c.get("phase", "run") == phase)}
+            | summary_ms(values)
+            for phase, values in by_phase.items()
+        },
         "ack_ms": summary_ms(acks),
         "throughput": {
             "posts_per_s": round(sum(1 for p in posts if p["ok"]) / span, 2),
@@ -576,6 +838,8 @@ def aggregate(
         "dot_errors": sum(r["dot_errors"] for r in results),
         "dot_error_codes": _merge_counts(r.get("dot_error_codes", {}) for r in results),
         "dots_counted": None,
+        "vote_burst": _vote_burst(cfg, results, phones, phase_at),
+        "reconnect_storm": _reconnect_storm(cfg, ready, phase_at),
         "reconnects": sum(ph["reconnects"] for ph in phones),
         "unexpected_disconnects": sum(ph["unexpected_disconnects"] for ph in phones),
         "resync_ms": summary_ms([s for ph in phones for s in ph["resync_s"]]),

@@ -69,3 +69,41 @@ def test_dots_open_a_vote_in_every_atelier(app) -> None:  # type: ignore[no-unty
     assert fixture.tallies(event)["dots"] == 0
     fixture.remove_event(event.slug)
     db.session.commit()
+
+
+def test_tallies_give_dots_per_card_and_check_every_budget(app) -> None:  # type: ignore[no-untyped-def]
+    from facilitation.domain import voting
+    from facilitation.domain.access import Actor
+    from facilitation.models import Dot, VoterBudget
+
+    event = fixture.create_event(1, dots=3)
+    atelier = db.session.get(Atelier, fixture.describe(event)["ateliers"][0])
+    people = []
+    for name in ("A", "B"):
+        person = Participant(
+            event_id=event.id, display_name=name, structure="S", consent_at=utcnow(),
+            current_atelier_id=atelier.id,
+        )  # fmt: skip
+        db.session.add(person)
+        people.append(person)
+    db.session.flush()
+    card, _ = create_contribution(people[0], atelier, {"client_id": uuid.uuid4().hex, "titre": "C"})
+    db.session.commit()
+    for person, n in zip(people, (2, 3), strict=True):
+        voting.set_dots(Actor(event_id=event.id, participant=person), atelier, card.id, n)
+        db.session.commit()
+
+    read = fixture.tallies(event)
+    assert read["dots"] == 5
+    assert read["dots_by_contribution"] == {str(card.id): 5}
+    assert read["over_budget"] == 0 and read["budget_mismatch"] == 0
+
+    # A budget row that disagrees with its dots is reported (the checks can fail).
+    row = db.session.get(VoterBudget, (voting.open_ballot_of(atelier).id, people[0].id))
+    row.used = 1
+    db.session.commit()
+    assert fixture.tallies(event)["budget_mismatch"] == 1
+    dot = db.session.scalar(select(Dot).where(Dot.participant_id == people[1].id))
+    dot.count = 4  # past the budget of 3 (the dot row itself allows it; the sum does not)
+    db.session.commit()
+    assert fixture.tallies(event)["over_budget"] == 1
