@@ -6,6 +6,7 @@ import { io } from "../vendor/socket.io.esm.min.js";
 import { STATUS_TEXT } from "./live.js";
 import { formatSeconds, PHASE_LABELS } from "./round.js";
 import { parseDate, formatTime } from "./cards.js";
+import { t } from "./i18n.js";
 
 const REFRESH_MS = 5000;
 const WARNING_TEXT = {
@@ -20,7 +21,18 @@ function el(tag, className, text) {
   return node;
 }
 
+// The page's language (i18n.js): the French text is the key and the fallback.
+const tr = (text, vars = {}) => t(text, text, vars);
+
+function newClientId() {
+  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function init(root) {
+  let pending = null; // the announcement being sent: {text, client_id}
   const eventId = Number(root.dataset.eventId);
   const $ = (id) => document.getElementById(id);
   const rows = $("regie-rows");
@@ -96,6 +108,40 @@ function init(root) {
     if (server) offsetMs = server.getTime() - Date.now();
     state = snapshot;
     render();
+    if ("announcement" in snapshot) showCurrent(snapshot.announcement);
+  }
+
+  // ---- the announcement on the screens now, with « Retirer » -------------------------
+  let current = null;
+  const currentBox = el("div", "regie__announcement");
+  currentBox.id = "announce-current";
+  currentBox.hidden = true;
+  $("announce-status").after(currentBox);
+
+  function showCurrent(announcement) {
+    current = announcement && !announcement.withdrawn ? announcement : null;
+    currentBox.hidden = !current;
+    if (!current) { currentBox.replaceChildren(); return; }
+    const text = el("p", "regie__announcement-text");
+    text.append(tr("À l’écran : « {text} »", { text: current.text }));
+    const when = el("p", "console__hint");
+    const stamp = el("time", "", formatTime(current.at));
+    stamp.dateTime = String(current.at);
+    when.append(tr("Envoyée à "), stamp);
+    const withdraw = el("button", "button button--secondary", tr("Retirer l’annonce"));
+    withdraw.type = "button";
+    withdraw.id = "announce-clear";
+    withdraw.addEventListener("click", async () => {
+      if (!current) return;
+      try {
+        const ack = await request("announcement:clear", { announcement_id: current.id });
+        if (ack && ack.ok) {
+          showCurrent(null);
+          $("announce-status").textContent = tr("Annonce retirée de tous les écrans.");
+        } else showError(ack);
+      } catch { showError({ message: tr("Pas de réponse du serveur : réessayez.") }); }
+    });
+    currentBox.replaceChildren(text, when, withdraw);
   }
 
   async function refresh() {
@@ -122,7 +168,13 @@ function init(root) {
     refresh();
   });
   socket.on("agenda:changed", (agenda) => { if (state) { state.agenda = agenda; render(); } });
-  socket.on("announcement", (msg) => { $("announce-status").textContent = `Annonce envoyée : « ${msg.text} »`; });
+  socket.on("announcement", (msg) => {
+    $("announce-status").textContent = tr("Annonce envoyée : « {text} »", { text: msg.text });
+    showCurrent(msg);
+  });
+  socket.on("announcement:cleared", (msg) => {
+    if (current && msg && msg.id === current.id) showCurrent(null);
+  });
 
   setInterval(refresh, REFRESH_MS);
   setInterval(() => {
@@ -137,9 +189,16 @@ function init(root) {
   $("announce-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("announce-text");
+    // The same text sent again after no answer keeps its client_id: stored once (idempotent).
+    if (!pending || pending.text !== input.value) pending = { text: input.value, client_id: newClientId() };
     try {
-      const ack = await request("announcement:send", { text: input.value });
-      if (ack && ack.ok) { input.value = ""; errorBox.hidden = true; } else showError(ack);
+      const ack = await request("announcement:send", { text: pending.text, client_id: pending.client_id });
+      if (ack && ack.ok) {
+        input.value = "";
+        pending = null;
+        errorBox.hidden = true;
+        showCurrent(ack.announcement);
+      } else { pending = null; showError(ack); }
     } catch { showError({ message: "Pas de réponse du serveur : réessayez." }); }
   });
   $("agenda-next-button").addEventListener("click", async () => {
