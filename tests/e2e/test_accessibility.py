@@ -234,4 +234,28 @@ def test_organizer_pages_have_no_axe_violation(day: Any, _pages: Any) -> None:
         if name == "control room":
             wait_live(page, "#regie")
         report.check(page, name)
+
+    # Setting up a day (issue 3): forms checked on a laptop and at 320 px (tap targets too).
+    programme = event_json(base)["programme"]
+    sequence = next(s for s in programme if s["ateliers"])
+    setup = f"/organisateur/e/{SLUG}"
+    for path, name in (
+        ("/organisateur/nouvel-evenement", "new event"),
+        (f"{setup}/reglages", "event settings"),
+        (f"{setup}/programme", "programme"),
+        (f"{setup}/programme/sequences/{sequence['id']}", "sequence"),
+        (f"{setup}/programme/sequences/{sequence['id']}/ateliers/nouveau", "new atelier"),
+        (f"{setup}/programme/ateliers/{sequence['ateliers'][0]['id']}", "atelier"),
+        (f"{setup}/dupliquer", "duplicate"),
+        (f"{setup}/import/participants", "expected participants"),
+    ):
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200 and page.url == base + path
+        report.check_narrow(page, name)
+    # A refused form: the error summary and the fields' errors.
+    page.goto(f"{base}{setup}/dupliquer")
+    page.fill("#join_code", "RAS24")
+    page.get_by_role("button", name="Créer la copie").click()
+    page.wait_for_selector("#error-summary[role=alert]")
+    report.check_narrow(page, "duplicate (errors)")
     report.assert_clean()
