@@ -67,6 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Bytes per Socket.IO message (websocket frame or polling body); bigger is refused.
         max_http_buffer_size=app.config["SOCKETIO_MAX_PAYLOAD"],
     )
+    # A disconnect leaves its own rooms instead of scanning them all (realtime/rooms.py).
+    realtime.rooms.index_rooms(socketio.server)
 
     web.register(app)
     cli.register(app)
