@@ -8,6 +8,8 @@ import uuid
 from datetime import date, time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from facilitation.domain import access, event_setup
@@ -280,9 +282,10 @@ def test_ateliers_are_added_edited_and_deleted(organizer, make_event):
     with pytest.raises(ValidationError) as twin:
         event_setup.add_atelier(who, sequence, data | {"title": "ISOLEMENT"})
     assert "existe déjà" in twin.value.errors["title"]
-    with pytest.raises(ValidationError) as capacity:
-        event_setup.update_atelier(who, atelier, data | {"capacity": "vingt"})
-    assert "nombre de places" in capacity.value.errors["capacity"]
+    for wrong in ("vingt", "²", "0", "10001"):
+        with pytest.raises(ValidationError) as capacity:
+            event_setup.update_atelier(who, atelier, data | {"capacity": wrong})
+        assert "nombre de places" in capacity.value.errors["capacity"]
     event_setup.update_atelier(
         who, atelier, data | {"title": "Isolement des aînés", "capacity": ""}
     )
@@ -311,6 +314,8 @@ def test_a_logo_is_checked_shrunk_and_versioned(organizer, make_event):
     for bad, message in [
         (b"<svg onload=alert(1)>", "n'est pas une image"),
         (b"GIF89a" + b"\0" * 40, "n'est pas une image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "n'est pas une image"),
+        (png()[:100], "n'est pas une image"),
         (b"\x89PNG" + b"\0" * (event_setup.LOGO_MAX_BYTES + 1), "Logo trop lourd"),
     ]:
         with pytest.raises(ValidationError) as refused:
@@ -418,3 +423,16 @@ def test_expected_people_errors_are_numbered_and_nothing_is_stored(organizer, ma
     assert event_setup.expected_count(event) == 0
     missing = event_setup.preview_people(event, "structure,commune\nCCAS,Chatou\n")
     assert missing.errors[0].startswith("Ligne 1 : colonne « nom » manquante")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.binary(max_size=2000), st.sampled_from([b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"RIFF"])
+)
+def test_any_bytes_are_a_logo_or_a_french_refusal(noise: bytes, magic: bytes) -> None:
+    try:
+        data, content_type = event_setup.clean_logo(magic + noise)
+    except ValidationError as exc:
+        assert "logo" in exc.errors
+    else:  # pragma: no cover - random bytes are almost never an image
+        assert content_type in ("image/png", "image/jpeg") and data
