@@ -105,6 +105,29 @@ export function buildCard(c, level = 3) {
   return card;
 }
 
+/**
+ * A card still in the phone's offline outbox (outbox.js): « En attente d’envoi ». It has no
+ * data-id, so votes and moderation leave it alone until the stored card replaces it.
+ */
+export function buildPendingCard(fields, clientId, level = 3) {
+  const card = buildCard({ ...fields, id: `pending-${clientId}`, author: null, created_at: null }, level);
+  card.classList.add("card--pending");
+  delete card.dataset.id;
+  card.append(el("p", "card__pending", t("wall.pending", "En attente d’envoi")));
+  return card;
+}
+
+/** The list of the page's waiting cards, just before the wall's `cards` (made once). */
+export function pendingList(cards) {
+  let box = document.getElementById("outbox-cards");
+  if (!box) {
+    box = el("div", "cards cards--pending");
+    box.id = "outbox-cards";
+    cards.before(box);
+  }
+  return box;
+}
+
 /** Duplicates merged into a card: their text and author stay visible. */
 function buildMerged(list) {
   const box = el("div", "card__merged");

@@ -188,8 +188,15 @@ export function outboxFor(live, root) {
   return live.outbox;
 }
 
+/** The checkboxes named by a form field (one box or a group), or null for a text field. */
+function checkboxes(input) {
+  const list = typeof input.length === "number" && !input.tagName ? [...input] : [input];
+  return list.length && list.every((i) => i.type === "checkbox") ? list : null;
+}
+
 /**
- * Keep what is typed in `form` (the named fields) in localStorage under `scope`.
+ * Keep what is typed in `form` (the named fields; a group of checkboxes keeps the ticked
+ * values) in localStorage under `scope`.
  * restore() fills the empty fields back, clear() forgets the draft.
  */
 export class Draft {
@@ -205,7 +212,9 @@ export class Draft {
     const v = {};
     for (const name of this.fields) {
       const input = this.form.elements.namedItem(name);
-      if (input) v[name] = input.value;
+      if (!input) continue;
+      const boxes = checkboxes(input);
+      v[name] = boxes ? boxes.filter((b) => b.checked).map((b) => b.value) : input.value;
     }
     return v;
   }
@@ -223,6 +232,18 @@ export class Draft {
     let restored = false;
     for (const [name, value] of Object.entries(draft.fields)) {
       const input = this.form.elements.namedItem(name);
+      const boxes = input && checkboxes(input);
+      if (boxes) {
+        // Ticked boxes (communes …): back only if none was changed since the page loaded.
+        if (!Array.isArray(value) || boxes.some((b) => b.checked !== b.defaultChecked)) continue;
+        for (const b of boxes) {
+          if (value.includes(b.value) && !b.checked) {
+            b.checked = true;
+            restored = true;
+          }
+        }
+        continue;
+      }
       if (!input || !value || input.value === value) continue;
       if (input.value && input.value !== input.defaultValue) continue; // typed since: keep it
       input.value = value;

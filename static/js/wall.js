@@ -2,7 +2,7 @@
 // Without this script (or without a socket connection) the page still works:
 // the form POSTs and the cards are server-rendered.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
-import { CardList, buildCard } from "./cards.js";
+import { CardList, buildPendingCard, pendingList } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
 import { t } from "./i18n.js";
@@ -97,10 +97,7 @@ function init(root) {
   const published = noun === "chantier" ? t("wall.published_chantier", "Chantier publié.") : t("wall.published_pratique", "Pratique publiée.");
 
   // Cards waiting in the outbox, above the wall: « en attente d'envoi » until the server acks.
-  const pendingBox = document.createElement("div");
-  pendingBox.className = "cards cards--pending";
-  pendingBox.id = "outbox-cards";
-  document.getElementById("cards").before(pendingBox);
+  const pendingBox = pendingList(document.getElementById("cards"));
 
   function values() {
     const v = {};
@@ -228,14 +225,7 @@ function init(root) {
     const nodes = [];
     for (const item of outbox.pending("card")) {
       if (formItem && item.id === formItem.id) continue; // its text is still in the form
-      const node = buildCard({ ...item.payload, id: `pending-${item.id}`, author: null, created_at: null }, 3);
-      node.classList.add("card--pending");
-      delete node.dataset.id; // not a stored card: votes and moderation leave it alone
-      const note = document.createElement("p");
-      note.className = "card__pending";
-      note.textContent = t("wall.pending", "En attente d’envoi");
-      node.append(note);
-      nodes.push(node);
+      nodes.push(buildPendingCard(item.payload, item.id, 3));
     }
     pendingBox.replaceChildren(...nodes);
     pendingBox.hidden = !nodes.length;
