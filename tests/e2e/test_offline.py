@@ -108,16 +108,26 @@ def test_three_losses_of_connection_during_a_round_count_every_card_and_dot_once
     before = card_count(base, here)
     first = unique("Navette vers le marché")
     post_pratique(page, first)
+    titles = [first]
 
+    # Contributions: the network drops three times, a card is posted offline each time.
+    for loss in range(3):
+        go_offline(page)
+        titre = unique(f"Carte hors ligne {loss + 1}")
+        post_offline(page, titre)
+        titles.append(titre)
+        come_back(page)
+        for t in titles:
+            card(page, t).wait_for()
+
+    # The vote (the round moves to « vote »: contributions close): three more losses, with dots.
     console.fill("#vote-dots", "6")
     console.fill("#vote-max", "3")
     console.click("#vote-open")
     page.wait_for_selector("#dots-left:has-text('Il vous reste 6 points sur 6')")
-
-    titles = [first]
-    expected_dots = {first: 0}
+    expected_dots = dict.fromkeys(titles, 0)
     for loss in range(3):
-        target = titles[-1]
+        target = titles[loss + 1]
         if loss == 1:
             # Lost while the dot is on its way: the ack may never come, the phone sends the
             # same "my dots on this card are now n" again, and the server stores it once.
@@ -131,13 +141,7 @@ def test_three_losses_of_connection_during_a_round_count_every_card_and_dot_once
         if loss != 1:
             add(page, first).click()  # a second dot on the first card
             expected_dots[first] += 1
-        titre = unique(f"Carte hors ligne {loss + 1}")
-        post_offline(page, titre)
-        titles.append(titre)
-        expected_dots[titre] = 0
         come_back(page)
-        for t in titles:
-            card(page, t).wait_for()
 
     # The server's truth after a fresh load: each card once, each dot once.
     screen = projector(base, here)
