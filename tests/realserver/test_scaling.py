@@ -1,20 +1,20 @@
 """Two workers behind the shipped nginx.conf (ip_hash, WebSocket upgrade), joined by a Redis
 message queue and one PostgreSQL database: cards cross workers, and a Redis restart in the
-middle of a round loses nothing the database committed (phones resync with ``atelier:join``).
+middle of a round loses nothing the database committed (phones resync with ``atelier:join``),
+and dots set through both workers are counted once.
 
 The Redis here is a private ``redis-server`` on a free port, started and restarted by the
 test: the machine's shared Redis is never touched. nginx comes from Debian (``make nginx``,
 a prerequisite of ``make test``).
 
-TODO(votes, issue 4): once ``dot:set`` is merged, add "dots set on both workers are counted
-once": two phones on different workers set dots on one card, the tally read back from the
-database and from each worker's snapshot is the sum, retries included.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pytest
 import redis
+import requests
 
 from facilitation.deploy import LocalNginx, nginx_binary
-from tests.realserver.clients import Phone, atelier_ids, card_count
+from tests.realserver.clients import TIMEOUT, Phone, atelier_ids, card_count
 from tests.support.live_server import REPO_ROOT, free_port
 
 pytestmark = [pytest.mark.realserver, pytest.mark.redis, pytest.mark.postgres]
@@ -185,3 +186,105 @@ def test_redis_restart_loses_nothing_committed(two_workers, private_redis, phone
         ids = snapshot_ids(phone, here)
         assert {before, during, after} <= ids
         assert len(ids) == stored
+
+
+def facilitator_on(server, atelier_id: int) -> Phone:  # type: ignore[no-untyped-def]
+    """A browser that opened a facilitator link of ``atelier_id``, connected to ``server``."""
+    out = server.flask("facilitator-link", "rencontres-action-sociale-2021", "--atelier",
+                       str(atelier_id)).stdout  # fmt: skip
+    match = re.search(r"/f/(\S+)", out)
+    assert match, out
+    person = Phone(server.url, "Animatrice")
+    response = person.http.get(f"{server.url}/f/{match.group(1)}", timeout=TIMEOUT)
+    assert response.status_code == 200, response.text[:300]
+    return person.connect()
+
+
+def dot(phone: Phone, atelier_id: int, card: int, count: int, cid: str) -> dict:  # type: ignore[type-arg]
+    return phone.call(
+        "dot:set",
+        {"client_id": cid, "atelier_id": atelier_id, "contribution_id": card, "count": count},
+    )
+
+
+def test_votes_from_both_workers_are_counted_once(two_workers, phones) -> None:  # type: ignore[no-untyped-def]
+    first, second, proxy = two_workers
+    here = atelier_ids(first.url)[-1]
+    author = phones(first.url, "Autrice", here)
+    cards = []
+    for n in range(2):
+        ack = post(author, here, f"v-{n}-{uuid.uuid4().hex}")
+        assert ack["ok"] is True, ack
+        cards.append(ack["contribution"]["id"])
+    animatrice = facilitator_on(first, here)  # worker 1 opens the vote
+    try:
+        opened = animatrice.call(
+            "vote:open",
+            {
+                "atelier_id": here,
+                "settings": {
+                    "dots_per_participant": 3,
+                    "max_per_card": 3,
+                    "tallies_visible_live": True,
+                },
+            },
+        )
+        assert opened["ok"] is True, opened
+    finally:
+        animatrice.close()
+
+    alice = phones(first.url, "Alice", here)  # worker 1
+    bob = phones(second.url, "Bob", here)  # worker 2
+    carol = phones(proxy.url, "Carole", here)  # through nginx, either worker
+    watcher = phones(second.url, "Projection", here)  # hears the tally on worker 2
+
+    # Alice and Bob tap at the same moment, each on their own worker.
+    acks: dict[str, dict] = {}  # type: ignore[type-arg]
+    start = threading.Barrier(2)
+
+    def tap(name: str, phone: Phone, card: int, count: int) -> None:
+        start.wait()
+        acks[name] = dot(phone, here, card, count, f"{name}-{uuid.uuid4().hex}")
+
+    threads = [
+        threading.Thread(target=tap, args=("alice", alice, cards[0], 2)),
+        threading.Thread(target=tap, args=("bob", bob, cards[0], 1)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert acks["alice"]["ok"] and acks["bob"]["ok"], acks
+    bob_b = f"bob-{uuid.uuid4().hex}"
+    assert dot(bob, here, cards[1], 2, bob_b)["ok"] is True
+    assert dot(carol, here, cards[1], 1, f"carol-{uuid.uuid4().hex}")["ok"] is True
+
+    # Bob's phone loses its connection and lands on the other worker: it resends the same
+    # set with the same client_id there. Stored once: nothing changes.
+    bob_again = Phone(first.url, "Bob")
+    phones_made = [bob_again]
+    try:
+        bob_again.http.cookies.update(bob.http.cookies)
+        bob_again.connect().join_atelier(here)
+        retry = dot(bob_again, here, cards[1], 2, bob_b)
+        assert retry["ok"] is True and retry["duplicate"] is True, retry
+        assert retry["dots_left"] == 0  # 1 on the first card + 2 here: Bob's budget of 3
+    finally:
+        for phone in phones_made:
+            phone.close()
+
+    expected = {cards[0]: 3, cards[1]: 3}
+    # The database, read through either worker, holds each dot once.
+    for server in (first, second):
+        tally = requests.get(f"{server.url}/api/ateliers/{here}/tally", timeout=TIMEOUT).json()
+        counted = {r["contribution_id"]: r["dots"] for r in tally["tally"]["results"]}
+        assert counted == expected, (server.url, tally)
+        assert tally["tally"]["dots_counted"] == 6 and tally["tally"]["voted"] == 3
+    # The coalesced tally, sent by whichever worker committed last, reaches worker 2's room.
+    watcher.wait_for("vote:tally", lambda t: t["dots_counted"] == 6, timeout=WAIT)
+    # A snapshot from each worker carries the same tally (what a reconnecting phone gets).
+    for phone in (alice, bob, carol):
+        vote = phone.join_atelier(here)["vote"]
+        snap = {r["contribution_id"]: r["dots"] for r in vote["tally"]["results"]}
+        assert snap == expected
+    assert alice.join_atelier(here)["vote"]["mine"]["dots"] == {str(cards[0]): 2}
