@@ -250,3 +250,27 @@ def test_only_the_facilitator_gets_the_speaking_order(app, make_atelier, phone, 
     db.session.commit()
     got = facilitator.emit("tour:get", {"atelier_id": atelier.id}, callback=True)
     assert got["order"][1] == {"id": karim.id, "hidden": True}
+
+
+def test_whoswho_and_tour_reads_do_not_spend_write_tokens(app_config, _migrated, make_atelier):
+    """``whoswho:get`` and ``tour:get`` are reads: a burst of them leaves the writes intact."""
+    from facilitation import create_app
+    from facilitation.extensions import socketio
+    from tests.realtime.test_hardening import card, join
+
+    limited = create_app(
+        app_config
+        | {"RATELIMIT_ENABLED": True, "SOCKET_RATE_BURST": 2, "SOCKET_RATE_PER_SECOND": 0.001}
+    )
+    atelier = make_atelier()
+    socket = socketio.test_client(limited, flask_test_client=join(limited, atelier, "Nadia"))
+    try:
+        for name in ("whoswho:get", "tour:get", "whoswho:get", "tour:get"):
+            ack = socket.emit(name, {"atelier_id": atelier.id}, callback=True)
+            assert ack["ok"] is True, (name, ack)
+        writes = [
+            socket.emit("contribution:create", card(atelier), callback=True) for _ in range(3)
+        ]
+        assert [w["ok"] for w in writes] == [True, True, False]
+    finally:
+        socket.disconnect()
