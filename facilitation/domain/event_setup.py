@@ -23,6 +23,8 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from facilitation.domain.access import Actor, grant_event, require_organizer
@@ -50,18 +52,19 @@ LOGO_MAX_BYTES = 500_000
 LOGO_MAX_SIDE = 400
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 
-KIND_LABELS = {
-    SequenceKind.ACCUEIL.value: "Accueil",
-    SequenceKind.PLENIERE.value: "Plénière",
-    SequenceKind.ATELIERS_PRATIQUES.value: "Ateliers pratiques",
-    SequenceKind.ATELIERS_CHANTIERS.value: "Ateliers chantiers",
-    SequenceKind.PAUSE.value: "Pause",
-    SequenceKind.RESTITUTION.value: "Restitution",
+#: Translated when shown (``str()``); the French text is the default sequence title.
+KIND_LABELS: dict[str, Any] = {
+    SequenceKind.ACCUEIL.value: lazy_gettext("Accueil"),
+    SequenceKind.PLENIERE.value: lazy_gettext("Plénière"),
+    SequenceKind.ATELIERS_PRATIQUES.value: lazy_gettext("Ateliers pratiques"),
+    SequenceKind.ATELIERS_CHANTIERS.value: lazy_gettext("Ateliers chantiers"),
+    SequenceKind.PAUSE.value: lazy_gettext("Pause"),
+    SequenceKind.RESTITUTION.value: lazy_gettext("Restitution"),
 }
-STATUS_LABELS = {
-    EventStatus.OPEN.value: "Ouvert (les participants peuvent rejoindre)",
-    EventStatus.DRAFT.value: "Brouillon (caché, personne ne peut rejoindre)",
-    EventStatus.CLOSED.value: "Clos (plus de contributions)",
+STATUS_LABELS: dict[str, Any] = {
+    EventStatus.OPEN.value: lazy_gettext("Ouvert (les participants peuvent rejoindre)"),
+    EventStatus.DRAFT.value: lazy_gettext("Brouillon (caché, personne ne peut rejoindre)"),
+    EventStatus.CLOSED.value: lazy_gettext("Clos (plus de contributions)"),
 }
 
 EVENT_FIELDS = (
@@ -100,7 +103,7 @@ class InUse(DomainError):
     """Removing something that already holds the day's contributions."""
 
     code = "in_use"
-    default_message = "Impossible : des contributions y sont déjà rattachées."
+    default_message: Any = lazy_gettext("Impossible : des contributions y sont déjà rattachées.")
     http_status = 409
 
 
@@ -149,9 +152,10 @@ def _timezones() -> frozenset[str]:
 def clean_timezone(raw: str) -> tuple[str, str | None]:
     value = raw.strip() or DEFAULT_TIMEZONE
     if value not in _timezones():
-        return value, (
-            f"Fuseau horaire inconnu : « {value} ». Écrivez-le comme Europe/Paris, "
-            "America/Cayenne, Indian/Reunion ou Pacific/Noumea."
+        return value, _(
+            "Fuseau horaire inconnu : « %(value)s ». Écrivez-le comme Europe/Paris, "
+            "America/Cayenne, Indian/Reunion ou Pacific/Noumea.",
+            value=value,
         )
     return value, None
 
@@ -167,7 +171,12 @@ def parse_communes(raw: str) -> tuple[list[str], str | None]:
             continue
         if len(name) > COMMUNE_MAX_LENGTH:
             problems.append(
-                f"ligne {number} : « {name[:30]}… » dépasse {COMMUNE_MAX_LENGTH} caractères"
+                _(
+                    "ligne %(number)s : « %(name)s… » dépasse %(max)s caractères",
+                    number=number,
+                    name=name[:30],
+                    max=COMMUNE_MAX_LENGTH,
+                )
             )
             continue
         if _key(name) in seen:
@@ -175,9 +184,11 @@ def parse_communes(raw: str) -> tuple[list[str], str | None]:
         seen.add(_key(name))
         communes.append(name)
     if len(communes) > MAX_COMMUNES:
-        problems.append(f"{MAX_COMMUNES} communes au plus ({len(communes)} dans la liste)")
+        problems.append(
+            _("%(max)s communes au plus (%(n)s dans la liste)", max=MAX_COMMUNES, n=len(communes))
+        )
     if problems:
-        return communes, "Communes à corriger : " + " ; ".join(problems) + "."
+        return communes, _("Communes à corriger : %(problems)s.", problems=" ; ".join(problems))
     return communes, None
 
 
@@ -202,7 +213,7 @@ def clean_color(raw: str) -> tuple[str, str | None]:
         return "", None
     match = COLOR.match(value)
     if not match:
-        return value, "Indiquez une couleur au format hexadécimal, par exemple #1f4e8c."
+        return value, _("Indiquez une couleur au format hexadécimal, par exemple #1f4e8c.")
     digits = match.group(1).lower()
     if len(digits) == 3:
         digits = "".join(c * 2 for c in digits)
@@ -210,10 +221,11 @@ def clean_color(raw: str) -> tuple[str, str | None]:
     ratio = min(contrast_ratio(color, bg) for bg in LIGHT_BACKGROUNDS)
     if ratio < MIN_CONTRAST:
         shown = f"{ratio:.1f}".replace(".", ",")
-        return color, (
-            f"Couleur trop claire : le texte blanc posé dessus et les liens sur fond clair "
-            f"seraient peu lisibles (contraste {shown}:1, il faut au moins 4,5:1). "
-            "Choisissez une teinte plus foncée."
+        return color, _(
+            "Couleur trop claire : le texte blanc posé dessus et les liens sur fond clair "
+            "seraient peu lisibles (contraste %(ratio)s:1, il faut au moins 4,5:1). "
+            "Choisissez une teinte plus foncée.",
+            ratio=shown,
         )
     return color, None
 
@@ -280,12 +292,13 @@ def suggest_join_code(title: str) -> str:
 def _clean_join_code(raw: str, event: Event | None) -> tuple[str, str | None]:
     code = normalise_join_code(raw)
     if not code:
-        return code, "Indiquez un code court."
+        return code, _("Indiquez un code court.")
     if not JOIN_CODE.match(code):
-        return code, "Le code court compte de 3 à 12 lettres ou chiffres, sans espace ni accent."
+        return code, _("Le code court compte de 3 à 12 lettres ou chiffres, sans espace ni accent.")
     if join_code_taken(code, event):
-        return code, (
-            f"Le code « {code} » est déjà utilisé par un autre événement : choisissez-en un autre."
+        return code, _(
+            "Le code « %(code)s » est déjà utilisé par un autre événement : choisissez-en un autre.",
+            code=code,
         )
     return code, None
 
@@ -299,7 +312,7 @@ def clean_event(
     if "date" not in errors:
         parsed = parse_date(values["date"])
         if parsed is None:
-            errors["date"] = "Indiquez une date valide, par exemple 24/06/2021."
+            errors["date"] = _("Indiquez une date valide, par exemple 24/06/2021.")
         values["date_value"] = parsed
     if "join_code" not in errors:
         values["join_code"], error = _clean_join_code(values["join_code"], event)
@@ -324,7 +337,7 @@ def clean_event(
     status = data.get("status") or (event.status if event else EventStatus.OPEN.value)
     values["status"] = status if status in STATUS_LABELS else ""
     if not values["status"]:
-        errors["status"] = "Choisissez l'état de l'événement dans la liste."
+        errors["status"] = _("Choisissez l'état de l'événement dans la liste.")
     return values, errors
 
 
@@ -394,12 +407,15 @@ def clean_logo(raw: bytes) -> tuple[bytes, str]:
     from PIL import Image, UnidentifiedImageError
 
     if not raw:
-        raise ValidationError(errors={"logo": "Le fichier du logo est vide."})
+        raise ValidationError(errors={"logo": _("Le fichier du logo est vide.")})
     if len(raw) > LOGO_MAX_BYTES:
         raise ValidationError(
             errors={
-                "logo": f"Logo trop lourd : {LOGO_MAX_BYTES // 1000} ko au plus "
-                f"(ce fichier fait {len(raw) // 1000} ko)."
+                "logo": _(
+                    "Logo trop lourd : %(max)s ko au plus (ce fichier fait %(size)s ko).",
+                    max=LOGO_MAX_BYTES // 1000,
+                    size=len(raw) // 1000,
+                )
             }
         )
     try:
@@ -423,7 +439,7 @@ def clean_logo(raw: bytes) -> tuple[bytes, str]:
             return out.getvalue(), "image/jpeg"
     except Exception:  # noqa: BLE001 - any decoder failure (Pillow raises many kinds) is a bad file
         raise ValidationError(
-            errors={"logo": "Ce fichier n'est pas une image PNG, JPEG ou WebP lisible."}
+            errors={"logo": _("Ce fichier n'est pas une image PNG, JPEG ou WebP lisible.")}
         ) from None
 
 
@@ -475,28 +491,29 @@ def clean_sequence(
     kind = data.get("kind") if isinstance(data.get("kind"), str) else ""
     values["kind"] = kind if kind in KIND_LABELS else ""
     if not values["kind"]:
-        errors["kind"] = "Choisissez le type de séquence dans la liste."
+        errors["kind"] = _("Choisissez le type de séquence dans la liste.")
     elif not values["title"]:
-        values["title"] = KIND_LABELS[values["kind"]]
+        values["title"] = str(KIND_LABELS[values["kind"]])
     starts = parse_time(values["starts_at"]) if "starts_at" not in errors else None
     if "starts_at" not in errors and starts is None:
-        errors["starts_at"] = "Indiquez une heure de début, par exemple 09:30."
+        errors["starts_at"] = _("Indiquez une heure de début, par exemple 09:30.")
     ends = None
     if values["ends_at"] and "ends_at" not in errors:
         ends = parse_time(values["ends_at"])
         if ends is None:
-            errors["ends_at"] = "Indiquez une heure de fin, par exemple 12:00, ou laissez vide."
+            errors["ends_at"] = _("Indiquez une heure de fin, par exemple 12:00, ou laissez vide.")
         elif starts is not None and ends <= starts:
-            errors["ends_at"] = "La fin doit venir après le début."
+            errors["ends_at"] = _("La fin doit venir après le début.")
     values["starts_value"], values["ends_value"] = starts, ends
     if sequence is not None and values["kind"] and values["kind"] != sequence.kind:
         if sequence.ateliers and not SequenceKind(values["kind"]).has_ateliers:
-            errors["kind"] = (
-                f"Cette séquence contient {len(sequence.ateliers)} atelier(s) : supprimez-les "
-                "d'abord, ou gardez un type « ateliers »."
+            errors["kind"] = _(
+                "Cette séquence contient %(n)s atelier(s) : supprimez-les d'abord, ou gardez un "
+                "type « ateliers ».",
+                n=len(sequence.ateliers),
             )
         elif contribution_count(sequence.ateliers):
-            errors["kind"] = (
+            errors["kind"] = _(
                 "Ses ateliers ont déjà des contributions : le type ne peut plus changer."
             )
     return values, errors
@@ -579,8 +596,12 @@ def delete_sequence(actor: Actor, sequence: Sequence) -> None:
     count = contribution_count(sequence.ateliers)
     if count:
         raise InUse(
-            f"Impossible de supprimer « {sequence.title} » : ses ateliers ont déjà "
-            f"{count} contribution(s). Modifiez plutôt ses horaires ou son titre."
+            _(
+                "Impossible de supprimer « %(title)s » : ses ateliers ont déjà %(n)s "
+                "contribution(s). Modifiez plutôt ses horaires ou son titre.",
+                title=sequence.title,
+                n=count,
+            )
         )
     if event.current_sequence_id == sequence.id:
         event.current_sequence = None
@@ -604,7 +625,7 @@ def clean_atelier(
         ):
             values["capacity_value"] = int(values["capacity"])
         else:
-            errors["capacity"] = "Indiquez un nombre de places (de 1 à 10 000), ou laissez vide."
+            errors["capacity"] = _("Indiquez un nombre de places (de 1 à 10 000), ou laissez vide.")
     if values["title"] and "title" not in errors:
         twin = next(
             (
@@ -615,9 +636,10 @@ def clean_atelier(
             None,
         )
         if twin is not None:
-            errors["title"] = (
-                f"Un atelier « {twin.title} » existe déjà dans cette séquence : "
-                "choisissez un autre titre."
+            errors["title"] = _(
+                "Un atelier « %(title)s » existe déjà dans cette séquence : "
+                "choisissez un autre titre.",
+                title=twin.title,
             )
     return values, errors
 
@@ -647,8 +669,11 @@ def add_atelier(actor: Actor, sequence: Sequence, data: Mapping[str, Any]) -> At
     require_organizer(actor, event)
     if not sequence.kind_enum.has_ateliers:
         raise ValidationError(
-            f"« {sequence.title} » n'est pas une séquence d'ateliers : changez son type "
-            "en « Ateliers pratiques » ou « Ateliers chantiers » pour y ajouter des ateliers."
+            _(
+                "« %(title)s » n'est pas une séquence d'ateliers : changez son type en "
+                "« Ateliers pratiques » ou « Ateliers chantiers » pour y ajouter des ateliers.",
+                title=sequence.title,
+            )
         )
     values, errors = clean_atelier(data, sequence)
     if errors:
@@ -676,7 +701,11 @@ def delete_atelier(actor: Actor, atelier: Atelier) -> None:
     count = contribution_count([atelier])
     if count:
         raise InUse(
-            f"Impossible de supprimer « {atelier.title} » : il a déjà {count} contribution(s)."
+            _(
+                "Impossible de supprimer « %(title)s » : il a déjà %(n)s contribution(s).",
+                title=atelier.title,
+                n=count,
+            )
         )
     atelier.sequence.ateliers.remove(atelier)  # delete-orphan
     db.session.flush()
@@ -693,7 +722,7 @@ def duplicate_event(actor: Actor, source: Event, data: Mapping[str, Any]) -> Eve
     if "date" not in errors:
         values["date_value"] = parse_date(values["date"])
         if values["date_value"] is None:
-            errors["date"] = "Indiquez une date valide, par exemple 24/06/2022."
+            errors["date"] = _("Indiquez une date valide, par exemple 24/06/2022.")
     if "join_code" not in errors:
         values["join_code"], error = _clean_join_code(values["join_code"], None)
         if error:
@@ -824,9 +853,9 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
     """
     text = decode(raw)
     if len(text) > MAX_BYTES:
-        raise ValidationError(f"Fichier trop gros : {MAX_BYTES // 1000} ko au plus.")
+        raise ValidationError(_("Fichier trop gros : %(max)s ko au plus.", max=MAX_BYTES // 1000))
     if not text.strip():
-        return PeoplePreview(errors=["Le fichier est vide."])
+        return PeoplePreview(errors=[_("Le fichier est vide.")])
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -834,8 +863,10 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
     result = PeoplePreview()
     if "nom" not in columns:
         result.errors.append(
-            "Ligne 1 : colonne « nom » manquante (en-têtes attendus : nom, structure, "
-            "commune, email)."
+            _(
+                "Ligne 1 : colonne « nom » manquante (en-têtes attendus : nom, structure, "
+                "commune, email)."
+            )
         )
         return result
     communes = {_key(c): c for c in event.communes or []}
@@ -845,7 +876,13 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
         if not any(c.strip() for c in cells):
             continue
         if len(result.rows) + len(result.errors) >= MAX_PEOPLE:
-            result.errors.append(f"Ligne {line} : {MAX_PEOPLE} personnes au plus par import.")
+            result.errors.append(
+                _(
+                    "Ligne %(line)s : %(max)s personnes au plus par import.",
+                    line=line,
+                    max=MAX_PEOPLE,
+                )
+            )
             break
         data = {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col}
         problems: list[str] = []
@@ -857,19 +894,23 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
                 problems.append(error)
         values["commune"] = communes.get(_key(values["commune"]), values["commune"])
         if values["email"] and not EMAIL.match(values["email"]):
-            problems.append(f"adresse e-mail « {values['email'][:60]} » invalide")
+            problems.append(_("adresse e-mail « %(email)s » invalide", email=values["email"][:60]))
         key = (_key(values["nom"]), _key(values["structure"]))
         if values["nom"] and key in seen:
-            problems.append("personne en double dans le fichier (même nom et même structure)")
+            problems.append(_("personne en double dans le fichier (même nom et même structure)"))
         seen.add(key)
         if problems:
             result.errors.append(
-                f"Ligne {line} : " + " ; ".join(p.rstrip(".") for p in problems) + "."
+                _(
+                    "Ligne %(line)s : %(problems)s.",
+                    line=line,
+                    problems=" ; ".join(p.rstrip(".") for p in problems),
+                )
             )
             continue
         result.rows.append(PeopleRow(line, values, known.get(key)))
     if not result.rows and not result.errors:
-        result.errors.append("Aucune personne dans le fichier.")
+        result.errors.append(_("Aucune personne dans le fichier."))
     return result
 
 
@@ -878,7 +919,9 @@ def import_people(actor: Actor, event: Event, raw: bytes | str) -> PeoplePreview
     require_organizer(actor, event)
     result = preview_people(event, raw)
     if not result.ok:
-        raise ValidationError("Le fichier contient des erreurs.", {"csv": "\n".join(result.errors)})
+        raise ValidationError(
+            _("Le fichier contient des erreurs."), {"csv": "\n".join(result.errors)}
+        )
     for row in result.rows:
         person = row.existing
         if person is None:

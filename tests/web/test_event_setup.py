@@ -362,3 +362,22 @@ def test_expected_participants_import_and_count(app, make_event):
 @pytest.mark.parametrize("path", ["/e/inconnu/theme.css", "/e/inconnu/logo"])
 def test_branding_of_an_unknown_event_is_404(app, path):
     assert app.test_client().get(path).status_code == 404
+
+
+def test_the_set_up_pages_answer_in_english_too(app, make_atelier):
+    atelier = make_atelier()
+    event = atelier.event
+    client = organizer_client(app, event)
+    client.set_cookie("lang", "en", domain="facilitation.test")
+    base = f"/organisateur/e/{event.slug}"
+    for method, path in pages(event):
+        if method == "GET":
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert '<html lang="en"' in response.get_data(as_text=True), path
+    token = form_token(client, f"{base}/programme")
+    refused = client.post(
+        f"{base}/programme/sequences",
+        data={"csrf_token": token, "kind": "pause", "starts_at": "12:00", "ends_at": "11:00"},
+    )
+    assert refused.status_code == 422 and 'id="ends_at-error"' in refused.get_data(as_text=True)
