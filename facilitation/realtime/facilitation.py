@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_socketio import emit, join_room
 
-from facilitation import round_broadcast
+from facilitation import cluster_presence, round_broadcast
 from facilitation.broadcast import atelier_room
 from facilitation.domain import announcements, control, moderation, rounds
 from facilitation.domain.access import require_facilitator, require_organizer
@@ -211,7 +211,10 @@ def contribution_withdraw(payload: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------- control room
 def _control(found: Event) -> dict[str, Any]:
-    snapshot = control.control_snapshot(found, presence.count, round_broadcast.consoles_connected)
+    # People and consoles on every worker (Redis), not only this one: a facilitator whose
+    # console landed on the other worker is connected all the same.
+    people, consoles = cluster_presence.counters()
+    snapshot = control.control_snapshot(found, people, consoles)
     # The announcement on the screens now (realtime/announcements.py sends and withdraws it).
     return {**snapshot, "announcement": announcements.current_dict(found)}
 

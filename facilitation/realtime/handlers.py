@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app, request
 from flask_socketio import emit, join_room, leave_room
 
-from facilitation import broadcast
+from facilitation import broadcast, cluster_presence
 from facilitation.dbretry import with_write_retries
 from facilitation.domain.contributions import create_contribution
 from facilitation.domain.errors import DomainError, NotFound
@@ -105,6 +105,8 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(
             {"code": "forbidden_origin", "message": "Connexion refusée : origine non autorisée."}
         )
+    # With several workers: this worker publishes its counts for the control room.
+    cluster_presence.ensure_publisher(current_app._get_current_object())  # type: ignore[attr-defined]
     return None
 
 

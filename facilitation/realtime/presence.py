@@ -61,6 +61,11 @@ class Presence:
         with self._lock:
             return len(self._people.get(atelier_id, ()))
 
+    def counts(self) -> dict[int, int]:
+        """People per atelier in this worker (facilitation/cluster_presence.py publishes it)."""
+        with self._lock:
+            return {atelier_id: len(people) for atelier_id, people in self._people.items()}
+
     def atelier_of(self, sid: str) -> int | None:
         with self._lock:
             entry = self._by_sid.get(sid)
