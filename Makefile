@@ -130,9 +130,10 @@ bench: setup nginx
 # compile the .mo (committed, so a fresh clone needs no build step; a test checks they match).
 TRANSLATIONS := facilitation/translations
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k tr --no-location --sort-output \
 	  -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-location --width 100
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --width 100 \
+	  --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 # First render of the participant's wall on an emulated slow-4G phone with a 4x slower CPU

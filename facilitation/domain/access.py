@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,23 +66,25 @@ class Actor:
 
 def require_organizer(actor: Actor, event: Event) -> Organizer:
     if actor.event_id != event.id or not actor.is_organizer or actor.organizer is None:
-        raise Forbidden("Réservé à l'équipe organisatrice de l'événement.")
+        raise Forbidden(gettext("Réservé à l'équipe organisatrice de l'événement."))
     return actor.organizer
 
 
 def require_facilitator(actor: Actor, atelier: Atelier) -> None:
     if not actor.facilitates(atelier):
-        raise Forbidden("Réservé à l'animateur ou l'animatrice de cet atelier.")
+        raise Forbidden(gettext("Réservé à l'animateur ou l'animatrice de cet atelier."))
 
 
 def require_participant_in(actor: Actor, atelier: Atelier) -> Participant:
     """A participant of the event who is currently in ``atelier``."""
     participant = actor.participant
     if participant is None or participant.event_id != atelier.event_id:
-        raise NotJoined("Rejoignez l'événement pour contribuer.")
+        raise NotJoined(gettext("Rejoignez l'événement pour contribuer."))
     if participant.current_atelier_id != atelier.id:
         raise NotJoined(
-            "Vous êtes inscrit·e dans un autre atelier : rejoignez celui-ci pour y contribuer."
+            gettext(
+                "Vous êtes inscrit·e dans un autre atelier : rejoignez celui-ci pour y contribuer."
+            )
         )
     return participant
 
@@ -95,12 +98,13 @@ def create_organizer(email: str, password: str, display_name: str = "") -> Organ
     email = normalise_email(email)
     errors = {}
     if "@" not in email or len(email) > 254 or " " in email:
-        errors["email"] = "Indiquez une adresse e-mail valide."
+        errors["email"] = gettext("Indiquez une adresse e-mail valide.")
     elif db.session.scalar(select(Organizer).where(Organizer.email == email)) is not None:
-        errors["email"] = "Un compte existe déjà avec cette adresse."
+        errors["email"] = gettext("Un compte existe déjà avec cette adresse.")
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = (
-            f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+        errors["password"] = gettext(
+            "Le mot de passe doit compter au moins %(MIN_PASSWORD_LENGTH)s caractères.",
+            MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH,
         )
     if errors:
         raise ValidationError(errors=errors)
@@ -139,7 +143,7 @@ def create_facilitator_link(
 ) -> tuple[FacilitatorLink, str]:
     """A new link and its token (shown once: only its hash is stored)."""
     if atelier is not None and atelier.event_id != event.id:
-        raise NotFound("Cet atelier n'existe pas dans cet événement.")
+        raise NotFound(gettext("Cet atelier n'existe pas dans cet événement."))
     token = secrets.token_urlsafe(24)
     link = FacilitatorLink(
         event_id=event.id,
@@ -155,15 +159,17 @@ def create_facilitator_link(
 def resolve_facilitator_link(token: str) -> FacilitatorLink:
     """The active link for ``token``; ``Forbidden`` if unknown or revoked."""
     if not isinstance(token, str) or not 16 <= len(token) <= 128:
-        raise Forbidden("Ce lien d'animation n'est pas valide.")
+        raise Forbidden(gettext("Ce lien d'animation n'est pas valide."))
     link = db.session.scalar(
         select(FacilitatorLink).where(FacilitatorLink.token_hash == _hash(token))
     )
     if link is None:
-        raise Forbidden("Ce lien d'animation n'est pas valide.")
+        raise Forbidden(gettext("Ce lien d'animation n'est pas valide."))
     if not link.active:
         raise Forbidden(
-            "Ce lien d'animation a été révoqué : demandez-en un nouveau à l'équipe organisatrice."
+            gettext(
+                "Ce lien d'animation a été révoqué : demandez-en un nouveau à l'équipe organisatrice."
+            )
         )
     return link
 

@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
+
 from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.errors import ValidationError
 from facilitation.domain.validation import TextField
@@ -87,20 +89,22 @@ def decode(raw: bytes | str) -> str:
     if isinstance(raw, str):
         return raw.lstrip("\ufeff")
     if len(raw) > MAX_BYTES:
-        raise ValidationError(f"Fichier trop gros : {MAX_BYTES // 1000} ko au plus.")
+        raise ValidationError(gettext("Fichier trop gros : %(v)s ko au plus.", v=MAX_BYTES // 1000))
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValidationError("Fichier illisible : enregistrez-le en CSV UTF-8.")  # pragma: no cover
+    raise ValidationError(
+        gettext("Fichier illisible : enregistrez-le en CSV UTF-8.")
+    )  # pragma: no cover
 
 
 def preview(event: Event, raw: bytes | str) -> ImportPreview:
     """Parse and check every line; nothing is written."""
     text = decode(raw)
     if len(text) > MAX_BYTES:
-        raise ValidationError(f"Fichier trop gros : {MAX_BYTES // 1000} ko au plus.")
+        raise ValidationError(gettext("Fichier trop gros : %(v)s ko au plus.", v=MAX_BYTES // 1000))
     if not text.strip():
         return ImportPreview(errors=["Le fichier est vide."])
     first = text.splitlines()[0]
@@ -180,7 +184,9 @@ def apply_import(actor: Actor, event: Event, raw: bytes | str) -> ImportPreview:
     require_organizer(actor, event)
     result = preview(event, raw)
     if not result.ok:
-        raise ValidationError("Le fichier contient des erreurs.", {"csv": "\n".join(result.errors)})
+        raise ValidationError(
+            gettext("Le fichier contient des erreurs."), {"csv": "\n".join(result.errors)}
+        )
     for row in result.rows:
         atelier = row.existing
         if atelier is None:

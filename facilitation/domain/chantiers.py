@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -26,7 +27,14 @@ from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import Closed, Forbidden, NotFound, NotJoined, ValidationError
 from facilitation.domain.events import contribution_kind
 from facilitation.domain.phases import check_open_for_contributions
-from facilitation.domain.validation import TextField, clean, clean_partial, client_id, integer_id
+from facilitation.domain.validation import (
+    N_,
+    TextField,
+    clean,
+    clean_partial,
+    client_id,
+    integer_id,
+)
 from facilitation.extensions import db
 from facilitation.models import (
     Atelier,
@@ -40,38 +48,36 @@ from facilitation.models import (
 )
 from facilitation.models.base import utcnow
 
-TITRE = TextField("titre", "Titre du chantier", 120, required=True)
+TITRE = TextField("titre", N_("Titre du chantier"), 120, required=True)
 #: The chantier's text fields, in the order of the form. Participants add to these.
 TEXT_FIELDS = (
-    TextField("constat", "Constat / problème", 2000, multiline=True),
-    TextField("objectif", "Objectif", 1000, multiline=True),
-    TextField("publics", "Publics visés", 300),
-    TextField("partenaires", "Partenaires à mobiliser", 1000, multiline=True),
-    TextField("etapes", "Premières étapes", 1000, multiline=True),
-    TextField("porteur", "Porteur pressenti", 200),
+    TextField("constat", N_("Constat / problème"), 2000, multiline=True),
+    TextField("objectif", N_("Objectif"), 1000, multiline=True),
+    TextField("publics", N_("Publics visés"), 300),
+    TextField("partenaires", N_("Partenaires à mobiliser"), 1000, multiline=True),
+    TextField("etapes", N_("Premières étapes"), 1000, multiline=True),
+    TextField("porteur", N_("Porteur pressenti"), 200),
 )
 TEXT_FIELD_NAMES = tuple(f.name for f in TEXT_FIELDS)
 #: The proposer's structure, shown on the card like a pratique's.
-STRUCTURE = TextField("structure", "Structure", 120)
+STRUCTURE = TextField("structure", N_("Structure"), 120)
 LABELS = {
     "titre": TITRE.label,
     **{f.name: f.label for f in TEXT_FIELDS},
-    "communes": "Communes concernées",
-    "pratique_ids": "Pratiques du matin sur lesquelles il s'appuie",
-    "structure": "Votre structure",
+    "communes": N_("Communes concernées"),
+    "pratique_ids": N_("Pratiques du matin sur lesquelles il s'appuie"),
+    "structure": N_("Votre structure"),
 }
-ADDITION = TextField("text", "Votre ajout", 1000, required=True, multiline=True)
-COMMENT = TextField("text", "Votre commentaire", 1000, required=True, multiline=True)
-CONTACT = TextField("contact", "Contact (e-mail ou téléphone)", 200)
+ADDITION = TextField("text", N_("Votre ajout"), 1000, required=True, multiline=True)
+COMMENT = TextField("text", N_("Votre commentaire"), 1000, required=True, multiline=True)
+CONTACT = TextField("contact", N_("Contact (e-mail ou téléphone)"), 200)
 MAX_PRATIQUES = 20
 
-CONSENT_REQUIRED = (
-    "Cochez la case pour accepter de partager votre contact avec le porteur du chantier "
-    "et l'équipe organisatrice, ou laissez le contact vide."
+CONSENT_REQUIRED = lazy_gettext(
+    "Cochez la case pour accepter de partager votre contact avec le porteur du chantier et l'équipe organisatrice, ou laissez le contact vide."
 )
-NOT_A_CHANTIER_ATELIER = (
-    "Cet atelier recueille des pratiques : les chantiers se proposent dans les ateliers "
-    "de l'après-midi."
+NOT_A_CHANTIER_ATELIER = lazy_gettext(
+    "Cet atelier recueille des pratiques : les chantiers se proposent dans les ateliers de l'après-midi."
 )
 
 
@@ -81,7 +87,7 @@ def get_chantier(chantier_id: Any, event: Event | None = None) -> Contribution:
     cid = integer_id(chantier_id, "chantier_id", "un chantier")
     card = db.session.get(Contribution, cid)
     if card is None or card.kind != "chantier" or (event and card.atelier.event_id != event.id):
-        raise NotFound("Ce chantier n'existe pas.")
+        raise NotFound(gettext("Ce chantier n'existe pas."))
     ensure_detail(card)
     return card
 
@@ -105,7 +111,7 @@ def ensure_detail(card: Contribution) -> ChantierDetail:
 def check_visible(actor: Actor, card: Contribution) -> None:
     """A chantier hidden, merged or withdrawn by moderation is shown to its facilitators only."""
     if not card.visible and not actor.facilitates(card.atelier):
-        raise NotFound("Ce chantier n'est plus affiché sur le mur.")
+        raise NotFound(gettext("Ce chantier n'est plus affiché sur le mur."))
 
 
 #: The pratiques a chantier may link to: shown on their wall (not hidden, merged, withdrawn).
@@ -144,15 +150,19 @@ def clean_communes(raw: Any, event: Event) -> list[str]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, (list, tuple)) or not all(isinstance(c, str) for c in raw):
-        raise ValidationError(errors={"communes": "Choisissez les communes dans la liste."})
+        raise ValidationError(
+            errors={"communes": gettext("Choisissez les communes dans la liste.")}
+        )
     allowed = list(event.communes or [])
     chosen = {c.strip() for c in raw if c.strip()}
     unknown = sorted(chosen - set(allowed))
     if unknown:
         raise ValidationError(
             errors={
-                "communes": f"« {unknown[0][:80]} » n'est pas une commune du territoire de "
-                "l'événement : choisissez dans la liste."
+                "communes": gettext(
+                    "« %(v)s » n'est pas une commune du territoire de l'événement : choisissez dans la liste.",
+                    v=unknown[0][:80],
+                )
             }
         )
     return [c for c in allowed if c in chosen]
@@ -174,7 +184,12 @@ def clean_pratiques(raw: Any, event: Event) -> list[Contribution]:
             ids.append(value)
     if len(ids) > MAX_PRATIQUES:
         raise ValidationError(
-            errors={"pratique_ids": f"Reliez au plus {MAX_PRATIQUES} pratiques à un chantier."}
+            errors={
+                "pratique_ids": gettext(
+                    "Reliez au plus %(MAX_PRATIQUES)s pratiques à un chantier.",
+                    MAX_PRATIQUES=MAX_PRATIQUES,
+                )
+            }
         )
     if not ids:
         return []
@@ -189,8 +204,9 @@ def clean_pratiques(raw: Any, event: Event) -> list[Contribution]:
     if len(found) != len(ids):
         raise ValidationError(
             errors={
-                "pratique_ids": "Une des pratiques choisies n'existe pas dans cet événement : "
-                "choisissez dans la liste."
+                "pratique_ids": gettext(
+                    "Une des pratiques choisies n'existe pas dans cet événement : choisissez dans la liste."
+                )
             }
         )
     return [found[i] for i in ids]
@@ -218,7 +234,7 @@ def create_chantier(
     Raises ``ValidationError`` with every field error at once.
     """
     if not isinstance(data, Mapping):
-        raise ValidationError("Requête invalide : un objet était attendu.")
+        raise ValidationError(gettext("Requête invalide : un objet était attendu."))
     cid = client_id(data.get("client_id"))
     author = require_participant_in(actor, atelier)
     _check_open(atelier)
@@ -293,7 +309,7 @@ def add_to_field(
     check_visible(actor, card)
     field = data.get("field")
     if field not in TEXT_FIELD_NAMES:
-        raise ValidationError(errors={"field": "Choisissez la rubrique à compléter."})
+        raise ValidationError(errors={"field": gettext("Choisissez la rubrique à compléter.")})
     text = clean(data, (ADDITION,))["text"]
     return _store_once(
         ChantierAddition,
@@ -381,7 +397,7 @@ def consolidate(actor: Actor, card: Contribution, data: Mapping[str, Any]) -> in
         changed = [p.id for p in pratiques] != [p.id for p in detail.pratiques]
         detail.pratiques = pratiques
     else:
-        raise ValidationError(errors={"field": "Choisissez la rubrique à consolider."})
+        raise ValidationError(errors={"field": gettext("Choisissez la rubrique à consolider.")})
     if not changed:
         return None
     by = _actor_name(actor)
@@ -470,7 +486,7 @@ def _participant_of_event(actor: Actor, card: Contribution) -> Participant:
     # move between rooms and commitments are also made at the restitution.
     participant = actor.participant
     if participant is None or participant.event_id != card.atelier.event_id:
-        raise NotJoined("Rejoignez l'événement pour vous engager sur un chantier.")
+        raise NotJoined(gettext("Rejoignez l'événement pour vous engager sur un chantier."))
     return participant
 
 
@@ -620,8 +636,9 @@ def engagement_contacts(actor: Actor, card: Contribution) -> list[dict[str, Any]
     """The consented contacts of a chantier's engagements, for its porteur and organizers."""
     if not can_see_contacts(actor, card):
         raise Forbidden(
-            "Les contacts sont réservés à la personne qui porte ce chantier et à l'équipe "
-            "organisatrice."
+            gettext(
+                "Les contacts sont réservés à la personne qui porte ce chantier et à l'équipe organisatrice."
+            )
         )
     return [
         {

@@ -15,17 +15,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
 from facilitation.domain.profiles import get_profile, is_visible
-from facilitation.domain.validation import TextField, clean, integer_id
+from facilitation.domain.validation import N_, TextField, clean, integer_id
 from facilitation.extensions import db
 from facilitation.models import ContactRequest, Participant
 from facilitation.models.base import utcnow
 
-MESSAGE_FIELD = (TextField("message", "Message", 500, multiline=True),)
+MESSAGE_FIELD = (TextField("message", N_("Message"), 500, multiline=True),)
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
 STATUS_LABELS = {PENDING: "En attente", ACCEPTED: "Acceptée", DECLINED: "Déclinée"}
 
@@ -34,7 +35,7 @@ def _other_participant(sender: Participant, raw_id: Any) -> Participant:
     other_id = integer_id(raw_id, "to", "une personne")
     other = db.session.get(Participant, other_id)
     if other is None or other.event_id != sender.event_id:
-        raise NotFound("Cette personne ne participe pas à cet événement.")
+        raise NotFound(gettext("Cette personne ne participe pas à cet événement."))
     return other
 
 
@@ -43,10 +44,10 @@ def request_contact(sender: Participant, data: Mapping[str, Any]) -> ContactRequ
     values = clean(data, MESSAGE_FIELD)
     other = _other_participant(sender, data.get("to"))
     if other.id == sender.id:
-        raise ValidationError("Vous ne pouvez pas vous demander vous-même.")
+        raise ValidationError(gettext("Vous ne pouvez pas vous demander vous-même."))
     if not is_visible(other):
         # Same answer as an unknown person: a hidden profile must not be revealed.
-        raise NotFound("Cette personne ne participe pas à cet événement.")
+        raise NotFound(gettext("Cette personne ne participe pas à cet événement."))
     existing = _between(sender.id, other.id)
     if existing is not None:
         return existing
@@ -81,9 +82,9 @@ def answer(recipient: Participant, request_id: Any, accept: bool) -> ContactRequ
     rid = integer_id(request_id, "request_id", "une demande")
     contact = db.session.get(ContactRequest, rid)
     if contact is None or contact.event_id != recipient.event_id:
-        raise NotFound("Cette demande n'existe pas.")
+        raise NotFound(gettext("Cette demande n'existe pas."))
     if contact.to_participant_id != recipient.id:
-        raise Forbidden("Seule la personne sollicitée peut répondre à cette demande.")
+        raise Forbidden(gettext("Seule la personne sollicitée peut répondre à cette demande."))
     contact.status = ACCEPTED if accept else DECLINED
     contact.answered_at = utcnow()
     db.session.flush()
@@ -99,9 +100,9 @@ def cancel(sender: Participant, request_id: Any) -> None:
     rid = integer_id(request_id, "request_id", "une demande")
     contact = db.session.get(ContactRequest, rid)
     if contact is None or contact.event_id != sender.event_id:
-        raise NotFound("Cette demande n'existe pas.")
+        raise NotFound(gettext("Cette demande n'existe pas."))
     if contact.from_participant_id != sender.id:
-        raise Forbidden("Seule la personne qui a fait la demande peut l'annuler.")
+        raise Forbidden(gettext("Seule la personne qui a fait la demande peut l'annuler."))
     db.session.delete(contact)
     db.session.flush()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -12,16 +13,16 @@ from sqlalchemy.orm import selectinload
 from facilitation.domain.errors import Closed, NotJoined
 from facilitation.domain.events import contribution_kind
 from facilitation.domain.phases import check_open_for_contributions
-from facilitation.domain.validation import TextField, clean, client_id
+from facilitation.domain.validation import N_, TextField, clean, client_id
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Participant
 
 CONTRIBUTION_FIELDS = (
-    TextField("titre", "Titre", 120, required=True),
-    TextField("description", "Description", 2000, multiline=True),
-    TextField("structure", "Structure", 120),
-    TextField("commune", "Commune", 80),
-    TextField("public_concerne", "Public concerné", 200),
+    TextField("titre", N_("Titre"), 120, required=True),
+    TextField("description", N_("Description"), 2000, multiline=True),
+    TextField("structure", N_("Structure"), 120),
+    TextField("commune", N_("Commune"), 80),
+    TextField("public_concerne", N_("Public concerné"), 200),
 )
 
 
@@ -42,10 +43,12 @@ def check_can_post(participant: Participant | None, atelier: Atelier) -> Partici
     retry of a card stored just before the round closed still gets its ack.
     """
     if participant is None or participant.event_id != atelier.event_id:
-        raise NotJoined("Rejoignez l'événement pour contribuer.")
+        raise NotJoined(gettext("Rejoignez l'événement pour contribuer."))
     if participant.current_atelier_id != atelier.id:
         raise NotJoined(
-            "Vous êtes inscrit·e dans un autre atelier : rejoignez celui-ci pour y contribuer."
+            gettext(
+                "Vous êtes inscrit·e dans un autre atelier : rejoignez celui-ci pour y contribuer."
+            )
         )
     if not atelier.event.is_open:
         raise Closed()

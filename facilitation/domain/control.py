@@ -12,19 +12,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
 from facilitation.domain.events import local_iso
 from facilitation.domain.phases import current_rounds, round_dict
-from facilitation.domain.validation import TextField
+from facilitation.domain.validation import N_, TextField
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event, FacilitatorLink, Participant, Sequence
 from facilitation.models.base import utcnow
 from facilitation.models.round import Phase
 
-ANNOUNCEMENT = TextField("text", "Annonce", 200, required=True)
+ANNOUNCEMENT = TextField("text", N_("Annonce"), 200, required=True)
 #: A running atelier (contributions or vote) without any activity for this long is flagged.
 IDLE_MINUTES = 10
 
@@ -148,7 +149,7 @@ def next_sequence(actor: Actor, event: Event) -> Sequence:
     require_organizer(actor, event)
     _current, following = current_and_next(event)
     if following is None:
-        raise DomainError("C'était la dernière séquence du programme.")
+        raise DomainError(gettext("C'était la dernière séquence du programme."))
     event.current_sequence_id = following.id
     db.session.flush()
     return following
@@ -194,5 +195,5 @@ def get_link(actor: Actor, event: Event, raw_id: Any) -> FacilitatorLink:
     require_organizer(actor, event)
     link = db.session.get(FacilitatorLink, raw_id) if isinstance(raw_id, int) else None
     if link is None or link.event_id != event.id:
-        raise NotFound("Ce lien d'animation n'existe pas.")
+        raise NotFound(gettext("Ce lien d'animation n'existe pas."))
     return link

@@ -6,6 +6,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from facilitation.domain.errors import NotFound
@@ -18,7 +19,7 @@ from facilitation.models.event import EventStatus, SequenceKind
 def get_event(slug: str) -> Event:
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
-        raise NotFound("Cet événement n'existe pas.")
+        raise NotFound(gettext("Cet événement n'existe pas."))
     return event
 
 
@@ -28,7 +29,9 @@ def find_event_by_code(code: str) -> Event:
     if normalised:
         event = db.session.scalar(select(Event).where(func.upper(Event.join_code) == normalised))
     if event is None:
-        raise NotFound("Aucun événement ne porte ce code. Vérifiez-le sur l'affiche ou l'écran.")
+        raise NotFound(
+            gettext("Aucun événement ne porte ce code. Vérifiez-le sur l'affiche ou l'écran.")
+        )
     return event
 
 
@@ -44,7 +47,7 @@ def listed_events() -> list[Event]:
 def get_atelier(event: Event, atelier_id: int) -> Atelier:
     atelier = db.session.get(Atelier, atelier_id)
     if atelier is None or atelier.event_id != event.id:
-        raise NotFound("Cet atelier n'existe pas dans cet événement.")
+        raise NotFound(gettext("Cet atelier n'existe pas dans cet événement."))
     return atelier
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,19 +20,19 @@ from facilitation.domain.access import Actor, require_facilitator, require_parti
 from facilitation.domain.contributions import CONTRIBUTION_FIELDS, bump_version
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
 from facilitation.domain.phases import check_open_for_contributions
-from facilitation.domain.validation import TextField, clean, client_id, integer_id
+from facilitation.domain.validation import N_, TextField, clean, client_id, integer_id
 from facilitation.extensions import db
 from facilitation.models import Atelier, Category, Contribution
 from facilitation.models.base import utcnow
 
-CATEGORY_NAME = TextField("name", "Nom de la catégorie", 80, required=True)
+CATEGORY_NAME = TextField("name", N_("Nom de la catégorie"), 80, required=True)
 
 
 def get_card(atelier: Atelier, raw_id: Any, field: str = "contribution_id") -> Contribution:
     card_id = integer_id(raw_id, field, "une carte")
     card = db.session.get(Contribution, card_id)
     if card is None or card.atelier_id != atelier.id or card.withdrawn_at is not None:
-        raise NotFound("Cette carte n'existe pas (ou plus) dans cet atelier.")
+        raise NotFound(gettext("Cette carte n'existe pas (ou plus) dans cet atelier."))
     return card
 
 
@@ -40,7 +41,7 @@ def _apply_text(card: Contribution, data: Mapping[str, Any], now: datetime) -> b
     any changed."""
     fields = tuple(f for f in CONTRIBUTION_FIELDS if f.name in data)
     if not fields:
-        raise ValidationError("Rien à modifier : indiquez au moins le titre.")
+        raise ValidationError(gettext("Rien à modifier : indiquez au moins le titre."))
     values = clean(data, fields)
     changed = False
     for name, value in values.items():
@@ -62,7 +63,9 @@ def edit_card(
     """The facilitator rewrites a card (typo, clarity); its author sees « modifié »."""
     require_facilitator(actor, atelier)
     if card.merged_into_id is not None:
-        raise DomainError("Cette carte a été fusionnée : modifiez la carte qui la regroupe.")
+        raise DomainError(
+            gettext("Cette carte a été fusionnée : modifiez la carte qui la regroupe.")
+        )
     if not _apply_text(card, data, now or utcnow()):
         return None
     db.session.flush()
@@ -75,11 +78,11 @@ def set_flag(
     """``hidden`` or ``pinned`` set to ``value`` (a boolean)."""
     require_facilitator(actor, atelier)
     if flag not in ("hidden", "pinned"):
-        raise ValidationError("Réglage inconnu.")
+        raise ValidationError(gettext("Réglage inconnu."))
     if not isinstance(value, bool):
-        raise ValidationError(errors={"value": "Oui ou non attendu."})
+        raise ValidationError(errors={"value": gettext("Oui ou non attendu.")})
     if card.merged_into_id is not None:
-        raise DomainError("Cette carte a été fusionnée dans une autre.")
+        raise DomainError(gettext("Cette carte a été fusionnée dans une autre."))
     if getattr(card, flag) == value:
         return None
     setattr(card, flag, value)
@@ -144,7 +147,7 @@ def categorize(actor: Actor, atelier: Atelier, card: Contribution, raw_category:
         category_id = integer_id(raw_category, "category_id", "une catégorie")
         category = db.session.get(Category, category_id)
         if category is None or category.atelier_id != atelier.id:
-            raise NotFound("Cette catégorie n'existe pas dans cet atelier.")
+            raise NotFound(gettext("Cette catégorie n'existe pas dans cet atelier."))
     if card.category_id == category_id:
         return None
     card.category_id = category_id
@@ -160,11 +163,13 @@ def merge_contributions(target: Contribution, source: Contribution) -> None:
     its text and author (``merged_cards``). Authorisation is the caller's (``merge``).
     """
     if target.id == source.id:
-        raise DomainError("Une carte ne peut pas être fusionnée avec elle-même.")
+        raise DomainError(gettext("Une carte ne peut pas être fusionnée avec elle-même."))
     if target.atelier_id != source.atelier_id:
-        raise DomainError("Seules des cartes du même atelier peuvent être fusionnées.")
+        raise DomainError(gettext("Seules des cartes du même atelier peuvent être fusionnées."))
     if target.merged_into_id is not None or source.merged_into_id is not None:
-        raise DomainError("L'une de ces cartes a déjà été fusionnée : l'écran est mis à jour.")
+        raise DomainError(
+            gettext("L'une de ces cartes a déjà été fusionnée : l'écran est mis à jour.")
+        )
     # Cards already merged into the source now belong to the target: one level only.
     for child in db.session.scalars(
         select(Contribution).where(Contribution.merged_into_id == source.id)
@@ -218,7 +223,7 @@ def own_card(actor: Actor, atelier: Atelier, data: Mapping[str, Any]) -> Contrib
         )
     )
     if card is None:
-        raise NotFound("Cette carte n'existe pas, ou ce n'est pas la vôtre.")
+        raise NotFound(gettext("Cette carte n'existe pas, ou ce n'est pas la vôtre."))
     return card
 
 
@@ -228,10 +233,10 @@ def update_own(
     """The author rewrites their card while contributions are open (a set: retry-safe)."""
     card = own_card(actor, atelier, data)
     if card.withdrawn_at is not None:
-        raise DomainError("Vous avez retiré cette carte.")
+        raise DomainError(gettext("Vous avez retiré cette carte."))
     if card.merged_into_id is not None:
         raise DomainError(
-            "L'animation a regroupé cette carte avec une autre : elle ne se modifie plus."
+            gettext("L'animation a regroupé cette carte avec une autre : elle ne se modifie plus.")
         )
     check_open_for_contributions(atelier, now)
     if not _apply_text(card, data, now or utcnow()):
@@ -265,13 +270,13 @@ def set_projector_mode(
     """What the room's screen shows: all cards, one card enlarged, by category, results."""
     require_facilitator(actor, atelier)
     if mode not in PROJECTOR_MODES:
-        raise ValidationError(errors={"mode": "Choisissez un affichage du projecteur."})
+        raise ValidationError(errors={"mode": gettext("Choisissez un affichage du projecteur.")})
     focus = None
     if mode == "card":
         card = get_card(atelier, focus_id, "contribution_id")
         if not card.visible:
             raise DomainError(
-                "Cette carte est masquée ou fusionnée : elle ne peut pas être projetée."
+                gettext("Cette carte est masquée ou fusionnée : elle ne peut pas être projetée.")
             )
         focus = card.id
     if atelier.projector_mode == mode and atelier.projector_focus_id == focus:

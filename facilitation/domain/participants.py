@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
+
 from facilitation.domain import profiles
 from facilitation.domain.errors import Closed, NotFound, ValidationError
 from facilitation.domain.events import get_atelier
-from facilitation.domain.validation import TextField, clean_partial, integer_id
+from facilitation.domain.validation import N_, TextField, clean_partial, integer_id
 from facilitation.extensions import db
 from facilitation.models import Event, Participant
 from facilitation.models.base import utcnow
 
 JOIN_FIELDS = (
-    TextField("display_name", "Nom affiché", 60, required=True),
-    TextField("structure", "Structure", 120, required=True),
-    TextField("commune", "Commune", 80),
+    TextField("display_name", N_("Nom affiché"), 60, required=True),
+    TextField("structure", N_("Structure"), 120, required=True),
+    TextField("commune", N_("Commune"), 80),
 )
 
-CONSENT_ERROR = "Cochez la case pour accepter la conservation de ces informations."
+CONSENT_ERROR = lazy_gettext("Cochez la case pour accepter la conservation de ces informations.")
 
 
 def join(event: Event, data: Mapping[str, Any], participant: Participant | None) -> Participant:
@@ -28,7 +30,7 @@ def join(event: Event, data: Mapping[str, Any], participant: Participant | None)
     Raises ``ValidationError`` with every field error at once.
     """
     if not event.is_open:
-        raise Closed("Cet événement est clos : il n'est plus possible de le rejoindre.")
+        raise Closed(gettext("Cet événement est clos : il n'est plus possible de le rejoindre."))
     values, errors = clean_partial(data, JOIN_FIELDS)
     atelier = None
     try:
@@ -39,7 +41,7 @@ def join(event: Event, data: Mapping[str, Any], participant: Participant | None)
     except ValidationError as exc:
         errors.update(exc.errors)
     except NotFound:
-        errors["atelier_id"] = "Cet atelier n'existe pas : choisissez-en un dans la liste."
+        errors["atelier_id"] = gettext("Cet atelier n'existe pas : choisissez-en un dans la liste.")
     if not _accepted(data.get("consent")):
         errors["consent"] = CONSENT_ERROR
     # The optional « Se présenter » section (issue 9): validated with the rest, saved after.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from facilitation.domain.errors import Closed, NotFound, ValidationError
@@ -44,7 +45,7 @@ def parse_phase(raw: Any) -> Phase:
         return Phase(raw)
     except ValueError:
         raise ValidationError(
-            "Phase inconnue.", {"to": "Choisissez une phase de la manche."}
+            gettext("Phase inconnue."), {"to": gettext("Choisissez une phase de la manche.")}
         ) from None
 
 
@@ -59,14 +60,14 @@ def current_round(atelier: Atelier | int) -> Round | None:
 def require_current_round(atelier: Atelier) -> Round:
     found = current_round(atelier)
     if found is None:
-        raise NotFound("Cet atelier n'a pas encore de manche.")
+        raise NotFound(gettext("Cet atelier n'a pas encore de manche."))
     return found
 
 
 def get_round(atelier: Atelier, round_id: Any) -> Round:
     found = db.session.get(Round, round_id) if isinstance(round_id, int) else None
     if found is None or found.atelier_id != atelier.id:
-        raise NotFound("Cette manche n'existe pas dans cet atelier.")
+        raise NotFound(gettext("Cette manche n'existe pas dans cet atelier."))
     return found
 
 
@@ -126,12 +127,15 @@ def check_open_for_contributions(atelier: Atelier, now: datetime | None = None) 
     rnd = current_round(atelier)
     if rnd is None:
         # Never happens for ateliers made after migration 0003 (they open with round 1).
-        raise Closed("Les contributions ne sont pas ouvertes dans cet atelier.")
+        raise Closed(gettext("Les contributions ne sont pas ouvertes dans cet atelier."))
     phase = effective_phase(rnd, now)
     if phase != Phase.CONTRIBUTIONS:
         raise Closed(
-            f"Les contributions sont fermées : la manche {rnd.number} est en phase "
-            f"« {phase.label} »."
+            gettext(
+                "Les contributions sont fermées : la manche %(number)s est en phase « %(label)s ».",
+                number=rnd.number,
+                label=phase.label,
+            )
         )
     return rnd
 

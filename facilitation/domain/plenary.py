@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 
 from facilitation.domain import voting
@@ -41,7 +42,9 @@ DEFAULT_DOTS = 3
 
 class VoteInProgress(DomainError):
     code = "vote_in_progress"
-    default_message = "Le vote est en cours : clôturez-le avant de changer la sélection."
+    default_message = lazy_gettext(
+        "Le vote est en cours : clôturez-le avant de changer la sélection."
+    )
     http_status = 409
 
 
@@ -120,12 +123,17 @@ def set_shortlist(event: Event, chantier_ids: list[Any]) -> list[Contribution]:
     for raw in chantier_ids:
         text = str(raw).strip()
         if not text.isdigit():
-            raise ValidationError(errors={"chantiers": "Sélection invalide."})
+            raise ValidationError(errors={"chantiers": gettext("Sélection invalide.")})
         if int(text) not in ids:
             ids.append(int(text))
     if len(ids) > MAX_SHORTLIST:
         raise ValidationError(
-            errors={"chantiers": f"Retenez au plus {MAX_SHORTLIST} chantiers pour le vote."}
+            errors={
+                "chantiers": gettext(
+                    "Retenez au plus %(MAX_SHORTLIST)s chantiers pour le vote.",
+                    MAX_SHORTLIST=MAX_SHORTLIST,
+                )
+            }
         )
     chantiers = {
         c.id: c
@@ -141,7 +149,9 @@ def set_shortlist(event: Event, chantier_ids: list[Any]) -> list[Contribution]:
         if getattr(c, "visible", True)
     }
     if len(chantiers) != len(ids):
-        raise NotFound("Un des chantiers choisis n'existe pas (ou plus) dans cet événement.")
+        raise NotFound(
+            gettext("Un des chantiers choisis n'existe pas (ou plus) dans cet événement.")
+        )
     atelier = plenary_atelier(event, create=True)
     assert atelier is not None
     ballot = voting.open_ballot_of(atelier)
@@ -177,8 +187,8 @@ def open_vote(event: Event, dots: int = DEFAULT_DOTS) -> Ballot:
     atelier = plenary_atelier(event)
     if atelier is None or not shortlist(event):
         raise ValidationError(
-            "Choisissez d'abord les chantiers soumis au vote.",
-            {"chantiers": "Choisissez au moins un chantier."},
+            gettext("Choisissez d'abord les chantiers soumis au vote."),
+            {"chantiers": gettext("Choisissez au moins un chantier.")},
         )
     # Tallies visible live: the room watches the result build up on the slide.
     settings = voting.parse_settings(
@@ -191,7 +201,7 @@ def close_vote(event: Event) -> Ballot:
     """Close the vote and show the result to everyone (organizer)."""
     atelier = plenary_atelier(event)
     if atelier is None:
-        raise NotFound("Aucun vote en plénière.")
+        raise NotFound(gettext("Aucun vote en plénière."))
     return voting.reveal_ballot(atelier)
 
 
@@ -203,7 +213,7 @@ def place_dots(participant: Participant, event: Event, card_id: Any, count: Any)
     """
     atelier = plenary_atelier(event)
     if atelier is None or participant.event_id != event.id:
-        raise NotFound("Aucun vote en plénière pour l'instant.")
+        raise NotFound(gettext("Aucun vote en plénière pour l'instant."))
     if participant.current_atelier_id != atelier.id:
         participant.current_atelier_id = atelier.id
         db.session.flush()

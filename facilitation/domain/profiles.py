@@ -12,10 +12,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from facilitation.domain.errors import ValidationError
-from facilitation.domain.validation import TextField, clean_partial
+from facilitation.domain.validation import N_, TextField, clean_partial
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event, Participant, Profile
 from facilitation.models.base import utcnow
@@ -23,30 +24,30 @@ from facilitation.models.interconnaissance import STRUCTURE_KINDS, ContactReques
 
 #: Labels of the fixed list of kinds of structure, in the form's order.
 STRUCTURE_KIND_LABELS: dict[str, str] = {
-    "ccas": "CCAS / CIAS",
-    "association": "Association",
-    "departement": "Département",
-    "etat": "État (services déconcentrés)",
-    "bailleur": "Bailleur social",
-    "crous": "Crous",
-    "croix_rouge": "Croix-Rouge",
-    "commune": "Commune",
-    "autre": "Autre",
+    "ccas": N_("CCAS / CIAS"),
+    "association": N_("Association"),
+    "departement": N_("Département"),
+    "etat": N_("État (services déconcentrés)"),
+    "bailleur": N_("Bailleur social"),
+    "crous": N_("Crous"),
+    "croix_rouge": N_("Croix-Rouge"),
+    "commune": N_("Commune"),
+    "autre": N_("Autre"),
 }
 assert tuple(STRUCTURE_KIND_LABELS) == STRUCTURE_KINDS
-UNKNOWN_KIND_LABEL = "Non renseigné"
+UNKNOWN_KIND_LABEL = N_("Non renseigné")
 
 #: Form keys of the profile, with the « visible » checkbox and the contact.
 PROFILE_KEYS = ("role", "structure_kind", "publics", "offers", "needs", "contact", "visible")
 
 PROFILE_TEXT_FIELDS = (
-    TextField("role", "Fonction", 80),
-    TextField("contact", "Contact à partager", 200),
+    TextField("role", N_("Fonction"), 80),
+    TextField("contact", N_("Contact à partager"), 200),
 )
 TAG_FIELDS = {
-    "publics": "Publics accompagnés",
-    "offers": "Ce que je peux apporter",
-    "needs": "Ce que je cherche",
+    "publics": N_("Publics accompagnés"),
+    "offers": N_("Ce que je peux apporter"),
+    "needs": N_("Ce que je cherche"),
 }
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 60
@@ -66,12 +67,12 @@ def parse_tags(raw: Any, label: str) -> tuple[list[str], str | None]:
         raw = ""
     if isinstance(raw, list | tuple):
         if not all(isinstance(item, str) for item in raw):
-            return [], f"« {label} » doit être une liste de mots."
+            return [], gettext("« %(label)s » doit être une liste de mots.", label=label)
         parts = [p for item in raw for p in _TAG_SPLIT.split(item)]
     elif isinstance(raw, str):
         parts = _TAG_SPLIT.split(raw)
     else:
-        return [], f"« {label} » doit être un texte."
+        return [], gettext("« %(label)s » doit être un texte.", label=label)
     tags: list[str] = []
     seen: set[str] = set()
     for part in parts:
@@ -80,12 +81,21 @@ def parse_tags(raw: Any, label: str) -> tuple[list[str], str | None]:
         if not value:
             continue
         if len(value) > MAX_TAG_LENGTH:
-            return tags, f"« {label} » : « {value[:20]}… » dépasse {MAX_TAG_LENGTH} caractères."
+            return tags, gettext(
+                "« %(label)s » : « %(v)s… » dépasse %(MAX_TAG_LENGTH)s caractères.",
+                label=label,
+                v=value[:20],
+                MAX_TAG_LENGTH=MAX_TAG_LENGTH,
+            )
         if value.casefold() not in seen:
             seen.add(value.casefold())
             tags.append(value)
     if len(tags) > MAX_TAGS:
-        return tags, f"« {label} » : {MAX_TAGS} éléments au maximum, séparés par des virgules."
+        return tags, gettext(
+            "« %(label)s » : %(MAX_TAGS)s éléments au maximum, séparés par des virgules.",
+            label=label,
+            MAX_TAGS=MAX_TAGS,
+        )
     return tags, None
 
 
@@ -105,7 +115,7 @@ def clean_profile(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, st
     values = dict(texts)
     kind = data.get("structure_kind") or ""
     if not isinstance(kind, str) or kind not in ("", *STRUCTURE_KINDS):
-        errors["structure_kind"] = "Choisissez un type de structure dans la liste."
+        errors["structure_kind"] = gettext("Choisissez un type de structure dans la liste.")
         kind = ""
     values["structure_kind"] = kind
     for key, label in TAG_FIELDS.items():

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +29,7 @@ from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
 from facilitation.domain.events import local_iso
+from facilitation.domain.validation import N_
 from facilitation.extensions import db
 from facilitation.models import (
     Atelier,
@@ -73,8 +75,9 @@ def can_view(actor: Actor, event: Event) -> bool:
 def require_viewer(actor: Actor, event: Event) -> None:
     if not can_view(actor, event):
         raise Forbidden(
-            "La restitution est réservée à l'équipe organisatrice et aux animateur·rices "
-            "de l'événement."
+            gettext(
+                "La restitution est réservée à l'équipe organisatrice et aux animateur·rices de l'événement."
+            )
         )
 
 
@@ -281,7 +284,7 @@ def restitution(
     if atelier_id is not None:
         atelier = db.session.get(Atelier, atelier_id)
         if atelier is None or atelier.event_id != event.id:
-            raise NotFound("Cet atelier n'existe pas dans cet événement.")
+            raise NotFound(gettext("Cet atelier n'existe pas dans cet événement."))
 
     cards = [
         card
@@ -470,13 +473,18 @@ def top(atelier: dict[str, Any], which: str) -> list[dict[str, Any]]:
 def save_synthesis(actor: Actor, atelier: Atelier, text: str) -> AtelierSynthesis:
     """Replace « ce qu'il faut retenir » of ``atelier`` (its facilitators and organizers)."""
     if not actor.facilitates(atelier):
-        raise Forbidden("Réservé à l'animateur ou l'animatrice de cet atelier.")
+        raise Forbidden(gettext("Réservé à l'animateur ou l'animatrice de cet atelier."))
     if not isinstance(text, str):
         text = ""
     text = text.replace("\r\n", "\n").strip()
     if len(text) > SYNTHESIS_MAX_LENGTH:
         raise ValidationError(
-            errors={"text": f"La synthèse ne doit pas dépasser {SYNTHESIS_MAX_LENGTH} caractères."}
+            errors={
+                "text": gettext(
+                    "La synthèse ne doit pas dépasser %(SYNTHESIS_MAX_LENGTH)s caractères.",
+                    SYNTHESIS_MAX_LENGTH=SYNTHESIS_MAX_LENGTH,
+                )
+            }
         )
     if actor.organizer is not None and actor.is_organizer:
         by = actor.organizer.display_name or actor.organizer.email
@@ -518,7 +526,7 @@ def natural_slides(model: dict[str, Any]) -> list[Slide]:
     """Title, key figures, each atelier (and its top chantiers), syntheses, perspectives."""
     slides = [
         Slide("title", "title", model["event"]["title"]),
-        Slide("figures", "figures", "La journée en chiffres"),
+        Slide("figures", "figures", N_("La journée en chiffres")),
     ]
     for atelier in ateliers(model):
         slides.append(
@@ -529,13 +537,13 @@ def natural_slides(model: dict[str, Any]) -> list[Slide]:
                 Slide(
                     f"chantiers-{atelier['id']}",
                     "chantiers",
-                    f"Chantiers — {atelier['title']}",
+                    N_("Chantiers — %(title)s") % {"title": atelier["title"]},
                     False,
                     atelier["id"],
                 )
             )
-    slides.append(Slide("synthese", "synthese", "Ce qu'il faut retenir"))
-    slides.append(Slide("perspectives", "perspectives", "Perspectives collectives"))
+    slides.append(Slide("synthese", "synthese", N_("Ce qu'il faut retenir")))
+    slides.append(Slide("perspectives", "perspectives", N_("Perspectives collectives")))
     return slides
 
 
@@ -582,7 +590,7 @@ def move_slide(event: Event, model: dict[str, Any], key: str, offset: int) -> No
     settings = _settings_for_update(event)
     keys = [s.key for s in slides(model, settings)]
     if key not in keys:
-        raise NotFound("Cette diapositive n'existe pas.")
+        raise NotFound(gettext("Cette diapositive n'existe pas."))
     index = keys.index(key)
     target = max(0, min(len(keys) - 1, index + offset))
     keys.insert(target, keys.pop(index))
@@ -593,7 +601,7 @@ def move_slide(event: Event, model: dict[str, Any], key: str, offset: int) -> No
 def set_hidden(event: Event, model: dict[str, Any], key: str, hidden: bool) -> None:
     settings = _settings_for_update(event)
     if key not in {s.key for s in natural_slides(model)}:
-        raise NotFound("Cette diapositive n'existe pas.")
+        raise NotFound(gettext("Cette diapositive n'existe pas."))
     current = [k for k in (settings.hidden_slides or []) if k != key]
     settings.hidden_slides = [*current, key] if hidden else current
     db.session.flush()
@@ -626,5 +634,5 @@ def published_event(token: str) -> Event:
             select(RestitutionSettings).where(RestitutionSettings.public_token == token)
         )
     if settings is None:
-        raise NotFound("Cette restitution n'est pas (ou plus) publiée.")
+        raise NotFound(gettext("Cette restitution n'est pas (ou plus) publiée."))
     return settings.event

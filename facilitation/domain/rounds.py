@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -134,7 +135,7 @@ def transition(
     settle(rnd, now)
     before = rnd.phase_enum
     if to == before:
-        raise DomainError(f"La manche est déjà en phase « {to.label} ».")
+        raise DomainError(gettext("La manche est déjà en phase « %(label)s ».", label=to.label))
     if to in FORWARD[before]:
         reason = "manual"
     elif to in REOPEN[before]:
@@ -151,7 +152,7 @@ def transition(
         # The timer belongs to the phase it was set in.
         values.update(timer_ends_at=None, timer_remaining=None, timer_duration=None)
     if not _compare_and_set(rnd, before, values):
-        raise DomainError("La manche vient de changer de phase : l'écran est mis à jour.")
+        raise DomainError(gettext("La manche vient de changer de phase : l'écran est mis à jour."))
     db.session.add(
         RoundTransition(
             round_id=rnd.id,
@@ -176,10 +177,10 @@ def _hint(phase: Phase) -> str:
 
 def _require_current(atelier: Atelier, rnd: Round) -> None:
     if rnd.atelier_id != atelier.id:
-        raise NotFound("Cette manche n'existe pas dans cet atelier.")
+        raise NotFound(gettext("Cette manche n'existe pas dans cet atelier."))
     current = current_round(atelier)
     if current is None or current.id != rnd.id:
-        raise DomainError("Seule la manche en cours peut être modifiée.")
+        raise DomainError(gettext("Seule la manche en cours peut être modifiée."))
 
 
 def create_round(actor: Actor, atelier: Atelier, now: datetime | None = None) -> tuple[Round, int]:
@@ -194,8 +195,11 @@ def create_round(actor: Actor, atelier: Atelier, now: datetime | None = None) ->
         settle(current, now)
         if current.phase != Phase.CLOS.value:
             raise DomainError(
-                f"Clôturez d'abord la manche {current.number} "
-                f"(phase « {current.phase_enum.label} ») avant d'en créer une nouvelle."
+                gettext(
+                    "Clôturez d'abord la manche %(number)s (phase « %(label)s ») avant d'en créer une nouvelle.",
+                    number=current.number,
+                    label=current.phase_enum.label,
+                )
             )
     number = (
         db.session.scalar(select(func.max(Round.number)).where(Round.atelier_id == atelier.id)) or 0
@@ -211,7 +215,9 @@ def create_round(actor: Actor, atelier: Atelier, now: datetime | None = None) ->
         with db.session.begin_nested():
             db.session.add(rnd)
     except IntegrityError:
-        raise DomainError("Une autre manche vient d'être créée : l'écran est mis à jour.") from None
+        raise DomainError(
+            gettext("Une autre manche vient d'être créée : l'écran est mis à jour.")
+        ) from None
     return rnd, bump_version(atelier.id)
 
 
@@ -232,7 +238,7 @@ def set_timer(
     _require_current(atelier, rnd)
     settle(rnd, now)
     if rnd.phase == Phase.CLOS.value:
-        raise DomainError("La manche est close : rouvrez-la pour relancer un minuteur.")
+        raise DomainError(gettext("La manche est close : rouvrez-la pour relancer un minuteur."))
     state = timer_state(rnd)
     values: dict[str, Any]
     if action == "start":
@@ -244,11 +250,11 @@ def set_timer(
         }
     elif action == "pause":
         if state != "running":
-            raise DomainError("Le minuteur n'est pas en marche.")
+            raise DomainError(gettext("Le minuteur n'est pas en marche."))
         values = {"timer_ends_at": None, "timer_remaining": remaining_seconds(rnd, now)}
     elif action == "resume":
         if state != "paused":
-            raise DomainError("Le minuteur n'est pas en pause.")
+            raise DomainError(gettext("Le minuteur n'est pas en pause."))
         values = {
             "timer_ends_at": now + timedelta(seconds=rnd.timer_remaining or 0),
             "timer_remaining": None,
@@ -260,23 +266,27 @@ def set_timer(
         elif state == "paused":
             values = {"timer_remaining": min(MAX_TIMER_SECONDS, (rnd.timer_remaining or 0) + extra)}
         else:
-            raise DomainError("Aucun minuteur à prolonger : démarrez-en un.")
+            raise DomainError(gettext("Aucun minuteur à prolonger : démarrez-en un."))
         values["timer_duration"] = min(MAX_TIMER_SECONDS, (rnd.timer_duration or 0) + extra)
     else:
         raise ValidationError(
-            "Action de minuteur inconnue.",
-            {"action": "Choisissez démarrer, pause, reprendre ou ajouter."},
+            gettext("Action de minuteur inconnue."),
+            {"action": gettext("Choisissez démarrer, pause, reprendre ou ajouter.")},
         )
     if not _compare_and_set(rnd, rnd.phase_enum, values):
-        raise DomainError("La manche vient de changer de phase : l'écran est mis à jour.")
+        raise DomainError(gettext("La manche vient de changer de phase : l'écran est mis à jour."))
     return bump_version(atelier.id)
 
 
 def _seconds(raw: Any) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_TIMER_SECONDS:
         raise ValidationError(
-            "Durée invalide.",
-            {"seconds": f"Indiquez une durée entre 1 seconde et {MAX_TIMER_SECONDS // 3600} h."},
+            gettext("Durée invalide."),
+            {
+                "seconds": gettext(
+                    "Indiquez une durée entre 1 seconde et %(v)s h.", v=MAX_TIMER_SECONDS // 3600
+                )
+            },
         )
     return raw
 
@@ -381,7 +391,7 @@ def reveal_vote(
     settle(rnd, now)
     ballot = voting.current_ballot(atelier)
     if ballot is None:
-        raise voting.VoteClosed("Aucun vote à révéler dans cet atelier.")
+        raise voting.VoteClosed(gettext("Aucun vote à révéler dans cet atelier."))
     if ballot.status == BallotStatus.REVEALED.value:
         return rnd, None
     if rnd.phase_enum == Phase.RESULTATS:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import update
 
 from facilitation.domain.errors import ValidationError
@@ -37,8 +38,10 @@ def _timer(raw: Any) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_TIMER_SECONDS:
         raise ValidationError(
             errors={
-                "seconds": f"Indiquez une durée entre 0 et {MAX_TIMER_SECONDS} secondes "
-                "(0 : sans minuteur)."
+                "seconds": gettext(
+                    "Indiquez une durée entre 0 et %(MAX_TIMER_SECONDS)s secondes (0 : sans minuteur).",
+                    MAX_TIMER_SECONDS=MAX_TIMER_SECONDS,
+                )
             }
         )
     return raw
@@ -49,7 +52,7 @@ def _expected_version(payload: Mapping[str, Any]) -> int | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-        raise ValidationError(errors={"version": "Version invalide : rechargez la page."})
+        raise ValidationError(errors={"version": gettext("Version invalide : rechargez la page.")})
     return raw
 
 
@@ -74,7 +77,7 @@ def start(atelier: Atelier, payload: Mapping[str, Any]) -> TourDeTable:
 def _require_active(atelier: Atelier) -> TourDeTable:
     tour = get_tour(atelier)
     if tour is None or not tour.active:
-        raise ValidationError("Le tour de table n'est pas commencé : lancez-le d'abord.")
+        raise ValidationError(gettext("Le tour de table n'est pas commencé : lancez-le d'abord."))
     return tour
 
 

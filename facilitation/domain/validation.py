@@ -12,7 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
+
 from facilitation.domain.errors import ValidationError
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction (``make translations``) without translating it here: labels
+    are kept in French in the domain and translated where they are shown (``gettext(label)``,
+    the ``|tr`` template filter)."""
+    return text
+
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -33,18 +43,22 @@ class TextField:
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             raw = str(raw)
         if not isinstance(raw, str):
-            return "", f"« {self.label} » doit être un texte."
+            return "", gettext("« %(label)s » doit être un texte.", label=gettext(self.label))
         value = unicodedata.normalize("NFC", _CONTROL.sub("", raw)).strip()
         if not self.multiline:
             value = " ".join(value.split())
         else:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
         if self.required and not value:
-            return value, f"Indiquez « {self.label} »."
+            return value, gettext("Indiquez « %(label)s ».", label=gettext(self.label))
         if len(value) > self.max_length:
             return value, (
-                f"« {self.label} » est trop long : {len(value)} caractères "
-                f"pour {self.max_length} au maximum."
+                gettext(
+                    "« %(label)s » est trop long : %(count)s caractères pour %(max_length)s au maximum.",
+                    label=gettext(self.label),
+                    count=len(value),
+                    max_length=self.max_length,
+                )
             )
         return value, None
 
@@ -52,7 +66,7 @@ class TextField:
 def clean(data: Mapping[str, Any] | Any, fields: tuple[TextField, ...]) -> dict[str, str]:
     """Validate ``data`` against ``fields`` or raise ``ValidationError`` with every error."""
     if not isinstance(data, Mapping):
-        raise ValidationError("Requête invalide : un objet était attendu.")
+        raise ValidationError(gettext("Requête invalide : un objet était attendu."))
     values, errors = clean_partial(data, fields)
     if errors:
         raise ValidationError(errors=errors)
@@ -77,8 +91,8 @@ def client_id(raw: Any) -> str:
     """A client-made id for an idempotent write."""
     if not isinstance(raw, str) or not CLIENT_ID.match(raw):
         raise ValidationError(
-            "Identifiant d'envoi manquant ou invalide : rechargez la page.",
-            {"client_id": "Identifiant d'envoi invalide."},
+            gettext("Identifiant d'envoi manquant ou invalide : rechargez la page."),
+            {"client_id": gettext("Identifiant d'envoi invalide.")},
         )
     return raw
 
@@ -94,5 +108,7 @@ def integer_id(raw: Any, field: str, label: str) -> int:
     if isinstance(raw, str) and raw.strip().isdigit():
         raw = int(raw.strip())
     if not isinstance(raw, int) or raw <= 0 or raw > MAX_ID:
-        raise ValidationError(errors={field: f"Choisissez {label}."})
+        raise ValidationError(
+            errors={field: gettext("Choisissez %(label)s.", label=gettext(label))}
+        )
     return raw

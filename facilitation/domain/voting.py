@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -34,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from facilitation.domain.access import Actor, require_facilitator, require_participant_in
 from facilitation.domain.errors import Closed, DomainError, Forbidden, NotFound, ValidationError
-from facilitation.domain.validation import TextField
+from facilitation.domain.validation import N_, TextField
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Participant
 from facilitation.models.base import utcnow
@@ -48,7 +49,7 @@ from facilitation.models.vote import (
 )
 
 DEFAULT_DOTS = 3
-SCRIBE_LABEL = TextField("label", "Libellé", 60, required=True)
+SCRIBE_LABEL = TextField("label", N_("Libellé"), 60, required=True)
 #: Key of ``db.session.info``: atelier ids whose ballot or tallies changed in this transaction.
 PENDING_KEY = "vote_pending_changes"
 
@@ -56,13 +57,15 @@ PENDING_KEY = "vote_pending_changes"
 # ------------------------------------------------------------------------- errors
 class VoteClosed(DomainError):
     code = "vote_closed"
-    default_message = "Le vote n'est pas ouvert dans cet atelier."
+    default_message = lazy_gettext("Le vote n'est pas ouvert dans cet atelier.")
     http_status = 409
 
 
 class VoteConflict(DomainError):
     code = "vote_conflict"
-    default_message = "Un vote est déjà ouvert dans cet atelier : clôturez-le d'abord."
+    default_message = lazy_gettext(
+        "Un vote est déjà ouvert dans cet atelier : clôturez-le d'abord."
+    )
     http_status = 409
 
 
@@ -70,7 +73,7 @@ class BudgetExceeded(DomainError):
     """Refused set: the ack still tells the phone where it stands, to resync its buttons."""
 
     code = "budget"
-    default_message = "Vous n'avez plus de points : retirez-en un d'une autre carte."
+    default_message = lazy_gettext("Vous n'avez plus de points : retirez-en un d'une autre carte.")
     http_status = 409
 
     def __init__(self, message: str | None = None, *, count: int = 0, dots_left: int = 0) -> None:
@@ -105,7 +108,12 @@ def _int_setting(raw: Any, name: str, label: str, low: int, high: int) -> tuple[
     if isinstance(raw, str) and raw.strip().isdigit():
         raw = int(raw.strip())
     if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
-        return None, f"« {label} » doit être un nombre entre {low} et {high}."
+        return None, gettext(
+            "« %(label)s » doit être un nombre entre %(low)s et %(high)s.",
+            label=gettext(label),
+            low=low,
+            high=high,
+        )
     return raw, ""
 
 
@@ -127,7 +135,7 @@ def parse_settings(raw: Mapping[str, Any] | None) -> BallotSettings:
         value, error = _int_setting(
             raw["dots_per_participant"],
             "dots_per_participant",
-            "Points par personne",
+            N_("Points par personne"),
             1,
             MAX_DOTS_PER_PARTICIPANT,
         )
@@ -138,7 +146,7 @@ def parse_settings(raw: Mapping[str, Any] | None) -> BallotSettings:
     max_per_card: int | None = None
     if raw.get("max_per_card") not in (None, ""):
         value, error = _int_setting(
-            raw["max_per_card"], "max_per_card", "Points au plus par carte", 1, max(dots, 1)
+            raw["max_per_card"], "max_per_card", N_("Points au plus par carte"), 1, max(dots, 1)
         )
         if error:
             errors["max_per_card"] = error
@@ -228,7 +236,7 @@ def reveal_ballot(atelier: Atelier) -> Ballot:
     """Show the results to everyone; an open ballot is closed first. ``VoteClosed`` if none."""
     ballot = current_ballot(atelier)
     if ballot is None:
-        raise VoteClosed("Aucun vote à révéler dans cet atelier.")
+        raise VoteClosed(gettext("Aucun vote à révéler dans cet atelier."))
     if ballot.status != BallotStatus.REVEALED.value:
         now = utcnow()
         ballot.closed_at = ballot.closed_at or now
@@ -448,8 +456,8 @@ def _count(raw: Any, high: int) -> int:
         raw = int(raw.strip())
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= high:
         raise ValidationError(
-            f"Le nombre de points doit être entre 0 et {high}.",
-            {"count": f"Entre 0 et {high}."},
+            gettext("Le nombre de points doit être entre 0 et %(high)s.", high=high),
+            {"count": gettext("Entre 0 et %(high)s.", high=high)},
         )
     return raw
 
@@ -458,10 +466,10 @@ def _card(atelier: Atelier, contribution_id: Any) -> Contribution:
     if isinstance(contribution_id, str) and contribution_id.strip().isdigit():
         contribution_id = int(contribution_id.strip())
     if isinstance(contribution_id, bool) or not isinstance(contribution_id, int):
-        raise ValidationError(errors={"contribution_id": "Choisissez une carte."})
+        raise ValidationError(errors={"contribution_id": gettext("Choisissez une carte.")})
     card = db.session.get(Contribution, contribution_id)
     if card is None or card.atelier_id != atelier.id or not getattr(card, "visible", True):
-        raise NotFound("Cette carte n'existe pas (ou plus) dans cet atelier.")
+        raise NotFound(gettext("Cette carte n'existe pas (ou plus) dans cet atelier."))
     return card
 
 
@@ -487,7 +495,7 @@ def set_dots(
     card = _card(atelier, contribution_id)
     wanted = _count(count, ballot.max_per_card)
     if wanted > 0 and not ballot.allow_own_card and card.participant_id == participant.id:
-        raise Forbidden("Dans ce vote, on ne vote pas pour sa propre carte.")
+        raise Forbidden(gettext("Dans ce vote, on ne vote pas pour sa propre carte."))
 
     used, budget = _lock_budget(ballot, participant.id)
     # Under the lock: the ballot may have been closed while this request waited.
@@ -519,7 +527,7 @@ def scribe_set(actor: Actor, atelier: Atelier, contribution_id: Any, label: Any,
     require_facilitator(actor, atelier)
     ballot = current_ballot(atelier)
     if ballot is None or ballot.status == BallotStatus.REVEALED.value:
-        raise VoteClosed("Aucun vote en cours ou à dépouiller dans cet atelier.")
+        raise VoteClosed(gettext("Aucun vote en cours ou à dépouiller dans cet atelier."))
     card = _card(atelier, contribution_id)
     name, error = SCRIBE_LABEL.clean(label)
     if error:
@@ -567,7 +575,7 @@ def on_merge(target: Contribution, source: Contribution) -> None:
     if target.id == source.id:
         return
     if target.atelier_id != source.atelier_id:
-        raise ValidationError("On ne fusionne que des cartes du même atelier.")
+        raise ValidationError(gettext("On ne fusionne que des cartes du même atelier."))
     rows = db.session.execute(
         select(Dot.ballot_id, Dot.participant_id, Dot.scribe_label, Dot.scribe)
         .where(Dot.contribution_id == source.id)
@@ -601,7 +609,7 @@ def _merge_phone(ballot: Ballot, target_id: int, source_id: int, participant_id:
     db.session.execute(delete(Dot).where(Dot.id == source[0]))
     _write_phone_dot(ballot.id, participant_id, target_id, target, kept)
     if not _spend(ballot.id, participant_id, kept - total):
-        raise DomainError("Budget incohérent pendant la fusion.")  # cannot happen: refund
+        raise DomainError(gettext("Budget incohérent pendant la fusion."))  # cannot happen: refund
 
 
 def _merge_scribe(ballot: Ballot, target_id: int, source_id: int, label: str) -> None:
@@ -833,9 +841,9 @@ def require_tally_access(actor: Actor, atelier: Atelier) -> Ballot:
     """The ballot whose tally ``actor`` may read; ``NotFound`` / ``Forbidden`` otherwise."""
     ballot = current_ballot(atelier)
     if ballot is None:
-        raise NotFound("Aucun vote dans cet atelier.")
+        raise NotFound(gettext("Aucun vote dans cet atelier."))
     if not can_see_tally(actor, atelier, ballot):
-        raise Forbidden("Les résultats seront visibles quand l'animateur les révélera.")
+        raise Forbidden(gettext("Les résultats seront visibles quand l'animateur les révélera."))
     return ballot
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
+from facilitation.domain.validation import N_
+
 
 @dataclass(frozen=True)
 class Format:
@@ -28,7 +30,7 @@ FORMATS: dict[str, Format] = {
         Format("docx", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (DOCX)"),
         Format("odt", "odt", "application/vnd.oasis.opendocument.text", "LibreOffice (ODT)"),
         Format("pdf", "pdf", "application/pdf", "PDF"),
-        Format("csv", "csv", "text/csv; charset=utf-8", "Tableur (CSV)"),
+        Format("csv", "csv", "text/csv; charset=utf-8", N_("Tableur (CSV)")),
         Format("md", "md", "text/markdown; charset=utf-8", "Markdown"),
         Format("json", "json", "application/json", "JSON"),
     )

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from PIL import Image, ImageDraw, ImageFont
 
 from facilitation.domain.restitution import ateliers
+from facilitation.domain.validation import N_
 from facilitation.exports.fonts import font_files
 
 #: Bars beyond this are left out (the chart says how many).
@@ -32,7 +33,7 @@ class BarChart:
     rows: list[tuple[str, int]]
     unit: tuple[str, str] = ("", "")  # singular, plural
     colour: str = COLOURS[0]
-    empty_text: str = "Pas encore de données."
+    empty_text: str = N_("Pas encore de données.")
     omitted: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -72,11 +73,11 @@ def dots_chart(model: dict[str, Any]) -> BarChart:
     kept, omitted = _cap(rows)
     return BarChart(
         "dots",
-        "Gommettes par chantier",
+        N_("Gommettes par chantier"),
         kept,
-        ("gommette", "gommettes"),
+        (N_("gommette"), N_("gommettes")),
         COLOURS[0],
-        "Aucun chantier pour l'instant.",
+        N_("Aucun chantier pour l'instant."),
         omitted,
     )
 
@@ -87,11 +88,11 @@ def communes_chart(model: dict[str, Any]) -> BarChart:
     kept, omitted = _cap(rows)
     return BarChart(
         "communes",
-        "Communes représentées",
+        N_("Communes représentées"),
         kept,
-        ("participant·e", "participant·es"),
+        (N_("participant·e"), N_("participant·es")),
         COLOURS[1],
-        "Aucune commune renseignée pour l'instant.",
+        N_("Aucune commune renseignée pour l'instant."),
         omitted,
     )
 
@@ -102,11 +103,11 @@ def participation_chart(model: dict[str, Any]) -> BarChart:
     kept, omitted = _cap(rows)
     return BarChart(
         "participation",
-        "Participation par atelier",
+        N_("Participation par atelier"),
         kept,
-        ("participant·e", "participant·es"),
+        (N_("participant·e"), N_("participant·es")),
         COLOURS[2],
-        "Aucun atelier.",
+        N_("Aucun atelier."),
         omitted,
     )
 

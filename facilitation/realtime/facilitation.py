@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from flask_socketio import emit, join_room
 
 from facilitation import cluster_presence, round_broadcast
@@ -17,7 +18,7 @@ from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.errors import NotFound
 from facilitation.domain.phases import get_round, parse_phase, round_dict
 from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
-from facilitation.domain.validation import integer_id
+from facilitation.domain.validation import N_, integer_id
 from facilitation.extensions import db
 from facilitation.identity import actor_for
 from facilitation.models import Atelier, Contribution, Event
@@ -27,23 +28,23 @@ from facilitation.realtime.presence import presence
 
 
 def _atelier(payload: dict[str, Any]) -> Atelier:
-    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", "un atelier")
+    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", N_("un atelier"))
     atelier = db.session.get(Atelier, atelier_id)
     if atelier is None:
-        raise NotFound("Cet atelier n'existe pas.")
+        raise NotFound(gettext("Cet atelier n'existe pas."))
     return atelier
 
 
 def _event(payload: dict[str, Any]) -> Event:
-    event_id = integer_id(payload.get("event_id"), "event_id", "un événement")
+    event_id = integer_id(payload.get("event_id"), "event_id", N_("un événement"))
     found = db.session.get(Event, event_id)
     if found is None:
-        raise NotFound("Cet événement n'existe pas.")
+        raise NotFound(gettext("Cet événement n'existe pas."))
     return found
 
 
 def _round(atelier: Atelier, payload: dict[str, Any]):  # type: ignore[no-untyped-def]
-    round_id = integer_id(payload.get("round_id"), "round_id", "une manche")
+    round_id = integer_id(payload.get("round_id"), "round_id", N_("une manche"))
     return get_round(atelier, round_id)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
+from flask_babel import gettext, lazy_gettext
 from flask_socketio import emit, join_room, leave_room
 
 from facilitation import broadcast, cluster_presence
@@ -15,7 +16,7 @@ from facilitation.dbretry import with_write_retries
 from facilitation.domain.contributions import create_contribution
 from facilitation.domain.errors import DomainError, NotFound
 from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
-from facilitation.domain.validation import integer_id
+from facilitation.domain.validation import N_, integer_id
 from facilitation.extensions import db, socketio
 from facilitation.identity import actor_for, participant_for
 from facilitation.models import Atelier
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
-SERVER_ERROR = "Une erreur est survenue sur le serveur. Réessayez dans un instant."
+SERVER_ERROR = lazy_gettext("Une erreur est survenue sur le serveur. Réessayez dans un instant.")
 
 
 def event(name: str, *, write: bool = True) -> Callable[[Handler], Handler]:
@@ -51,7 +52,7 @@ def event(name: str, *, write: bool = True) -> Callable[[Handler], Handler]:
                 try:
                     take_socket_token("write" if write else "read")
                     if not isinstance(payload, dict):
-                        raise DomainError("Requête invalide : un objet était attendu.")
+                        raise DomainError(gettext("Requête invalide : un objet était attendu."))
                     return with_write_retries(lambda: fn(payload))
                 except DomainError as exc:
                     db.session.rollback()
@@ -62,7 +63,7 @@ def event(name: str, *, write: bool = True) -> Callable[[Handler], Handler]:
                     body = {
                         "ok": False,
                         "code": "server_error",
-                        "message": SERVER_ERROR,
+                        "message": str(SERVER_ERROR),
                         "errors": {},
                     }
                     return _refuse(name, body, payload)
@@ -84,10 +85,10 @@ def _refuse(name: str, body: dict[str, Any], payload: Any) -> dict[str, Any]:
 
 
 def _atelier(payload: dict[str, Any]) -> Atelier:
-    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", "un atelier")
+    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", N_("un atelier"))
     atelier = db.session.get(Atelier, atelier_id)
     if atelier is None:
-        raise NotFound("Cet atelier n'existe pas.")
+        raise NotFound(gettext("Cet atelier n'existe pas."))
     return atelier
 
 
@@ -103,7 +104,10 @@ def on_connect(auth: Any = None) -> None:
     # no CSRF token (the HTTP forms have one, see web/csrf.py).
     if not origin_allowed(request.headers.get("Origin"), request.environ):
         raise ConnectionRefusedError(
-            {"code": "forbidden_origin", "message": "Connexion refusée : origine non autorisée."}
+            {
+                "code": "forbidden_origin",
+                "message": gettext("Connexion refusée : origine non autorisée."),
+            }
         )
     # With several workers: this worker publishes its counts for the control room.
     cluster_presence.ensure_publisher(current_app._get_current_object())  # type: ignore[attr-defined]
@@ -140,7 +144,7 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("atelier:leave", write=False)
 def leave_atelier(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", "un atelier")
+    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", N_("un atelier"))
     sid = request.sid  # type: ignore[attr-defined]
     if presence.atelier_of(sid) == atelier_id:
         presence.leave(sid)

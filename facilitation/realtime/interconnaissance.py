@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
+
 from facilitation import broadcast
 from facilitation.domain import tour
 from facilitation.domain.access import require_facilitator
@@ -25,7 +27,7 @@ def require_whoswho_reader(atelier: Atelier) -> None:
     actor = actor_for(atelier.event_id)
     if actor.participant is not None or actor.facilitates(atelier):
         return
-    raise Forbidden("Rejoignez l'événement pour voir qui participe à cet atelier.")
+    raise Forbidden(gettext("Rejoignez l'événement pour voir qui participe à cet atelier."))
 
 
 @event("whoswho:get", write=False)

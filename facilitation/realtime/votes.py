@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from flask_socketio import join_room
 
 from facilitation import round_broadcast, vote_broadcast
@@ -28,7 +29,7 @@ def _atelier(payload: dict[str, Any]) -> Atelier:
     atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", "un atelier")
     atelier = db.session.get(Atelier, atelier_id)
     if atelier is None:
-        raise NotFound("Cet atelier n'existe pas.")
+        raise NotFound(gettext("Cet atelier n'existe pas."))
     return atelier
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from facilitation import broadcast
 from facilitation.domain import chantiers
@@ -22,6 +23,7 @@ from facilitation.domain.snapshot import contribution_dict
 from facilitation.extensions import db
 from facilitation.identity import actor_for
 from facilitation.models import Atelier, Contribution, Event
+from facilitation.web.i18n import clock
 
 bp = Blueprint("chantiers", __name__)
 
@@ -41,7 +43,7 @@ def _heure(iso: str, timezone: str = "Europe/Paris") -> str:
         at = datetime.fromisoformat(iso).astimezone(ZoneInfo(timezone))
     except (TypeError, ValueError, KeyError):
         return ""
-    return f"{at.hour}h{at.minute:02d}"
+    return clock(at)
 
 
 @bp.app_template_global("chantier_labels")
@@ -55,7 +57,7 @@ def _load(slug: str, atelier_id: int, chantier_id: int) -> tuple[Event, Atelier,
     card = chantiers.get_chantier(chantier_id, event)
     if card.atelier_id != atelier.id:
         # The chantier moved or the URL was edited: one canonical address.
-        raise NotFound("Ce chantier n'existe pas dans cet atelier.")
+        raise NotFound(gettext("Ce chantier n'existe pas dans cet atelier."))
     return event, atelier, card
 
 
@@ -141,19 +143,19 @@ def _write(slug: str, atelier_id: int, chantier_id: int, action: str):  # type: 
     try:
         if action == "add":
             _, version = chantiers.add_to_field(actor, card, data)
-            message = "Votre ajout est enregistré."
+            message = gettext("Votre ajout est enregistré.")
         elif action == "comment":
             _, version = chantiers.add_comment(actor, card, data)
-            message = "Votre commentaire est publié."
+            message = gettext("Votre commentaire est publié.")
         elif action == "consolidate":
             version = chantiers.consolidate(actor, card, data)
-            message = "La rubrique est consolidée."
+            message = gettext("La rubrique est consolidée.")
         elif action == "engage":
             _, version = chantiers.engage(actor, card, data)
-            message = "Merci ! Votre engagement est enregistré."
+            message = gettext("Merci ! Votre engagement est enregistré.")
         else:
             version = chantiers.disengage(actor, card, data)
-            message = "Votre engagement est retiré."
+            message = gettext("Votre engagement est retiré.")
     except ValidationError as exc:
         db.session.rollback()
         # Which form failed, so the page shows its error next to it.

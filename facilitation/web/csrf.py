@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request, session
+from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 from werkzeug.exceptions import BadRequest
 
@@ -32,9 +33,8 @@ FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
-MESSAGE = (
-    "Ce formulaire a expiré ou ne vient pas de ce site, il n’a donc pas été enregistré. "
-    "Rechargez la page puis envoyez-le à nouveau."
+MESSAGE = lazy_gettext(
+    "Ce formulaire a expiré ou ne vient pas de ce site, il n’a donc pas été enregistré. Rechargez la page puis envoyez-le à nouveau."
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from markupsafe import Markup
 
 from facilitation import round_broadcast
@@ -69,7 +70,7 @@ def ateliers(slug: str):  # type: ignore[no-untyped-def]
     ]
     groups = [(s, items) for s, items in groups if items]
     if not groups:
-        raise Forbidden("Ouvrez d'abord votre lien d'animation (ou connectez-vous).")
+        raise Forbidden(gettext("Ouvrez d'abord votre lien d'animation (ou connectez-vous)."))
     rounds = control.current_rounds([a for _s, items in groups for a in items])
     return render_template(
         "facilitation/ateliers.html",
@@ -110,7 +111,7 @@ def login():  # type: ignore[no-untyped-def]
         email = request.form.get("email", "")
         organizer = access.authenticate(email, request.form.get("password", ""))
         if organizer is None:
-            error = "Adresse e-mail ou mot de passe incorrect."
+            error = gettext("Adresse e-mail ou mot de passe incorrect.")
         else:
             login_organizer(organizer)
             return redirect(_next_url() or url_for(".organizer_home"), 303)
@@ -129,7 +130,7 @@ def _next_url() -> str | None:
 @bp.post("/organisateur/deconnexion")
 def logout():  # type: ignore[no-untyped-def]
     logout_organizer()
-    flash("Vous êtes déconnecté·e.", "info")
+    flash(gettext("Vous êtes déconnecté·e."), "info")
     return redirect(url_for(".login"), 303)
 
 
@@ -209,8 +210,12 @@ def import_ateliers(slug: str):  # type: ignore[no-untyped-def]
                 created = sum(1 for r in result.rows if r.existing is None)
                 db.session.commit()
                 flash(
-                    f"{len(result.rows)} atelier(s) importé(s) : {created} créé(s), "
-                    f"{len(result.rows) - created} mis à jour.",
+                    gettext(
+                        "%(count)s atelier(s) importé(s) : %(created)s créé(s), %(v)s mis à jour.",
+                        count=len(result.rows),
+                        created=created,
+                        v=len(result.rows) - created,
+                    ),
                     "success",
                 )
                 return redirect(url_for(".import_ateliers", slug=slug), 303)
@@ -256,7 +261,7 @@ def facilitator_links(slug: str):  # type: ignore[no-untyped-def]
                 abort(400)
         db.session.commit()
         if token is None:
-            flash("Lien révoqué : il ne fonctionne plus, immédiatement.", "success")
+            flash(gettext("Lien révoqué : il ne fonctionne plus, immédiatement."), "success")
             return redirect(url_for(".facilitator_links", slug=slug), 303)
         url = public_url(".facilitator_entry", token=token)
         fresh = {"link": link, "url": url, "qr": _qr_svg(url)}

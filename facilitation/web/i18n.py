@@ -6,18 +6,26 @@ with ``_()`` in templates and Python and translated from ``facilitation/translat
 (``make translations`` extracts, updates and compiles them; the compiled ``.mo`` files are
 committed so a fresh clone runs without a build step, and a test checks they match the
 ``.po``). Scripts get their few strings from ``<body data-i18n="…">`` (JSON), see
-``static/js/i18n.js``.
+``static/js/i18n.js``: the participant's few keyed strings (``JS_STRINGS``) in
+``<body data-i18n>``, and every other script string written ``tr("French text")`` in the
+script itself (extracted by ``make translations``). On a page in another language than French,
+the translations of the ``tr()`` strings of the scripts the page loads (and of the modules
+they import) close the page in ``<script type="application/json" id="i18n-scripts">``; French
+pages carry nothing more.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_time
-from flask import Blueprint, Flask, redirect, request
+from flask import Blueprint, Flask, current_app, g, redirect, request
 from flask_babel import Babel, get_locale, gettext, lazy_gettext, refresh
 from werkzeug.wrappers import Response
 
@@ -88,6 +96,80 @@ def clock(value: time | datetime | None) -> str:
     return format_time(value, "H:mm", locale="en")
 
 
+def date_time(value: datetime | None) -> str:
+    """« 24/06/2021 à 09h05 » / « 6/24/21 at 9:05 » (a wall-clock time already in the event's
+    time zone)."""
+    if not value:
+        return ""
+    lang = current_lang()
+    if lang == "fr":
+        return f"{value:%d/%m/%Y} à {value:%H}h{value:%M}"
+    day = format_date(value, "short", locale=lang)
+    return gettext("%(date)s à %(time)s", date=day, time=format_time(value, "H:mm", locale=lang))
+
+
+def translate(value: Any) -> Any:
+    """``{{ label|tr }}``: a French label kept in the domain (marked with ``N_``), translated."""
+    if not value or not isinstance(value, str):
+        return value
+    return gettext(value)
+
+
+TR_CALL = re.compile(r'\btr\(\s*"((?:[^"\\\n]|\\.)*)"')
+_IMPORT = re.compile(r'\bfrom\s+"\./([\w.-]+\.js)"')
+
+
+@lru_cache(maxsize=4)
+def _script_graph(js_dir: str) -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
+    """Each module of ``static/js``: its ``tr("…")`` strings and the modules it imports."""
+    graph: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+    for path in Path(js_dir).glob("*.js"):
+        source = path.read_text(encoding="utf-8")
+        texts = frozenset(json.loads(f'"{raw}"') for raw in TR_CALL.findall(source))
+        graph[path.name] = (texts, tuple(_IMPORT.findall(source)))
+    return graph
+
+
+def script_texts(modules: set[str] | list[str]) -> set[str]:
+    """The ``tr()`` strings of ``modules`` and of every module they import."""
+    js_dir = str(Path(current_app.static_folder or "static") / "js")
+    if current_app.debug:
+        _script_graph.cache_clear()
+    graph = _script_graph(js_dir)
+    seen: set[str] = set()
+    texts: set[str] = set()
+    todo = [m for m in modules if m in graph]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        own, imports = graph[name]
+        texts |= own
+        todo.extend(i for i in imports if i in graph and i not in seen)
+    return texts
+
+
+def _record_script(endpoint: str, values: dict[str, Any]) -> None:
+    """``url_defaults``: remember the scripts (static/js/*.js) this page links to."""
+    filename = values.get("filename") if endpoint == "static" else None
+    if isinstance(filename, str) and filename.startswith("js/") and filename.endswith(".js"):
+        g.setdefault("i18n_scripts", set()).add(filename[3:])
+
+
+def script_strings() -> dict[str, str]:
+    """French text -> translation, for the ``tr()`` strings of the scripts linked so far."""
+    if current_lang() == DEFAULT:
+        return {}
+    modules = g.get("i18n_scripts") or set()
+    out = {}
+    for text in sorted(script_texts(modules)):
+        translated = gettext(text)
+        if translated != text:
+            out[text] = translated
+    return out
+
+
 def js_strings() -> dict[str, str]:
     """The strings of the participant's scripts (live.js, wall.js, outbox.js), translated."""
     return {key: str(text) for key, text in JS_STRINGS.items()}
@@ -145,11 +227,18 @@ def init_app(app: Flask) -> None:
     # requests (tests, a worker reusing one) must not keep the previous visitor's language.
     app.before_request(refresh)
     app.register_blueprint(bp)
+    app.url_defaults(_record_script)
     app.jinja_env.globals.update(
-        current_lang=current_lang, js_strings=js_strings, language_names=NAMES, languages=LANGUAGES
+        current_lang=current_lang,
+        js_strings=js_strings,
+        script_strings=script_strings,
+        language_names=NAMES,
+        languages=LANGUAGES,
     )
     app.jinja_env.filters["date_long"] = date_long
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["date_time"] = date_time
+    app.jinja_env.filters["tr"] = translate
     # The page depends on the language: caches must keep one copy per Accept-Language/cookie.
     app.after_request(_vary)
 

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from facilitation import broadcast
 from facilitation.domain import contacts, matching, profiles, tour
@@ -18,6 +19,7 @@ from facilitation.domain.events import get_atelier, get_event
 from facilitation.extensions import db
 from facilitation.identity import actor_for, participant_for
 from facilitation.models import Atelier, Event, Participant
+from facilitation.web.i18n import date_time
 
 bp = Blueprint("interconnaissance", __name__)
 
@@ -54,11 +56,12 @@ def notify_whoswho(*atelier_ids: int | None) -> None:
 
 
 def local_time(event: Event) -> Callable[[datetime | None], str]:
-    """« 24/06/2021 à 10h05 » in the event's timezone, for the « my data » page."""
+    """« 24/06/2021 à 10h05 » (« 6/24/21 at 10:05 ») in the event's timezone, for the « my
+    data » page."""
     zone = ZoneInfo(event.timezone or "Europe/Paris")
 
     def fmt(at: datetime | None) -> str:
-        return at.astimezone(zone).strftime("%d/%m/%Y à %Hh%M") if at else "—"
+        return date_time(at.astimezone(zone)) if at else "—"
 
     return fmt
 
@@ -86,7 +89,7 @@ def profile(slug: str):  # type: ignore[no-untyped-def]
             atelier_id = me.current_atelier_id
             db.session.commit()
             notify_whoswho(atelier_id)
-            flash("Votre profil est enregistré.", "success")
+            flash(gettext("Votre profil est enregistré."), "success")
             return redirect(url_for("interconnaissance.profile", slug=slug), 303)
     else:
         form = profile_form(profiles.get_profile(me))
@@ -114,7 +117,9 @@ def delete_profile(slug: str):  # type: ignore[no-untyped-def]
     if profiles.delete_profile(me):
         db.session.commit()
         notify_whoswho(atelier_id)
-        flash("Votre profil est effacé. Votre nom et vos contributions restent.", "success")
+        flash(
+            gettext("Votre profil est effacé. Votre nom et vos contributions restent."), "success"
+        )
     return redirect(url_for("interconnaissance.profile", slug=slug), 303)
 
 
@@ -155,7 +160,7 @@ def tour_projector(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
 def tour_control(atelier_id: int):  # type: ignore[no-untyped-def]
     atelier = db.session.get(Atelier, atelier_id)
     if atelier is None:
-        raise NotFound("Cet atelier n'existe pas.")
+        raise NotFound(gettext("Cet atelier n'existe pas."))
     require_facilitator(actor_for(atelier.event_id), atelier)
     return render_template(
         "interconnaissance/tour_control.html",
@@ -203,9 +208,15 @@ def ask(slug: str):  # type: ignore[no-untyped-def]
     else:
         db.session.commit()
         if contact.status == contacts.ACCEPTED:
-            flash("Vous vous êtes demandé·es mutuellement : vos contacts sont partagés.", "success")
+            flash(
+                gettext("Vous vous êtes demandé·es mutuellement : vos contacts sont partagés."),
+                "success",
+            )
         else:
-            flash("Demande envoyée. Le contact sera partagé si la personne accepte.", "success")
+            flash(
+                gettext("Demande envoyée. Le contact sera partagé si la personne accepte."),
+                "success",
+            )
     return redirect(url_for("interconnaissance.matches", slug=slug) + "#demandes", 303)
 
 
@@ -217,14 +228,14 @@ def reply(slug: str, request_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("public.join", slug=slug), 303)
     decision = request.form.get("decision", "")
     if decision not in ("accepter", "refuser"):
-        flash("Choisissez « Accepter » ou « Refuser ».", "error")
+        flash(gettext("Choisissez « Accepter » ou « Refuser »."), "error")
         return redirect(url_for("interconnaissance.matches", slug=slug), 303)
     contacts.answer(me, request_id, decision == "accepter")  # Forbidden / NotFound: error page
     db.session.commit()
     flash(
-        "Mise en relation acceptée : vos contacts sont partagés."
+        gettext("Mise en relation acceptée : vos contacts sont partagés.")
         if decision == "accepter"
-        else "Demande déclinée : aucun contact n'est partagé.",
+        else gettext("Demande déclinée : aucun contact n'est partagé."),
         "success",
     )
     return redirect(url_for("interconnaissance.matches", slug=slug) + "#demandes", 303)
@@ -238,7 +249,7 @@ def cancel(slug: str, request_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("public.join", slug=slug), 303)
     contacts.cancel(me, request_id)  # Forbidden / NotFound: the app's French error page
     db.session.commit()
-    flash("Demande annulée : vos contacts ne sont plus partagés.", "success")
+    flash(gettext("Demande annulée : vos contacts ne sont plus partagés."), "success")
     return redirect(url_for("interconnaissance.matches", slug=slug) + "#demandes", 303)
 
 

@@ -14,10 +14,12 @@ slides show at 15h45 is what the database holds at 15h45. Who may see what:
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from facilitation.domain import plenary
 from facilitation.domain import restitution as domain
@@ -25,7 +27,7 @@ from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.errors import DomainError, ValidationError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.exports import FORMATS, render
-from facilitation.exports.charts import all_charts, to_svg
+from facilitation.exports.charts import BarChart, all_charts, to_svg
 from facilitation.exports.common import date_fr, filename
 from facilitation.extensions import db
 from facilitation.identity import actor_for, participant_for
@@ -66,7 +68,8 @@ def _public_vote_url(event: Event) -> str:
 
 
 def _charts(model: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"key": c.key, "title": c.title, "svg": to_svg(c)} for c in all_charts(model)]
+    charts = [_localized(c) for c in all_charts(model)]
+    return [{"key": c.key, "title": c.title, "svg": to_svg(c)} for c in charts]
 
 
 @bp.get(PREFIX)
@@ -146,7 +149,9 @@ def synthesis(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
             errors = exc.errors
         else:
             db.session.commit()
-            flash(f"Synthèse enregistrée pour « {atelier.title} ».", "success")
+            flash(
+                gettext("Synthèse enregistrée pour « %(title)s ».", title=atelier.title), "success"
+            )
             if back:
                 return redirect(
                     url_for("restitution.page", slug=slug, _anchor=f"atelier-{atelier.id}"), 303
@@ -188,10 +193,10 @@ def publication(slug: str):  # type: ignore[no-untyped-def]
     require_organizer(actor_for(event.id), event)
     if request.form.get("action") == "publier":
         domain.publish(event)
-        message = "Restitution publiée : envoyez le lien aux participant·es."
+        message = gettext("Restitution publiée : envoyez le lien aux participant·es.")
     else:
         domain.unpublish(event)
-        message = "Restitution dépubliée : l'ancien lien ne fonctionne plus."
+        message = gettext("Restitution dépubliée : l'ancien lien ne fonctionne plus.")
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("restitution.page", slug=slug, _anchor="publication"), 303)
@@ -206,7 +211,7 @@ def _deck(event: Event, audience: domain.Audience) -> dict[str, Any]:
         (c for a in domain.ateliers(model) for c in a["contributions"] if c["kind"] == "chantier"),
         key=lambda c: (-c["dots"], c["created_at"]),
     )[:6]
-    charts = {c.key: to_svg(c) for c in all_charts(model)}
+    charts = {c.key: to_svg(_localized(c)) for c in all_charts(model)}
     vote_state = plenary.state(event)
     deck = {
         "plenary": vote_state,
@@ -260,13 +265,13 @@ def plenary_settings(slug: str):  # type: ignore[no-untyped-def]
     try:
         if action == "selection":
             chosen = plenary.set_shortlist(event, request.form.getlist("chantiers"))
-            message = f"{len(chosen)} chantier(s) soumis au vote."
+            message = gettext("%(count)s chantier(s) soumis au vote.", count=len(chosen))
         elif action == "ouvrir":
             plenary.open_vote(event, request.form.get("dots", type=int) or plenary.DEFAULT_DOTS)
-            message = "Vote ouvert : les téléphones peuvent placer leurs points."
+            message = gettext("Vote ouvert : les téléphones peuvent placer leurs points.")
         elif action == "clore":
             plenary.close_vote(event)
-            message = "Vote clos : le résultat est affiché."
+            message = gettext("Vote clos : le résultat est affiché.")
         else:
             abort(400)
     except DomainError as exc:
@@ -315,6 +320,32 @@ def vote_qr(slug: str):  # type: ignore[no-untyped-def]
         buffer, kind="svg", scale=8, border=2, xmldecl=False, title="QR code du vote en plénière"
     )
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.app_template_filter("slide_title")
+def slide_title(slide: Any) -> str:
+    """A slide's title in the page's language (the domain names its fixed slides in French)."""
+    title = slide["title"] if isinstance(slide, dict) else slide.title
+    kind = slide["kind"] if isinstance(slide, dict) else slide.kind
+    prefix = "Chantiers — "
+    if kind == "chantiers" and title.startswith(prefix):
+        return gettext("Chantiers — %(title)s", title=title[len(prefix) :])
+    if kind in ("figures", "synthese", "perspectives"):
+        return gettext(title)
+    return title
+
+
+def _localized(chart: BarChart) -> BarChart:
+    """The chart's own words (title, unit, empty text) in the page's language."""
+    return replace(
+        chart,
+        title=gettext(chart.title),
+        unit=(
+            gettext(chart.unit[0]) if chart.unit[0] else "",
+            gettext(chart.unit[1]) if chart.unit[1] else "",
+        ),
+        empty_text=gettext(chart.empty_text),
+    )
 
 
 # ------------------------------------------------------------------------- published page

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request
+from flask_babel import gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -21,7 +22,7 @@ from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from facilitation import ratelimit
 from facilitation.dbretry import is_busy
 from facilitation.domain.errors import Busy
-from facilitation.domain.validation import MAX_ID
+from facilitation.domain.validation import MAX_ID, N_
 from facilitation.extensions import db
 from facilitation.web import csrf
 
@@ -30,13 +31,13 @@ _NOT_TYPED = frozenset({csrf.FIELD, "client_id", "consent", "atelier_id", "passw
 
 #: French labels for the fields we know; others are shown under their own name.
 _LABELS = {
-    "code": "Code de l’événement",
-    "display_name": "Nom affiché",
-    "structure": "Structure",
-    "commune": "Commune",
-    "titre": "Titre",
-    "description": "Description",
-    "public_concerne": "Public concerné",
+    "code": N_("Code de l’événement"),
+    "display_name": N_("Nom affiché"),
+    "structure": N_("Structure"),
+    "commune": N_("Commune"),
+    "titre": N_("Titre"),
+    "description": N_("Description"),
+    "public_concerne": N_("Public concerné"),
 }
 
 
@@ -154,7 +155,7 @@ def typed_fields() -> list[tuple[str, str]]:
     for key, value in form.items():
         if key in _NOT_TYPED or not value.strip():
             continue
-        fields.append((_LABELS.get(key, key), value[:5000]))
+        fields.append((gettext(_LABELS[key]) if key in _LABELS else key, value[:5000]))
     return fields
 
 
@@ -203,20 +204,21 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(csrf.CSRFError)
     def csrf_refused(exc: csrf.CSRFError):  # type: ignore[no-untyped-def]
         if _wants_json():
-            return {"ok": False, "code": "csrf", "message": csrf.MESSAGE, "errors": {}}, 400
-        return refused_page("Formulaire expiré", csrf.MESSAGE, 400)
+            return {"ok": False, "code": "csrf", "message": str(csrf.MESSAGE), "errors": {}}, 400
+        return refused_page(gettext("Formulaire expiré"), csrf.MESSAGE, 400)
 
     @app.errorhandler(TooManyRequests)
     def too_many(exc: TooManyRequests):  # type: ignore[no-untyped-def]
-        message = (
-            "Trop de tentatives depuis cet appareil ou ce réseau en peu de temps. "
-            "Patientez une minute puis réessayez."
+        message = gettext(
+            "Trop de tentatives depuis cet appareil ou ce réseau en peu de temps. Patientez une minute puis réessayez."
         )
         if _wants_json():
             body = {"ok": False, "code": "rate_limited", "message": message, "errors": {}}
             response = current_app.make_response((body, 429))
         else:
-            response = current_app.make_response(refused_page("Trop de tentatives", message, 429))
+            response = current_app.make_response(
+                refused_page(gettext("Trop de tentatives"), message, 429)
+            )
         # Flask-Limiter's Retry-After and X-RateLimit-* headers, when it set them.
         if exc.response is not None:
             for name, value in exc.response.headers.items():
@@ -226,10 +228,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
-        message = "Envoi trop volumineux : raccourcissez le texte ou le fichier, puis réessayez."
+        message = gettext(
+            "Envoi trop volumineux : raccourcissez le texte ou le fichier, puis réessayez."
+        )
         if _wants_json():
             return {"ok": False, "code": "too_large", "message": message, "errors": {}}, 413
-        return refused_page("Envoi trop volumineux", message, 413)
+        return refused_page(gettext("Envoi trop volumineux"), message, 413)
 
     @app.errorhandler(OperationalError)
     def database_busy(exc: OperationalError):  # type: ignore[no-untyped-def]
@@ -237,7 +241,7 @@ def init_app(app: Flask) -> None:
         if not is_busy(exc):
             raise exc
         current_app.logger.error("SQLite busy: HTTP write refused (%s)", request.path)
-        message = Busy.default_message
+        message = str(Busy.default_message)
         if _wants_json():
             return {"ok": False, "code": Busy.code, "message": message, "errors": {}}, 503
-        return refused_page("Serveur occupé", message, 503)
+        return refused_page(gettext("Serveur occupé"), message, 503)

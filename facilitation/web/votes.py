@@ -10,6 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext
 
 from facilitation.domain import voting
 from facilitation.domain.errors import DomainError, NotFound
@@ -35,7 +36,7 @@ def tally_json(atelier_id: int):  # type: ignore[no-untyped-def]
     atelier = db.session.get(Atelier, atelier_id)
     try:
         if atelier is None:
-            raise NotFound("Cet atelier n'existe pas.")
+            raise NotFound(gettext("Cet atelier n'existe pas."))
         ballot = voting.require_tally_access(actor_for(atelier.event_id), atelier)
     except DomainError as exc:
         return jsonify(exc.as_dict()), exc.http_status
@@ -54,7 +55,7 @@ def results_svg_by_id(atelier_id: int):  # type: ignore[no-untyped-def]
     """The same chart for pages that know only the atelier id (static/js/votes.js)."""
     atelier = db.session.get(Atelier, atelier_id)
     if atelier is None:
-        raise NotFound("Cet atelier n'existe pas.")
+        raise NotFound(gettext("Cet atelier n'existe pas."))
     return _chart(atelier)
 
 

@@ -6,11 +6,8 @@
 // `announcement` event brings a new one and `announcement:cleared` takes it down. A phone
 // shows each announcement once: « J’ai lu » hides it and remembers its id in localStorage,
 // so a reconnection or a reload does not bring it back.
-import { t } from "./i18n.js";
+import { tr } from "./i18n.js";
 import { formatTime, parseDate } from "./cards.js";
-
-// The page's language (i18n.js): the French text is the key and the fallback.
-const tr = (text, vars = {}) => t(text, text, vars);
 
 const PROJECTOR_HIDE_MS = 3 * 60 * 1000;
 const DISMISSED_KEY = "facilitation:announcements:dismissed";

@@ -7,21 +7,22 @@ import { connectAtelier, STATUS_TEXT } from "./live.js";
 import { CardList } from "./cards.js";
 import { RoundClock, formatSeconds, PHASE_LABELS } from "./round.js";
 import { listenAnnouncements } from "./announce.js";
+import { tr } from "./i18n.js";
 
 const PHASE_ORDER = ["preparation", "contributions", "vote", "resultats", "clos"];
 const MOVE_LABELS = {
-  preparation: "Revenir en préparation",
-  contributions: "Ouvrir les contributions",
-  vote: "Passer au vote",
-  resultats: "Afficher les résultats",
-  clos: "Clore la manche",
+  preparation: tr("Revenir en préparation"),
+  contributions: tr("Ouvrir les contributions"),
+  vote: tr("Passer au vote"),
+  resultats: tr("Afficher les résultats"),
+  clos: tr("Clore la manche"),
 };
 // Going back is a reopening (allowed and audited by the server): say so on the button.
 const REOPEN_LABELS = {
-  preparation: "Revenir en préparation",
-  contributions: "Rouvrir les contributions",
-  vote: "Rouvrir le vote",
-  resultats: "Revenir aux résultats",
+  preparation: tr("Revenir en préparation"),
+  contributions: tr("Rouvrir les contributions"),
+  vote: tr("Rouvrir le vote"),
+  resultats: tr("Revenir aux résultats"),
 };
 
 function moveLabel(from, to) {
@@ -55,7 +56,7 @@ function init(root) {
   let live = null;
 
   function showError(err) {
-    const message = (err && (Object.values(err.errors || {})[0] || err.message)) || "Action refusée.";
+    const message = (err && (Object.values(err.errors || {})[0] || err.message)) || tr("Action refusée.");
     errorBox.textContent = message;
     errorBox.hidden = false;
     clearTimeout(showError.timer);
@@ -74,7 +75,7 @@ function init(root) {
       errorBox.hidden = true;
       return ack;
     } catch {
-      showError({ message: "Pas de réponse du serveur : vérifiez la connexion et réessayez." });
+      showError({ message: tr("Pas de réponse du serveur : vérifiez la connexion et réessayez.") });
       return null;
     }
   }
@@ -106,19 +107,19 @@ function init(root) {
     const tools = el("div", "card__tools");
     const id = data.id;
     tools.append(
-      button("Modifier", () => openEditor(node, data)),
-      button(data.hidden ? "Afficher" : "Masquer", () =>
+      button(tr("Modifier"), () => openEditor(node, data)),
+      button(data.hidden ? tr("Afficher") : tr("Masquer"), () =>
         send("moderation:hide", { contribution_id: id, hidden: !data.hidden })),
-      button(data.pinned ? "Désépingler" : "Épingler", () =>
+      button(data.pinned ? tr("Désépingler") : tr("Épingler"), () =>
         send("moderation:pin", { contribution_id: id, pinned: !data.pinned })),
     );
     if (!data.hidden) {
       const focused = projector.mode === "card" && String(projector.focus_id) === String(id);
-      tools.append(button(focused ? "Projetée" : "Projeter", () =>
+      tools.append(button(focused ? tr("Projetée") : tr("Projeter"), () =>
         send("projector:mode", { mode: "card", contribution_id: id })));
     }
     // Category
-    const catLabel = el("label", "card__tool-label", "Catégorie");
+    const catLabel = el("label", "card__tool-label", tr("Catégorie"));
     const cat = el("select", "field__input field__input--small");
     const none = el("option", "", "—");
     none.value = "";
@@ -134,9 +135,9 @@ function init(root) {
     catLabel.append(cat);
     tools.append(catLabel);
     // Merge into another card
-    const mergeLabel = el("label", "card__tool-label", "Fusionner dans");
+    const mergeLabel = el("label", "card__tool-label", tr("Fusionner dans"));
     const merge = el("select", "field__input field__input--small");
-    const pick = el("option", "", "choisir…");
+    const pick = el("option", "", tr("choisir…"));
     pick.value = "";
     merge.append(pick);
     for (const entry of cards.entries.values()) {
@@ -148,7 +149,7 @@ function init(root) {
     merge.addEventListener("change", async () => {
       if (!merge.value) return;
       const target = dataOf(merge.value);
-      if (!window.confirm(`Fusionner « ${data.titre} » dans « ${target ? target.titre : ""} » ? Les deux textes et auteurs sont conservés.`)) {
+      if (!window.confirm(tr("Fusionner « {titre} » dans « {v} » ? Les deux textes et auteurs sont conservés.", { titre: data.titre, v: target ? target.titre : "" }))) {
         merge.value = "";
         return;
       }
@@ -168,12 +169,12 @@ function init(root) {
     const editor = el("form", "card__editor form");
     const title = el("input", "field__input");
     title.maxLength = 120; title.value = data.titre || "";
-    title.setAttribute("aria-label", "Titre");
+    title.setAttribute("aria-label", tr("Titre"));
     const desc = el("textarea", "field__input");
     desc.maxLength = 2000; desc.rows = 4; desc.value = data.description || "";
-    desc.setAttribute("aria-label", "Description");
-    const save = el("button", "button button--small", "Enregistrer"); save.type = "submit";
-    const cancel = button("Annuler", () => editor.remove());
+    desc.setAttribute("aria-label", tr("Description"));
+    const save = el("button", "button button--small", tr("Enregistrer")); save.type = "submit";
+    const cancel = button(tr("Annuler"), () => editor.remove());
     const actions = el("p", "actions"); actions.append(save, cancel);
     editor.append(title, desc, actions);
     editor.addEventListener("submit", async (event) => {
@@ -198,7 +199,7 @@ function init(root) {
     timer.hidden = v.remaining === null;
     if (v.remaining !== null) {
       $("timer-value").textContent = formatSeconds(v.remaining);
-      $("timer-state").textContent = v.timerState === "paused" ? "en pause" : "";
+      $("timer-state").textContent = v.timerState === "paused" ? tr("en pause") : "";
     }
     timer.dataset.state = v.timerState;
     $("timer-pause").hidden = v.timerState !== "running";
@@ -232,7 +233,7 @@ function init(root) {
   $("timer-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const minutes = Number($("timer-minutes").value);
-    if (!Number.isFinite(minutes) || minutes <= 0) { showError({ message: "Indiquez une durée en minutes." }); return; }
+    if (!Number.isFinite(minutes) || minutes <= 0) { showError({ message: tr("Indiquez une durée en minutes.") }); return; }
     timer("start", Math.round(minutes * 60));
   });
   $("timer-pause").addEventListener("click", () => timer("pause"));
@@ -251,8 +252,8 @@ function init(root) {
     }
     const focused = projector.mode === "card" ? dataOf(projector.focus_id) : null;
     $("projector-current").textContent = focused
-      ? `Carte projetée : « ${focused.titre} »`
-      : "Une carte s’agrandit avec son bouton « Projeter ».";
+      ? tr("Carte projetée : « {titre} »", { titre: focused.titre })
+      : tr("Une carte s’agrandit avec son bouton « Projeter ».");
     decorateAll();
   }
   for (const b of document.querySelectorAll("#projector-modes [data-mode]")) {
@@ -305,7 +306,7 @@ function init(root) {
       renderProjector();
     },
     onCreated(c) { cards.add(c); },
-    onPresence(n) { $("presence").textContent = `${n} ${n <= 1 ? "personne connectée" : "personnes connectées"}`; },
+    onPresence(n) { $("presence").textContent = n <= 1 ? tr("{n} personne connectée", { n }) : tr("{n} personnes connectées", { n }); },
     onError(err) { showError(err); },
   });
   listenAnnouncements(live.socket, { closable: true });

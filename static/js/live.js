@@ -5,7 +5,7 @@
 // - tracks the atelier version: a delta that skips a version triggers a resync (re-join),
 // - reports the connection state: "connecting" | "connected" | "reconnecting" | "offline".
 import { io } from "../vendor/socket.io.esm.min.js";
-import { t } from "./i18n.js";
+import { t, tr } from "./i18n.js";
 
 // Read when shown: in the page's language (i18n.js), French as the fallback.
 export const STATUS_TEXT = {
@@ -84,7 +84,7 @@ export function connectAtelier(opts) {
           return;
         }
         if (!ack || ack.ok !== true) {
-          onError(ack || { code: "invalid", message: "Impossible de rejoindre l’atelier." });
+          onError(ack || { code: "invalid", message: tr("Impossible de rejoindre l’atelier.") });
           resolve(false);
           return;
         }
@@ -111,7 +111,7 @@ export function connectAtelier(opts) {
   socket.on("connect_error", (err) => {
     if (!socket.active) { // refused by the server (e.g. not allowed): no automatic retry
       setStatus("offline");
-      onError({ code: "forbidden", message: (err && err.data && err.data.message) || "Connexion refusée par le serveur." });
+      onError({ code: "forbidden", message: (err && err.data && err.data.message) || tr("Connexion refusée par le serveur.") });
     } else {
       setStatus(lostStatus());
     }

@@ -9,6 +9,7 @@
 //
 // Drafts: the text typed in a form is saved as it is typed and put back after a reload, a tab
 // crash or a reconnect, until the page says the card was acknowledged (clear()).
+import { tr } from "./i18n.js";
 
 const REQUEST_TIMEOUT_MS = 8000;
 const RETRY_MS = 3000;
@@ -153,7 +154,7 @@ export class Outbox {
         if (ack && ack.ok) {
           if (handler.ack) handler.ack(item, ack);
         } else if (handler.refused) {
-          handler.refused(item, ack || { code: "invalid", message: "Envoi refusé par le serveur." });
+          handler.refused(item, ack || { code: "invalid", message: tr("Envoi refusé par le serveur.") });
         }
       }
     } finally {

@@ -3,7 +3,7 @@
 // arrive and the number of people connected. It never writes. User text: textContent only.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
 import { CardList } from "./cards.js";
-import { t } from "./i18n.js";
+import { t, tr } from "./i18n.js";
 import { projectorExtras } from "./projector_extras.js";
 
 function presenceText(n) {
@@ -64,7 +64,7 @@ function init(root) {
     onError(err) {
       liveStatus.dataset.state = "offline";
       liveStatus.querySelector(".live-status__text").textContent =
-        (err && err.message) || "Une erreur est survenue.";
+        (err && err.message) || tr("Une erreur est survenue.");
     },
   });
   extras.attach(live);

@@ -3,6 +3,7 @@
 // results), moderation deltas and announcements. Plugged into projector.js with three calls.
 import { RoundClock, formatSeconds } from "./round.js";
 import { listenAnnouncements } from "./announce.js";
+import { tr } from "./i18n.js";
 
 export function projectorExtras({ root, cards }) {
   const head = document.querySelector(".projector__head") || root;
@@ -18,8 +19,9 @@ export function projectorExtras({ root, cards }) {
     root.dataset.phase = v.phase || "";
     if (!v.round) { banner.hidden = true; return; }
     banner.hidden = false;
-    const time = v.remaining === null ? "" : ` · ${formatSeconds(v.remaining)}${v.timerState === "paused" ? " (pause)" : ""}`;
-    banner.textContent = `Manche ${v.round.number} : ${v.label}${time}`;
+    const paused = v.timerState === "paused" ? tr(" (pause)") : "";
+    const time = v.remaining === null ? "" : ` · ${formatSeconds(v.remaining)}${paused}`;
+    banner.textContent = tr("Manche {number} : {label}", { number: v.round.number, label: v.label }) + time;
   });
 
   function applyMode() {
@@ -34,7 +36,7 @@ export function projectorExtras({ root, cards }) {
         const index = cat ? order.indexOf(node.dataset.categoryId) : order.length;
         node.style.order = String(index);
         if (!tag) { tag = document.createElement("p"); tag.className = "card__category"; node.prepend(tag); }
-        tag.textContent = cat ? cat : "Sans catégorie";
+        tag.textContent = cat ? cat : tr("Sans catégorie");
       } else {
         node.style.order = "";
         if (tag) tag.remove();

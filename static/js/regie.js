@@ -6,12 +6,12 @@ import { io } from "../vendor/socket.io.esm.min.js";
 import { STATUS_TEXT } from "./live.js";
 import { formatSeconds, PHASE_LABELS } from "./round.js";
 import { parseDate, formatTime } from "./cards.js";
-import { t } from "./i18n.js";
+import { tr } from "./i18n.js";
 
 const REFRESH_MS = 5000;
 const WARNING_TEXT = {
-  idle: "aucune activité récente",
-  no_facilitator: "pas d’animation connectée",
+  idle: tr("aucune activité récente"),
+  no_facilitator: tr("pas d’animation connectée"),
 };
 
 function el(tag, className, text) {
@@ -20,9 +20,6 @@ function el(tag, className, text) {
   if (text !== undefined && text !== null) node.textContent = String(text);
   return node;
 }
-
-// The page's language (i18n.js): the French text is the key and the fallback.
-const tr = (text, vars = {}) => t(text, text, vars);
 
 function newClientId() {
   if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
@@ -50,7 +47,7 @@ function init(root) {
   }
 
   function showError(err) {
-    errorBox.textContent = (err && (Object.values(err.errors || {})[0] || err.message)) || "Action refusée.";
+    errorBox.textContent = (err && (Object.values(err.errors || {})[0] || err.message)) || tr("Action refusée.");
     errorBox.hidden = false;
   }
 
@@ -67,20 +64,20 @@ function init(root) {
       const ends = parseDate(t.ends_at);
       return ends ? formatSeconds((ends.getTime() - (Date.now() + offsetMs)) / 1000) : "";
     }
-    if (t.state === "paused" && t.remaining !== null) return `${formatSeconds(t.remaining)} (pause)`;
+    if (t.state === "paused" && t.remaining !== null) return formatSeconds(t.remaining) + tr(" (pause)");
     return "";
   }
 
   function render() {
     if (!state) return;
     const agenda = state.agenda || {};
-    $("agenda-current").textContent = agenda.current ? agenda.current.title : "la journée n’a pas commencé";
+    $("agenda-current").textContent = agenda.current ? agenda.current.title : tr("la journée n’a pas commencé");
     $("agenda-next").textContent = agenda.next ? agenda.next.title : "—";
     $("agenda-next-button").disabled = !agenda.next;
     rows.replaceChildren(...state.ateliers.map((a) => {
-      const tr = el("tr");
-      tr.dataset.atelierId = String(a.id);
-      tr.dataset.warnings = (a.warnings || []).join(" ");
+      const row = el("tr");
+      row.dataset.atelierId = String(a.id);
+      row.dataset.warnings = (a.warnings || []).join(" ");
       const title = el("th", "", a.title);
       title.scope = "row";
       if (a.room) title.append(el("span", "console__hint", ` · ${a.room}`));
@@ -93,13 +90,13 @@ function init(root) {
       const timer = el("td", "regie__timer", timerText(a.round));
       const warn = el("td");
       for (const w of a.warnings || []) warn.append(el("span", "regie__warning", WARNING_TEXT[w] || w));
-      tr.append(
+      row.append(
         title, phase, timer,
         el("td", "", a.people), el("td", "", a.facilitators), el("td", "", a.cards),
         el("td", "", a.last_activity ? formatTime(a.last_activity) : "—"),
         warn,
       );
-      return tr;
+      return row;
     }));
   }
 
@@ -179,9 +176,9 @@ function init(root) {
   setInterval(refresh, REFRESH_MS);
   setInterval(() => {
     if (!state) return;
-    for (const tr of rows.children) {
-      const a = state.ateliers.find((x) => String(x.id) === tr.dataset.atelierId);
-      const cell = tr.querySelector(".regie__timer");
+    for (const row of rows.children) {
+      const a = state.ateliers.find((x) => String(x.id) === row.dataset.atelierId);
+      const cell = row.querySelector(".regie__timer");
       if (a && cell) cell.textContent = timerText(a.round);
     }
   }, 1000);
@@ -199,15 +196,15 @@ function init(root) {
         errorBox.hidden = true;
         showCurrent(ack.announcement);
       } else { pending = null; showError(ack); }
-    } catch { showError({ message: "Pas de réponse du serveur : réessayez." }); }
+    } catch { showError({ message: tr("Pas de réponse du serveur : réessayez.") }); }
   });
   $("agenda-next-button").addEventListener("click", async () => {
     const next = state && state.agenda && state.agenda.next;
-    if (!next || !window.confirm(`Passer toute la journée à « ${next.title} » ?`)) return;
+    if (!next || !window.confirm(tr("Passer toute la journée à « {title} » ?", { title: next.title }))) return;
     try {
       const ack = await request("agenda:next", {});
       if (ack && ack.ok) { state.agenda = ack.agenda; render(); } else showError(ack);
-    } catch { showError({ message: "Pas de réponse du serveur : réessayez." }); }
+    } catch { showError({ message: tr("Pas de réponse du serveur : réessayez.") }); }
   });
 }
 

@@ -1,5 +1,6 @@
 // Presenter notes: follows the slides window through a BroadcastChannel and can drive it
 // (previous / next buttons, or the same keys as the slides). Text is server-rendered.
+import { tr } from "./i18n.js";
 
 function init(root) {
   document.documentElement.classList.add("js", "js-notes");
@@ -16,8 +17,8 @@ function init(root) {
       note.hidden = note.dataset.key !== key;
     });
     root.dataset.current = key;
-    position.textContent = total ? `Diapositive ${index + 1} / ${total}` : "—";
-    nextTitle.textContent = next || "fin de la présentation";
+    position.textContent = total ? tr("Diapositive {n} / {total}", { n: index + 1, total }) : "—";
+    nextTitle.textContent = next || tr("fin de la présentation");
   }
 
   function tick() {

@@ -5,6 +5,7 @@
 // markup from strings. Every few seconds it fetches the same page again and swaps in the
 // fresh slides (parsed by DOMParser from our own server's escaped HTML), so a vote closed a
 // minute ago is on screen without reloading and without losing the current slide.
+import { tr } from "./i18n.js";
 
 const NEXT_KEYS = new Set(["ArrowRight", "ArrowDown", "PageDown", " ", "Spacebar", "Enter", "n"]);
 const PREV_KEYS = new Set(["ArrowLeft", "ArrowUp", "PageUp", "Backspace", "p"]);
@@ -38,7 +39,7 @@ function init(deck) {
     });
     const current = slides[index];
     position.textContent = `${index + 1} / ${slides.length}`;
-    document.title = `${current.dataset.title} · présentation`;
+    document.title = tr("{title} · présentation", { title: current.dataset.title });
     history.replaceState(null, "", `#${current.dataset.key}`);
     deck.dataset.current = current.dataset.key;
     announce();

@@ -4,13 +4,14 @@
 // projector show the same time whatever their own clocks say. At zero the screen shows
 // « clos » at once (the server closes the round at the same instant and confirms).
 import { parseDate } from "./cards.js";
+import { tr } from "./i18n.js";
 
 export const PHASE_LABELS = {
-  preparation: "préparation",
-  contributions: "contributions ouvertes",
-  vote: "vote",
-  resultats: "résultats",
-  clos: "clos",
+  preparation: tr("préparation"),
+  contributions: tr("contributions ouvertes"),
+  vote: tr("vote"),
+  resultats: tr("résultats"),
+  clos: tr("clos"),
 };
 
 export function formatSeconds(total) {

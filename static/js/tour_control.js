@@ -1,6 +1,7 @@
 // The facilitator's control of the tour de table (templates/interconnaissance/tour_control.html).
 // Steps send the version they saw, so a retried « Suivant » never skips two people.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { tr } from "./i18n.js";
 
 const root = document.getElementById("tour-control");
 const atelierId = Number(root.dataset.atelierId);
@@ -12,15 +13,15 @@ function render(next) {
   if (tour && Number(next.version) < Number(tour.version)) return;
   tour = next;
   root.dataset.version = String(tour.version);
-  let text = "Le tour de table n’est pas commencé.";
+  let text = tr("Le tour de table n’est pas commencé.");
   if (tour.active) {
-    text = `En cours : ${tour.position + 1} / ${tour.total}`;
+    text = tr("En cours : {v} / {total}", { v: tour.position + 1, total: tour.total });
     if (tour.person) text += ` — ${tour.person.display_name}`;
-    else if (tour.hidden) text += " — profil masqué";
-    if (!tour.total) text = "En cours : personne n’a encore rendu son profil visible.";
+    else if (tour.hidden) text += tr(" — profil masqué");
+    if (!tour.total) text = tr("En cours : personne n’a encore rendu son profil visible.");
   }
   $("tour-status").textContent = text;
-  $("tour-start").textContent = tour.active ? "Recommencer" : "Commencer le tour";
+  $("tour-start").textContent = tour.active ? tr("Recommencer") : tr("Commencer le tour");
   // While running, « Suivant » is the main action; restarting is the secondary one.
   $("tour-start").classList.toggle("button--secondary", Boolean(tour.active));
   $("tour-prev").disabled = !tour.active || tour.position <= 0;
@@ -37,7 +38,7 @@ function renderOrder(order) {
     const li = document.createElement("li");
     li.dataset.id = String(entry.id);
     if (entry.hidden) {
-      li.textContent = "Profil masqué";
+      li.textContent = tr("Profil masqué");
     } else {
       const structure = document.createElement("span");
       structure.className = "tour-order__structure";
@@ -62,7 +63,7 @@ function markCurrent() {
 
 function showError(err) {
   const el = $("tour-error");
-  el.textContent = (err && err.message) || "Action impossible.";
+  el.textContent = (err && err.message) || tr("Action impossible.");
   el.hidden = false;
 }
 
@@ -80,7 +81,7 @@ async function send(event, extra = {}) {
       render(ack.tour);
     } else showError(ack);
   } catch (_) {
-    showError({ message: "Pas de réponse du serveur : vérifiez la connexion puis réessayez." });
+    showError({ message: tr("Pas de réponse du serveur : vérifiez la connexion puis réessayez.") });
   }
 }
 

@@ -1,5 +1,6 @@
 // Countdown of the tour de table, on the server's clock: the offset between the server's
 // `server_time` and this device's clock is applied, so every screen shows the same time.
+import { tr } from "./i18n.js";
 
 export function createTimer(el) {
   let handle = null;
@@ -16,7 +17,7 @@ export function createTimer(el) {
     const started = Date.parse(state.person_started_at);
     const elapsed = (Date.now() + offsetMs - started) / 1000;
     const left = state.timer_seconds - elapsed;
-    el.textContent = left > 0 ? format(left) : "Temps écoulé";
+    el.textContent = left > 0 ? format(left) : tr("Temps écoulé");
     el.dataset.over = left > 0 ? "false" : "true";
   }
 

@@ -8,8 +8,9 @@
 // owns. User text goes through textContent / setAttribute only, never innerHTML.
 import { onAtelierLive } from "./live.js";
 import { outboxFor } from "./outbox.js";
+import { tr } from "./i18n.js";
 
-const STATUS_LABEL = { ouvert: "Vote ouvert", clos: "Vote clos", "révélé": "Résultats révélés" };
+const STATUS_LABEL = { ouvert: tr("Vote ouvert"), clos: tr("Vote clos"), "révélé": tr("Résultats révélés") };
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -28,11 +29,15 @@ function newClientId() {
 function plural(n, one, many) { return `${n} ${n > 1 ? many : one}`; }
 
 function progressText(t) {
-  return `${t.voted} sur ${t.eligible} ${t.voted > 1 ? "ont" : "a"} voté`;
+  return t.voted > 1
+    ? tr("{voted} sur {eligible} ont voté", { voted: t.voted, eligible: t.eligible })
+    : tr("{voted} sur {eligible} a voté", { voted: t.voted, eligible: t.eligible });
 }
 
 function rankText(r) {
-  return `${r.rank}${r.rank === 1 ? "ᵉʳ" : "ᵉ"}${r.tied ? " ex æquo" : ""}`;
+  const suffix = r.rank === 1 ? tr("ᵉʳ") : tr("ᵉ");
+  const tie = r.tied ? tr(" ex æquo") : "";
+  return `${r.rank}${suffix}${tie}`;
 }
 
 // The round's phase (set on the page root as data-phase by wall_extras.js / projector_extras.js)
@@ -134,7 +139,7 @@ function phoneView(root, live, state) {
     const id = card.dataset.id;
     let box = card.querySelector(":scope > .vote-controls");
     if (!open()) { if (box) box.remove(); return; }
-    const titre = (card.querySelector(".card__title") || {}).textContent || "cette carte";
+    const titre = (card.querySelector(".card__title") || {}).textContent || tr("cette carte");
     if (!box) {
       box = el("div", "vote-controls");
       const minus = el("button", "vote-controls__button vote-controls__minus", "−");
@@ -151,11 +156,11 @@ function phoneView(root, live, state) {
     const n = desired.get(id) || 0;
     const max = state.ballot.max_per_card;
     const [minus, count, plus] = box.children;
-    minus.setAttribute("aria-label", `Retirer un point à « ${titre} »`);
-    plus.setAttribute("aria-label", `Ajouter un point à « ${titre} »`);
+    minus.setAttribute("aria-label", tr("Retirer un point à « {titre} »", { titre }));
+    plus.setAttribute("aria-label", tr("Ajouter un point à « {titre} »", { titre }));
     minus.disabled = n <= 0;
     plus.disabled = n >= max || used() >= budget();
-    count.textContent = n ? plural(n, "point", "points") : "0 point";
+    count.textContent = n ? plural(n, tr("point"), tr("points")) : tr("0 point");
     card.dataset.myDots = String(n);
   }
 
@@ -166,12 +171,12 @@ function phoneView(root, live, state) {
     root.dataset.vote = ballot ? ballot.status : "";
     if (ballot) {
       status.textContent = ballot.status === "ouvert"
-        ? "Vote en cours : placez vos points sur les cartes."
-        : "Le vote est clos : les résultats seront bientôt révélés.";
+        ? tr("Vote en cours : placez vos points sur les cartes.")
+        : tr("Le vote est clos : les résultats seront bientôt révélés.");
     }
     left.hidden = !open();
     left.textContent = open()
-      ? `Il vous reste ${plural(budget() - used(), "point", "points")} sur ${budget()}.`
+      ? tr("Il vous reste {v} sur {v2}.", { v: plural(budget() - used(), tr("point"), tr("points")), v2: budget() })
       : "";
     for (const card of cardsBox.querySelectorAll(":scope > .card[data-id]")) decorate(card);
     results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`, "&w=narrow", votePhase(root));
@@ -179,7 +184,7 @@ function phoneView(root, live, state) {
   onPhaseChange(root, () => renderPhone());
 
   function refreshCounts() {
-    left.textContent = `Il vous reste ${plural(budget() - used(), "point", "points")} sur ${budget()}.`;
+    left.textContent = tr("Il vous reste {v} sur {v2}.", { v: plural(budget() - used(), tr("point"), tr("points")), v2: budget() });
     for (const card of cardsBox.querySelectorAll(":scope > .card[data-id]")) decorate(card);
   }
 
@@ -198,13 +203,13 @@ function phoneView(root, live, state) {
     refused(item, ack) {
       // Refused (budget, closed …): the server's numbers win.
       const id = String(item.payload.contribution_id);
-      message.textContent = (ack && ack.message) || "Point non enregistré.";
+      message.textContent = (ack && ack.message) || tr("Point non enregistré.");
       if (ack && ack.count !== undefined) confirmed.set(id, ack.count);
       if (!waitingFor(id)) desired.set(id, confirmed.get(id) || 0);
       refreshCounts();
     },
     stalled() {
-      message.textContent = "Point en attente d’envoi : il partira dès le retour de la connexion.";
+      message.textContent = tr("Point en attente d’envoi : il partira dès le retour de la connexion.");
     },
   });
 
@@ -212,7 +217,7 @@ function phoneView(root, live, state) {
     outbox.set("dot", "dot:set", {
       client_id: newClientId(), atelier_id: state.atelierId, contribution_id: Number(id), count,
     }, (i) => String(i.payload.contribution_id) === id, { ballot_id: state.ballot.id });
-    if (!live.connected) message.textContent = "Hors ligne : point en attente d’envoi, il partira au retour de la connexion.";
+    if (!live.connected) message.textContent = tr("Hors ligne : point en attente d’envoi, il partira au retour de la connexion.");
   }
 
   cardsBox.addEventListener("click", (event) => {
@@ -252,12 +257,12 @@ function resultsBlock(id) {
   node.id = id;
   node.hidden = true;
   node.setAttribute("aria-labelledby", `${id}-title`);
-  const title = el("h2", "section__title vote-results__title", "Résultats du vote");
+  const title = el("h2", "section__title vote-results__title", tr("Résultats du vote"));
   title.id = `${id}-title`;
   const progress = el("p", "vote-results__progress");
   const figure = el("figure", "vote-results__figure");
   const img = el("img", "vote-results__chart");
-  img.alt = "Diagramme en barres des résultats (classement détaillé ci-dessous).";
+  img.alt = tr("Diagramme en barres des résultats (classement détaillé ci-dessous).");
   img.width = 960;
   img.decoding = "async";
   figure.append(img);
@@ -272,7 +277,7 @@ function resultsBlock(id) {
       node.hidden = !revealed;
       node.dataset.state = revealed ? "revealed" : "hidden";
       if (!revealed) return;
-      progress.textContent = `${progressText(t)} · ${plural(t.dots_counted, "point", "points")} au total`;
+      progress.textContent = tr("{v} · {v2} au total", { v: progressText(t), v2: plural(t.dots_counted, tr("point"), tr("points")) });
       const key = JSON.stringify(t.results.map((r) => [r.contribution_id, r.dots]));
       if (key !== shownKey) {
         shownKey = key;
@@ -282,7 +287,7 @@ function resultsBlock(id) {
           li.dataset.rank = String(r.rank);
           li.append(el("span", "vote-results__rank", rankText(r)), " ",
             el("span", "vote-results__titre", r.titre), " ",
-            el("span", "vote-results__dots", plural(r.dots, "point", "points")));
+            el("span", "vote-results__dots", plural(r.dots, tr("point"), tr("points"))));
           return li;
         }));
       }
@@ -304,7 +309,8 @@ function projectorView(root, state) {
     root.dataset.vote = ballot ? ballot.status : "";
     progress.hidden = !(ballot && ballot.status !== "révélé" && state.progress);
     if (!progress.hidden) {
-      progress.textContent = `${ballot.status === "ouvert" ? "Vote en cours" : "Vote clos"} · ${progressText(state.progress)}`;
+      const status = ballot.status === "ouvert" ? tr("Vote en cours") : tr("Vote clos");
+      progress.textContent = `${status} · ${progressText(state.progress)}`;
     }
     results.show(state, `/api/ateliers/${state.atelierId}/resultats.svg`, "", votePhase(root));
   };
@@ -333,7 +339,7 @@ function consoleView(panel, live, state) {
       if (!ack || !ack.ok) throw ack;
       return ack;
     } catch (err) {
-      error.textContent = (err && err.message) || "L’action n’a pas été confirmée : réessayez.";
+      error.textContent = (err && err.message) || tr("L’action n’a pas été confirmée : réessayez.");
       error.hidden = false;
       return null;
     }
@@ -363,7 +369,7 @@ function consoleView(panel, live, state) {
     });
     if (ack) {
       error.hidden = false;
-      error.textContent = `Enregistré : ${plural(ack.count, "point", "points")} pour « ${data.get("label")} ».`;
+      error.textContent = tr("Enregistré : {v} pour « {v2} ».", { v: plural(ack.count, tr("point"), tr("points")), v2: data.get("label") });
     }
   });
 
@@ -375,9 +381,16 @@ function consoleView(panel, live, state) {
   return () => {
     const ballot = state.ballot;
     panel.dataset.vote = ballot ? ballot.status : "";
+    const live = tr(", résultats visibles en direct");
+    const dots = ballot ? plural(ballot.dots_per_participant, tr("point"), tr("points")) : "";
     status.textContent = ballot
-      ? `${STATUS_LABEL[ballot.status] || ballot.status} · ${plural(ballot.dots_per_participant, "point", "points")} par personne, ${ballot.max_per_card} au plus par carte${ballot.tallies_visible_live ? ", résultats visibles en direct" : ""}`
-      : "Aucun vote dans cet atelier.";
+      ? tr("{status} · {dots} par personne, {max_per_card} au plus par carte{live}", {
+        status: STATUS_LABEL[ballot.status] || ballot.status,
+        dots,
+        max_per_card: ballot.max_per_card,
+        live: ballot.tallies_visible_live ? live : "",
+      })
+      : tr("Aucun vote dans cet atelier.");
     openForm.hidden = Boolean(ballot && ballot.status === "ouvert");
     closeButton.hidden = !(ballot && ballot.status === "ouvert");
     revealButton.hidden = !(ballot && ballot.status !== "révélé");
@@ -387,10 +400,10 @@ function consoleView(panel, live, state) {
     const rows = t ? t.results : [];
     table.hidden = !rows.length;
     table.tBodies[0].replaceChildren(...rows.map((r) => {
-      const tr = document.createElement("tr");
-      tr.append(el("td", "", rankText(r)), el("td", "", r.titre), el("td", "", r.dots),
+      const row = document.createElement("tr");
+      row.append(el("td", "", rankText(r)), el("td", "", r.titre), el("td", "", r.dots),
         el("td", "", r.scribe_dots));
-      return tr;
+      return row;
     }));
     const current = scribeCard.value;
     scribeCard.replaceChildren(...rows.map((r) => {

@@ -5,7 +5,7 @@ import { connectAtelier, STATUS_TEXT } from "./live.js";
 import { CardList, buildPendingCard, pendingList } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
-import { t } from "./i18n.js";
+import { t, tr } from "./i18n.js";
 
 const FIELDS = ["titre", "description", "structure", "commune", "public_concerne"];
 const CLEARED_ON_SUCCESS = ["titre", "description", "public_concerne"]; // structure/commune stay for the next card
@@ -73,7 +73,7 @@ function init(root) {
       }
       const isNew = cards.add(c);
       if (isNew && String(c.author && c.author.id) !== participantId) {
-        announcer.textContent = `Nouvelle ${noun === "chantier" ? "proposition" : "pratique"} : ${c.titre}`;
+        announcer.textContent = (noun === "chantier" ? tr("Nouvelle proposition : {titre}", { titre: c.titre }) : tr("Nouvelle pratique : {titre}", { titre: c.titre }));
       }
     },
     onPresence(n) {
@@ -82,7 +82,7 @@ function init(root) {
     },
     onError(err) {
       if (err && err.event === "contribution:create") return; // shown by the form's ack handler
-      showStatus((err && err.message) || "Une erreur est survenue.", "error");
+      showStatus((err && err.message) || tr("Une erreur est survenue."), "error");
     },
   });
   extras.attach(live);
@@ -275,7 +275,7 @@ function init(root) {
       emptyForm();
       renderPending();
       showStatus(t("wall.stalled", "Pas de réponse du serveur : votre carte est gardée sur ce téléphone et sera envoyée "
-        + "automatiquement au retour de la connexion."), "info");
+        + tr("automatiquement au retour de la connexion.")), "info");
     },
   });
 
@@ -310,7 +310,7 @@ function init(root) {
       emptyForm();
       outbox.add("card", "contribution:create", payload);
       showStatus(t("wall.offline_queued", "Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
-        + "Elle partira dès le retour de la connexion."), "info");
+        + tr("Elle partira dès le retour de la connexion.")), "info");
       const next = refusedLater.shift();
       if (next) refill(next);
     }

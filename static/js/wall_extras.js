@@ -4,6 +4,7 @@
 // Plugged into wall.js with three calls; user text via textContent only.
 import { RoundClock, formatSeconds } from "./round.js";
 import { listenAnnouncements } from "./announce.js";
+import { tr } from "./i18n.js";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -47,17 +48,17 @@ export function wallExtras({ root, cards, form, submit }) {
     banner.dataset.phase = v.phase || "";
     if (!v.round) { banner.hidden = true; return; }
     banner.hidden = false;
-    phaseText.textContent = `Manche ${v.round.number} : ${v.label}`;
+    phaseText.textContent = tr("Manche {number} : {label}", { number: v.round.number, label: v.label });
     timerText.hidden = v.remaining === null;
     if (v.remaining !== null) {
       timerText.textContent = v.timerState === "paused"
-        ? `Temps restant : ${formatSeconds(v.remaining)} (en pause)`
-        : `Temps restant : ${formatSeconds(v.remaining)}`;
+        ? tr("Temps restant : {v} (en pause)", { v: formatSeconds(v.remaining) })
+        : tr("Temps restant : {v}", { v: formatSeconds(v.remaining) });
     }
     open = v.phase === "contributions";
     submit.disabled = !open;
     closedNote.hidden = open;
-    closedNote.textContent = open ? "" : `Les contributions sont fermées : la manche est en phase « ${v.label} ».`;
+    closedNote.textContent = open ? "" : tr("Les contributions sont fermées : la manche est en phase « {label} ».", { label: v.label });
     decorateAll();
   });
 
@@ -74,9 +75,9 @@ export function wallExtras({ root, cards, form, submit }) {
     if (!mine || !open) { if (old) old.remove(); return; }
     if (old) return;
     const bar = el("p", "card__mine actions");
-    const edit = el("button", "button button--secondary button--small", "Modifier");
+    const edit = el("button", "button button--secondary button--small", tr("Modifier"));
     edit.type = "button";
-    const withdraw = el("button", "button button--secondary button--small", "Retirer");
+    const withdraw = el("button", "button button--secondary button--small", tr("Retirer"));
     withdraw.type = "button";
     edit.addEventListener("click", () => openEditor(node, data));
     withdraw.addEventListener("click", () => doWithdraw(data));
@@ -93,14 +94,14 @@ export function wallExtras({ root, cards, form, submit }) {
     const editor = el("form", "card__editor form");
     const title = el("input", "field__input");
     title.name = "titre"; title.maxLength = 120; title.value = data.titre || "";
-    title.setAttribute("aria-label", "Titre");
+    title.setAttribute("aria-label", tr("Titre"));
     const desc = el("textarea", "field__input");
     desc.name = "description"; desc.maxLength = 2000; desc.rows = 4; desc.value = data.description || "";
-    desc.setAttribute("aria-label", "Description");
+    desc.setAttribute("aria-label", tr("Description"));
     const status = el("p", "form-status");
     status.setAttribute("role", "status");
-    const save = el("button", "button", "Enregistrer"); save.type = "submit";
-    const cancel = el("button", "button button--secondary", "Annuler"); cancel.type = "button";
+    const save = el("button", "button", tr("Enregistrer")); save.type = "submit";
+    const cancel = el("button", "button button--secondary", tr("Annuler")); cancel.type = "button";
     cancel.addEventListener("click", () => editor.remove());
     const actions = el("p", "actions"); actions.append(save, cancel);
     editor.append(title, desc, status, actions);
@@ -117,7 +118,7 @@ export function wallExtras({ root, cards, form, submit }) {
         if (ack && ack.ok) { cards.add(ack.contribution, { highlight: false }); editor.remove(); }
         else status.textContent = (ack && (Object.values(ack.errors || {})[0] || ack.message)) || "Échec.";
       } catch {
-        status.textContent = "Pas de réponse du serveur : réessayez (aucun doublon possible).";
+        status.textContent = tr("Pas de réponse du serveur : réessayez (aucun doublon possible).");
       }
     });
     node.append(editor);
@@ -125,7 +126,7 @@ export function wallExtras({ root, cards, form, submit }) {
   }
 
   async function doWithdraw(data) {
-    if (!live || !window.confirm(`Retirer « ${data.titre} » du mur ?`)) return;
+    if (!live || !window.confirm(tr("Retirer « {titre} » du mur ?", { titre: data.titre }))) return;
     try {
       const ack = await live.request("contribution:withdraw", {
         atelier_id: Number(root.dataset.atelierId), client_id: data.client_id,
@@ -133,7 +134,7 @@ export function wallExtras({ root, cards, form, submit }) {
       if (ack && ack.ok) cards.remove(ack.id);
       else window.alert((ack && ack.message) || "Échec.");
     } catch {
-      window.alert("Pas de réponse du serveur : réessayez.");
+      window.alert(tr("Pas de réponse du serveur : réessayez."));
     }
   }
 

@@ -2,6 +2,7 @@
 // `whoswho:changed` (to the atelier room) only says "it changed": the list itself is read with
 // the authorised `whoswho:get`, on every (re)join and every change. User text: textContent only.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { tr } from "./i18n.js";
 
 const root = document.getElementById("whoswho");
 const atelierId = Number(root.dataset.atelierId);
@@ -31,7 +32,7 @@ export function personCard(p) {
   const role = [p.role, p.structure_kind ? p.structure_kind_label : ""].filter(Boolean).join(" · ");
   if (role) card.append(el("p", "person__role", role));
   if (p.publics && p.publics.length) card.append(line("Publics :", p.publics));
-  if (p.offers && p.offers.length) card.append(line("Peut apporter :", p.offers));
+  if (p.offers && p.offers.length) card.append(line(tr("Peut apporter :"), p.offers));
   if (p.needs && p.needs.length) card.append(line("Cherche :", p.needs));
   return card;
 }
@@ -46,8 +47,8 @@ function render(data) {
   });
   groupsEl.replaceChildren(...sections);
   emptyEl.hidden = data.groups.length > 0;
-  let text = `${data.visible} ${data.visible <= 1 ? "personne présentée" : "personnes présentées"}`;
-  if (data.hidden > 0) text += ` · ${data.hidden} sans profil visible`;
+  let text = data.visible <= 1 ? tr("{n} personne présentée", { n: data.visible }) : tr("{n} personnes présentées", { n: data.visible });
+  if (data.hidden > 0) text += tr(" · {hidden} sans profil visible", { hidden: data.hidden });
   countEl.textContent = text;
 }
 
