@@ -29,6 +29,10 @@ def participant_for(event_id: int) -> Participant | None:
     participant = db.session.get(Participant, pid)
     if participant is None or participant.event_id != event_id:
         return None
+    if not participant.display_name:
+        # Forgotten at their request or purged (domain.privacy): the row is an anonymous
+        # number now, nobody's identity, even for a socket opened before the deletion.
+        return None
     return participant
 
 

@@ -168,3 +168,22 @@ def test_the_regie_and_my_events_show_the_scheduled_date(app, make_atelier):
     assert f'href="/organisateur/e/{event.slug}/donnees"' in regie
     home = organizer.get("/organisateur/").get_data(as_text=True)
     assert "purge prévue après le 24/09/2021" in home
+
+
+def test_a_socket_opened_before_the_deletion_can_no_longer_post(
+    app, make_atelier, joined_client, make_socket
+):
+    atelier = make_atelier()
+    client, _card = _with_card(joined_client, atelier)
+    socket = make_socket(client)
+    assert socket.emit("atelier:join", {"atelier_id": atelier.id}, callback=True)["ok"]
+    slug = atelier.event.slug
+    token = form_token(client, f"/e/{slug}/mes-donnees")
+    client.post(f"/e/{slug}/mes-donnees/supprimer", data={"csrf_token": token, "confirm": "1"})
+    ack = socket.emit(
+        "contribution:create",
+        {"client_id": uuid.uuid4().hex, "atelier_id": atelier.id, "titre": "Encore moi"},
+        callback=True,
+    )
+    assert ack["ok"] is False
+    assert db.session.scalar(select(func.count()).select_from(Contribution)) == 1
