@@ -549,18 +549,19 @@ def _round_open(card: Contribution) -> bool:
 def deletable_cards(participant: Participant) -> set[int]:
     """Own cards that may still be deleted outright: their round is open for contributions
     (and no duplicate was merged into them, which deleting would bring back on the wall)."""
-    merged_targets = set(
+    own = list(
         db.session.scalars(
-            select(Contribution.merged_into_id).where(Contribution.merged_into_id.is_not(None))
-        )
-    )
-    return {
-        c.id
-        for c in db.session.scalars(
             select(Contribution).where(Contribution.participant_id == participant.id)
         )
-        if _round_open(c) and c.id not in merged_targets
-    }
+    )
+    merged_targets = set(
+        db.session.scalars(
+            select(Contribution.merged_into_id).where(
+                Contribution.merged_into_id.in_([c.id for c in own])
+            )
+        )
+    )
+    return {c.id for c in own if _round_open(c) and c.id not in merged_targets}
 
 
 def forget_participant(participant: Participant, delete_cards: bool = False) -> Forgotten:

@@ -22,7 +22,9 @@ def upgrade():
         sa.Column("kept_figures", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["event_id"], ["event.id"], name=op.f("fk_event_privacy_event_id_event"),
+            ["event_id"],
+            ["event.id"],
+            name=op.f("fk_event_privacy_event_id_event"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_event_privacy")),
