@@ -10,18 +10,15 @@
 // Without this script both pages still work: the forms POST and the server renders.
 // User text only ever goes through textContent.
 import { connectAtelier, onAtelierLive, STATUS_TEXT } from "./live.js";
-import { formatTime } from "./cards.js";
+import { buildPendingCard, formatTime, pendingList } from "./cards.js";
+import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
+import { tr } from "./i18n.js";
 
 const TEXT_FIELDS = ["constat", "objectif", "publics", "partenaires", "etapes", "porteur"];
 const FORM_TEXT = ["titre", ...TEXT_FIELDS, "structure"];
-
-function newClientId() {
-  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const bytes = new Uint8Array(16);
-  if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
+const FORM_CHOICES = ["communes", "pratique_ids"];
+// Outbox item type of the chantier page's writes (additions, comments, « Je m'engage » …).
+const PAGE_WRITE = "chantier-page";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -35,7 +32,7 @@ function plural(n, one, many) {
 }
 
 function person(p) {
-  if (!p) return "Participant·e parti·e";
+  if (!p) return tr("Participant·e parti·e");
   return p.structure ? `${p.display_name} (${p.structure})` : p.display_name;
 }
 
@@ -56,16 +53,6 @@ function bindLiveStatus(root, liveStatus) {
     liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
     root.dataset.live = state;
   };
-}
-
-/** Send with an ack; a `not_joined` answer re-joins the room once and retries. */
-async function request(live, event, payload) {
-  const ack = await live.request(event, payload);
-  if (ack && ack.ok === false && ack.code === "not_joined") {
-    await live.resync();
-    return live.request(event, payload);
-  }
-  return ack;
 }
 
 // ------------------------------------------------------------------ chantier summaries on cards
@@ -113,24 +100,24 @@ export class ChantierCards {
     if (lead) box.append(el("p", "card__chantier-line", lead));
     if (view.communes && view.communes.length) {
       const p = el("p", "card__chantier-line");
-      p.append(el("span", "card__label", "Communes : "), el("span", "", view.communes.join(", ")));
+      p.append(el("span", "card__label", tr("Communes : ")), el("span", "", view.communes.join(", ")));
       box.append(p);
     }
     if (f.porteur) {
       const p = el("p", "card__chantier-line");
-      p.append(el("span", "card__label", "Porteur pressenti : "), el("span", "", f.porteur));
+      p.append(el("span", "card__label", tr("Porteur pressenti : ")), el("span", "", f.porteur));
       box.append(p);
     }
     const engaged = (view.engagements && view.engagements.count) || 0;
     box.append(el("p", "card__chantier-counts", [
-      plural((view.additions || []).length, "ajout", "ajouts"),
-      plural((view.comments || []).length, "commentaire", "commentaires"),
-      plural(engaged, "personne engagée", "personnes engagées"),
+      plural((view.additions || []).length, tr("ajout"), tr("ajouts")),
+      plural((view.comments || []).length, tr("commentaire"), tr("commentaires")),
+      plural(engaged, tr("personne engagée"), tr("personnes engagées")),
     ].join(" · ")));
     if (this.chantierUrl) {
-      const a = el("a", "card__open", "Ouvrir le chantier");
+      const a = el("a", "card__open", tr("Ouvrir le chantier"));
       a.href = this.chantierUrl(view.id);
-      a.setAttribute("aria-label", `Ouvrir le chantier « ${card.querySelector(".card__title")?.textContent || ""} »`);
+      a.setAttribute("aria-label", tr("Ouvrir le chantier « {v} »", { v: card.querySelector(".card__title")?.textContent || "" }));
       box.append(a);
     }
     if (existing) existing.replaceWith(box);
@@ -186,6 +173,7 @@ function initWall(root, live) {
   if (form) {
     initChantierForm(form, {
       live,
+      root,
       atelierId,
       submit: document.getElementById("submit-button"),
       formStatus: document.getElementById("form-status"),
@@ -213,15 +201,24 @@ function initPratiqueSearch() {
       option.hidden = !match;
       if (match) shown += 1;
     });
-    status.textContent = words.length ? `${plural(shown, "pratique affichée", "pratiques affichées")}` : "";
+    const one = tr("pratique affichée");
+    const many = tr("pratiques affichées");
+    status.textContent = words.length ? plural(shown, one, many) : "";
   });
 }
 
-function initChantierForm(form, { live, atelierId, submit, formStatus, summary, summaries }) {
+function initChantierForm(form, { live, root, atelierId, submit, formStatus, summary, summaries }) {
   form.noValidate = true;
   const clientIdInput = form.elements.namedItem("client_id");
-  let sending = false;
-  let uncertain = null;
+  // The wall's offline outbox and drafts (outbox.js, shared with wall.js and votes.js): a
+  // chantier proposed without network waits on the phone, « en attente d'envoi », and goes
+  // out once when the connection is back (same client_id: the server stores it once); what is
+  // being typed survives a reload.
+  const outbox = outboxFor(live, root);
+  const draft = new Draft(form, `${scopeOf(root)}:chantier`, [...FORM_TEXT, ...FORM_CHOICES]);
+  const pendingBox = pendingList(document.getElementById("cards"));
+  let formItem = null; // the outbox item whose text is still in the form (sent while connected)
+  const refusedLater = []; // refused chantiers waiting for the form to be free
 
   function values() {
     const v = {};
@@ -298,10 +295,10 @@ function initChantierForm(form, { live, atelierId, submit, formStatus, summary, 
         others.push(message);
       }
     }
-    if (!items.length && !others.length) others.push((ack && ack.message) || "L’envoi a échoué. Réessayez.");
+    if (!items.length && !others.length) others.push((ack && ack.message) || tr("L’envoi a échoué. Réessayez."));
     const total = items.length + others.length;
     const title = el("h2", "error-summary__title", items.length
-      ? `Le formulaire contient ${total === 1 ? "une erreur" : `${total} erreurs`}`
+      ? (total === 1 ? tr("Le formulaire contient une erreur") : tr("Le formulaire contient {total} erreurs", { total }))
       : others.shift());
     const list = el("ul", "error-summary__list");
     list.append(...items, ...others.map((m) => el("li", "", m)));
@@ -314,44 +311,131 @@ function initChantierForm(form, { live, atelierId, submit, formStatus, summary, 
   }
 
   function setBusy(busy) {
-    sending = busy;
     submit.setAttribute("aria-disabled", busy ? "true" : "false");
-    submit.textContent = busy ? "Envoi…" : "Publier le chantier";
+    submit.textContent = busy ? tr("Envoi…") : tr("Publier le chantier");
   }
 
-  form.addEventListener("submit", async (event) => {
-    if (!live.connected) return; // no socket: the browser POSTs the form (same client_id)
-    event.preventDefault();
-    if (sending) return;
-    const v = values();
-    const sig = JSON.stringify(v);
-    if (uncertain && uncertain !== sig) clientIdInput.value = newClientId(); // edited: another chantier
-    setBusy(true);
-    setStatus(formStatus, "Envoi en cours…");
-    try {
-      const ack = await request(live, "chantier:create", { client_id: clientIdInput.value, atelier_id: atelierId, ...v });
-      uncertain = null;
-      if (ack && ack.ok) {
-        // The card itself reaches this phone with the room's `contribution:created`.
-        if (ack.contribution && ack.contribution.chantier) summaries.update(ack.contribution.chantier);
-        clearErrors();
-        for (const name of FORM_TEXT) {
-          if (name === "structure") continue; // kept for the next chantier
-          const input = form.elements.namedItem(name);
-          if (input) input.value = "";
-        }
-        for (const box of form.querySelectorAll('input[type="checkbox"]')) box.checked = false;
-        clientIdInput.value = newClientId();
-        setStatus(formStatus, "Chantier publié.", "success");
-      } else {
-        showErrors(ack);
-      }
-    } catch {
-      uncertain = sig;
-      setStatus(formStatus, "L’envoi n’a pas été confirmé (connexion faible ?). Appuyez de nouveau sur « Publier le chantier » : "
-        + "votre texte est conservé et ne sera pas publié deux fois.", "error");
-    } finally {
+  function formIsEmpty() {
+    return FORM_TEXT.every((name) => name === "structure" || !(form.elements.namedItem(name)?.value || "").trim());
+  }
+
+  function emptyForm() {
+    for (const name of FORM_TEXT) {
+      if (name === "structure") continue; // kept for the next chantier
+      const input = form.elements.namedItem(name);
+      if (input) input.value = "";
+    }
+    for (const box of form.querySelectorAll('input[type="checkbox"]')) box.checked = false;
+    clientIdInput.value = newClientId();
+    draft.clear();
+  }
+
+  /** Put a refused chantier back in the form: nothing typed is lost. */
+  function refill(payload) {
+    for (const name of FORM_TEXT) {
+      const input = form.elements.namedItem(name);
+      if (input && payload[name] !== undefined) input.value = payload[name];
+    }
+    for (const name of FORM_CHOICES) {
+      const chosen = (payload[name] || []).map(String);
+      for (const box of form.querySelectorAll(`input[name="${name}"]`)) box.checked = chosen.includes(box.value);
+    }
+    clientIdInput.value = newClientId(); // refused: nothing was stored, a new try is a new chantier
+    draft.save();
+  }
+
+  function renderPending() {
+    const nodes = outbox.pending("chantier")
+      .filter((item) => !formItem || item.id !== formItem.id) // its text is still in the form
+      .map((item) => buildPendingCard({
+        kind: "chantier", titre: item.payload.titre, description: item.payload.objectif || item.payload.constat,
+        structure: item.payload.structure,
+      }, item.id, 3));
+    pendingBox.replaceChildren(...nodes);
+    pendingBox.hidden = !nodes.length;
+    root.dataset.outbox = String(outbox.size);
+  }
+
+  /** The chantier in the form is stored: free the form for the next one. */
+  function formDone() {
+    formItem = null;
+    setBusy(false);
+    clearErrors();
+    emptyForm();
+    setStatus(formStatus, tr("Chantier publié."), "success");
+    const next = refusedLater.shift();
+    if (next) refill(next);
+  }
+
+  outbox.listen(renderPending);
+  outbox.on("chantier", {
+    ack(item, ack) {
+      // The card itself reaches this phone with the room's `contribution:created`.
+      if (ack.contribution && ack.contribution.chantier) summaries.update(ack.contribution.chantier);
+      if (item === formItem) formDone();
+      else setStatus(formStatus, tr("« {titre} » envoyé.", { titre: item.payload.titre }), "success");
+      renderPending();
+    },
+    refused(item, ack) {
+      const inForm = item === formItem;
+      formItem = null;
       setBusy(false);
+      if (inForm) {
+        showErrors(ack);
+      } else if (formIsEmpty()) {
+        refill(item.payload);
+        showErrors(ack);
+        setStatus(formStatus, tr("« {titre} » n’a pas été publié : son texte est remis dans le formulaire.", { titre: item.payload.titre }), "error");
+      } else {
+        // Something else is being typed: keep both, the refused text comes back after it.
+        refusedLater.push(item.payload);
+        setStatus(formStatus, tr("« {titre} » n’a pas été publié. Son texte vous attend : publiez d’abord ce que vous écrivez.", { titre: item.payload.titre }), "error");
+      }
+      renderPending();
+    },
+    stalled(item) {
+      if (item !== formItem) return;
+      // No answer: the chantier stays in the outbox (same client_id); the form is free again.
+      formItem = null;
+      setBusy(false);
+      emptyForm();
+      renderPending();
+      setStatus(formStatus, tr("Pas de réponse du serveur : votre chantier est gardé sur ce téléphone et sera envoyé automatiquement au retour de la connexion."));
+    },
+  });
+
+  // What was being typed before a reload or a crash of the tab; what still waits to be sent.
+  if (draft.restore()) setStatus(formStatus, tr("Votre brouillon a été restauré."));
+  renderPending();
+  if (outbox.pending("chantier").length) {
+    setStatus(formStatus, tr("Des chantiers attendent d’être envoyés : ils partiront dès que la connexion sera rétablie."));
+  }
+
+  form.addEventListener("submit", (event) => {
+    // Scripts run but the server refused the socket (not the network): the browser POSTs the
+    // form instead (same client_id, idempotent).
+    if (!live.connected && !live.socket.active && navigator.onLine !== false) return;
+    event.preventDefault();
+    if (formItem) return; // already sending this text
+    const v = values();
+    if (!live.connected && !v.titre.trim()) {
+      showErrors({ errors: { titre: tr("Indiquez le titre du chantier.") } });
+      return;
+    }
+    const payload = { client_id: clientIdInput.value, atelier_id: atelierId, ...v };
+    if (live.connected) {
+      // Online: the text stays in the form until the server answers (errors next to the fields).
+      setBusy(true);
+      setStatus(formStatus, tr("Envoi en cours…"));
+      formItem = { id: String(payload.client_id) }; // before add(): it renders the pending list
+      formItem = outbox.add("chantier", "chantier:create", payload);
+    } else {
+      clearErrors();
+      emptyForm();
+      outbox.add("chantier", "chantier:create", payload);
+      setStatus(formStatus, tr("Hors ligne : votre chantier est gardé sur ce téléphone, en attente d’envoi. Il partira dès le retour de la connexion."));
+      const next = refusedLater.shift();
+      if (next) refill(next);
     }
   });
 }
@@ -359,6 +443,7 @@ function initChantierForm(form, { live, atelierId, submit, formStatus, summary, 
 // ------------------------------------------------------------------ one chantier's page
 function initPage(root) {
   document.documentElement.classList.add("js");
+  let outbox = null; // the phone's offline outbox, once the connection object exists
   const atelierId = Number(root.dataset.atelierId);
   const chantierId = Number(root.dataset.chantierId);
   let shownVersion = Number(root.dataset.chantierVersion);
@@ -400,12 +485,12 @@ function initPage(root) {
     for (const name of TEXT_FIELDS) {
       const text = document.getElementById(`field-${name}-text`);
       const value = (view.fields || {})[name] || "";
-      text.textContent = value || "À compléter.";
+      text.textContent = value || tr("À compléter.");
       text.classList.toggle("chantier-field__text--empty", !value);
       const cons = (view.consolidated || {})[name];
       const consNode = document.getElementById(`field-${name}-cons`);
       consNode.hidden = !cons;
-      consNode.textContent = cons ? `Consolidé par ${cons.by}` : "";
+      consNode.textContent = cons ? tr("Consolidé par {by}", { by: cons.by }) : "";
       const list = document.getElementById(`field-${name}-additions`);
       list.replaceChildren(...(view.additions || []).filter((a) => a.field === name).map((a) => {
         const li = el("li", "chantier-addition");
@@ -422,7 +507,7 @@ function initPage(root) {
         li.append(el("span", "chantier-pratique__titre", p.titre), " ", el("span", "choice__meta", p.atelier.title));
         return li;
       })
-      : [el("li", "empty", "Aucune pratique reliée.")]));
+      : [el("li", "empty", tr("Aucune pratique reliée."))]));
     const comments = view.comments || [];
     document.getElementById("comment-count").textContent = `(${comments.length})`;
     document.getElementById("chantier-comments").replaceChildren(...comments.map((c) => {
@@ -438,6 +523,7 @@ function initPage(root) {
       ...(engaged.participants || []).map((p) => el("li", "", person(p))));
     if (contactsList && engaged.count !== engagedCount) refreshContacts();
     engagedCount = engaged.count;
+    showPending(); // the lists were rebuilt: what still waits on this phone goes back after them
   }
 
   async function refreshContacts() {
@@ -451,7 +537,7 @@ function initPage(root) {
           li.append(el("span", "chantier-contact", c.contact));
           return li;
         })
-        : [el("li", "empty", "Aucun contact partagé pour l’instant.")]));
+        : [el("li", "empty", tr("Aucun contact partagé pour l’instant."))]));
     } catch { /* the next update tries again */ }
   }
 
@@ -460,7 +546,7 @@ function initPage(root) {
     if (!engageForm) return;
     document.getElementById("engage-mine").hidden = !mine;
     document.getElementById("disengage-form").hidden = !mine;
-    document.getElementById("engage-button").textContent = mine ? "Mettre à jour mon engagement" : "Je m’engage";
+    document.getElementById("engage-button").textContent = mine ? tr("Mettre à jour mon engagement") : tr("Je m’engage");
     if (!mine) {
       engageForm.elements.namedItem("contact").value = "";
       engageForm.elements.namedItem("consent").checked = false;
@@ -479,7 +565,7 @@ function initPage(root) {
     },
     onError(err) {
       if (err && String(err.event || "").startsWith("chantier:")) return; // shown by the form
-      setStatus(status, (err && err.message) || "Une erreur est survenue.", "error");
+      setStatus(status, (err && err.message) || tr("Une erreur est survenue."), "error");
     },
   });
   live.socket.on("chantier:updated", (msg) => {
@@ -504,7 +590,7 @@ function initPage(root) {
       if (!described.includes(node.id)) input.setAttribute("aria-describedby", [...described, node.id].join(" "));
       placed = true;
     }
-    const message = placed ? "Vérifiez le formulaire." : (ack && ack.message) || "L’envoi a échoué. Réessayez.";
+    const message = placed ? tr("Vérifiez le formulaire.") : (ack && ack.message) || tr("L’envoi a échoué. Réessayez.");
     setStatus(status, message, "error");
   }
 
@@ -513,20 +599,95 @@ function initPage(root) {
     engage: "chantier:engage", disengage: "chantier:disengage",
   };
   const DONE = {
-    add: "Votre ajout est enregistré.", comment: "Votre commentaire est publié.",
-    consolidate: "La rubrique est consolidée.", engage: "Merci ! Votre engagement est enregistré.",
-    disengage: "Votre engagement est retiré.",
+    add: tr("Votre ajout est enregistré."), comment: tr("Votre commentaire est publié."),
+    consolidate: tr("La rubrique est consolidée."), engage: tr("Merci ! Votre engagement est enregistré."),
+    disengage: tr("Votre engagement est retiré."),
   };
 
-  for (const form of root.querySelectorAll("form[data-action]")) {
+  // ---- writes through the phone's offline outbox (outbox.js, as on the wall): an addition, a
+  // comment or « Je m'engage » made without network waits on the phone, « en attente d'envoi »,
+  // and goes out once when the connection is back (its client_id makes a resend harmless).
+  outbox = outboxFor(live, root);
+  const forms = [...root.querySelectorAll("form[data-action]")];
+  const formFor = (meta) => forms.find((f) => f.dataset.action === meta.action && (f.dataset.field || "") === (meta.field || ""));
+  const inForm = new Set(); // client ids being sent while their text is still in their form
+  const drafts = new Map(); // form -> Draft (additions and comments: text typed survives a reload)
+
+  function setBusy(form, busy) {
+    form.querySelector('button[type="submit"]').setAttribute("aria-disabled", busy ? "true" : "false");
+  }
+
+  /** The form's text went out (or waits in the outbox): free it for the next one. */
+  function freeForm(form, action) {
+    const text = form.elements.namedItem("text");
+    if (text && (action === "add" || action === "comment")) {
+      text.value = "";
+      const details = form.closest("details");
+      if (details) details.open = false;
+    }
+    form.elements.namedItem("client_id").value = newClientId();
+    if (drafts.has(form)) drafts.get(form).clear();
+  }
+
+  outbox.on(PAGE_WRITE, {
+    ack(item, ack) {
+      const form = formFor(item.meta);
+      const wasInForm = inForm.delete(item.id);
+      if (form && wasInForm) {
+        setBusy(form, false);
+        for (const node of form.querySelectorAll(".field__error[data-js]")) node.remove();
+        freeForm(form, item.meta.action);
+      }
+      render(ack.chantier);
+      if (item.meta.action === "engage" || item.meta.action === "disengage") setMine(ack.mine);
+      setStatus(status, DONE[item.meta.action] || tr("Envoyé."), "success");
+    },
+    refused(item, ack) {
+      const form = formFor(item.meta);
+      inForm.delete(item.id);
+      if (!form) {
+        setStatus(status, (ack && ack.message) || tr("L’envoi a échoué. Réessayez."), "error");
+        return;
+      }
+      setBusy(form, false);
+      const text = form.elements.namedItem("text");
+      if (text && !text.value && item.payload.text) {
+        text.value = item.payload.text; // sent later and refused: the text comes back
+        const details = form.closest("details");
+        if (details) details.open = true;
+      }
+      formError(form, ack);
+      showPending();
+    },
+    stalled(item) {
+      const form = formFor(item.meta);
+      if (!form || !inForm.delete(item.id)) return;
+      // No answer: it stays in the outbox (same client_id) and goes out on reconnection.
+      setBusy(form, false);
+      freeForm(form, item.meta.action);
+      showPending();
+      setStatus(status, tr("Pas de réponse du serveur : c’est gardé sur ce téléphone et sera envoyé automatiquement au retour de la connexion."));
+    },
+  });
+  outbox.listen(showPending);
+
+  for (const form of forms) {
     const action = form.dataset.action;
     const clientIdInput = form.elements.namedItem("client_id");
-    let sending = false;
-    let uncertain = null;
-    form.addEventListener("submit", async (event) => {
-      if (!live.connected) return; // the browser POSTs the form
+    if (action === "add" || action === "comment") {
+      const draft = new Draft(form, `${scopeOf(root)}:${chantierId}:${action}:${form.dataset.field || ""}`, ["text"]);
+      drafts.set(form, draft);
+      if (draft.restore()) {
+        const details = form.closest("details");
+        if (details) details.open = true;
+        setStatus(status, tr("Votre brouillon a été restauré."));
+      }
+    }
+    form.addEventListener("submit", (event) => {
+      // Scripts run but the server refused the socket (not the network): the browser POSTs.
+      if (!live.connected && !live.socket.active && navigator.onLine !== false) return;
       event.preventDefault();
-      if (sending) return;
+      if (inForm.has(clientIdInput.value)) return; // already sending it
       const payload = { chantier_id: chantierId };
       const text = form.elements.namedItem("text");
       const field = form.elements.namedItem("field");
@@ -538,39 +699,40 @@ function initPage(root) {
         payload.contact = form.elements.namedItem("contact").value;
         payload.consent = form.elements.namedItem("consent").checked;
       }
-      const sig = JSON.stringify(payload);
-      if (uncertain && uncertain !== sig) clientIdInput.value = newClientId();
       payload.client_id = clientIdInput.value;
-      sending = true;
-      const button = form.querySelector('button[type="submit"]');
-      button.setAttribute("aria-disabled", "true");
-      setStatus(status, "Envoi en cours…");
-      try {
-        const ack = await request(live, EVENTS[action], payload);
-        uncertain = null;
-        if (ack && ack.ok) {
-          for (const node of form.querySelectorAll(".field__error[data-js]")) node.remove();
-          render(ack.chantier);
-          if (action === "add" || action === "comment") {
-            text.value = "";
-            const details = form.closest("details");
-            if (details) details.open = false;
-          }
-          if (action === "engage" || action === "disengage") setMine(ack.mine);
-          clientIdInput.value = newClientId();
-          setStatus(status, DONE[action], "success");
-        } else {
-          formError(form, ack);
-        }
-      } catch {
-        uncertain = sig;
-        setStatus(status, "L’envoi n’a pas été confirmé (connexion faible ?). Renvoyez : "
-          + "ce ne sera pas enregistré deux fois.", "error");
-      } finally {
-        sending = false;
-        button.setAttribute("aria-disabled", "false");
+      const meta = { action, field: form.dataset.field || "" };
+      if (live.connected) {
+        // Online: the text stays in its form until the server answers (errors beside it).
+        setBusy(form, true);
+        setStatus(status, tr("Envoi en cours…"));
+        inForm.add(payload.client_id);
+        outbox.add(PAGE_WRITE, EVENTS[action], payload, meta);
+      } else {
+        outbox.add(PAGE_WRITE, EVENTS[action], payload, meta);
+        freeForm(form, action);
+        setStatus(status, tr("Hors ligne : c’est gardé sur ce téléphone, en attente d’envoi, et partira dès le retour de la connexion."));
       }
     });
+  }
+  showPending();
+
+  /** Additions and comments still in the outbox, « En attente d'envoi », after the stored ones. */
+  function showPending() {
+    for (const node of root.querySelectorAll("[data-pending]")) node.remove();
+    if (!outbox) return;
+    for (const item of outbox.pending(PAGE_WRITE)) {
+      if (Number(item.payload.chantier_id) !== chantierId || inForm.has(item.id)) continue;
+      const comment = item.meta.action === "comment";
+      const list = comment ? document.getElementById("chantier-comments")
+        : item.meta.action === "add" ? document.getElementById(`field-${item.payload.field}-additions`) : null;
+      if (!list) continue;
+      const li = el("li", comment ? "chantier-comment chantier-pending" : "chantier-addition chantier-pending");
+      li.dataset.pending = item.id;
+      li.append(el(comment ? "p" : "span", comment ? "chantier-comment__text" : "chantier-addition__text", item.payload.text),
+        " ", el("span", "card__pending", tr("En attente d’envoi")));
+      list.append(li);
+    }
+    root.dataset.outbox = String(outbox.size);
   }
 }
 
