@@ -2,6 +2,7 @@
 // Follows `tour:changed`; reads the state with `tour:get` on every (re)join. textContent only.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
 import { createTimer } from "./tour_timer.js";
+import { kindLabel } from "./kinds.js";
 
 const root = document.getElementById("tour");
 const atelierId = Number(root.dataset.atelierId);
@@ -29,7 +30,7 @@ function render(tour) {
   if (p) {
     $("tour-name").textContent = p.display_name;
     $("tour-structure").textContent = [p.structure, p.commune].filter(Boolean).join(" · ");
-    $("tour-role").textContent = [p.role, p.structure_kind ? p.structure_kind_label : ""].filter(Boolean).join(" · ");
+    $("tour-role").textContent = [p.role, kindLabel(p)].filter(Boolean).join(" · ");
     setRow("publics", p.publics);
     setRow("offers", p.offers);
     setRow("needs", p.needs);

@@ -3,6 +3,7 @@
 // the authorised `whoswho:get`, on every (re)join and every change. User text: textContent only.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
 import { tr } from "./i18n.js";
+import { kindLabel } from "./kinds.js";
 
 const root = document.getElementById("whoswho");
 const atelierId = Number(root.dataset.atelierId);
@@ -29,11 +30,11 @@ export function personCard(p) {
   const card = el("article", "person");
   card.dataset.id = String(p.id);
   card.append(el("h3", "person__name", p.display_name));
-  const role = [p.role, p.structure_kind ? p.structure_kind_label : ""].filter(Boolean).join(" · ");
+  const role = [p.role, kindLabel(p)].filter(Boolean).join(" · ");
   if (role) card.append(el("p", "person__role", role));
-  if (p.publics && p.publics.length) card.append(line("Publics :", p.publics));
+  if (p.publics && p.publics.length) card.append(line(tr("Publics :"), p.publics));
   if (p.offers && p.offers.length) card.append(line(tr("Peut apporter :"), p.offers));
-  if (p.needs && p.needs.length) card.append(line("Cherche :", p.needs));
+  if (p.needs && p.needs.length) card.append(line(tr("Cherche :"), p.needs));
   return card;
 }
 
