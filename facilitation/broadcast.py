@@ -58,3 +58,25 @@ def chantier_updated(atelier_id: int, version: int, chantier: dict[str, Any]) ->
         {"atelier_id": atelier_id, "version": version, "chantier": chantier},
         to=atelier_room(atelier_id),
     )
+
+
+# -- organizer set-up (issue 3) ------------------------------------------------------------
+def atelier_updated(atelier_id: int, version: int, atelier: dict[str, Any]) -> None:
+    """The organizer renamed the atelier or changed its theme, question or room while it runs.
+
+    ``atelier`` is ``domain.snapshot.atelier_dict``, the snapshot's ``atelier``.
+    """
+    socketio.emit(
+        "atelier:updated",
+        {"atelier_id": atelier_id, "version": version, "atelier": atelier},
+        to=atelier_room(atelier_id),
+    )
+
+
+def event_updated(atelier_ids: list[int], message: dict[str, Any]) -> None:
+    """The event's name or branding changed: every open screen of its ateliers redraws.
+
+    Event-wide like an announcement, so it carries no atelier version.
+    """
+    if atelier_ids:
+        socketio.emit("event:updated", message, to=[atelier_room(a) for a in atelier_ids])

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 
 from facilitation.domain.access import Actor, grant_event, require_organizer
 from facilitation.domain.atelier_import import MAX_BYTES, decode
+from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError, ValidationError
 from facilitation.domain.validation import TextField, clean_partial
 from facilitation.extensions import db
@@ -97,6 +98,10 @@ ATELIER_FIELDS = (
     TextField("capacity", "Capacité", 10),
     TextField("facilitators", "Animation", 300),
 )
+#: What phones, projectors and consoles show of an atelier (``snapshot.atelier_dict``):
+#: changing one of them is a live change of the atelier (new version, ``atelier:updated``);
+#: the capacity and the facilitators' names are the organizer's only.
+SHOWN_ATELIER_FIELDS = ("title", "theme", "question", "room")
 
 
 class InUse(DomainError):
@@ -383,6 +388,13 @@ def create_event(organizer: Organizer, data: Mapping[str, Any]) -> Event:
     db.session.flush()
     grant_event(organizer, event)
     return event
+
+
+def shown_event(event: Event) -> tuple[Any, ...]:
+    """What phones and projectors show of the event (its name, brand name, colour and logo):
+    compared before and after an edit, to tell open screens (``event:updated``) only when
+    something they show changed."""
+    return (event.title, event.brand_name, event.brand_color, event.logo_digest)
 
 
 def update_event(actor: Actor, event: Event, data: Mapping[str, Any]) -> Event:
@@ -686,14 +698,24 @@ def add_atelier(actor: Actor, sequence: Sequence, data: Mapping[str, Any]) -> At
     return atelier
 
 
-def update_atelier(actor: Actor, atelier: Atelier, data: Mapping[str, Any]) -> Atelier:
+def update_atelier(actor: Actor, atelier: Atelier, data: Mapping[str, Any]) -> int | None:
+    """Edit an atelier, even while it runs.
+
+    Returns the atelier's new version when something its screens show changed
+    (``SHOWN_ATELIER_FIELDS``): the caller commits, then sends ``atelier:updated`` with it so
+    phones and projectors redraw without a reload. ``None`` when only the capacity or the
+    facilitators changed (or nothing did): nothing to send.
+    """
     require_organizer(actor, atelier.event)
     values, errors = clean_atelier(data, atelier.sequence, atelier)
     if errors:
         raise ValidationError(errors=errors)
+    before = [getattr(atelier, name) for name in SHOWN_ATELIER_FIELDS]
     _apply_atelier(atelier, values)
     db.session.flush()
-    return atelier
+    if [getattr(atelier, name) for name in SHOWN_ATELIER_FIELDS] == before:
+        return None
+    return bump_version(atelier.id)
 
 
 def delete_atelier(actor: Actor, atelier: Atelier) -> None:

@@ -14,11 +14,14 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from facilitation import broadcast
 from facilitation.domain import event_setup as setup
 from facilitation.domain.access import require_organizer
 from facilitation.domain.atelier_import import MAX_BYTES, decode
+from facilitation.domain.control import event_ateliers
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_atelier, get_event
+from facilitation.domain.snapshot import atelier_dict
 from facilitation.extensions import db
 from facilitation.identity import actor_for, current_organizer
 from facilitation.models import Event, Sequence
@@ -132,6 +135,7 @@ def edit_event(slug: str):  # type: ignore[no-untyped-def]
     form = setup.event_form(event)
     if request.method == "POST":
         form = _form(EVENT_KEYS)
+        shown = setup.shown_event(event)
         try:
             setup.update_event(actor_for(event.id), event, request.form)
             _save_logo(event)
@@ -141,11 +145,25 @@ def edit_event(slug: str):  # type: ignore[no-untyped-def]
             event = get_event(slug)
         else:
             db.session.commit()
+            if setup.shown_event(event) != shown:
+                _event_updated(event)
             flash(gettext("Réglages enregistrés."), "success")
             return redirect(url_for(".edit_event", slug=slug), 303)
     return render_template(
         "event_setup/event_form.html", **_context(event=event, form=form, errors=errors)
     ), (422 if errors else 200)
+
+
+def _event_updated(event: Event) -> None:
+    """After the commit: open phones, projectors and consoles show the new name and branding."""
+    broadcast.event_updated(
+        [a.id for a in event_ateliers(event)],
+        {
+            "event_id": event.id,
+            "event": {"slug": event.slug, "title": event.title},
+            "brand": event_theme(event),
+        },
+    )
 
 
 @bp.route("/organisateur/e/<slug>/dupliquer", methods=["GET", "POST"])
@@ -317,7 +335,7 @@ def edit_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         form = _form(ATELIER_KEYS)
         try:
-            setup.update_atelier(actor_for(event.id), atelier, request.form)
+            version = setup.update_atelier(actor_for(event.id), atelier, request.form)
         except ValidationError as exc:
             db.session.rollback()
             errors = exc.errors
@@ -325,6 +343,8 @@ def edit_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
             atelier = get_atelier(event, atelier_id)
         else:
             db.session.commit()
+            if version is not None:  # an atelier running now: its screens redraw live
+                broadcast.atelier_updated(atelier.id, version, atelier_dict(atelier))
             flash(gettext("Atelier enregistré."), "success")
             return redirect(url_for(".programme", slug=slug, _anchor=f"atelier-{atelier.id}"), 303)
     return render_template(

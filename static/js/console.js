@@ -4,6 +4,7 @@
 // the screen only changes when the server's answer or broadcast says so.
 // User text via textContent only (no innerHTML).
 import { connectAtelier, STATUS_TEXT } from "./live.js";
+import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
 import { CardList } from "./cards.js";
 import { RoundClock, formatSeconds, PHASE_LABELS } from "./round.js";
 import { listenAnnouncements } from "./announce.js";

@@ -2,6 +2,7 @@
 // Joins like a phone (the server sends a snapshot on every join), shows new cards as they
 // arrive and the number of people connected. It never writes. User text: textContent only.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
+import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
 import { CardList } from "./cards.js";
 import { t, tr } from "./i18n.js";
 import { projectorExtras } from "./projector_extras.js";

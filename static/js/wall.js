@@ -2,6 +2,7 @@
 // Without this script (or without a socket connection) the page still works:
 // the form POSTs and the cards are server-rendered.
 import { connectAtelier, STATUS_TEXT } from "./live.js";
+import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
 import { CardList, buildPendingCard, pendingList } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";

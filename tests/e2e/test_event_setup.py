@@ -127,4 +127,36 @@ def test_an_organizer_sets_up_a_day_and_a_participant_joins_it(
     screen.locator(".projector__brand", has_text="Réseau solidarités 78").wait_for()
     report.check(screen, "projector (branded)")
     screenshot(screen, "4-projector-branded")
+
+    # While it runs, the organizer renames the atelier and sets its room: the phone and the
+    # projector redraw without a reload (atelier:updated), text as text.
+    for view in (mobile, screen):
+        view.evaluate("window.__sameDocument = true")
+    page.goto(f"{base}/organisateur/e/{slug}/programme/ateliers/{atelier_id}")
+    page.fill("#title", "Isolement des aînés et des aidants")
+    page.fill("#question", "<b>Qui</b> appeler en premier ?")
+    page.fill("#room", "Salle Debussy")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_selector(".flash--success")
+    mobile.locator("h1", has_text="Isolement des aînés et des aidants").wait_for()
+    assert mobile.inner_text(".question") == "<b>Qui</b> appeler en premier ?"
+    assert mobile.locator(".wall-head__meta", has_text="Salle Debussy").is_visible()
+    assert "Isolement des aînés et des aidants" in mobile.title()
+    screen.locator("#projector-title", has_text="Isolement des aînés et des aidants").wait_for()
+    assert screen.inner_text("#projector-question") == "<b>Qui</b> appeler en premier ?"
+    screenshot(mobile, "5-phone-atelier-renamed-live")
+    screenshot(screen, "6-projector-atelier-renamed-live")
+
+    # Then the event's name and brand: event:updated, every screen of the event.
+    page.goto(f"{base}/organisateur/e/{slug}/reglages")
+    page.fill("#title", f"Rencontres des solidarités {code}")
+    page.fill("#brand_name", "Réseau 78")
+    page.get_by_role("button", name="Enregistrer").first.click()
+    page.wait_for_selector(".flash--success")
+    mobile.locator(".site-header__brand", has_text="Réseau 78").wait_for()
+    mobile.locator(".breadcrumb", has_text=f"Rencontres des solidarités {code}").wait_for()
+    screen.locator(".projector__event", has_text=f"Rencontres des solidarités {code}").wait_for()
+    screen.locator(".projector__brand", has_text="Réseau 78").wait_for()
+    for view in (mobile, screen):
+        assert view.evaluate("window.__sameDocument === true"), "the page reloaded"
     report.assert_clean()
