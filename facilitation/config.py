@@ -45,6 +45,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Seconds between two coalesced ``presence`` messages of one atelier
         # (facilitation/realtime/presence.py); 0: only when presence.flush() is called (tests).
         "PRESENCE_INTERVAL": 1.0,
+        # Seconds a snapshot's shared part (cards ...) may serve further joins of its atelier
+        # at the same version with no commit since (facilitation/realtime/snapshots.py); 0: off.
+        "SNAPSHOT_CACHE_SECONDS": 1.0,
         # Hardening (issue 8), documented in README "Security and data".
         "FACILITATION_ENV": "development",
         # None: Secure when PUBLIC_BASE_URL is https:// (resolved in web/security.py).

@@ -68,32 +68,49 @@ def atelier_snapshot(
     *,
     moderation: bool = False,
     actor: Actor | None = None,
+    shared: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything a client needs to replace its state with the server's.
 
     ``moderation``: the facilitator console's view (hidden cards too).
     ``actor``: who asks; the ``vote`` part then holds their own dots (and the tallies if they
     facilitate). Without it the vote part is the public one.
+    ``shared``: the :func:`shared_snapshot` of this atelier at its current version, when the
+    caller already has it (realtime/snapshots.py reuses it across a burst of joins); never
+    with ``moderation``.
     """
     now = utcnow()
+    if shared is None or moderation:
+        shared = shared_snapshot(atelier, moderation=moderation)
+    rnd = current_round(atelier)
+    return {
+        **shared,
+        "connected": connected,
+        "server_time": now.isoformat(),
+        "round": round_dict(rnd, now) if rnd else None,
+        # Dot-voting: ballot, this actor's dots and dots left, tallies when visible to them.
+        "vote": vote_state(atelier, actor),
+        # The control room's current announcement, for a phone that was away when it was sent.
+        "announcement": current_announcement(atelier.event, now),
+    }
+
+
+def shared_snapshot(atelier: Atelier, *, moderation: bool = False) -> dict[str, Any]:
+    """The part of the snapshot that is the same for every viewer at this ``version``.
+
+    Nothing here depends on who asks or on the clock: the round (its timer), the vote (the
+    asker's dots) and the announcement (it expires) are added by :func:`atelier_snapshot`.
+    """
     cards = wall(atelier, moderation=moderation)
     merged = merged_cards([c.id for c in cards])
-    rnd = current_round(atelier)
     return {
         "atelier": atelier_dict(atelier),
         "version": atelier.version,
         "contributions": [contribution_dict(c, merged.get(c.id, ())) for c in cards],
         # Chantier cards' fields, additions, comments, engagement counts (no contacts).
         "chantiers": chantier_list(cards),
-        "connected": connected,
-        "server_time": now.isoformat(),
-        "round": round_dict(rnd, now) if rnd else None,
         "categories": [{"id": c.id, "name": c.name} for c in categories(atelier)],
         "projector": projector_dict(atelier),
-        # Dot-voting: ballot, this actor's dots and dots left, tallies when visible to them.
-        "vote": vote_state(atelier, actor),
-        # The control room's current announcement, for a phone that was away when it was sent.
-        "announcement": current_announcement(atelier.event, now),
     }
 
 

@@ -150,9 +150,9 @@ class Phone:
         successful reconnection took (connect + join + snapshot), raises the last error.
         """
         assert self.sio is not None
-        self.leaving = True
-        await self.sio.disconnect()
-        self.leaving = False
+        if self._recovering is not None and not self._recovering.done():
+            await self._recovering  # already coming back from a drop it did not ask for
+        await self._hang_up()
         await asyncio.sleep(away_s)
         for attempt in range(attempts):
             started = time.monotonic()
@@ -161,8 +161,7 @@ class Phone:
             except Exception:
                 if attempt + 1 >= attempts:
                     raise
-                with contextlib.suppress(Exception):
-                    await self.sio.disconnect()
+                await self._hang_up()  # half-open (connected, join unanswered): start over
                 await asyncio.sleep(1.0)
                 continue
             took = time.monotonic() - started
@@ -170,6 +169,16 @@ class Phone:
             self.record.resync_s.append(took)
             return took
         raise RuntimeError("unreachable")
+
+    async def _hang_up(self) -> None:
+        """Close the socket on purpose (not counted as a drop, no automatic recovery)."""
+        assert self.sio is not None
+        self.leaving = True
+        try:
+            with contextlib.suppress(Exception):
+                await self.sio.disconnect()
+        finally:
+            self.leaving = False
 
     async def post(self, client_id: str) -> dict[str, Any]:
         assert self.sio is not None
@@ -250,6 +259,8 @@ class Phone:
                 await self.connect()
             except Exception as exc:  # noqa: BLE001  (recorded, retried)
                 self.record.errors.append(f"reconnexion : {exc!r}"[:200])
+                if self.sio is not None and self.sio.connected:
+                    await self._hang_up()
                 continue
             self.record.reconnects += 1
             self.record.resync_s.append(time.monotonic() - started)

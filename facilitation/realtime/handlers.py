@@ -22,6 +22,7 @@ from facilitation.identity import actor_for, participant_for
 from facilitation.models import Atelier
 from facilitation.ratelimit import take_socket_token
 from facilitation.realtime import presence as presence_broadcast
+from facilitation.realtime import snapshots
 from facilitation.realtime.origin import origin_allowed
 from facilitation.realtime.presence import presence
 
@@ -123,6 +124,8 @@ def on_disconnect(*_: Any) -> None:
 
 @event("atelier:join", write=False)
 def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
+    # Before the first read of this event's transaction (see realtime/snapshots.py).
+    seen = snapshots.generation()
     atelier = _atelier(payload)
     participant = participant_for(atelier.event_id)
     sid = request.sid  # type: ignore[attr-defined]
@@ -135,7 +138,12 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     # The actor: the snapshot carries this phone's own dots (vote resync on reconnect).
     emit(
         "atelier:snapshot",
-        atelier_snapshot(atelier, connected, actor=actor_for(atelier.event_id)),
+        atelier_snapshot(
+            atelier,
+            connected,
+            actor=actor_for(atelier.event_id),
+            shared=snapshots.cache().shared(atelier, seen),
+        ),
     )
     # The others hear the new count from the coalesced ``presence`` (realtime/presence.py).
     presence_broadcast.changed(atelier.id)
