@@ -368,6 +368,7 @@ def test_no_payload_runs_on_any_page(
     for chantier_id in day["chantier_ids"]:
         probe.visit(chantier_phone, f"/e/{SLUG}/a/{chantier}/chantiers/{chantier_id}")
     probe.visit(chantier_phone, f"/e/{SLUG}/mes-donnees")
+    screenshot(chantier_phone, "mes-donnees", full_page=True)
 
     # -- room screens ----------------------------------------------------------------
     screen = probe.page("projector")
@@ -403,7 +404,9 @@ def test_no_payload_runs_on_any_page(
         f"/organisateur/e/{SLUG}/donnees",
         f"/organisateur/e/{SLUG}/a/{pratique}/synthese",
     ):
-        probe.visit(probe.page(f"organizer {path}", cookies_of(day["organizer"], base)), path)
+        probe.visit(organizer_page := probe.page(path, cookies_of(day["organizer"], base)), path)
+        if path.endswith("/donnees"):
+            screenshot(organizer_page, "donnees", full_page=True)
     slides = probe.page("slides", cookies_of(day["organizer"], base))
     probe.visit(slides, f"/organisateur/e/{SLUG}/restitution/presentation")
     for _ in range(12):
