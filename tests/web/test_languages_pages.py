@@ -169,6 +169,10 @@ def test_participant_side_pages_in_english(
         f"/e/{slug}/a/{person.current_atelier_id}/qui",
         f"/e/{slug}/a/{person.current_atelier_id}/tour-de-table",
         f"/e/{slug}/a/{day.chantiers.id}/chantiers/{chantier.id}",
+        f"/e/{slug}/",
+        f"/e/{slug}/a/{person.current_atelier_id}",
+        f"/e/{slug}/a/{day.chantiers.id}/projecteur",
+        "/",
     ]
     assert _check(client, urls) == {}
 
