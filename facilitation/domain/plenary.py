@@ -16,21 +16,23 @@ the day's figures (``SequenceKind.has_ateliers`` is false for it).
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 
-from facilitation.domain import voting
-from facilitation.domain.access import Actor
+from facilitation.domain import rounds, voting
+from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
+from facilitation.domain.phases import allowed_targets, current_round
 from facilitation.domain.voting import DotResult
 from facilitation.extensions import db
-from facilitation.models import Atelier, Contribution, Event, Participant, Sequence
+from facilitation.models import Atelier, Contribution, Event, Participant, Round, Sequence
 from facilitation.models.contribution import ContributionKind
 from facilitation.models.event import SequenceKind
+from facilitation.models.round import Phase
 from facilitation.models.vote import Ballot
 
 TITLE = "Perspectives collectives"
@@ -182,8 +184,17 @@ def set_shortlist(event: Event, chantier_ids: list[Any]) -> list[Contribution]:
     return [card for card, _ in shortlist(event)]
 
 
-def open_vote(event: Event, dots: int = DEFAULT_DOTS) -> Ballot:
-    """Open the plenary vote on the shortlist (organizer): a fresh budget for every phone."""
+def open_vote(
+    actor: Actor, event: Event, dots: int = DEFAULT_DOTS, now: datetime | None = None
+) -> tuple[Round, int]:
+    """Open the plenary vote on the shortlist (organizer): a fresh budget for every phone.
+
+    A round move like the console's « Ouvrir le vote » (``rounds.open_vote``): the plenary
+    atelier's round goes to « vote » (audited), so the phones in the plenary see the vote's
+    banner over the ballot. A round still in « préparation » (or none) is first moved to
+    « contributions », the only way into « vote ». Returns ``(round, version)``.
+    """
+    require_organizer(actor, event)
     atelier = plenary_atelier(event)
     if atelier is None or not shortlist(event):
         raise ValidationError(
@@ -194,15 +205,36 @@ def open_vote(event: Event, dots: int = DEFAULT_DOTS) -> Ballot:
     settings = voting.parse_settings(
         {"dots_per_participant": dots, "max_per_card": dots, "tallies_visible_live": "on"}
     )
-    return voting.open_ballot(atelier, settings)
+    rnd = current_round(atelier)
+    if rnd is None:
+        rnd, _ = rounds.create_round(actor, atelier, now)
+    if rnd.phase_enum == Phase.PREPARATION and voting.open_ballot_of(atelier) is None:
+        rounds.transition(actor, atelier, rnd, Phase.CONTRIBUTIONS, now)
+    return rounds.open_vote(actor, atelier, settings, now)
 
 
-def close_vote(event: Event) -> Ballot:
-    """Close the vote and show the result to everyone (organizer)."""
+def close_vote(actor: Actor, event: Event, now: datetime | None = None) -> tuple[Round, int | None]:
+    """Close the vote and show the result to everyone (organizer).
+
+    A round move like the console's « Révéler les résultats » (``rounds.reveal_vote``): the
+    plenary atelier's round goes from « vote » to « résultats », which closes and reveals the
+    ballot. A revealed ballot changes nothing (version ``None``). Returns ``(round, version)``.
+    """
+    require_organizer(actor, event)
     atelier = plenary_atelier(event)
     if atelier is None:
         raise NotFound(gettext("Aucun vote en plénière."))
-    return voting.reveal_ballot(atelier)
+    rnd = current_round(atelier)
+    if (
+        rnd is not None
+        and voting.open_ballot_of(atelier) is not None
+        and rnd.phase_enum != Phase.VOTE
+        and Phase.VOTE in allowed_targets(rnd.phase_enum)
+    ):
+        # A ballot opened before the plenary drove its round (round left in « contributions »):
+        # bring the round to « vote » first (the open ballot is kept), « résultats » is next.
+        rounds.transition(actor, atelier, rnd, Phase.VOTE, now)
+    return rounds.reveal_vote(actor, atelier, now)
 
 
 def place_dots(participant: Participant, event: Event, card_id: Any, count: Any) -> DotResult:

@@ -21,6 +21,7 @@ import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from facilitation import round_broadcast
 from facilitation.domain import plenary
 from facilitation.domain import restitution as domain
 from facilitation.domain.access import require_facilitator, require_organizer
@@ -31,7 +32,7 @@ from facilitation.exports.charts import BarChart, all_charts, to_svg
 from facilitation.exports.common import date_fr, filename
 from facilitation.extensions import db
 from facilitation.identity import actor_for, participant_for
-from facilitation.models import Atelier, Event
+from facilitation.models import Atelier, Event, Round
 from facilitation.web.public import public_url
 
 bp = Blueprint("restitution", __name__)
@@ -260,17 +261,22 @@ def notes(slug: str):  # type: ignore[no-untyped-def]
 def plenary_settings(slug: str):  # type: ignore[no-untyped-def]
     """Shortlist chantiers, open or close the plenary vote (organizers)."""
     event = get_event(slug)
-    require_organizer(actor_for(event.id), event)
+    actor = actor_for(event.id)
+    require_organizer(actor, event)
     action = request.form.get("action", "")
+    # Opening and closing are round moves of the plenary atelier (domain.plenary): its phones
+    # switch phase banner and ballot together once the move is committed.
+    moved: tuple[Round, int | None] | None = None
     try:
         if action == "selection":
             chosen = plenary.set_shortlist(event, request.form.getlist("chantiers"))
             message = gettext("%(count)s chantier(s) soumis au vote.", count=len(chosen))
         elif action == "ouvrir":
-            plenary.open_vote(event, request.form.get("dots", type=int) or plenary.DEFAULT_DOTS)
+            dots = request.form.get("dots", type=int) or plenary.DEFAULT_DOTS
+            moved = plenary.open_vote(actor, event, dots)
             message = gettext("Vote ouvert : les téléphones peuvent placer leurs points.")
         elif action == "clore":
-            plenary.close_vote(event)
+            moved = plenary.close_vote(actor, event)
             message = gettext("Vote clos : le résultat est affiché.")
         else:
             abort(400)
@@ -279,6 +285,11 @@ def plenary_settings(slug: str):  # type: ignore[no-untyped-def]
         flash(" ".join(exc.errors.values()) or exc.message, "error")
         return redirect(url_for("restitution.page", slug=slug, _anchor="vote-pleniere"), 303)
     db.session.commit()
+    if moved is not None:
+        rnd, version = moved
+        if version is not None:
+            # round:changed, then vote:changed at once (round_broadcast flushes the ballot).
+            round_broadcast.round_changed(rnd.atelier, rnd, version)
     flash(message, "success")
     return redirect(url_for("restitution.page", slug=slug, _anchor="vote-pleniere"), 303)
 

@@ -10,7 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from facilitation.domain import plenary
 from facilitation.domain.access import create_facilitator_link, create_organizer, grant_event
+from facilitation.domain.phases import current_round
 from facilitation.domain.restitution import settings_for
 from facilitation.exports import FORMATS
 from facilitation.extensions import db
@@ -237,7 +239,7 @@ def test_csv_download_options(day, organizer, login):
     assert client.get(f"{base}/export?format=exe").status_code == 404
 
 
-def test_plenary_vote_from_shortlist_to_phones_to_slide(day, organizer, login):
+def test_plenary_vote_from_shortlist_to_phones_to_slide(day, organizer, login, make_socket):
     client = login(organizer)
     base = f"/organisateur/e/{day.event.slug}/restitution"
     token = form_token(client, base)
@@ -253,7 +255,13 @@ def test_plenary_vote_from_shortlist_to_phones_to_slide(day, organizer, login):
 
     html = act(action="selection", chantiers=[str(i) for i in chosen])
     assert "2 chantier(s) soumis au vote." in html
+    # A screen on the plenary atelier (a phone's wall, the projector) follows its round.
+    hall = plenary.plenary_atelier(day.event)
+    screen = make_socket()
+    assert snapshot_of(screen, hall)["round"]["phase"] == "contributions"
     act(action="ouvrir", dots="2")
+    assert live_phase_and_ballot(screen) == [("round:changed", "vote"), ("vote:changed", "ouvert")]
+    assert current_round(hall).phase == "vote"
 
     phone = login(participant=day.people["dan"])
     vote_url = f"/e/{day.event.slug}/perspectives"
@@ -278,6 +286,32 @@ def test_plenary_vote_from_shortlist_to_phones_to_slide(day, organizer, login):
     assert client.get(f"/e/{day.event.slug}/perspectives/qr.svg").mimetype == "image/svg+xml"
     act(action="clore")
     assert 'data-open="false"' in client.get(f"{base}/presentation").get_data(as_text=True)
+    assert live_phase_and_ballot(screen) == [
+        ("round:changed", "resultats"),
+        ("vote:changed", "révélé"),
+    ]
+    act(action="clore")  # a second click: nothing moves, nothing is sent
+    assert live_phase_and_ballot(screen) == []
+    back = snapshot_of(make_socket(), hall)  # a phone that was away
+    assert back["round"]["phase"] == "resultats" and back["vote"]["ballot"]["status"] == "révélé"
+
+
+def snapshot_of(socket, atelier) -> dict:
+    assert socket.emit("atelier:join", {"atelier_id": atelier.id}, callback=True)["ok"]
+    (snapshot,) = [m["args"][0] for m in socket.get_received() if m["name"] == "atelier:snapshot"]
+    return snapshot
+
+
+def live_phase_and_ballot(socket) -> list[tuple[str, str]]:
+    """The round's phase and the ballot's status a screen received, in order."""
+    found = []
+    for message in socket.get_received():
+        name, payload = message["name"], message["args"][0]
+        if name == "round:changed":
+            found.append((name, payload["round"]["phase"]))
+        elif name == "vote:changed":
+            found.append((name, payload["ballot"]["status"]))
+    return found
 
 
 def test_plenary_settings_are_for_organizers_and_voting_for_participants(day, login):
