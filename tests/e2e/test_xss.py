@@ -309,8 +309,22 @@ def hostile_day(live_server: Any) -> dict[str, Any]:
     ok(facilitator.call("chantier:consolidate", {"client_id": cid(), "chantier_id": chantier_ids[0],
                                                  "field": "objectif", "text": payload(5)}))  # fmt: skip
     ok(facilitator.call("tour:start", {"atelier_id": pratique}))
-    # The organizer: syntheses, publication.
+    # The organizer: the event's settings and an atelier (shown on every page), syntheses,
+    # publication.
     organizer = organizer_session(server)
+    settings = f"/organisateur/e/{SLUG}/reglages"
+    form_post(
+        organizer, base, settings, settings,
+        title=payload(0) + " " + payload(5), date="24/06/2021", venue=payload(1),
+        city=payload(2), join_code="RAS24", timezone="Europe/Paris", organiser_name=payload(3),
+        brand_name=payload(6), brand_color="", communes="Le Pecq\n" + payload(2),
+    )  # fmt: skip
+    edit = f"/organisateur/e/{SLUG}/programme/ateliers/{chantier}"
+    form_post(
+        organizer, base, edit, edit,
+        title=payload(6), theme=payload(1), question=payload(2), room=payload(3),
+        facilitators=payload(4),
+    )  # fmt: skip
     for atelier in (pratique, chantier):
         path = f"/organisateur/e/{SLUG}/a/{atelier}/synthese"
         form_post(organizer, base, path, path, text="\n".join(PAYLOADS))
@@ -403,6 +417,9 @@ def test_no_payload_runs_on_any_page(
         f"/organisateur/e/{SLUG}/liens",
         f"/organisateur/e/{SLUG}/donnees",
         f"/organisateur/e/{SLUG}/a/{pratique}/synthese",
+        f"/organisateur/e/{SLUG}/reglages",
+        f"/organisateur/e/{SLUG}/programme",
+        f"/organisateur/e/{SLUG}/programme/ateliers/{chantier}",
     ):
         probe.visit(organizer_page := probe.page(path, cookies_of(day["organizer"], base)), path)
         if path.endswith("/donnees"):
@@ -442,6 +459,11 @@ def test_no_payload_runs_on_any_page(
             "category:create", {"atelier_id": pratique, "name": payload(6) + "!"}
         )
     )
+    # The organizer edits the running atelier: its screens redraw the heading live.
+    edit = f"/organisateur/e/{SLUG}/programme/ateliers/{pratique}"
+    live_question = payload(3) + " ?"
+    form_post(day["organizer"], base, edit, edit, title=payload(0) + " atelier",
+              question=live_question, theme=payload(1), room=payload(2))  # fmt: skip
     for page, name in (
         (phone, "wall (live)"),
         (screen, "projector (live)"),
@@ -449,6 +471,7 @@ def test_no_payload_runs_on_any_page(
     ):
         page.wait_for_function("t => document.body.innerText.includes(t)", arg=live_text)
         page.wait_for_function("t => document.body.innerText.includes(t)", arg=payload(2))
+        page.wait_for_function("t => document.body.innerText.includes(t)", arg=live_question)
         probe.check(page, name)
     screenshot(phone, "wall-live")
     probe.check(regie, "régie (live)")
@@ -467,6 +490,7 @@ def test_no_payload_runs_on_any_page(
         f"/organisateur/e/{SLUG}/acteurs",
         "slides (stepped)",
         day["published"],
+        f"/organisateur/e/{SLUG}/programme",
     }
     assert must_show <= probe.shown, f"payload text not on: {sorted(must_show - probe.shown)}"
 
