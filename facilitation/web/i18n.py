@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time
 from flask import Blueprint, Flask, current_app, g, redirect, request
@@ -94,6 +95,20 @@ def clock(value: time | datetime | None) -> str:
     if current_lang() == "fr":
         return f"{value.hour}h{value.minute:02d}"
     return format_time(value, "H:mm", locale="en")
+
+
+def local_clock(value: str | datetime | None, timezone: str | None = None) -> str:
+    """« 14h05 » / « 14:05 » in the event's time zone, from a UTC datetime or ISO 8601 text."""
+    if not value:
+        return ""
+    try:
+        at = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        at = at.astimezone(ZoneInfo(timezone or "Europe/Paris"))
+    except (TypeError, ValueError, KeyError, ZoneInfoNotFoundError):
+        return ""
+    return clock(at)
 
 
 def date_time(value: datetime | None) -> str:
@@ -244,6 +259,7 @@ def init_app(app: Flask) -> None:
 
 
 def _vary(response: Response) -> Response:
+    app.jinja_env.filters["local_clock"] = local_clock
     if response.mimetype == "text/html":
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
