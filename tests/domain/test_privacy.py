@@ -25,6 +25,7 @@ from facilitation.models import (
     Contribution,
     Dot,
     Engagement,
+    ExpectedParticipant,
     FacilitatorLink,
     Organizer,
     Participant,
@@ -88,6 +89,11 @@ def day(make_event, make_atelier, make_participant):
             round_id=rnd.id, from_phase="contributions", to_phase="vote", actor_label="Animatrice Δ"
         )
     )
+    db.session.add(
+        ExpectedParticipant(
+            event_id=day.event.id, name="Fanny Attendue", structure="CCAS", email="f@x.org"
+        )
+    )
     organizer = create_organizer("orga@example.org", "motdepasse-solide", "Orga")
     grant_event(organizer, day.event)
     db.session.commit()
@@ -136,6 +142,7 @@ def test_purge_removes_every_personal_field_and_keeps_the_results(day):
     before = _counts(r.restitution(day.event))
     plan = privacy.plan_purge(day.event)
     assert plan.counts["participants"] == 5
+    assert plan.counts["expected"] == 1
     assert plan.counts["profiles"] == 2
     assert plan.counts["contact_requests"] == 1
     assert plan.counts["card_authors"] == 5
@@ -163,6 +170,7 @@ def test_purge_removes_every_personal_field_and_keeps_the_results(day):
     assert db.session.scalar(select(func.count()).select_from(Profile)) == 0
     assert db.session.scalar(select(func.count()).select_from(ContactRequest)) == 0
     assert db.session.scalar(select(func.count()).select_from(TourDeTable)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ExpectedParticipant)) == 0
     assert db.session.scalars(select(Contribution.participant_id)).all() == [None] * 5
     assert db.session.scalars(select(ChantierAddition.participant_id)).all() == [None]
     assert db.session.scalars(select(ChantierComment.participant_id)).all() == [None]
