@@ -17,6 +17,7 @@ TourDeTable speaking order    deleted                                the person 
 Dot / VoterBudget             kept on the anonymous row              removed from open ballots
 Dot scribe label (a name?)    renamed « Saisie N »                   —
 FacilitatorLink label         revoked, label erased                  —
+Atelier facilitators' names   erased                                 —
 RoundTransition actor label   « organisation » / « animation »       —
 AtelierSynthesis updated_by   erased                                 —
 ChantierDetail consolidated   « by » erased                          —
@@ -91,6 +92,7 @@ SUMMARY_LABELS: dict[str, str] = {
     "tours": "tours de table supprimés (ordre de parole)",
     "scribe_labels": "libellés de saisie de votes renommés",
     "facilitator_links": "liens d'animation révoqués et anonymisés",
+    "facilitator_names": "noms d'animateur·rices effacés des ateliers",
     "audit_labels": "noms effacés de l'historique des phases",
     "synthesis_authors": "noms effacés des synthèses",
     "consolidation_authors": "noms effacés des consolidations de chantiers",
@@ -281,6 +283,11 @@ def plan_purge(event: Event) -> PurgeSummary:
             or_(FacilitatorLink.revoked_at.is_(None), FacilitatorLink.label != ""),
         )
     )
+    c["facilitator_names"] = _count(
+        select(func.count())
+        .select_from(Atelier)
+        .where(Atelier.event_id == event.id, Atelier.facilitators != "")
+    )
     c["audit_labels"] = _count(_audit_query(ateliers, count=True))
     c["synthesis_authors"] = _count(
         select(func.count())
@@ -375,6 +382,7 @@ def purge_event(event: Event, now: datetime | None = None) -> PurgeSummary:
         .values(revoked_at=now)
     )
     run(update(FacilitatorLink).where(FacilitatorLink.event_id == event.id).values(label=""))
+    run(update(Atelier).where(Atelier.event_id == event.id).values(facilitators=""))
     for transition in db.session.scalars(_audit_query(ateliers)):
         transition.actor_label = (
             ORGANIZER_LABEL if transition.organizer_id is not None else FACILITATOR_LABEL

@@ -184,6 +184,7 @@ def _summary_labels() -> dict[str, Any]:
         "tours": gettext("tours de table supprimés (ordre de parole)"),
         "scribe_labels": gettext("libellés de saisie de votes renommés"),
         "facilitator_links": gettext("liens d'animation révoqués et anonymisés"),
+        "facilitator_names": gettext("noms d'animateur·rices effacés des ateliers"),
         "audit_labels": gettext("noms effacés de l'historique des phases"),
         "synthesis_authors": gettext("noms effacés des synthèses"),
         "consolidation_authors": gettext("noms effacés des consolidations de chantiers"),

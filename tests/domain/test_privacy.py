@@ -16,6 +16,7 @@ from facilitation.domain.errors import ValidationError
 from facilitation.domain.voting import BallotSettings
 from facilitation.extensions import db
 from facilitation.models import (
+    Atelier,
     AtelierSynthesis,
     Ballot,
     ChantierAddition,
@@ -94,6 +95,7 @@ def day(make_event, make_atelier, make_participant):
             event_id=day.event.id, name="Fanny Attendue", structure="CCAS", email="f@x.org"
         )
     )
+    day.pratiques.facilitators = "Animatrice Δ, Paul"
     organizer = create_organizer("orga@example.org", "motdepasse-solide", "Orga")
     grant_event(organizer, day.event)
     db.session.commit()
@@ -108,6 +110,8 @@ def _stored_text() -> str:
         parts += [row.display_name, row.structure, row.commune]
     for link in db.session.scalars(select(FacilitatorLink)):
         parts.append(link.label)
+    for atelier in db.session.scalars(select(Atelier)):
+        parts.append(atelier.facilitators)
     for t in db.session.scalars(select(RoundTransition)):
         parts.append(t.actor_label)
     for s in db.session.scalars(select(AtelierSynthesis)):
@@ -151,6 +155,7 @@ def test_purge_removes_every_personal_field_and_keeps_the_results(day):
     assert plan.counts["tours"] == 1
     assert plan.counts["scribe_labels"] == 1
     assert plan.counts["facilitator_links"] == 1
+    assert plan.counts["facilitator_names"] == 1
     assert plan.counts["audit_labels"] == 1
     assert plan.counts["synthesis_authors"] == 1
     assert plan.counts["consolidation_authors"] == 1
