@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from facilitation.domain.profiles import STRUCTURE_KIND_LABELS, UNKNOWN_KIND_LABEL
@@ -125,6 +126,11 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n <= 1 else many}"
 
 
+def translate(label: str) -> str:
+    """A label kept in French in the domain (``N_``), in the request's language."""
+    return gettext(label)
+
+
 def actors_chart_svg(event: Event, data: dict[str, Any] | None = None) -> str:
     """A horizontal bar chart of participants by kind of structure (standalone SVG).
 
@@ -136,7 +142,13 @@ def actors_chart_svg(event: Event, data: dict[str, Any] | None = None) -> str:
     largest = max((k["participants"] for k in bars), default=0)
     width = LABEL_WIDTH + BAR_MAX + VALUE_WIDTH
     height = TOP + max(len(bars), 1) * (BAR_HEIGHT + GAP) + 16
-    title = f"Acteurs présents par type de structure — {event.title}"
+    title = gettext("Acteurs présents par type de structure — %(title)s", title=event.title)
+    # The words of the drawing, in the request's language (babel does not look into f-strings).
+    person, people = gettext("personne"), gettext("personnes")
+    org, orgs = gettext("structure"), gettext("structures")
+    short = gettext("pers.")
+    heading = gettext("Participants par type de structure")
+    nobody = gettext("Aucun participant pour le moment.")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
@@ -145,33 +157,30 @@ def actors_chart_svg(event: Event, data: dict[str, Any] | None = None) -> str:
         '<desc id="chart-desc">'
         + escape(
             "; ".join(
-                f"{k['label']} : {_plural(k['participants'], 'personne', 'personnes')}, "
-                f"{_plural(k['structures'], 'structure', 'structures')}"
+                f"{translate(k['label'])} : "
+                f"{_plural(k['participants'], person, people)}, "
+                f"{_plural(k['structures'], org, orgs)}"
                 for k in bars
             )
-            or "Aucun participant pour le moment."
+            or nobody
         )
         + "</desc>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="0" y="24" font-size="18" font-weight="bold" fill="#1a1a1a">'
-        f"{escape('Participants par type de structure')}</text>",
+        f"{escape(heading)}</text>",
     ]
     if not bars:
-        out.append(
-            f'<text x="0" y="{TOP + 20}" fill="#555555">'
-            f"{escape('Aucun participant pour le moment.')}</text>"
-        )
+        out.append(f'<text x="0" y="{TOP + 20}" fill="#555555">{escape(nobody)}</text>')
     for i, k in enumerate(bars):
         y = TOP + i * (BAR_HEIGHT + GAP)
         length = max(2, round(BAR_MAX * k["participants"] / largest)) if largest else 0
         value = (
-            f"{_plural(k['participants'], 'pers.', 'pers.')} · "
-            f"{_plural(k['structures'], 'structure', 'structures')}"
+            f"{_plural(k['participants'], short, short)} · {_plural(k['structures'], org, orgs)}"
         )
         out.append(
             f'<g class="bar" data-kind={quoteattr(k["kind"] or "inconnu")}>'
             f'<text x="{LABEL_WIDTH - 10}" y="{y + BAR_HEIGHT * 0.68:.0f}" text-anchor="end" '
-            f'fill="#1a1a1a">{escape(k["label"])}</text>'
+            f'fill="#1a1a1a">{escape(translate(k["label"]))}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
             f'fill="#2f5d8a" rx="3"/>'
             f'<text x="{LABEL_WIDTH + length + 8}" y="{y + BAR_HEIGHT * 0.68:.0f}" '

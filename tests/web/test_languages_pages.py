@@ -145,6 +145,8 @@ def test_organizer_pages_in_english(app: Flask, day: Any, english: Callable[...,
     ]
     assert _check(client, urls) == {}
     assert _check(english(), ["/organisateur/connexion", f"/r/{token}"]) == {}
+    chart = client.get(f"/organisateur/e/{slug}/acteurs.svg").get_data(as_text=True)
+    assert "Participants by type of organisation" in chart and "personne" not in chart
     # The same control room in French: the check does see French when there is some.
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
     french = client.get(f"/organisateur/e/{slug}/regie").get_data(as_text=True)
