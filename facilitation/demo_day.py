@@ -310,6 +310,10 @@ def _load_sample(event: Event) -> None:
     from facilitation.demo_chantiers import load_chantiers
 
     load_chantiers(event, people)
+    # Rounds moved to « vote » then « résultats », dots placed: a restitution with rankings.
+    from facilitation.demo_votes import load_votes
+
+    load_votes(event, people)
     for person in people:
         person.current_atelier_id = None
     db.session.flush()
