@@ -328,6 +328,7 @@ function consoleView(panel, live, state) {
   const scribeForm = q("#vote-scribe-form");
   const scribeCard = q("#vote-scribe-card");
   const closeButton = q("#vote-close");
+  const closeHint = q("#vote-close-hint");
   const revealButton = q("#vote-reveal");
   const table = q("#vote-tally");
   const chart = q("#vote-panel-chart");
@@ -339,7 +340,10 @@ function consoleView(panel, live, state) {
       if (!ack || !ack.ok) throw ack;
       return ack;
     } catch (err) {
-      error.textContent = (err && err.message) || tr("L’action n’a pas été confirmée : réessayez.");
+      // A refusal carries the server's message, in the page's language (e.g. no vote from
+      // « préparation »); a timeout or a lost connection gets ours, not the library's English.
+      const refused = err && err.ok === false && err.message;
+      error.textContent = refused || tr("L’action n’a pas été confirmée : réessayez.");
       error.hidden = false;
       return null;
     }
@@ -393,6 +397,7 @@ function consoleView(panel, live, state) {
       : tr("Aucun vote dans cet atelier.");
     openForm.hidden = Boolean(ballot && ballot.status === "ouvert");
     closeButton.hidden = !(ballot && ballot.status === "ouvert");
+    closeHint.hidden = closeButton.hidden;
     revealButton.hidden = !(ballot && ballot.status !== "révélé");
     scribeForm.hidden = !(ballot && ballot.status !== "révélé");
     const t = state.tally;

@@ -70,3 +70,45 @@ def test_opening_the_vote_from_the_panel_moves_the_phone_to_the_vote_phase(
     assert mobile.locator(".vote-controls").count() == 0
     screen.wait_for_selector("#vote-results-projector[data-state='revealed']")
     screenshot(mobile, "2-phone-results-phase", full_page=True)
+
+
+def test_the_panel_says_closing_closes_the_round_and_shows_the_servers_refusal(
+    live_server: Any,
+    _pages: Any,
+    screenshot: Callable[..., Any],
+) -> None:
+    """« Clôturer le vote » carries its hint (it closes the round too); opening a vote from
+    « préparation » is refused with the server's French message, not a generic one."""
+    base = live_server.url
+    here = atelier_ids(base)[-1]
+    console = _pages.new_page("facilitator", viewport=LAPTOP)
+    console.goto(facilitator_link(live_server, here))
+    wait_live(console, "#console")
+    console.wait_for_selector("#phase-buttons button[data-to='clos']")
+    console.click("#phase-buttons button[data-to='clos']")
+    console.click("#round-new")
+    console.wait_for_selector('#console[data-phase="preparation"]', state="attached")
+
+    console.fill("#vote-dots", "2")
+    console.click("#vote-open")
+    error = console.locator("#vote-panel-error")
+    error.wait_for()
+    assert "Passage impossible de « préparation » à « vote »" in error.inner_text()
+    assert console.locator('#console[data-phase="preparation"]').count() == 1
+    screenshot(console, "3-console-vote-refused-in-preparation")
+
+    console.click("#phase-buttons button[data-to='contributions']")
+    console.wait_for_selector('#console[data-phase="contributions"]', state="attached")
+    console.click("#vote-open")
+    console.wait_for_selector('#console[data-phase="vote"]', state="attached")
+    assert error.is_hidden()
+    hint = console.locator("#vote-close-hint")
+    hint.wait_for()
+    assert "Clôture aussi la manche" in hint.inner_text()
+    assert console.get_attribute("#vote-close", "aria-describedby") == "vote-close-hint"
+    screenshot(console, "4-console-vote-open-with-close-hint")
+
+    console.click("#vote-close")
+    console.wait_for_selector('#console[data-phase="clos"]', state="attached")
+    console.wait_for_selector('#vote-panel[data-vote="clos"]', state="attached")
+    assert hint.is_hidden()
