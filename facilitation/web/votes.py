@@ -63,7 +63,9 @@ def _chart(atelier: Atelier) -> Response:
     ballot = voting.require_tally_access(actor_for(atelier.event_id), atelier)
     width = NARROW_WIDTH if request.args.get("w") == "narrow" else WIDTH
     svg = render_chart(
-        voting.tally(ballot), title=f"Résultats du vote · {atelier.title}", width=width
+        voting.tally(ballot),
+        title=gettext("Résultats du vote · %(title)s", title=atelier.title),
+        width=width,
     )
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
@@ -84,6 +86,11 @@ def render_chart(
     element (presentation attributes only, so the strict CSP needs no exception).
     """
     rows = tally["results"][:MAX_ROWS]
+    # The chart's words in the request's language (babel does not look into f-strings).
+    first, other, tie = gettext("ᵉʳ"), gettext("ᵉ"), gettext(" ex æquo")
+    one, many = gettext("point"), gettext("points")
+    no_card, no_rank = gettext("Aucune carte."), gettext("Aucune carte à classer.")
+    tie_note = gettext("« = » : ex æquo (même rang)")
     # Wide (projector): title left, bar right. Narrow (phone): title above its bar.
     narrow = width < 700
     row_height = 80 if narrow else ROW
@@ -103,12 +110,12 @@ def render_chart(
         '<desc id="chart-desc">'
         + escape(
             "; ".join(
-                f"{r['rank']}{'ᵉʳ' if r['rank'] == 1 else 'ᵉ'}"
-                f"{' ex æquo' if r['tied'] else ''} : {r['titre']}, "
-                f"{r['dots']} point{'s' if r['dots'] > 1 else ''}"
+                f"{r['rank']}{first if r['rank'] == 1 else other}"
+                f"{tie if r['tied'] else ''} : {r['titre']}, "
+                f"{r['dots']} {many if r['dots'] > 1 else one}"
                 for r in rows
             )
-            or "Aucune carte."
+            or no_card
         )
         + "</desc>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
@@ -117,7 +124,7 @@ def render_chart(
     ]
     if not rows:
         out.append(
-            f'<text x="24" y="{TOP + 30}" font-size="22" fill="#444">Aucune carte à classer.</text>'
+            f'<text x="24" y="{TOP + 30}" font-size="22" fill="#444">{escape(no_rank)}</text>'
         )
     for i, row in enumerate(rows):
         y = TOP + i * row_height
@@ -144,8 +151,7 @@ def render_chart(
         out.append("</g>")
     if tied:
         out.append(
-            f'<text x="24" y="{height - 20}" font-size="18" fill="#444">'
-            "« = » : ex æquo (même rang)</text>"
+            f'<text x="24" y="{height - 20}" font-size="18" fill="#444">{escape(tie_note)}</text>'
         )
     out.append("</svg>")
     return "".join(out)
