@@ -35,6 +35,7 @@ from facilitation.domain.validation import TextField, clean_partial
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event, Organizer, Sequence
 from facilitation.models.event import EventStatus, SequenceKind
+from facilitation.models.privacy import EventPrivacy
 from facilitation.models.setup import EventLogo, ExpectedParticipant
 
 DEFAULT_TIMEZONE = "Europe/Paris"
@@ -343,7 +344,18 @@ def clean_event(
     values["status"] = status if status in STATUS_LABELS else ""
     if not values["status"]:
         errors["status"] = _("Choisissez l'état de l'événement dans la liste.")
+    elif event is not None and values["status"] != EventStatus.CLOSED.value and _purged(event):
+        errors["status"] = _(
+            "Les données personnelles de cet événement ont été purgées : il reste clos."
+        )
     return values, errors
+
+
+def _purged(event: Event) -> bool:
+    purged_at = db.session.scalar(
+        select(EventPrivacy.purged_at).where(EventPrivacy.event_id == event.id)
+    )
+    return purged_at is not None
 
 
 def event_form(event: Event) -> dict[str, str]:

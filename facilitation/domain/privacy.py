@@ -69,6 +69,7 @@ from facilitation.models import (
     VoterBudget,
 )
 from facilitation.models.base import utcnow
+from facilitation.models.event import EventStatus
 from facilitation.models.privacy import EventPrivacy
 
 #: Label of a scribe line after the purge (scribe labels may be someone's name).
@@ -332,6 +333,8 @@ def purge_event(event: Event, now: datetime | None = None) -> PurgeSummary:
     summary = plan_purge(event)
     privacy = privacy_of(event, create=True)
     assert privacy is not None
+    # A purged event takes no new personal data: joins, cards and dots are refused from now on.
+    event.status = EventStatus.CLOSED.value
     if summary.total == 0:
         if privacy.purged_at is None:
             privacy.purged_at = now

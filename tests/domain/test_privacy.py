@@ -8,11 +8,19 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from facilitation.domain import chantiers, contacts, privacy, profiles, voting
+from facilitation.domain import (
+    chantiers,
+    contacts,
+    event_setup,
+    participants,
+    privacy,
+    profiles,
+    voting,
+)
 from facilitation.domain import restitution as r
 from facilitation.domain.access import Actor, create_organizer, grant_event
 from facilitation.domain.contributions import create_contribution
-from facilitation.domain.errors import ValidationError
+from facilitation.domain.errors import Closed, ValidationError
 from facilitation.domain.voting import BallotSettings
 from facilitation.extensions import db
 from facilitation.models import (
@@ -205,6 +213,27 @@ def test_purge_is_idempotent(day):
     assert _counts(r.restitution(day.event)) == first
     # The scribe line keeps its stable neutral label on every run.
     assert db.session.scalars(select(Dot.scribe_label).where(Dot.scribe)).all() == ["Saisie 1"]
+
+
+def test_a_purged_event_is_closed_and_stays_closed(day):
+    """No new personal data after a purge: joins are refused and the event cannot reopen."""
+    privacy.purge_event(day.event)
+    db.session.commit()
+    assert not day.event.is_open
+    atelier = day.event.sequences[0].ateliers[0] if day.event.sequences[0].ateliers else None
+    with pytest.raises(Closed):
+        participants.join(
+            day.event,
+            {"display_name": "Zoé", "structure": "CCAS", "consent": "on",
+             "atelier_id": str(atelier.id if atelier else 0)},
+            None,
+        )  # fmt: skip
+    values, errors = event_setup.clean_event(
+        event_setup.event_form(day.event) | {"status": "ouvert"}, day.event
+    )
+    assert "purgées" in errors["status"]
+    _, errors = event_setup.clean_event(event_setup.event_form(day.event), day.event)
+    assert "status" not in errors
 
 
 def test_purge_leaves_other_events_alone(day, make_event, make_atelier, make_participant):
