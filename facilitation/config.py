@@ -45,6 +45,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Seconds between two coalesced ``presence`` messages of one atelier
         # (facilitation/realtime/presence.py); 0: only when presence.flush() is called (tests).
         "PRESENCE_INTERVAL": 1.0,
+        # Seconds between two publications of a worker's people and console counts to Redis
+        # for the régie (facilitation/cluster_presence.py; only with a Redis queue).
+        "PRESENCE_PUBLISH_SECONDS": 2.0,
         # Seconds a snapshot's shared part (cards ...) may serve further joins of its atelier
         # at the same version with no commit since (facilitation/realtime/snapshots.py); 0: off.
         "SNAPSHOT_CACHE_SECONDS": 1.0,
@@ -94,6 +97,7 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "RATELIMIT_LOGIN": str,
     "SOCKET_RATE_BURST": int,
     "SOCKET_RATE_PER_SECOND": float,
+    "PRESENCE_PUBLISH_SECONDS": float,
 }
 
 

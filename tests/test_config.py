@@ -86,6 +86,7 @@ def test_typed_settings_are_read_from_the_environment() -> None:
             "RATELIMIT_ENABLED": "0",
             "SOCKET_RATE_PER_SECOND": "0.5",
             "MAX_CONTENT_LENGTH": "2048",
+            "PRESENCE_PUBLISH_SECONDS": "0.5",
         }
     )
 
@@ -94,6 +95,18 @@ def test_typed_settings_are_read_from_the_environment() -> None:
     assert config["RATELIMIT_ENABLED"] is False
     assert config["SOCKET_RATE_PER_SECOND"] == 0.5
     assert config["MAX_CONTENT_LENGTH"] == 2048
+    assert config["PRESENCE_PUBLISH_SECONDS"] == 0.5
+
+
+def test_the_presence_publish_period_comes_from_the_environment(
+    base: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facilitation import cluster_presence
+
+    monkeypatch.delenv("PRESENCE_PUBLISH_SECONDS", raising=False)
+    assert cluster_presence._period(create_app(base)) == cluster_presence.DEFAULT_PERIOD
+    monkeypatch.setenv("PRESENCE_PUBLISH_SECONDS", "0.5")
+    assert cluster_presence._period(create_app(base)) == 0.5
 
 
 def test_the_server_command_refuses_to_start_in_production_without_a_key(tmp_path: Path) -> None:
