@@ -16,8 +16,11 @@
   is picked up without a restart).
 - Critical CSS: the parts of a stylesheet between ``/* critical: begin */`` and
   ``/* critical: end */`` can be inlined in a page's head (``critical_style()``) under a CSP
-  hash, so a phone paints the first screen with the HTML alone; the whole stylesheet is then
-  linked at the end of the body, where it does not block the first render, and is cached.
+  hash, so a phone paints the first screen with the HTML alone; the rest of the stylesheet
+  (``?part=rest``: the same file without those parts, so nothing is sent twice) is linked at
+  the end of the body, where it does not block the first render, and is cached. On such a
+  page every marked rule comes before every unmarked one: an unmarked rule written above a
+  marked one must not set the same property on the same element with equal specificity.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ class Assets:
         #: per process (a deploy restarts the workers).
         self.recheck = recheck
         self._cache: dict[str, tuple[tuple[int, int], Asset]] = {}
+        self._rest: dict[str, tuple[str, Asset]] = {}
         self._lock = threading.RLock()
 
     def path_of(self, filename: str) -> Path | None:
@@ -115,6 +119,20 @@ class Assets:
     def version(self, filename: str) -> str | None:
         asset = self.get(filename)
         return asset.version if asset else None
+
+    def rest(self, filename: str) -> Asset | None:
+        """Stylesheet ``filename`` without its critical parts (pages that inline them)."""
+        asset = self.get(filename)
+        if asset is None:
+            return None
+        cached = self._rest.get(filename)
+        if cached is not None and cached[0] == asset.version:
+            return cached[1]
+        body = CRITICAL_RE.sub("", asset.body.decode("utf-8")).encode("utf-8")
+        gzipped = gzip.compress(body, 6, mtime=0) if asset.gzipped else b""
+        rest = Asset(body, gzipped, hashlib.sha256(body).hexdigest()[:12], asset.mimetype)
+        self._rest[filename] = (asset.version, rest)
+        return rest
 
     def critical_css(self, filename: str) -> str:
         """The marked critical parts of stylesheet ``filename``, without comments or indentation."""
@@ -172,7 +190,8 @@ def accepts_gzip() -> bool:
 
 def _static_view(assets: Assets) -> Any:
     def static(filename: str) -> Response:
-        asset = assets.get(filename)
+        rest = request.args.get("part") == "rest"
+        asset = assets.rest(filename) if rest else assets.get(filename)
         if asset is None:
             abort(404)
         use_gzip = bool(asset.gzipped) and accepts_gzip()
@@ -244,8 +263,8 @@ def init_app(app: Flask) -> None:
     def critical_style(filename: str = "css/app.css") -> Markup:
         """``<style>`` with the critical part of ``filename``, allowed by the page's CSP hash.
 
-        The page must still link the whole stylesheet (at the end of its body: not
-        render-blocking there); the inlined rules are the same, so nothing moves when it comes.
+        The page must still link the rest of the stylesheet, ``url_for('static',
+        filename=..., part='rest')``, at the end of its body (not render-blocking there).
         """
         css = critical_cache.get(filename) if not assets.recheck else None
         if css is None:
@@ -261,7 +280,11 @@ def init_app(app: Flask) -> None:
     @app.url_defaults
     def static_version(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" and "v" not in values and "filename" in values:
-            version = assets.version(values["filename"])
+            if values.get("part") == "rest":
+                asset = assets.rest(values["filename"])
+                version = asset.version if asset else None
+            else:
+                version = assets.version(values["filename"])
             if version:
                 values["v"] = version
 

@@ -186,7 +186,13 @@ def script_strings() -> dict[str, str]:
 
 
 def js_strings() -> dict[str, str]:
-    """The strings of the participant's scripts (live.js, wall.js, outbox.js), translated."""
+    """The strings of the participant's scripts (live.js, wall.js, outbox.js), translated.
+
+    Empty in French: the scripts' fallbacks are the French text, and a phone's first load
+    need not carry them twice (issue 6: the 60 KB budget).
+    """
+    if current_lang() == DEFAULT:
+        return {}
     return {key: str(text) for key, text in JS_STRINGS.items()}
 
 

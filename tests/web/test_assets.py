@@ -130,12 +130,22 @@ def test_the_wall_inlines_its_critical_css_under_a_csp_hash_and_links_the_styles
     digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
     assert csp_sources(response, "style-src") == ["'self'", f"'sha256-{digest}'"]
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
-    # The whole stylesheet is still linked, after the content: not in the head, where it
+    # The rest of the stylesheet is linked after the content: not in the head, where it
     # would hold back the first paint.
     head, body = html.split("</head>")
     assert 'rel="stylesheet"' not in head
-    link = body.index(f'<link rel="stylesheet" href="{static_url(app, "css/app.css")}">')
+    with app.test_request_context():
+        rest_url = url_for("static", filename="css/app.css", part="rest")
+    link = body.index(f'<link rel="stylesheet" href="{rest_url.replace("&", "&amp;")}">')
     assert link > body.index("</main>")
+    # The rest is the stylesheet without what the page already has inline, cached a year.
+    client = joined_client(atelier)
+    rest = client.get(rest_url)
+    assert rest.headers["Cache-Control"] == IMMUTABLE
+    text = rest.get_data(as_text=True)
+    assert ".projector" in text and ".wall-form" not in text and "--brand:" not in text
+    full = client.get(static_url(app, "css/app.css")).get_data(as_text=True)
+    assert ".wall-form" in full and len(text) + len(styles[0]) < len(full)
 
 
 def test_pages_without_critical_css_keep_the_plain_policy_and_a_head_stylesheet(

@@ -94,3 +94,12 @@ def test_every_language_is_fully_translated_and_its_mo_is_compiled_from_its_po()
         assert compiled == {m.id: m.string for m in po if m.id}, (
             f"{po_path.with_suffix('.mo')} is stale: run `make translations`"
         )
+
+
+def test_french_pages_do_not_carry_the_scripts_strings_twice(
+    app: Flask, make_event: Callable[..., Event]
+) -> None:
+    """The scripts' fallbacks are the French text: the page sends no copy (phone budget)."""
+    event = make_event()
+    html = app.test_client().get(f"/e/{event.slug}/", headers={"Accept-Language": "fr"})
+    assert "data-i18n='{}'" in html.get_data(as_text=True)
