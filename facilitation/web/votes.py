@@ -10,7 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from flask import Blueprint, Response, jsonify, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from facilitation.domain import voting
 from facilitation.domain.errors import DomainError, NotFound
@@ -77,6 +77,15 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _ordinal(rank: int, first: str, other: str) -> str:
+    """« ᵉʳ » / « ᵉ » in French; « st », « nd », « rd », « th » in English."""
+    if get_locale() is not None and get_locale().language == "en":
+        if rank % 100 not in (11, 12, 13) and rank % 10 in (1, 2, 3):
+            return {1: "st", 2: "nd", 3: "rd"}[rank % 10]
+        return "th"
+    return first if rank == 1 else other
+
+
 def render_chart(
     tally: dict[str, Any], title: str = "Résultats du vote", width: int = WIDTH
 ) -> str:
@@ -110,7 +119,7 @@ def render_chart(
         '<desc id="chart-desc">'
         + escape(
             "; ".join(
-                f"{r['rank']}{first if r['rank'] == 1 else other}"
+                f"{r['rank']}{_ordinal(r['rank'], first, other)}"
                 f"{tie if r['tied'] else ''} : {r['titre']}, "
                 f"{r['dots']} {many if r['dots'] > 1 else one}"
                 for r in rows

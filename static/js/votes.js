@@ -34,8 +34,14 @@ function progressText(t) {
     : tr("{voted} sur {eligible} a voté", { voted: t.voted, eligible: t.eligible });
 }
 
+// English ordinals (1st, 2nd, 3rd, 4th …); French ones come from tr() (1ᵉʳ, 2ᵉ …).
+const EN_ORDINAL = { one: "st", two: "nd", few: "rd", other: "th" };
+
 function rankText(r) {
-  const suffix = r.rank === 1 ? tr("ᵉʳ") : tr("ᵉ");
+  let suffix = r.rank === 1 ? tr("ᵉʳ") : tr("ᵉ");
+  if (document.documentElement.lang === "en" && typeof Intl !== "undefined" && Intl.PluralRules) {
+    suffix = EN_ORDINAL[new Intl.PluralRules("en", { type: "ordinal" }).select(r.rank)] || suffix;
+  }
   const tie = r.tied ? tr(" ex æquo") : "";
   return `${r.rank}${suffix}${tie}`;
 }

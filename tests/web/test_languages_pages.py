@@ -147,6 +147,8 @@ def test_organizer_pages_in_english(app: Flask, day: Any, english: Callable[...,
     assert _check(english(), ["/organisateur/connexion", f"/r/{token}"]) == {}
     chart = client.get(f"/organisateur/e/{slug}/acteurs.svg").get_data(as_text=True)
     assert "Participants by type of organisation" in chart and "personne" not in chart
+    votes = client.get(f"/e/{slug}/a/{day.pratiques.id}/resultats.svg").get_data(as_text=True)
+    assert "Vote results ·" in votes and "1st" in votes and "ᵉ" not in votes
     # The same control room in French: the check does see French when there is some.
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
     french = client.get(f"/organisateur/e/{slug}/regie").get_data(as_text=True)
