@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from markupsafe import Markup
 
 from facilitation import broadcast
 from facilitation.domain import event_setup as setup
@@ -26,6 +27,7 @@ from facilitation.extensions import db
 from facilitation.identity import actor_for, current_organizer
 from facilitation.models import Event, Sequence
 from facilitation.models.event import EventStatus
+from facilitation.web.security import allow_inline_style
 
 bp = Blueprint("event_setup", __name__)
 
@@ -475,6 +477,26 @@ def event_theme(event: Any) -> dict[str, str] | None:
         else "",
         "name": event.brand_name,
     }
+
+
+@bp.app_template_global()
+def event_theme_style(event: Any) -> Markup:
+    """The event's colours as an inline ``<style>`` in the head, allowed by this response's CSP
+    hash (never ``'unsafe-inline'``): a branded page paints with the HTML alone, without the
+    render-blocking round trip a ``<link>`` to ``theme.css`` would cost on a slow phone.
+
+    ``data-event-theme`` carries the ``theme.css`` URL it stands for: a live branding change
+    (``atelier_head.js``) replaces the block with that served stylesheet. Empty without a
+    colour.
+    """
+    theme = event_theme(event)
+    if theme is None or not theme["css_url"]:
+        return Markup("")
+    css = setup.theme_css(event).strip()
+    if "<" in css:  # cannot happen (a checked hex colour), but it would end the element
+        raise ValueError("'<' in an event's theme CSS")
+    allow_inline_style(css)
+    return Markup('<style data-event-theme="{}">{}</style>').format(theme["css_url"], Markup(css))
 
 
 @bp.app_template_global()

@@ -199,6 +199,13 @@ def init_app(app: Flask) -> None:
 
     csrf.init_app(app)
     ratelimit.init_app(app)
+
+    @app.before_request
+    def fresh_style_hashes() -> None:
+        # ``g`` belongs to the app context, which a request shares with an enclosing one (a
+        # test's, a CLI's): a previous page's inline-style hashes must not reach this one.
+        g.pop("csp_style_hashes", None)
+
     app.after_request(security_headers)
 
     @app.errorhandler(csrf.CSRFError)

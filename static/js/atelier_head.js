@@ -70,9 +70,12 @@ export function applyEvent(message) {
       node.hidden = true;
     }
   }
-  // The colours: a served stylesheet (same origin, so the CSP allows it).
+  // The colours: the page came with them inline (a <style> under a CSP hash, naming the
+  // stylesheet it stands for); a change brings the served stylesheet (same origin, CSP ok).
   let sheet = document.querySelector("link[data-event-theme]");
   const href = brand && brand.css_url;
+  const inline = document.querySelector("style[data-event-theme]");
+  if (inline && inline.dataset.eventTheme === href) return;
   if (href) {
     if (!sheet) {
       sheet = document.createElement("link");
@@ -80,9 +83,12 @@ export function applyEvent(message) {
       sheet.dataset.eventTheme = "";
       document.head.append(sheet);
     }
+    // The old colours stay until the new ones are there (no flash of the default look).
+    if (inline) sheet.addEventListener("load", () => inline.remove(), { once: true });
     if (sheet.getAttribute("href") !== href) sheet.setAttribute("href", href);
-  } else if (sheet) {
-    sheet.remove();
+  } else {
+    if (sheet) sheet.remove();
+    if (inline) inline.remove();
   }
 }
 

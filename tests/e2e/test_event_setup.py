@@ -151,9 +151,17 @@ def test_an_organizer_sets_up_a_day_and_a_participant_joins_it(
     page.goto(f"{base}/organisateur/e/{slug}/reglages")
     page.fill("#title", f"Rencontres des solidarités {code}")
     page.fill("#brand_name", "Réseau 78")
+    page.fill("#brand_color", "#1f5c7a")
     page.get_by_role("button", name="Enregistrer").first.click()
     page.wait_for_selector(".flash--success")
     mobile.locator(".site-header__brand", has_text="Réseau 78").wait_for()
+    # The colours came inline (CSP hash); the new ones come as the served stylesheet, and
+    # the old inline block goes once they apply.
+    mobile.wait_for_function(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+        " === 'rgb(31, 92, 122)'"
+    )
+    mobile.wait_for_function("document.querySelector('style[data-event-theme]') === null")
     mobile.locator(".breadcrumb", has_text=f"Rencontres des solidarités {code}").wait_for()
     screen.locator(".projector__event", has_text=f"Rencontres des solidarités {code}").wait_for()
     screen.locator(".projector__brand", has_text="Réseau 78").wait_for()

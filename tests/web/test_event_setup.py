@@ -3,6 +3,8 @@ event's branding on participant pages and projectors."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import re
 import uuid
@@ -183,12 +185,15 @@ def test_settings_with_a_logo_brand_the_participant_pages(app, make_atelier):
         response = visitor.get(path)
         html = response.get_data(as_text=True)
         assert response.status_code == 200, path
-        assert f'href="/e/{event.slug}/theme.css?v=' in html, path
+        # The colours inline (see test_a_branded_wall_inlines_its_colours_under_a_csp_hash).
+        assert "theme.css" not in html.split("<style data-event-theme=")[0], path
+        assert "--brand: #7a1f5c" in theme_block(html), path
         assert f'src="/e/{event.slug}/logo?v={event.logo_digest}"' in html, path
         assert "Réseau &lt;78&gt;" in html, path
         csp = response.headers["Content-Security-Policy"]
         assert "style-src 'self'" in csp and "unsafe-inline" not in csp
-    css_url = re.search(r'href="(/e/[^"]+/theme\.css\?v=[^"]+)"', html).group(1)
+    # The served stylesheet it stands for: what a live branding change loads.
+    css_url = re.search(r'data-event-theme="(/e/[^"]+/theme\.css\?v=[^"]+)"', html).group(1)
     css = visitor.get(css_url)
     assert css.mimetype == "text/css" and "--brand: #7a1f5c" in css.get_data(as_text=True)
     assert "immutable" in css.headers["Cache-Control"]
@@ -210,6 +215,53 @@ def test_an_unbranded_event_keeps_the_app_look(app, make_atelier):
     atelier = make_atelier()
     html = app.test_client().get(f"/e/{atelier.event.slug}/").get_data(as_text=True)
     assert "theme.css" not in html and ">Facilitation</span></a>" in html
+    assert "data-event-theme" not in html
+
+
+def theme_block(html: str) -> str:
+    """The text of the page's inline theme ``<style>`` (exactly what the browser hashes)."""
+    found = re.findall(r"<style data-event-theme=\"[^\"]*\">(.*?)</style>", html, re.S)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def style_sources(response) -> list[str]:
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    return directives["style-src"].split()
+
+
+def test_a_branded_wall_inlines_its_colours_under_a_csp_hash(
+    app, make_event, make_atelier, joined_client
+):
+    """No render-blocking ``theme.css`` link on the phone wall: the colours come inline, in
+    the head, and the CSP names that block by its hash (never 'unsafe-inline')."""
+    event = make_event(brand_color="#7a1f5c")
+    atelier = make_atelier(event)
+    response = joined_client(atelier).get(f"/e/{event.slug}/a/{atelier.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    head = html.split("</head>")[0]
+    assert "theme.css" not in re.sub(r'data-event-theme="[^"]*"', "", html)
+    assert not re.search(r"<link[^>]*data-event-theme", html)
+    block = theme_block(head)
+    assert "--brand: #7a1f5c" in block and "--brand-dark:" in block
+    digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+    sources = style_sources(response)
+    assert f"'sha256-{digest}'" in sources
+    # The critical CSS block and the theme block: one hash each, nothing else inline.
+    assert len(re.findall(r"<style[ >]", html)) == 2
+    assert len([s for s in sources if s.startswith("'sha256-")]) == 2
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    # Another colour, another block, another hash.
+    event.brand_color = "#1f5c7a"
+    db.session.commit()
+    again = joined_client(atelier, display_name="Awa").get(f"/e/{event.slug}/a/{atelier.id}")
+    other = theme_block(again.get_data(as_text=True))
+    assert "#1f5c7a" in other
+    other_digest = base64.b64encode(hashlib.sha256(other.encode()).digest()).decode()
+    assert f"'sha256-{other_digest}'" in style_sources(again)
+    assert f"'sha256-{digest}'" not in style_sources(again)
 
 
 def test_the_programme_sequences_and_ateliers_from_the_pages(app, make_event):
