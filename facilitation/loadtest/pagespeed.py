@@ -9,11 +9,13 @@ the live socket joined the atelier, and the bytes on the wire. A measurement, ne
 assertion (timings depend on the machine).
 
     python -m facilitation.loadtest.pagespeed [--runs 5] [--out instance/bench/pagespeed.md]
+        [--brand-color '#7a1f5c']   # the demo event branded (its colours in the page)
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -102,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", default=str(REPO_ROOT / "instance" / "bench" / "pagespeed.md"))
+    parser.add_argument(
+        "--brand-color", default="", help="brand the demo event with this #rrggbb colour"
+    )
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -111,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         env = base_env(workdir, f"sqlite:///{workdir / 'pagespeed.sqlite3'}")
         flask(env, "db", "upgrade", "heads")
         flask(env, "demo", "--sample")
+        if args.brand_color:
+            with sqlite3.connect(workdir / "pagespeed.sqlite3") as conn:
+                conn.execute(
+                    "UPDATE event SET brand_color = ? WHERE slug = ?", (args.brand_color, SLUG)
+                )
         server = Server(env, workdir / "server.log").start()
         try:
             with sync_playwright() as pw:
@@ -127,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         return statistics.median(r[key] for r in runs)
 
     lines = [
-        f"Participant wall, first load, emulated slow 4G ({SLOW_4G['latency']} ms, "
+        f"Participant wall{' (branded ' + args.brand_color + ')' if args.brand_color else ''}"
+        f", first load, emulated slow 4G ({SLOW_4G['latency']} ms, "
         f"{SLOW_4G['downloadThroughput'] * 8 / 1e6:.2f} Mbit/s down) + CPU ×{CPU_SLOWDOWN}, "
         f"Chromium, median of {len(runs)} ({time.strftime('%Y-%m-%d')}):",
         "",
