@@ -98,6 +98,8 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "SOCKET_RATE_BURST": int,
     "SOCKET_RATE_PER_SECOND": float,
     "PRESENCE_PUBLISH_SECONDS": float,
+    "PRESENCE_INTERVAL": float,
+    "SNAPSHOT_CACHE_SECONDS": float,
 }
 
 
