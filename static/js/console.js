@@ -308,7 +308,15 @@ function init(root) {
     },
     onCreated(c) { cards.add(c); },
     onPresence(n) { $("presence").textContent = n <= 1 ? tr("{n} personne connectée", { n }) : tr("{n} personnes connectées", { n }); },
-    onError(err) { showError(err); },
+    // A refused action is shown once, by whoever sent it, from its ack: the console's own
+    // actions in the box above, the vote panel's next to its buttons (votes.js). The server
+    // also sends each refusal as `app:error` (for clients without an ack): every event of
+    // this page has an ack, so that copy is shown only when it is not a sent action's (a
+    // refused join or connection).
+    onError(err) {
+      if (err && typeof err.event === "string" && err.event !== "atelier:join") return;
+      showError(err);
+    },
   });
   listenAnnouncements(live.socket, { closable: true });
 }

@@ -350,6 +350,7 @@ function consoleView(panel, live, state) {
       // « préparation »); a timeout or a lost connection gets ours, not the library's English.
       const refused = err && err.ok === false && err.message;
       error.textContent = refused || tr("L’action n’a pas été confirmée : réessayez.");
+      error.classList.add("flash--error"); // the panel's alert, the only place it is shown
       error.hidden = false;
       return null;
     }
@@ -378,6 +379,7 @@ function consoleView(panel, live, state) {
       count: Number(data.get("count")),
     });
     if (ack) {
+      error.classList.remove("flash--error");
       error.hidden = false;
       error.textContent = tr("Enregistré : {v} pour « {v2} ».", { v: plural(ack.count, tr("point"), tr("points")), v2: data.get("label") });
     }

@@ -94,6 +94,11 @@ def test_the_panel_says_closing_closes_the_round_and_shows_the_servers_refusal(
     error = console.locator("#vote-panel-error")
     error.wait_for()
     assert "Passage impossible de « préparation » à « vote »" in error.inner_text()
+    assert error.get_attribute("role") == "alert"
+    # Once, next to the action: not also in the console's box (the server's app:error copy
+    # came before the ack that filled the panel).
+    assert console.locator("#console-error").is_hidden()
+    assert console.get_by_text("Passage impossible de « préparation » à « vote »").count() == 1
     assert console.locator('#console[data-phase="preparation"]').count() == 1
     screenshot(console, "3-console-vote-refused-in-preparation")
 
