@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import Table, delete, func, or_, select, update
 
 from facilitation.domain import voting
@@ -135,13 +136,19 @@ def schedule_purge(actor: Actor, event: Event, raw: Any) -> date | None:
             when = date.fromisoformat(raw.strip())
         except ValueError:
             raise ValidationError(
-                errors={"purge_after": "Indiquez une date valide (jj/mm/aaaa)."}
+                errors={"purge_after": gettext("Indiquez une date valide (jj/mm/aaaa).")}
             ) from None
     elif raw not in (None, ""):
-        raise ValidationError(errors={"purge_after": "Indiquez une date valide (jj/mm/aaaa)."})
+        raise ValidationError(
+            errors={"purge_after": gettext("Indiquez une date valide (jj/mm/aaaa).")}
+        )
     if when is not None and when < event.date:
         raise ValidationError(
-            errors={"purge_after": "La purge ne peut pas être prévue avant le jour de l'événement."}
+            errors={
+                "purge_after": gettext(
+                    "La purge ne peut pas être prévue avant le jour de l'événement."
+                )
+            }
         )
     privacy = privacy_of(event, create=True)
     assert privacy is not None
@@ -585,7 +592,7 @@ def forget_participant(participant: Participant, delete_cards: bool = False) -> 
     anonymous number (name, structure, commune blanked) so closed tallies keep their voters.
     """
     if not isinstance(participant, Participant):
-        raise DomainError("Aucune donnée à supprimer sur cet appareil.")
+        raise DomainError(gettext("Aucune donnée à supprimer sur cet appareil."))
     done = Forgotten()
     pid = participant.id
     # Dots of open ballots first: the budget row is locked like any change of one's dots.

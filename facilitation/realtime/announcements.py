@@ -15,7 +15,7 @@ from facilitation import round_broadcast
 from facilitation.domain import announcements, control
 from facilitation.domain.access import require_organizer
 from facilitation.domain.errors import NotFound
-from facilitation.domain.validation import integer_id
+from facilitation.domain.validation import N_, integer_id
 from facilitation.extensions import db
 from facilitation.identity import actor_for
 from facilitation.models import Event
@@ -23,7 +23,7 @@ from facilitation.realtime.handlers import event
 
 
 def _event(payload: dict[str, Any]) -> Event:
-    event_id = integer_id(payload.get("event_id"), "event_id", "un événement")
+    event_id = integer_id(payload.get("event_id"), "event_id", N_("un événement"))
     found = db.session.get(Event, event_id)
     if found is None:
         raise NotFound(gettext("Cet événement n'existe pas."))
@@ -57,7 +57,9 @@ def announcement_clear(payload: dict[str, Any]) -> dict[str, Any]:
     actor = actor_for(found.id)
     # Authorise before reading the id: a stranger learns nothing, not even "invalid".
     require_organizer(actor, found)
-    announcement_id = integer_id(payload.get("announcement_id"), "announcement_id", "une annonce")
+    announcement_id = integer_id(
+        payload.get("announcement_id"), "announcement_id", N_("une annonce")
+    )
     cleared, changed = announcements.withdraw(actor, found, announcement_id)
     data = announcements.announcement_dict(cleared, found)
     db.session.commit()

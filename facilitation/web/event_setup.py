@@ -59,7 +59,7 @@ def _owned(slug: str) -> Event:
 def _sequence(event: Event, sequence_id: int) -> Sequence:
     sequence = db.session.get(Sequence, sequence_id)
     if sequence is None or sequence.event_id != event.id:
-        raise NotFound("Cette séquence n'existe pas dans cet événement.")
+        raise NotFound(gettext("Cette séquence n'existe pas dans cet événement."))
     return sequence
 
 
