@@ -142,6 +142,16 @@ def test_organizer_pages_in_english(app: Flask, day: Any, english: Callable[...,
         f"/animation/e/{slug}/a/{day.pratiques.id}",
         f"/animation/e/{slug}/a/{day.chantiers.id}",
         f"/f/atelier/{day.pratiques.id}/tour",
+        # Setting up the day, and its personal data.
+        "/organisateur/nouvel-evenement",
+        f"/organisateur/e/{slug}/reglages",
+        f"/organisateur/e/{slug}/programme",
+        f"/organisateur/e/{slug}/programme/sequences/{day.pratiques.sequence_id}",
+        f"/organisateur/e/{slug}/programme/sequences/{day.pratiques.sequence_id}/ateliers/nouveau",
+        f"/organisateur/e/{slug}/programme/ateliers/{day.pratiques.id}",
+        f"/organisateur/e/{slug}/dupliquer",
+        f"/organisateur/e/{slug}/import/participants",
+        f"/organisateur/e/{slug}/donnees",
     ]
     assert _check(client, urls) == {}
     assert _check(english(), ["/organisateur/connexion", f"/r/{token}"]) == {}
@@ -176,6 +186,7 @@ def test_participant_side_pages_in_english(
         f"/e/{slug}/",
         f"/e/{slug}/a/{person.current_atelier_id}",
         f"/e/{slug}/a/{day.chantiers.id}/projecteur",
+        f"/e/{slug}/mes-donnees",
         "/",
     ]
     assert _check(client, urls) == {}
