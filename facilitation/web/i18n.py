@@ -259,13 +259,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_long"] = date_long
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["date_time"] = date_time
+    app.jinja_env.filters["local_clock"] = local_clock
     app.jinja_env.filters["tr"] = translate
     # The page depends on the language: caches must keep one copy per Accept-Language/cookie.
     app.after_request(_vary)
 
 
 def _vary(response: Response) -> Response:
-    app.jinja_env.filters["local_clock"] = local_clock
     if response.mimetype == "text/html":
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
