@@ -346,14 +346,14 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def _phase_ms(r: dict[str, Any], phase: str, key: str = "p95") -> str:
     v = ((r.get("latency_ms_by_phase") or {}).get(phase) or {}).get(key)
-    return "–" if v is None else f"{v:.0f}"
+    return "–" if v is None else f"{v:.0f} ms"
 
 
 def scenarios_table(rows: list[dict[str, Any]]) -> str:
     """The vote burst and the reconnect storm of each run, against the issue's targets."""
     head = (
         "| setup | phones | vote burst: dots acked / counted | lost | over budget "
-        "| tallies exact | all acked after | dot ack p95 | cards p95 during burst "
+        "| tallies exact | all acked after (window 10 s) | dot ack p95 | cards p95 during burst "
         "| storm: resynced | all resynced after (target 15 s) | resync p95 / max "
         "| cards p95 during storm | memory / phone |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
@@ -370,14 +370,14 @@ def scenarios_table(rows: list[dict[str, Any]]) -> str:
             f"{b.get('dots_acked')} / {b.get('dots_counted')} | {b.get('lost')} | "
             f"{b.get('over_budget')} | {'yes' if b.get('tallies_exact') else 'NO'} | "
             f"{b.get('all_acked_s')} s | {(b.get('ack_ms') or {}).get('p95')} ms | "
-            f"{_phase_ms(r, 'vote_burst')} ms"
+            f"{_phase_ms(r, 'vote_burst')}"
             if burst
             else "– | – | – | – | – | – | –"
         )
         rs = st.get("resync_ms") or {}
         s_cells = (
             f"{st.get('resynced')} / {st.get('phones')} | {st.get('all_resynced_s')} s | "
-            f"{rs.get('p95')} / {rs.get('max')} ms | {_phase_ms(r, 'reconnect_storm')} ms"
+            f"{rs.get('p95')} / {rs.get('max')} ms | {_phase_ms(r, 'reconnect_storm')}"
             if storm
             else "– | – | – | –"
         )
