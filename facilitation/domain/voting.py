@@ -446,6 +446,8 @@ class DotResult:
     budget: int
     #: False when the stored count already was ``count`` (a retry, a double tap).
     changed: bool
+    #: The open ballot the dots went to (the handler reads the voter's state from it).
+    ballot_id: int
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -509,13 +511,17 @@ def set_dots(
     current = existing[1] if existing else 0
     delta = wanted - current
     if delta == 0:
-        return DotResult(card.id, current, budget - used, used, budget, changed=False)
+        return DotResult(
+            card.id, current, budget - used, used, budget, changed=False, ballot_id=ballot.id
+        )
     if not _spend(ballot.id, participant.id, delta):
         raise BudgetExceeded(count=current, dots_left=budget - used)
     _write_phone_dot(ballot.id, participant.id, card.id, existing, wanted, client_id)
     _mark_changed(atelier.id)
     used += delta
-    return DotResult(card.id, wanted, budget - used, used, budget, changed=True)
+    return DotResult(
+        card.id, wanted, budget - used, used, budget, changed=True, ballot_id=ballot.id
+    )
 
 
 def scribe_set(actor: Actor, atelier: Atelier, contribution_id: Any, label: Any, count: Any) -> int:
