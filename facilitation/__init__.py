@@ -66,6 +66,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ALLOWED_ORIGINS"),
         # Bytes per Socket.IO message (websocket frame or polling body); bigger is refused.
         max_http_buffer_size=app.config["SOCKETIO_MAX_PAYLOAD"],
+        # Seconds a phone has to answer the heartbeat (see config.py).
+        ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 20),
     )
     # A disconnect leaves its own rooms instead of scanning them all (realtime/rooms.py).
     realtime.rooms.index_rooms(socketio.server)

@@ -51,6 +51,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Seconds a snapshot's shared part (cards ...) may serve further joins of its atelier
         # at the same version with no commit since (facilitation/realtime/snapshots.py); 0: off.
         "SNAPSHOT_CACHE_SECONDS": 1.0,
+        # Seconds to answer a heartbeat before the connection counts as gone (python-engineio's
+        # ping_timeout; phones learn it at the handshake).
+        "SOCKETIO_PING_TIMEOUT": 20,
         # Hardening (issue 8), documented in README "Security and data".
         "FACILITATION_ENV": "development",
         # None: Secure when PUBLIC_BASE_URL is https:// (resolved in web/security.py).
@@ -100,6 +103,7 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "PRESENCE_PUBLISH_SECONDS": float,
     "PRESENCE_INTERVAL": float,
     "SNAPSHOT_CACHE_SECONDS": float,
+    "SOCKETIO_PING_TIMEOUT": int,
 }
 
 
