@@ -25,8 +25,6 @@ facilitators), ``participant:<id>`` (every tab of one participant).
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -34,11 +32,10 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from facilitation.broadcast import atelier_room
+from facilitation.coalesce import Coalescer
 from facilitation.domain.voting import PENDING_KEY, ballot_dict, current_ballot, tally
 from facilitation.extensions import db, socketio
 from facilitation.models import Atelier
-
-log = logging.getLogger(__name__)
 
 EXTENSION = "facilitation.vote_flusher"
 DEFAULT_INTERVAL = 0.25
@@ -54,82 +51,24 @@ def participant_room(participant_id: int) -> str:
     return f"participant:{participant_id}"
 
 
-class TallyFlusher:
-    """Dirty ateliers of one app, flushed at most once per interval."""
+class TallyFlusher(Coalescer):
+    """Dirty ateliers of one app, flushed at most once per interval.
 
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self._lock = threading.Lock()
-        #: atelier id → whether the ballot itself (status, settings) changed.
-        self._dirty: dict[int, bool] = {}
-        self._running = False
-        self._stopped = False
-        self._task: Any = None
-        #: Tally events sent, for tests and logs.
-        self.sent = 0
-        #: Set after every flush that sent something (tests wait on it instead of sleeping).
-        self.flushed = threading.Event()
+    The flag of a change says the ballot itself (status, settings) changed.
+    """
 
-    @property
-    def interval(self) -> float:
-        return float(self.app.config.get("VOTE_TALLY_INTERVAL", DEFAULT_INTERVAL) or 0)
+    setting = "VOTE_TALLY_INTERVAL"
+    default_interval = DEFAULT_INTERVAL
+    idle_rounds = IDLE_ROUNDS
+    label = "vote tally"
 
-    def mark(self, atelier_id: int, ballot_changed: bool = False) -> None:
-        with self._lock:
-            self._dirty[atelier_id] = self._dirty.get(atelier_id, False) or ballot_changed
-            start = self.interval > 0 and not self._running and not self._stopped
-            if start:
-                self._running = True
-        if start:
-            self._task = socketio.start_background_task(self._run)
-
-    def pending(self) -> dict[int, bool]:
-        with self._lock:
-            return dict(self._dirty)
-
-    def _run(self) -> None:
-        idle = 0
-        while idle < IDLE_ROUNDS and not self._stopped:
-            socketio.sleep(self.interval)
-            try:
-                idle = 0 if self.flush() else idle + 1
-            except Exception:  # never let the loop die silently with work pending
-                log.exception("vote tally flush failed")
-        with self._lock:
-            self._running = False
-            again = bool(self._dirty) and self.interval > 0 and not self._stopped
-            if again:
-                self._running = True
-        if again:
-            self._task = socketio.start_background_task(self._run)
-
-    def stop(self) -> None:
-        """Stop the background task and wait for it (tests, shutdown); pending work is kept."""
-        self._stopped = True
-        task = self._task
-        join = getattr(task, "join", None) or getattr(task, "wait", None)
-        if join is not None:
-            join()
-
-    def flush(self, atelier_id: int | None = None) -> int:
-        """Send what is dirty (only ``atelier_id`` if given); return the number of ateliers."""
-        with self._lock:
-            if atelier_id is None:
-                work, self._dirty = self._dirty, {}
-            elif atelier_id in self._dirty:
-                work = {atelier_id: self._dirty.pop(atelier_id)}
-            else:
-                work = {}
-        if not work:
-            return 0
+    def _send(self, work: dict[int, bool]) -> None:
         with self.app.app_context():
             try:
                 for aid, ballot_changed in work.items():
                     self._emit(aid, ballot_changed)
             finally:
                 db.session.remove()
-        self.flushed.set()
-        return len(work)
 
     def _emit(self, atelier_id: int, ballot_changed: bool) -> None:
         atelier = db.session.get(Atelier, atelier_id)

@@ -22,12 +22,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter, defaultdict
-from typing import Any
 
 from flask import Flask, current_app
 
 from facilitation import broadcast
-from facilitation.extensions import socketio
+from facilitation.coalesce import Coalescer
 
 log = logging.getLogger(__name__)
 
@@ -89,76 +88,24 @@ class Presence:
 presence = Presence()
 
 
-class PresenceFlusher:
+class PresenceFlusher(Coalescer):
     """Ateliers whose presence changed, each announced at most once per interval."""
 
+    setting = "PRESENCE_INTERVAL"
+    default_interval = DEFAULT_INTERVAL
+    idle_rounds = IDLE_ROUNDS
+    label = "presence"
+
     def __init__(self, app: Flask, registry: Presence = presence) -> None:
-        self.app = app
+        super().__init__(app)
         self.registry = registry
-        self._lock = threading.Lock()
-        self._dirty: set[int] = set()
-        self._running = False
-        self._stopped = False
-        self._task: Any = None
-        #: ``presence`` messages sent (one per atelier and flush), for tests and logs.
-        self.sent = 0
-        #: Set after every flush that sent something (tests wait on it instead of sleeping).
-        self.flushed = threading.Event()
 
-    @property
-    def interval(self) -> float:
-        return float(self.app.config.get("PRESENCE_INTERVAL", DEFAULT_INTERVAL) or 0)
-
-    def mark(self, atelier_id: int) -> None:
-        with self._lock:
-            self._dirty.add(atelier_id)
-            start = self.interval > 0 and not self._running and not self._stopped
-            if start:
-                self._running = True
-        if start:
-            self._task = socketio.start_background_task(self._run)
-
-    def pending(self) -> set[int]:
-        with self._lock:
-            return set(self._dirty)
-
-    def _run(self) -> None:
-        idle = 0
-        while idle < IDLE_ROUNDS and not self._stopped:
-            socketio.sleep(self.interval)
-            try:
-                idle = 0 if self.flush() else idle + 1
-            except Exception:  # never let the loop die silently with work pending
-                log.exception("presence flush failed")
-        with self._lock:
-            self._running = False
-            again = bool(self._dirty) and self.interval > 0 and not self._stopped
-            if again:
-                self._running = True
-        if again:
-            self._task = socketio.start_background_task(self._run)
-
-    def stop(self) -> None:
-        """Stop the background task and wait for it (tests, shutdown); pending work is kept."""
-        self._stopped = True
-        task = self._task
-        join = getattr(task, "join", None) or getattr(task, "wait", None)
-        if join is not None:
-            join()
-
-    def flush(self) -> int:
-        """Send the current count of every dirty atelier; return how many were sent."""
-        with self._lock:
-            work, self._dirty = self._dirty, set()
-        if not work:
-            return 0
+    def _send(self, work: dict[int, bool]) -> None:
         with self.app.app_context():
             for atelier_id in sorted(work):
                 # The count when sending, not when marked: the latest truth, once.
                 broadcast.presence(atelier_id, self.registry.count(atelier_id))
                 self.sent += 1
-        self.flushed.set()
-        return len(work)
 
 
 def flusher(app: Flask | None = None) -> PresenceFlusher:
