@@ -15,7 +15,7 @@ from facilitation.domain.snapshot import contribution_dict
 from facilitation.extensions import db
 from facilitation.identity import actor_for
 from facilitation.models import Contribution
-from facilitation.realtime.handlers import _atelier, event
+from facilitation.realtime.handlers import atelier_from, event
 
 
 def _chantier(payload: dict[str, Any]) -> Contribution:
@@ -33,7 +33,7 @@ def _commit_and_broadcast(card: Contribution, version: int | None) -> dict[str, 
 
 @event("chantier:create")
 def create(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     card, version = chantiers.create_chantier(actor_for(atelier.event_id), atelier, payload)
     data = contribution_dict(card)
     data["chantier"] = chantiers.chantier_view(card)

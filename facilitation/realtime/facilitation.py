@@ -23,16 +23,8 @@ from facilitation.extensions import db
 from facilitation.identity import actor_for
 from facilitation.models import Atelier, Contribution, Event
 from facilitation.models.base import utcnow
-from facilitation.realtime.handlers import event
+from facilitation.realtime.handlers import atelier_from, event
 from facilitation.realtime.presence import presence
-
-
-def _atelier(payload: dict[str, Any]) -> Atelier:
-    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", N_("un atelier"))
-    atelier = db.session.get(Atelier, atelier_id)
-    if atelier is None:
-        raise NotFound(gettext("Cet atelier n'existe pas."))
-    return atelier
 
 
 def _event(payload: dict[str, Any]) -> Event:
@@ -53,7 +45,7 @@ def _round(atelier: Atelier, payload: dict[str, Any]):  # type: ignore[no-untype
 def console_join(payload: dict[str, Any]) -> dict[str, Any]:
     """A facilitator console: the atelier room plus the console room, and the full snapshot
     (hidden cards included)."""
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     require_facilitator(actor_for(atelier.event_id), atelier)
     join_room(atelier_room(atelier.id))
     join_room(round_broadcast.console_room(atelier.id))
@@ -74,14 +66,14 @@ def _after_round_change(atelier: Atelier, rnd: Any, version: int) -> dict[str, A
 
 @event("round:create")
 def round_create(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     rnd, version = rounds.create_round(actor_for(atelier.event_id), atelier)
     return _after_round_change(atelier, rnd, version)
 
 
 @event("round:transition")
 def round_transition(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     actor = actor_for(atelier.event_id)
     require_facilitator(actor, atelier)
     rnd = _round(atelier, payload)
@@ -91,7 +83,7 @@ def round_transition(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("round:timer")
 def round_timer(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     actor = actor_for(atelier.event_id)
     require_facilitator(actor, atelier)
     rnd = _round(atelier, payload)
@@ -112,7 +104,7 @@ def _card_done(card: Contribution, version: int | None) -> dict[str, Any]:
 
 
 def _moderated(payload: dict[str, Any]) -> tuple[Any, Atelier, Contribution]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     actor = actor_for(atelier.event_id)
     # Authorise before looking the card up: a stranger learns nothing about card ids.
     require_facilitator(actor, atelier)
@@ -149,7 +141,7 @@ def moderation_categorize(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("moderation:merge")
 def moderation_merge(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     actor = actor_for(atelier.event_id)
     require_facilitator(actor, atelier)
     target = moderation.get_card(atelier, payload.get("target_id"), "target_id")
@@ -165,7 +157,7 @@ def moderation_merge(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("category:create")
 def category_create(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     category, version = moderation.create_category(
         actor_for(atelier.event_id), atelier, payload.get("name")
     )
@@ -178,7 +170,7 @@ def category_create(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("projector:mode")
 def projector_mode(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     version = moderation.set_projector_mode(
         actor_for(atelier.event_id), atelier, payload.get("mode"), payload.get("contribution_id")
     )
@@ -195,14 +187,14 @@ def projector_mode(payload: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------- authors
 @event("contribution:update")
 def contribution_update(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     card, version = moderation.update_own(actor_for(atelier.event_id), atelier, payload)
     return {**_card_done(card, version), "duplicate": version is None}
 
 
 @event("contribution:withdraw")
 def contribution_withdraw(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     card, version = moderation.withdraw_own(actor_for(atelier.event_id), atelier, payload)
     db.session.commit()
     if version is not None:

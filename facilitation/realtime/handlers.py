@@ -85,7 +85,8 @@ def _refuse(name: str, body: dict[str, Any], payload: Any) -> dict[str, Any]:
     return body
 
 
-def _atelier(payload: dict[str, Any]) -> Atelier:
+def atelier_from(payload: dict[str, Any]) -> Atelier:
+    """The atelier named by ``payload["atelier_id"]``; ``NotFound`` (French) otherwise."""
     atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", N_("un atelier"))
     atelier = db.session.get(Atelier, atelier_id)
     if atelier is None:
@@ -126,7 +127,7 @@ def on_disconnect(*_: Any) -> None:
 def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     # Before the first read of this event's transaction (see realtime/snapshots.py).
     seen = snapshots.generation()
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     participant = participant_for(atelier.event_id)
     sid = request.sid  # type: ignore[attr-defined]
     left = presence.enter(sid, atelier.id, participant.id if participant else None)
@@ -163,7 +164,7 @@ def leave_atelier(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("contribution:create")
 def create(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     card, version = create_contribution(participant_for(atelier.event_id), atelier, payload)
     data = contribution_dict(card)
     db.session.commit()

@@ -19,7 +19,7 @@ from facilitation.domain.profiles import whoswho
 from facilitation.extensions import db
 from facilitation.identity import actor_for
 from facilitation.models import Atelier
-from facilitation.realtime.handlers import _atelier, event
+from facilitation.realtime.handlers import atelier_from, event
 
 
 def require_whoswho_reader(atelier: Atelier) -> None:
@@ -32,7 +32,7 @@ def require_whoswho_reader(atelier: Atelier) -> None:
 
 @event("whoswho:get", write=False)
 def whoswho_get(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     require_whoswho_reader(atelier)
     return {"ok": True, "whoswho": whoswho(atelier)}
 
@@ -40,7 +40,7 @@ def whoswho_get(payload: dict[str, Any]) -> dict[str, Any]:
 @event("tour:get", write=False)
 def tour_get(payload: dict[str, Any]) -> dict[str, Any]:
     """Anyone reads the state; a facilitator of the atelier also gets the speaking order."""
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     answer: dict[str, Any] = {"ok": True, "tour": tour.tour_state(atelier)}
     if actor_for(atelier.event_id).facilitates(atelier):
         answer["order"] = tour.tour_order(atelier)
@@ -48,7 +48,7 @@ def tour_get(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _facilitated(payload: dict[str, Any]) -> Atelier:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     require_facilitator(actor_for(atelier.event_id), atelier)
     return atelier
 

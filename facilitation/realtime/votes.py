@@ -10,33 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
 from flask_socketio import join_room
 
 from facilitation import round_broadcast, vote_broadcast
 from facilitation.domain import rounds, voting
 from facilitation.domain.access import require_facilitator
-from facilitation.domain.errors import NotFound
 from facilitation.domain.phases import round_dict
-from facilitation.domain.validation import client_id, integer_id
+from facilitation.domain.validation import client_id
 from facilitation.extensions import db
 from facilitation.identity import actor_for
-from facilitation.models import Atelier, Ballot
-from facilitation.realtime.handlers import event
-
-
-def _atelier(payload: dict[str, Any]) -> Atelier:
-    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", "un atelier")
-    atelier = db.session.get(Atelier, atelier_id)
-    if atelier is None:
-        raise NotFound(gettext("Cet atelier n'existe pas."))
-    return atelier
+from facilitation.models import Ballot
+from facilitation.realtime.handlers import atelier_from, event
 
 
 @event("vote:state", write=False)
 def vote_state(payload: dict[str, Any]) -> dict[str, Any]:
     """The vote state for this socket; subscribes it to its own and facilitator updates."""
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     actor = actor_for(atelier.event_id)
     state = voting.vote_state(atelier, actor)
     if actor.facilitates(atelier):
@@ -49,7 +39,7 @@ def vote_state(payload: dict[str, Any]) -> dict[str, Any]:
 def _ballot_change(payload: dict[str, Any], change: str) -> dict[str, Any]:
     """The vote panel moves the round (``domain.rounds``), whose hook moves the ballot: the
     phones' phase banner and their ballot switch together, and every change is audited."""
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     actor = actor_for(atelier.event_id)
     require_facilitator(actor, atelier)
     version: int | None
@@ -89,7 +79,7 @@ def vote_reveal(payload: dict[str, Any]) -> dict[str, Any]:
 @event("dot:set")
 def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
     cid = client_id(payload.get("client_id"))
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     actor = actor_for(atelier.event_id)
     result = voting.set_dots(
         actor, atelier, payload.get("contribution_id"), payload.get("count"), cid
@@ -119,7 +109,7 @@ def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("dot:scribe")
 def dot_scribe(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = _atelier(payload)
+    atelier = atelier_from(payload)
     actor = actor_for(atelier.event_id)
     count = voting.scribe_set(
         actor, atelier, payload.get("contribution_id"), payload.get("label"), payload.get("count")
