@@ -59,11 +59,11 @@ KIND_WORDS = {
 }
 
 
-def _key(text: str) -> str:
-    """Lower case, no accents, single spaces: how headers and sequence names are compared."""
+def compare_key(text: str) -> str:
+    """Case-folded, no accents, single spaces: how headers and names in a CSV are compared."""
     plain = unicodedata.normalize("NFKD", text or "")
     plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return " ".join(plain.lower().replace("_", " ").split())
+    return " ".join(plain.casefold().replace("_", " ").split())
 
 
 @dataclass
@@ -111,7 +111,7 @@ def preview(event: Event, raw: bytes | str) -> ImportPreview:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader)
-    columns = [ALIASES.get(_key(h)) for h in header]
+    columns = [ALIASES.get(compare_key(h)) for h in header]
     result = ImportPreview()
     missing = {"sequence", "titre"} - set(columns)
     if missing:
@@ -122,7 +122,7 @@ def preview(event: Event, raw: bytes | str) -> ImportPreview:
         )
         return result
     sequences = [s for s in event.sequences if s.kind_enum.has_ateliers]
-    by_title = {_key(s.title): s for s in sequences}
+    by_title = {compare_key(s.title): s for s in sequences}
     by_kind: dict[str, list[Sequence]] = {}
     for s in sequences:
         by_kind.setdefault(s.kind, []).append(s)
@@ -135,9 +135,9 @@ def preview(event: Event, raw: bytes | str) -> ImportPreview:
             break
         data = {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col}
         problems: list[str] = []
-        sequence = by_title.get(_key(data.get("sequence", "")))
+        sequence = by_title.get(compare_key(data.get("sequence", "")))
         if sequence is None:
-            kind = KIND_WORDS.get(_key(data.get("sequence", "")))
+            kind = KIND_WORDS.get(compare_key(data.get("sequence", "")))
             matches = by_kind.get(kind or "", [])
             sequence = matches[0] if len(matches) == 1 else None
         if sequence is None:
@@ -160,7 +160,7 @@ def preview(event: Event, raw: bytes | str) -> ImportPreview:
         else:
             values["capacite"] = None
         if sequence is not None and values["titre"]:
-            key = (sequence.id, _key(values["titre"]))
+            key = (sequence.id, compare_key(values["titre"]))
             if key in seen:
                 problems.append("atelier en double dans le fichier")
             seen.add(key)
@@ -171,7 +171,8 @@ def preview(event: Event, raw: bytes | str) -> ImportPreview:
             continue
         assert sequence is not None
         existing = next(
-            (a for a in sequence.ateliers if _key(a.title) == _key(values["titre"])), None
+            (a for a in sequence.ateliers if compare_key(a.title) == compare_key(values["titre"])),
+            None,
         )
         result.rows.append(ImportRow(line, sequence, values, existing))
     if not result.rows and not result.errors:

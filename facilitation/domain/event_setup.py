@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from facilitation.domain.access import Actor, grant_event, require_organizer
-from facilitation.domain.atelier_import import MAX_BYTES, decode
+from facilitation.domain.atelier_import import MAX_BYTES, compare_key, decode
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError, ValidationError
 from facilitation.domain.validation import TextField, clean_partial
@@ -114,13 +114,6 @@ class InUse(DomainError):
 
 
 # ------------------------------------------------------------------------- small parsers
-def _key(text: str) -> str:
-    """Lower case, no accents, single spaces: how names are compared."""
-    plain = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return " ".join(plain.casefold().replace("_", " ").split())
-
-
 def parse_date(raw: str) -> date | None:
     """``2021-06-24`` (date input) or ``24/06/2021``; ``None`` if neither."""
     raw = raw.strip()
@@ -185,9 +178,9 @@ def parse_communes(raw: str) -> tuple[list[str], str | None]:
                 )
             )
             continue
-        if _key(name) in seen:
+        if compare_key(name) in seen:
             continue
-        seen.add(_key(name))
+        seen.add(compare_key(name))
         communes.append(name)
     if len(communes) > MAX_COMMUNES:
         problems.append(
@@ -655,7 +648,7 @@ def clean_atelier(
             (
                 a
                 for a in sequence.ateliers
-                if _key(a.title) == _key(values["title"]) and a is not atelier
+                if compare_key(a.title) == compare_key(values["title"]) and a is not atelier
             ),
             None,
         )
@@ -893,7 +886,7 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    columns = [PEOPLE_ALIASES.get(_key(h)) for h in next(reader)]
+    columns = [PEOPLE_ALIASES.get(compare_key(h)) for h in next(reader)]
     result = PeoplePreview()
     if "nom" not in columns:
         result.errors.append(
@@ -903,8 +896,10 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
             )
         )
         return result
-    communes = {_key(c): c for c in event.communes or []}
-    known = {(_key(p.name), _key(p.structure)): p for p in expected_participants(event)}
+    communes = {compare_key(c): c for c in event.communes or []}
+    known = {
+        (compare_key(p.name), compare_key(p.structure)): p for p in expected_participants(event)
+    }
     seen: set[tuple[str, str]] = set()
     for line, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
@@ -926,10 +921,10 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
             values[name] = value
             if error:
                 problems.append(error)
-        values["commune"] = communes.get(_key(values["commune"]), values["commune"])
+        values["commune"] = communes.get(compare_key(values["commune"]), values["commune"])
         if values["email"] and not EMAIL.match(values["email"]):
             problems.append(_("adresse e-mail « %(email)s » invalide", email=values["email"][:60]))
-        key = (_key(values["nom"]), _key(values["structure"]))
+        key = (compare_key(values["nom"]), compare_key(values["structure"]))
         if values["nom"] and key in seen:
             problems.append(_("personne en double dans le fichier (même nom et même structure)"))
         seen.add(key)
