@@ -115,12 +115,7 @@ def check_visible(actor: Actor, card: Contribution) -> None:
 
 
 #: The pratiques a chantier may link to: shown on their wall (not hidden, merged, withdrawn).
-_LINKABLE = (
-    Contribution.kind == "pratique",
-    Contribution.hidden.is_(False),
-    Contribution.merged_into_id.is_(None),
-    Contribution.withdrawn_at.is_(None),
-)
+_LINKABLE = (Contribution.kind == "pratique", Contribution.visible)
 
 
 def _check_open(atelier: Atelier) -> None:

@@ -6,7 +6,16 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facilitation.extensions import db
@@ -69,7 +78,12 @@ class Contribution(db.Model):
     atelier: Mapped[Atelier] = relationship()
     author: Mapped[Participant | None] = relationship()
 
-    @property
+    @hybrid_property
     def visible(self) -> bool:
-        """Shown on phones and projectors."""
+        """Shown on phones and projectors (in a query: the same test, in SQL)."""
         return not self.hidden and self.merged_into_id is None and self.withdrawn_at is None
+
+    @visible.inplace.expression
+    @classmethod
+    def _visible_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.hidden.is_(False), cls.merged_into_id.is_(None), cls.withdrawn_at.is_(None))

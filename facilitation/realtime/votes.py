@@ -19,7 +19,6 @@ from facilitation.domain.phases import round_dict
 from facilitation.domain.validation import client_id
 from facilitation.extensions import db
 from facilitation.identity import actor_for
-from facilitation.models import Ballot
 from facilitation.realtime.handlers import atelier_from, event
 
 
@@ -84,26 +83,21 @@ def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
     result = voting.set_dots(
         actor, atelier, payload.get("contribution_id"), payload.get("count"), cid
     )
-    # The ballot set_dots checked under the lock, from the session (no second query).
-    ballot = db.session.get(Ballot, result.ballot_id)
-    participant = actor.participant
-    assert participant is not None  # set_dots required it
-    mine = voting.my_dots(ballot, participant) if ballot is not None else None
     # Ids read before the commit: after it every object is expired, and reading one again
     # costs a query (a burst of 10,000 taps pays each of them, issue 7).
-    participant_id, atelier_id = participant.id, atelier.id
+    assert actor.participant is not None  # set_dots required it
+    participant_id, atelier_id = actor.participant.id, atelier.id
     db.session.commit()
-    if mine is not None and result.changed:
+    if result.changed:
         # Other tabs of the same phone follow; the sender reads the ack.
         join_room(vote_broadcast.participant_room(participant_id))
-        vote_broadcast.send_mine(participant_id, atelier_id, mine)
+        vote_broadcast.send_mine(participant_id, atelier_id, result.mine)
     return {
         "ok": True,
         "client_id": cid,
         "atelier_id": atelier_id,
         "duplicate": not result.changed,
         **result.as_dict(),
-        "mine": mine,
     }
 
 
