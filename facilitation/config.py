@@ -64,7 +64,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "SQLITE_WRITE_RETRIES": 2,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": None,
-        "RATELIMIT_JOIN": "30 per minute;300 per hour",
+        "RATELIMIT_JOIN": "300 per minute;3000 per hour",
         "RATELIMIT_LOGIN": "10 per minute;50 per hour",
         "SOCKET_RATE_BURST": 20,
         "SOCKET_RATE_PER_SECOND": 1.0,

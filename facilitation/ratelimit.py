@@ -4,8 +4,11 @@ Shared by ``web`` and ``realtime`` (which never import each other), like ``ident
 
 HTTP (per client address, behind ``PROXY_FIX`` the address the proxy saw):
 
-- ``limit_join``: the join form, ``RATELIMIT_JOIN`` (default 30/minute, 300/hour). A whole
-  venue may share one public address behind its Wi-Fi, so it stops scripts, not people.
+- ``limit_join``: the join form, ``RATELIMIT_JOIN`` (default 300/minute, 3,000/hour). New
+  participants count per address; a whole venue may share one public address behind its
+  Wi-Fi (300 phones scanning the QR code at 9h45), so the limit stops scripts, not people.
+  A browser that already joined this event (changing atelier at 13h30 posts the form again)
+  counts on its own participant, not on the venue's address.
 - ``limit_login``: for the organizer login. ``RATELIMIT_LOGIN`` per address and per
   submitted identifier; only failed attempts count (a successful login redirects).
 
@@ -34,8 +37,12 @@ from typing import Any, Protocol, TypeVar
 from flask import Flask, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from sqlalchemy import select
 
 from facilitation.domain.errors import RateLimited
+from facilitation.extensions import db
+from facilitation.identity import participant_for
+from facilitation.models import Event
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,8 +102,22 @@ def _failed(response: Any) -> bool:
     return not (300 <= response.status_code < 400)
 
 
+def _join_key() -> str:
+    """The address for a new participant; the participant for one who already joined."""
+    slug = (request.view_args or {}).get("slug")
+    event_id = (
+        db.session.scalar(select(Event.id).where(Event.slug == slug))
+        if isinstance(slug, str)
+        else None
+    )
+    participant = participant_for(event_id) if event_id is not None else None
+    if participant is not None:
+        return f"join:participant:{participant.id}"
+    return "join:address:" + get_remote_address()
+
+
 #: The join form (POST only); the page itself (GET) is never limited.
-limit_join = limiter.limit(_join_limit, methods=["POST"], per_method=True)
+limit_join = limiter.limit(_join_limit, key_func=_join_key, methods=["POST"], per_method=True)
 
 
 def limit_login(view: F) -> F:

@@ -46,25 +46,25 @@ def test_the_join_form_is_limited_per_address_with_a_french_429(
     limited: Callable[..., Flask], make_atelier: Callable[..., Atelier]
 ) -> None:
     atelier = make_atelier()
-    client = limited(RATELIMIT_JOIN="2 per minute").test_client()
+    app = limited(RATELIMIT_JOIN="2 per minute")
     url = f"/e/{atelier.event.slug}/rejoindre"
-    token = form_token(client, url)
 
-    statuses = [
-        client.post(url, data=join_data(atelier, token, f"Personne {n}")).status_code
-        for n in range(3)
-    ]
-    refused = client.post(url, data=join_data(atelier, token, "Encore"))
+    def newcomer(name: str):  # type: ignore[no-untyped-def]
+        client = app.test_client()
+        return client, client.post(url, data=join_data(atelier, form_token(client, url), name))
 
-    assert statuses == [303, 303, 429]
+    statuses = [newcomer(f"Personne {n}")[1].status_code for n in range(2)]
+    client, refused = newcomer("Encore")
+
+    assert statuses == [303, 303]
     assert refused.status_code == 429
     html = refused.get_data(as_text=True)
     assert "Trop de tentatives" in html
     assert "Patientez une minute" in html
     assert int(refused.headers["Retry-After"]) > 0
-    # The same browser joined twice (one participant, updated); the refused post changed nothing.
-    (participant,) = db.session.query(Participant).all()
-    assert participant.display_name == "Personne 1"
+    # The refused post created nobody.
+    names = {p.display_name for p in db.session.query(Participant).all()}
+    assert names == {"Personne 0", "Personne 1"}
     # Reading the page is never limited.
     assert client.get(url).status_code == 200
 
@@ -219,3 +219,30 @@ def test_the_storage_follows_the_message_queue_unless_given(
     config: dict[str, str], expected: str
 ) -> None:
     assert storage_uri(config) == expected
+
+
+def test_a_participant_changing_atelier_counts_apart_from_the_venue_address(
+    limited: Callable[..., Flask], make_atelier: Callable[..., Atelier]
+) -> None:
+    """Behind one venue Wi-Fi, the afternoon's change of atelier must not be refused because
+    the morning's newcomers used up the address's joins (and the other way round)."""
+    atelier = make_atelier()
+    other = make_atelier(event=atelier.event)
+    app = limited(RATELIMIT_JOIN="2 per minute")
+    url = f"/e/{atelier.event.slug}/rejoindre"
+    phone = app.test_client()
+    token = form_token(phone, url)
+    assert phone.post(url, data=join_data(atelier, token, "Nadia")).status_code == 303
+    newcomer = app.test_client()  # same address (the venue's)
+    newcomer_token = form_token(newcomer, url)
+    assert newcomer.post(url, data=join_data(atelier, newcomer_token, "Karim")).status_code == 303
+    third = app.test_client()
+    third_token = form_token(third, url)
+    assert third.post(url, data=join_data(atelier, third_token, "Léa")).status_code == 429
+
+    # Nadia, already a participant, moves twice: counted on her, not on the address.
+    for target in (other, atelier):
+        assert phone.post(url, data=join_data(target, token, "Nadia")).status_code == 303
+    assert phone.post(url, data=join_data(other, token, "Nadia")).status_code == 429
+    names = {p.display_name for p in db.session.query(Participant).all()}
+    assert names == {"Nadia", "Karim"}
