@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from facilitation.domain.access import Actor
-from facilitation.domain.announcements import current_dict as current_announcement
+from facilitation.domain.announcements import announcement_dict
+from facilitation.domain.announcements import current as current_announcement
 from facilitation.domain.chantiers import chantier_list
 from facilitation.domain.contributions import wall
 from facilitation.domain.moderation import categories, merged_cards
@@ -83,6 +84,8 @@ def atelier_snapshot(
     if shared is None or moderation:
         shared = shared_snapshot(atelier, moderation=moderation)
     rnd = current_round(atelier)
+    # By id: with the wall cached, the event row is read only when there is something to show.
+    announcement = current_announcement(atelier.event_id, now)
     return {
         **shared,
         "connected": connected,
@@ -91,7 +94,7 @@ def atelier_snapshot(
         # Dot-voting: ballot, this actor's dots and dots left, tallies when visible to them.
         "vote": vote_state(atelier, actor),
         # The control room's current announcement, for a phone that was away when it was sent.
-        "announcement": current_announcement(atelier.event, now),
+        "announcement": announcement_dict(announcement, atelier.event) if announcement else None,
     }
 
 
