@@ -41,7 +41,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
         # Seconds between two coalesced vote tallies of one atelier (facilitation/vote_broadcast.py);
         # 0: only when vote_broadcast.flush() is called (tests).
-        "VOTE_TALLY_INTERVAL": 0.25,
+        "VOTE_TALLY_INTERVAL": 1.0,
         # Seconds between two coalesced ``presence`` messages of one atelier
         # (facilitation/realtime/presence.py); 0: only when presence.flush() is called (tests).
         "PRESENCE_INTERVAL": 1.0,
@@ -104,6 +104,7 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "PRESENCE_INTERVAL": float,
     "SNAPSHOT_CACHE_SECONDS": float,
     "SOCKETIO_PING_TIMEOUT": int,
+    "VOTE_TALLY_INTERVAL": float,
 }
 
 
