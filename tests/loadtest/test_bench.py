@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitation.loadtest.bench import scenarios_table
+from facilitation.loadtest.bench import absorbed_per_s, scenarios_table
 
 
 def test_scenarios_table_has_one_line_per_run_with_scenarios() -> None:
@@ -36,3 +36,22 @@ def test_scenarios_table_has_one_line_per_run_with_scenarios() -> None:
     ]
     assert "throughput" not in text and "2 workers" not in text
     assert scenarios_table([throughput_run]) == ""
+
+
+def test_a_burst_without_its_storm_shows_dashes_for_the_storm() -> None:
+    """The throughput pair takes the vote burst only (it is what saturates a worker)."""
+    run = {
+        "setup": "throughput: 1 worker + Redis + PostgreSQL",
+        "participants": 1000,
+        "vote_burst": {"dots_acked": 5000, "dots_counted": 5000, "lost": 0, "over_budget": 0,
+                       "tallies_exact": True, "all_acked_s": 20.0, "ack_ms": {"p95": 3000.0}},
+        "reconnect_storm": None,
+    }  # fmt: skip
+    (line,) = [x for x in scenarios_table([run]).splitlines() if x.startswith("| throughput")]
+    assert line.endswith("| 20.0 s | 3000.0 ms | – | – | – | – | – | – |")
+    assert absorbed_per_s(run) == 250.0
+
+
+def test_no_absorption_rate_without_a_finished_burst() -> None:
+    assert absorbed_per_s({"vote_burst": None}) is None
+    assert absorbed_per_s({"vote_burst": {"dots_acked": 5000, "all_acked_s": None}}) is None
