@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_socketio import join_room
 
 from facilitation import round_broadcast, vote_broadcast
@@ -91,7 +92,12 @@ def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
     if result.changed:
         # Other tabs of the same phone follow; the sender reads the ack.
         join_room(vote_broadcast.participant_room(participant_id))
-        vote_broadcast.send_mine(participant_id, atelier_id, result.mine)
+        vote_broadcast.send_mine(
+            participant_id,
+            atelier_id,
+            result.mine,
+            skip_sid=request.sid,  # type: ignore[attr-defined]
+        )
     return {
         "ok": True,
         "client_id": cid,

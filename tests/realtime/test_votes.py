@@ -278,6 +278,8 @@ def test_a_second_tab_follows_the_voters_dots(room, make_socket):
     (mine,) = events(tab, "vote:mine")
     assert mine["dots"] == {str(room.cards[1].id): 1} and mine["dots_left"] == 2
     assert events(room.phones[1], "vote:mine") == []
+    # The tab that tapped has the same state in its ack: no second copy.
+    assert events(room.phones[0], "vote:mine") == []
 
 
 def test_scribe_dots_are_for_the_facilitator_only(room):
