@@ -12,6 +12,12 @@ Fixtures
 ``projector``
     Factory: ``projector(base_url, atelier_id)`` -> a 1920x1080 page on the atelier's
     projector view, already joined to the room (waits for ``data-live="joined"``).
+``facilitator``
+    Factory: ``facilitator(atelier_id)`` -> a laptop on the atelier's facilitator console,
+    opened from a new secret link and joined to the room (waits for ``data-live="joined"``).
+``organizer``
+    Factory: ``organizer(path)`` -> a laptop logged in as a new organizer of the demo event,
+    on ``path``.
 ``screenshot``
     ``screenshot(page, "name")`` saves ``name.png`` under the test's ``tmp_path`` and copies
     it to ``E2E_SHOTS_DIR`` (default ``/tmp/shots``) for a human to look at. Returns the path.
@@ -23,13 +29,15 @@ appears).
 ``E2E_DATABASE`` picks the live server's database (see below).
 
 Helpers for the participant's flow: :func:`join_via_code`, :func:`join_atelier`,
-:func:`post_pratique`, :func:`wait_live`.
+:func:`post_pratique`, :func:`wait_live`; for the facilitator's: :func:`facilitator_link`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -52,6 +60,8 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 PROJECTOR_VIEWPORT = {"width": 1920, "height": 1080}
+LAPTOP_VIEWPORT = {"width": 1280, "height": 900}
+ORGANIZER_PASSWORD = "un-mot-de-passe-solide"
 SHOTS_DIR = Path(os.environ.get("E2E_SHOTS_DIR", "/tmp/shots"))
 #: The live server's database for browser tests: PostgreSQL when the suite has one (CI),
 #: SQLite otherwise, so the browser tests never skip for want of a database. Use it as
@@ -140,6 +150,46 @@ def projector(_pages: _Pages) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def facilitator(live_server: Any, _pages: _Pages) -> Callable[..., Any]:
+    """Factory: ``facilitator(atelier_id)`` -> a page on that atelier's console, joined live."""
+
+    def make(
+        atelier_id: int,
+        name: str = "facilitator",
+        label: str = "",
+        viewport: dict[str, int] = LAPTOP_VIEWPORT,
+        **context_options: Any,
+    ) -> Any:
+        page = _pages.new_page(name, viewport=viewport, **context_options)
+        page.goto(facilitator_link(live_server, atelier_id, label))
+        wait_live(page, "#console")
+        return page
+
+    return make
+
+
+@pytest.fixture
+def organizer(live_server: Any, _pages: _Pages) -> Callable[..., Any]:
+    """Factory: ``organizer(path)`` -> a page logged in as a new organizer, back on ``path``."""
+
+    def make(path: str) -> Any:
+        email = f"organisateur-{uuid.uuid4().hex[:6]}@example.org"
+        live_server.flask(
+            "organizer", "create", email, "--password", ORGANIZER_PASSWORD, "--event", SLUG
+        )
+        page = _pages.new_page("organizer", viewport=LAPTOP_VIEWPORT)
+        url = live_server.url + path
+        page.goto(url)
+        page.fill("#email", email)
+        page.fill("#password", ORGANIZER_PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(url)
+        return page
+
+    return make
+
+
+@pytest.fixture
 def screenshot(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., Path]:
     def save(page: Any, name: str, full_page: bool = False) -> Path:
         path = tmp_path / f"{name}.png"
@@ -186,6 +236,17 @@ def join_atelier(
     page.click("form button[type=submit]")
     page.wait_for_url(f"{base_url}/e/{slug}/a/{atelier_id}")
     wait_live(page)
+
+
+def facilitator_link(server: Any, atelier_id: int, label: str = "") -> str:
+    """A new secret facilitator link for ``atelier_id``, made with the CLI as an organizer would."""
+    labelled = ["--label", label] if label else []
+    out = server.flask(
+        "facilitator-link", SLUG, "--atelier", str(atelier_id), *labelled, "--base-url", server.url
+    ).stdout
+    match = re.search(r"(http\S+/f/\S+)", out)
+    assert match, out
+    return match.group(1)
 
 
 def post_pratique(page: Any, titre: str, **fields: str) -> None:

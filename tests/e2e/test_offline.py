@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import E2E_DATABASE, card, join_atelier, post_pratique, wait_live
-from tests.e2e.test_votes import add, facilitator_link
+from tests.e2e.test_votes import add
 from tests.realserver.clients import SLUG, atelier_ids, card_count
 
 pytestmark = [
@@ -94,14 +94,12 @@ def test_three_losses_of_connection_during_a_round_count_every_card_and_dot_once
     live_server: Any,
     phone: Callable[..., Any],
     projector: Callable[..., Any],
-    _pages: Any,
+    facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     here = atelier_ids(base)[1]
-    console = _pages.new_page("facilitator", viewport=LAPTOP)
-    console.goto(facilitator_link(live_server, here))
-    wait_live(console, "#console")
+    console = facilitator(here, viewport=LAPTOP)
 
     page = phone("flaky")
     join_atelier(page, base, here, unique("Bruno"))
@@ -192,14 +190,12 @@ def test_a_draft_survives_a_reload_and_is_cleared_once_published(
 def test_a_refused_card_keeps_its_text_in_the_form(
     live_server: Any,
     phone: Callable[..., Any],
-    _pages: Any,
+    facilitator: Callable[..., Any],
 ) -> None:
     """Posted offline, refused on return (the round closed meanwhile): the text comes back."""
     base = live_server.url
     here = atelier_ids(base)[2]
-    console = _pages.new_page("facilitator", viewport=LAPTOP)
-    console.goto(facilitator_link(live_server, here))
-    wait_live(console, "#console")
+    console = facilitator(here, viewport=LAPTOP)
     page = phone("late")
     join_atelier(page, base, here, unique("Dina"))
     page.wait_for_selector('#wall[data-phase="contributions"]', state="attached")

@@ -11,37 +11,26 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import card, join_atelier, post_pratique, wait_live
-from tests.realserver.clients import SLUG, atelier_ids
+from tests.e2e.conftest import card, join_atelier, post_pratique
+from tests.realserver.clients import atelier_ids
 
 pytestmark = pytest.mark.e2e
 
 LAPTOP = {"width": 1280, "height": 1000}
 
 
-def facilitator_link(live_server: Any, atelier_id: int) -> str:
-    out = live_server.flask(
-        "facilitator-link", SLUG, "--atelier", str(atelier_id), "--base-url", live_server.url
-    ).stdout
-    match = re.search(r"(http\S+/f/\S+)", out)
-    assert match, out
-    return match.group(1)
-
-
 def test_opening_the_vote_from_the_panel_moves_the_phone_to_the_vote_phase(
     live_server: Any,
     phone: Callable[..., Any],
     projector: Callable[..., Any],
-    _pages: Any,
+    facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     here = atelier_ids(base)[0]
     titre = f"Bus solidaire {uuid.uuid4().hex[:4]}"
 
-    console = _pages.new_page("facilitator", viewport=LAPTOP)
-    console.goto(facilitator_link(live_server, here))
-    wait_live(console, "#console")
+    console = facilitator(here, viewport=LAPTOP)
     mobile = phone("participant")
     join_atelier(mobile, base, here, f"Awa {uuid.uuid4().hex[:4]}")
     post_pratique(mobile, titre)
@@ -74,16 +63,14 @@ def test_opening_the_vote_from_the_panel_moves_the_phone_to_the_vote_phase(
 
 def test_the_panel_says_closing_closes_the_round_and_shows_the_servers_refusal(
     live_server: Any,
-    _pages: Any,
+    facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     """« Clôturer le vote » carries its hint (it closes the round too); opening a vote from
     « préparation » is refused with the server's French message, not a generic one."""
     base = live_server.url
     here = atelier_ids(base)[-1]
-    console = _pages.new_page("facilitator", viewport=LAPTOP)
-    console.goto(facilitator_link(live_server, here))
-    wait_live(console, "#console")
+    console = facilitator(here, viewport=LAPTOP)
     console.wait_for_selector("#phase-buttons button[data-to='clos']")
     console.click("#phase-buttons button[data-to='clos']")
     console.click("#round-new")

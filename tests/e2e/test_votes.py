@@ -11,22 +11,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import card, join_atelier, post_pratique, wait_live
+from tests.e2e.conftest import card, join_atelier, post_pratique
 from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
 
 LAPTOP = {"width": 1280, "height": 1000}
-
-
-def facilitator_link(live_server: Any, atelier_id: int) -> str:
-    """A secret facilitator link for one atelier, made with the CLI as an organizer would."""
-    out = live_server.flask(
-        "facilitator-link", SLUG, "--atelier", str(atelier_id), "--base-url", live_server.url
-    ).stdout
-    match = re.search(r"(http\S+/f/\S+)", out)
-    assert match, out
-    return match.group(1)
 
 
 def add(page: Any, titre: str) -> Any:
@@ -47,7 +37,7 @@ def test_three_phones_vote_and_the_projector_shows_the_revealed_ranking(
     live_server: Any,
     phone: Callable[..., Any],
     projector: Callable[..., Any],
-    _pages: Any,
+    facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
@@ -55,10 +45,8 @@ def test_three_phones_vote_and_the_projector_shows_the_revealed_ranking(
     suffix = uuid.uuid4().hex[:4]
     bus, cantine, epicerie = (f"{t} {suffix}" for t in ("Bus solidaire", "Cantine", "Épicerie"))
 
-    console = _pages.new_page("facilitator", viewport=LAPTOP)
-    console.goto(facilitator_link(live_server, here))
+    console = facilitator(here, viewport=LAPTOP)
     console.wait_for_url(f"{base}/animation/e/{SLUG}/a/{here}")
-    wait_live(console, "#console")
 
     phones = []
     for name, titre in (("Awa", bus), ("Bruno", cantine), ("Chloé", epicerie)):
