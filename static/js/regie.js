@@ -5,7 +5,8 @@
 import { io } from "../vendor/socket.io.esm.min.js";
 import { STATUS_TEXT } from "./live.js";
 import { formatSeconds, PHASE_LABELS } from "./round.js";
-import { parseDate, formatTime } from "./cards.js";
+import { el, parseDate, formatTime } from "./cards.js";
+import { newClientId } from "./outbox.js";
 import { tr } from "./i18n.js";
 
 const REFRESH_MS = 5000;
@@ -13,20 +14,6 @@ const WARNING_TEXT = {
   idle: tr("aucune activité récente"),
   no_facilitator: tr("pas d’animation connectée"),
 };
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-function newClientId() {
-  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function init(root) {
   let pending = null; // the announcement being sent: {text, client_id}

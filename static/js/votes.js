@@ -7,24 +7,11 @@
 // It shares the page's socket (live.js onAtelierLive) and only adds DOM next to what the page
 // owns. User text goes through textContent / setAttribute only, never innerHTML.
 import { onAtelierLive } from "./live.js";
-import { outboxFor } from "./outbox.js";
+import { el } from "./cards.js";
+import { newClientId, outboxFor } from "./outbox.js";
 import { tr } from "./i18n.js";
 
 const STATUS_LABEL = { ouvert: tr("Vote ouvert"), clos: tr("Vote clos"), "révélé": tr("Résultats révélés") };
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-function newClientId() {
-  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function plural(n, one, many) { return `${n} ${n > 1 ? many : one}`; }
 
