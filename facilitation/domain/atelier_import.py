@@ -13,14 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask_babel import gettext
 
 from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.errors import ValidationError
-from facilitation.domain.validation import TextField
+from facilitation.domain.validation import TextField, clean_partial
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Sequence
 from facilitation.models.event import SequenceKind
@@ -74,14 +75,23 @@ class ImportRow:
     existing: Atelier | None = None
 
 
+Row = TypeVar("Row")
+
+
 @dataclass
-class ImportPreview:
-    rows: list[ImportRow] = field(default_factory=list)
+class CsvPreview(Generic[Row]):
+    """A checked CSV file: its valid lines, or the line-numbered errors that refuse it."""
+
+    rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.rows)
+
+
+class ImportPreview(CsvPreview[ImportRow]):
+    pass
 
 
 def decode(raw: bytes | str) -> str:
@@ -100,18 +110,55 @@ def decode(raw: bytes | str) -> str:
     )  # pragma: no cover
 
 
-def preview(event: Event, raw: bytes | str) -> ImportPreview:
-    """Parse and check every line; nothing is written."""
+def read_csv(
+    raw: bytes | str, aliases: Mapping[str, str]
+) -> tuple[list[str | None], Iterator[tuple[int, dict[str, str]]]] | None:
+    """A CSV file's columns (each header through ``aliases``, None when unknown) and its
+    non-blank lines as ``(line number, {column: cell})``; None when the file is empty.
+
+    Comma or semicolon separated, whichever the header uses more. ``ValidationError`` for a
+    file too big or unreadable.
+    """
     text = decode(raw)
     if len(text) > MAX_BYTES:
         raise ValidationError(gettext("Fichier trop gros : %(v)s ko au plus.", v=MAX_BYTES // 1000))
     if not text.strip():
-        return ImportPreview(errors=["Le fichier est vide."])
+        return None
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader)
-    columns = [ALIASES.get(compare_key(h)) for h in header]
+    columns = [aliases.get(compare_key(h)) for h in next(reader)]
+    lines = (
+        (line, {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col})
+        for line, cells in enumerate(reader, start=2)
+        if any(c.strip() for c in cells)
+    )
+    return columns, lines
+
+
+def clean_cells(
+    data: Mapping[str, str], fields: Mapping[str, TextField], problems: list[str]
+) -> dict[str, Any]:
+    """The line's cleaned values; each field's error is appended to ``problems``."""
+    values, errors = clean_partial(data, tuple(fields.values()))
+    problems.extend(errors.values())
+    return dict(values)
+
+
+def require_ok(result: CsvPreview[Any]) -> None:
+    """Refuse a previewed file that has errors: ``ValidationError`` lists them (key ``csv``)."""
+    if not result.ok:
+        raise ValidationError(
+            gettext("Le fichier contient des erreurs."), {"csv": "\n".join(result.errors)}
+        )
+
+
+def preview(event: Event, raw: bytes | str) -> ImportPreview:
+    """Parse and check every line; nothing is written."""
+    read = read_csv(raw, ALIASES)
+    if read is None:
+        return ImportPreview(errors=["Le fichier est vide."])
+    columns, lines = read
     result = ImportPreview()
     missing = {"sequence", "titre"} - set(columns)
     if missing:
@@ -127,13 +174,10 @@ def preview(event: Event, raw: bytes | str) -> ImportPreview:
     for s in sequences:
         by_kind.setdefault(s.kind, []).append(s)
     seen: set[tuple[int, str]] = set()
-    for line, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
+    for line, data in lines:
         if line - 1 > MAX_ROWS:
             result.errors.append(f"Ligne {line} : {MAX_ROWS} ateliers au plus par import.")
             break
-        data = {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col}
         problems: list[str] = []
         sequence = by_title.get(compare_key(data.get("sequence", "")))
         if sequence is None:
@@ -145,12 +189,7 @@ def preview(event: Event, raw: bytes | str) -> ImportPreview:
             problems.append(
                 f"séquence « {data.get('sequence', '').strip()} » inconnue (séquences : {names})"
             )
-        values: dict[str, Any] = {}
-        for name, spec in FIELDS.items():
-            value, error = spec.clean(data.get(name, ""))
-            values[name] = value
-            if error:
-                problems.append(error)
+        values = clean_cells(data, FIELDS, problems)
         capacity = (data.get("capacite") or "").strip()
         if capacity:
             if capacity.isdigit() and 0 < int(capacity) <= 10_000:
@@ -184,10 +223,7 @@ def apply_import(actor: Actor, event: Event, raw: bytes | str) -> ImportPreview:
     """Check again and write every line, or nothing (``ValidationError`` lists the errors)."""
     require_organizer(actor, event)
     result = preview(event, raw)
-    if not result.ok:
-        raise ValidationError(
-            gettext("Le fichier contient des erreurs."), {"csv": "\n".join(result.errors)}
-        )
+    require_ok(result)
     for row in result.rows:
         atelier = row.existing
         if atelier is None:

@@ -11,13 +11,12 @@ Every write asks ``access.require_organizer`` first; values come back with their
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
 from typing import Any
@@ -28,7 +27,13 @@ from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from facilitation.domain.access import Actor, grant_event, require_organizer
-from facilitation.domain.atelier_import import MAX_BYTES, compare_key, decode
+from facilitation.domain.atelier_import import (
+    CsvPreview,
+    clean_cells,
+    compare_key,
+    read_csv,
+    require_ok,
+)
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError, ValidationError
 from facilitation.domain.validation import TextField, clean_partial
@@ -840,14 +845,8 @@ class PeopleRow:
     existing: ExpectedParticipant | None = None
 
 
-@dataclass
-class PeoplePreview:
-    rows: list[PeopleRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and not self.errors
+class PeoplePreview(CsvPreview[PeopleRow]):
+    pass
 
 
 def expected_participants(event: Event) -> list[ExpectedParticipant]:
@@ -878,15 +877,10 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
     already expected with the same name and structure is updated, not added twice. A commune
     matching one of the event's communes (ignoring case and accents) takes its spelling.
     """
-    text = decode(raw)
-    if len(text) > MAX_BYTES:
-        raise ValidationError(_("Fichier trop gros : %(max)s ko au plus.", max=MAX_BYTES // 1000))
-    if not text.strip():
+    read = read_csv(raw, PEOPLE_ALIASES)
+    if read is None:
         return PeoplePreview(errors=[_("Le fichier est vide.")])
-    first = text.splitlines()[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    columns = [PEOPLE_ALIASES.get(compare_key(h)) for h in next(reader)]
+    columns, lines = read
     result = PeoplePreview()
     if "nom" not in columns:
         result.errors.append(
@@ -901,9 +895,7 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
         (compare_key(p.name), compare_key(p.structure)): p for p in expected_participants(event)
     }
     seen: set[tuple[str, str]] = set()
-    for line, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
+    for line, data in lines:
         if len(result.rows) + len(result.errors) >= MAX_PEOPLE:
             result.errors.append(
                 _(
@@ -913,14 +905,8 @@ def preview_people(event: Event, raw: bytes | str) -> PeoplePreview:
                 )
             )
             break
-        data = {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col}
         problems: list[str] = []
-        values: dict[str, str] = {}
-        for name, spec in PEOPLE_FIELDS.items():
-            value, error = spec.clean(data.get(name, ""))
-            values[name] = value
-            if error:
-                problems.append(error)
+        values = clean_cells(data, PEOPLE_FIELDS, problems)
         values["commune"] = communes.get(compare_key(values["commune"]), values["commune"])
         if values["email"] and not EMAIL.match(values["email"]):
             problems.append(_("adresse e-mail « %(email)s » invalide", email=values["email"][:60]))
@@ -947,10 +933,7 @@ def import_people(actor: Actor, event: Event, raw: bytes | str) -> PeoplePreview
     """Check again and store every line, or nothing (``ValidationError`` lists the errors)."""
     require_organizer(actor, event)
     result = preview_people(event, raw)
-    if not result.ok:
-        raise ValidationError(
-            _("Le fichier contient des erreurs."), {"csv": "\n".join(result.errors)}
-        )
+    require_ok(result)
     for row in result.rows:
         person = row.existing
         if person is None:
