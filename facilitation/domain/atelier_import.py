@@ -15,7 +15,7 @@ import io
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from flask_babel import gettext
 
@@ -88,6 +88,11 @@ class CsvPreview(Generic[Row]):
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.rows)
+
+    @classmethod
+    def refused(cls, exc: ValidationError) -> Self:
+        """The preview of a file refused as a whole: its line-numbered errors, else the reason."""
+        return cls(errors=(exc.errors.get("csv") or exc.message).split("\n"))
 
 
 class ImportPreview(CsvPreview[ImportRow]):

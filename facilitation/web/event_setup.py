@@ -18,7 +18,6 @@ from markupsafe import Markup
 from facilitation import broadcast
 from facilitation.domain import event_setup as setup
 from facilitation.domain.access import require_organizer
-from facilitation.domain.atelier_import import MAX_BYTES, decode
 from facilitation.domain.control import event_ateliers
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_atelier, get_event
@@ -27,6 +26,7 @@ from facilitation.extensions import db
 from facilitation.identity import actor_for, current_organizer
 from facilitation.models import Event, Sequence
 from facilitation.models.event import EventStatus
+from facilitation.web.csv_upload import posted_csv
 from facilitation.web.security import allow_inline_style
 
 bp = Blueprint("event_setup", __name__)
@@ -395,12 +395,8 @@ def import_people(slug: str):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(gettext("Liste vidée : %(n)s personne(s) retirée(s).", n=removed), "success")
             return redirect(url_for(".import_people", slug=slug), 303)
-        upload = request.files.get("fichier")
         try:
-            if upload and upload.filename:
-                content = decode(upload.read(MAX_BYTES + 1))
-            else:
-                content = request.form.get("contenu", "")
+            content = posted_csv()
             if request.form.get("confirmer") == "1":
                 result = setup.import_people(actor, event, content)
                 added = sum(1 for r in result.rows if r.existing is None)
@@ -420,7 +416,7 @@ def import_people(slug: str):  # type: ignore[no-untyped-def]
         except ValidationError as exc:
             db.session.rollback()
             event = get_event(slug)
-            result = setup.PeoplePreview(errors=(exc.errors.get("csv") or exc.message).split("\n"))
+            result = setup.PeoplePreview.refused(exc)
     people = setup.expected_participants(event)
     status = 422 if result is not None and result.errors else 200
     return render_template(

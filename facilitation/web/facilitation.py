@@ -34,6 +34,7 @@ from facilitation.identity import (
 )
 from facilitation.models import Event
 from facilitation.ratelimit import limit_login
+from facilitation.web.csv_upload import posted_csv
 from facilitation.web.public import public_url
 
 bp = Blueprint("facilitation", __name__)
@@ -199,12 +200,8 @@ def import_ateliers(slug: str):  # type: ignore[no-untyped-def]
     result = None
     content = ""
     if request.method == "POST":
-        upload = request.files.get("fichier")
         try:
-            if upload and upload.filename:
-                content = atelier_import.decode(upload.read(atelier_import.MAX_BYTES + 1))
-            else:
-                content = request.form.get("contenu", "")
+            content = posted_csv()
             if request.form.get("confirmer") == "1":
                 result = atelier_import.apply_import(actor_for(found.id), found, content)
                 created = sum(1 for r in result.rows if r.existing is None)
@@ -222,9 +219,7 @@ def import_ateliers(slug: str):  # type: ignore[no-untyped-def]
             result = atelier_import.preview(found, content)
         except ValidationError as exc:
             db.session.rollback()
-            result = atelier_import.ImportPreview(
-                errors=(exc.errors.get("csv") or exc.message).split("\n")
-            )
+            result = atelier_import.ImportPreview.refused(exc)
     status = 422 if result is not None and result.errors else 200
     return render_template(
         "organizer/import.html", event=found, result=result, content=content
