@@ -17,23 +17,6 @@ from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
 
-LAPTOP = {"width": 1280, "height": 900}
-PASSWORD = "un-mot-de-passe-solide"
-
-
-def regie_page(live_server: Any, _pages: Any) -> Any:
-    email = f"regie-{uuid.uuid4().hex[:6]}@example.org"
-    live_server.flask("organizer", "create", email, "--password", PASSWORD, "--event", SLUG)
-    page = _pages.new_page("organizer", viewport=LAPTOP)
-    base = live_server.url
-    page.goto(f"{base}/organisateur/e/{SLUG}/regie")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(f"{base}/organisateur/e/{SLUG}/regie")
-    wait_live(page, "#regie")
-    return page
-
 
 def banner(page: Any, text: str) -> Any:
     return page.locator("#announcement", has_text=text)
@@ -42,12 +25,13 @@ def banner(page: Any, text: str) -> Any:
 def test_a_phone_that_was_away_gets_the_announcement_once_until_withdrawn(
     live_server: Any,
     phone: Callable[..., Any],
-    _pages: Any,
+    organizer: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     first, second = atelier_ids(base)[:2]
-    regie = regie_page(live_server, _pages)
+    regie = organizer(f"/organisateur/e/{SLUG}/regie")
+    wait_live(regie, "#regie")
     away = phone("away")
     join_atelier(away, base, first, f"Léa {uuid.uuid4().hex[:4]}")
 

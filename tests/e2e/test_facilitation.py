@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -15,35 +14,9 @@ from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
 
-LAPTOP = {"width": 1280, "height": 900}
-
 
 def unique(text: str) -> str:
     return f"{text} {uuid.uuid4().hex[:6]}"
-
-
-def facilitator_link(live_server: Any, atelier_id: int) -> str:
-    out = live_server.flask(
-        "facilitator-link",
-        SLUG,
-        "--atelier",
-        str(atelier_id),
-        "--label",
-        "Samia",
-        "--base-url",
-        live_server.url,
-    ).stdout
-    match = re.search(r"(http\S+/f/\S+)", out)
-    assert match, out
-    return match.group(1)
-
-
-@pytest.fixture
-def laptop(_pages: Any) -> Callable[..., Any]:
-    def make(name: str = "facilitator") -> Any:
-        return _pages.new_page(name, viewport=LAPTOP)
-
-    return make
 
 
 def publish(page: Any, titre: str) -> None:
@@ -65,16 +38,14 @@ def wait_phase(page: Any, root: str, phase: str) -> None:
 def test_a_facilitator_opens_and_closes_a_round_while_the_phone_follows(
     live_server: Any,
     phone: Callable[..., Any],
-    laptop: Callable[..., Any],
+    facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     here = atelier_ids(base)[0]
 
-    console = laptop()
-    console.goto(facilitator_link(live_server, here))
+    console = facilitator(here, label="Samia")
     console.wait_for_url(f"{base}/animation/e/{SLUG}/a/{here}")
-    wait_live(console, "#console")
     wait_phase(console, "#console", "contributions")
 
     mobile = phone("participant")
@@ -121,29 +92,19 @@ def test_a_facilitator_opens_and_closes_a_round_while_the_phone_follows(
 def test_the_control_room_follows_the_ateliers_and_reaches_every_phone(
     live_server: Any,
     phone: Callable[..., Any],
-    laptop: Callable[..., Any],
+    facilitator: Callable[..., Any],
+    organizer: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     first, second = atelier_ids(base)[:2]
-    email = f"regie-{uuid.uuid4().hex[:6]}@example.org"
-    live_server.flask(
-        "organizer", "create", email, "--password", "un-mot-de-passe-solide", "--event", SLUG
-    )
 
-    regie = laptop("organizer")
-    regie.goto(f"{base}/organisateur/e/{SLUG}/regie")
-    regie.fill("#email", email)
-    regie.fill("#password", "un-mot-de-passe-solide")
-    regie.get_by_role("button", name="Se connecter").click()
-    regie.wait_for_url(f"{base}/organisateur/e/{SLUG}/regie")
+    regie = organizer(f"/organisateur/e/{SLUG}/regie")
     wait_live(regie, "#regie")
     row = regie.locator(f'#regie-rows tr[data-atelier-id="{second}"]')
     row.wait_for()
 
-    console = laptop("facilitator")
-    console.goto(facilitator_link(live_server, second))
-    wait_live(console, "#console")
+    console = facilitator(second, label="Samia")
     mobile = phone("participant")
     join_atelier(mobile, base, first, unique("Léa"))
 
@@ -163,14 +124,14 @@ def test_moderation_from_a_tablet_reaches_the_phone_and_the_projector(
     live_server: Any,
     phone: Callable[..., Any],
     projector: Callable[..., Any],
-    _pages: Any,
+    facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     here = atelier_ids(base)[2]
-    tablet = _pages.new_page("tablet", viewport={"width": 1024, "height": 768}, has_touch=True)
-    tablet.goto(facilitator_link(live_server, here))
-    wait_live(tablet, "#console")
+    tablet = facilitator(
+        here, "tablet", label="Samia", viewport={"width": 1024, "height": 768}, has_touch=True
+    )
     screen = projector(base, here)
 
     author = phone("author")

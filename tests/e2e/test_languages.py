@@ -4,7 +4,6 @@ the organizer's control room, the restitution and a chantier's page."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -63,10 +62,6 @@ def test_a_phone_switches_to_english_and_the_wall_speaks_english(
     assert page.locator("#submit-button").inner_text() == "Publier"
 
 
-LAPTOP = {"width": 1280, "height": 900}
-PASSWORD = "un-mot-de-passe-solide"
-
-
 def to_english(page: Any) -> None:
     """Click the header's switch and wait for the same page back, in English."""
     url = page.url
@@ -75,24 +70,10 @@ def to_english(page: Any) -> None:
     page.wait_for_function("document.documentElement.lang === 'en'")
 
 
-def organizer_page(live_server: Any, _pages: Any, path: str) -> Any:
-    """A laptop logged in as a new organizer of the demo event, on ``path`` (in French)."""
-    email = f"langues-{uuid.uuid4().hex[:6]}@example.org"
-    live_server.flask("organizer", "create", email, "--password", PASSWORD, "--event", SLUG)
-    page = _pages.new_page("organizer", viewport=LAPTOP)
-    base = live_server.url
-    page.goto(f"{base}{path}")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(f"{base}{path}")
-    return page
-
-
 def test_the_facilitator_console_switches_to_english_scripts_included(
     live_server: Any,
     phone: Callable[..., Any],
-    _pages: Any,
+    facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
@@ -104,14 +85,7 @@ def test_the_facilitator_console_switches_to_english_scripts_included(
     post_pratique(ada, titre)
     card(ada, titre).wait_for()
 
-    out = live_server.flask(
-        "facilitator-link", SLUG, "--atelier", str(here), "--base-url", base
-    ).stdout
-    link = re.search(r"(http\S+/f/\S+)", out)
-    assert link, out
-    page = _pages.new_page("facilitator", viewport=LAPTOP)
-    page.goto(link.group(1))
-    wait_live(page, "#console")
+    page = facilitator(here)
     tools = card(page, titre).locator(".card__tools")
     tools.get_by_role("button", name="Modifier").wait_for()
 
@@ -131,11 +105,11 @@ def test_the_facilitator_console_switches_to_english_scripts_included(
 def test_the_control_room_restitution_and_a_chantier_page_switch_to_english(
     live_server: Any,
     phone: Callable[..., Any],
-    _pages: Any,
+    organizer: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
-    page = organizer_page(live_server, _pages, f"/organisateur/e/{SLUG}/regie")
+    page = organizer(f"/organisateur/e/{SLUG}/regie")
     wait_live(page, "#regie")
     page.get_by_role("heading", name="Annonce à tous les écrans").wait_for()
     to_english(page)
