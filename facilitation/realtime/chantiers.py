@@ -22,13 +22,16 @@ def _chantier(payload: dict[str, Any]) -> Contribution:
     return chantiers.get_chantier(payload.get("chantier_id"))
 
 
-def _commit_and_broadcast(card: Contribution, version: int | None) -> dict[str, Any]:
-    """Commit, then (if something changed) send the public view to the room; the view."""
+def _commit_and_answer(card: Contribution, version: int | None, **extra: Any) -> dict[str, Any]:
+    """Commit, then (if something changed) send the public view to the room; the answer.
+
+    ``version`` None: a retried write, stored once already (``duplicate``).
+    """
     view = chantiers.chantier_view(card)
     db.session.commit()
     if version is not None:
         broadcast.chantier_updated(card.atelier_id, version, view)
-    return view
+    return {"ok": True, "duplicate": version is None, "chantier": view} | extra
 
 
 @event("chantier:create")
@@ -66,26 +69,21 @@ def get(payload: dict[str, Any]) -> dict[str, Any]:
 def add(payload: dict[str, Any]) -> dict[str, Any]:
     card = _chantier(payload)
     addition, version = chantiers.add_to_field(actor_for(card.atelier.event_id), card, payload)
-    addition_id = addition.id
-    view = _commit_and_broadcast(card, version)
-    return {"ok": True, "duplicate": version is None, "addition_id": addition_id, "chantier": view}
+    return _commit_and_answer(card, version, addition_id=addition.id)
 
 
 @event("chantier:comment")
 def comment(payload: dict[str, Any]) -> dict[str, Any]:
     card = _chantier(payload)
     row, version = chantiers.add_comment(actor_for(card.atelier.event_id), card, payload)
-    comment_id = row.id
-    view = _commit_and_broadcast(card, version)
-    return {"ok": True, "duplicate": version is None, "comment_id": comment_id, "chantier": view}
+    return _commit_and_answer(card, version, comment_id=row.id)
 
 
 @event("chantier:consolidate")
 def consolidate(payload: dict[str, Any]) -> dict[str, Any]:
     card = _chantier(payload)
     version = chantiers.consolidate(actor_for(card.atelier.event_id), card, payload)
-    view = _commit_and_broadcast(card, version)
-    return {"ok": True, "duplicate": version is None, "chantier": view}
+    return _commit_and_answer(card, version)
 
 
 @event("chantier:engage")
@@ -94,13 +92,11 @@ def engage(payload: dict[str, Any]) -> dict[str, Any]:
     actor = actor_for(card.atelier.event_id)
     _, version = chantiers.engage(actor, card, payload)
     mine = chantiers.my_engagement(actor.participant, card)
-    view = _commit_and_broadcast(card, version)
-    return {"ok": True, "duplicate": version is None, "chantier": view, "mine": mine}
+    return _commit_and_answer(card, version, mine=mine)
 
 
 @event("chantier:disengage")
 def disengage(payload: dict[str, Any]) -> dict[str, Any]:
     card = _chantier(payload)
     version = chantiers.disengage(actor_for(card.atelier.event_id), card, payload)
-    view = _commit_and_broadcast(card, version)
-    return {"ok": True, "duplicate": version is None, "chantier": view, "mine": None}
+    return _commit_and_answer(card, version, mine=None)
