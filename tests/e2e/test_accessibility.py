@@ -9,7 +9,6 @@ practices. Pages are also checked at 320 px wide: nothing scrolls sideways.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -97,15 +96,6 @@ def organizer_cookie(server: Any, organizer_id: int = 1) -> dict[str, str]:
     return {"name": "session", "value": value, "url": server.url}
 
 
-def facilitator_link(live_server: Any, atelier_id: int) -> str:
-    out = live_server.flask(
-        "facilitator-link", SLUG, "--atelier", str(atelier_id), "--base-url", live_server.url
-    ).stdout
-    match = re.search(r"(http\S+/f/\S+)", out)
-    assert match, out
-    return match.group(1)
-
-
 def chantier_atelier(base: str) -> int:
     for sequence in event_json(base)["programme"]:
         if sequence.get("kind") == "ateliers_chantiers" and sequence["ateliers"]:
@@ -185,14 +175,12 @@ def test_participant_pages_have_no_axe_violation(
 
 
 def test_facilitator_and_vote_pages_have_no_axe_violation(
-    day: Any, phone: Callable[..., Any], _pages: Any
+    day: Any, phone: Callable[..., Any], facilitator: Callable[..., Any]
 ) -> None:
     base = day.url
     here = atelier_ids(base)[1]
     report = Report()
-    console = _pages.new_page("facilitator", viewport=LAPTOP)
-    console.goto(facilitator_link(day, here))
-    wait_live(console, "#console")
+    console = facilitator(here)
     report.check(console, "facilitator console")
 
     page = phone("voter")

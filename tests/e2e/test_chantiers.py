@@ -5,7 +5,6 @@ Runs against the real eventlet server (``live_server``: the demo day); unique ti
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 
 from tests.e2e.conftest import card, join_atelier, post_pratique, wait_live
 from tests.e2e.test_accessibility import axe_violations, no_sideways_scroll, small_tap_targets
-from tests.realserver.clients import SLUG, atelier_ids, event_json
+from tests.realserver.clients import atelier_ids, event_json
 
 pytestmark = pytest.mark.e2e
 
@@ -140,7 +139,7 @@ def test_two_phones_co_build_a_chantier_and_one_commits(
 def test_the_facilitator_consolidates_a_field_live(
     live_server: Any,
     phone: Callable[..., Any],
-    _pages: Any,
+    facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
@@ -163,13 +162,7 @@ def test_the_facilitator_consolidates_a_field_live(
     awa.locator("#field-objectif-additions li", has_text="tenu à jour").wait_for()
 
     # A facilitator link for this atelier, opened on a laptop.
-    output = live_server.flask(
-        "facilitator-link", SLUG, "--atelier", str(here), "--label", "Camille", "--base-url", base
-    ).stdout
-    link = re.search(r"(http\S+/f/\S+)", output)
-    assert link, output
-    laptop = _pages.new_page("facilitator", viewport={"width": 1280, "height": 900})
-    laptop.goto(link.group(1))
+    laptop = facilitator(here, label="Camille")
     laptop.goto(awa.url)
     wait_live(laptop, "#chantier")
     laptop.get_by_text("Consolider « Objectif » (animation)").click()
