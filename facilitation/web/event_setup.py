@@ -9,7 +9,8 @@ refused form comes back with what was typed and each error next to its field.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -24,7 +25,7 @@ from facilitation.domain.events import get_atelier, get_event
 from facilitation.domain.snapshot import atelier_dict
 from facilitation.extensions import db
 from facilitation.identity import actor_for, current_organizer
-from facilitation.models import Event, Sequence
+from facilitation.models import Event, Organizer, Sequence
 from facilitation.models.event import EventStatus
 from facilitation.web.csv_upload import posted_csv
 from facilitation.web.security import allow_inline_style
@@ -93,6 +94,26 @@ def _context(**values: Any) -> dict[str, Any]:
     } | values
 
 
+T = TypeVar("T")
+
+
+def _save(write: Callable[..., T], *args: Any) -> tuple[T | None, dict[str, str]]:
+    """``write(*args)`` committed and its result; or, refused, rolled back and its errors by
+    field (``event`` for one about the whole form)."""
+    try:
+        result = write(*args)
+    except ValidationError as exc:
+        db.session.rollback()
+        return None, exc.errors or {"event": exc.message}
+    db.session.commit()
+    return result, {}
+
+
+def _page(template: str, errors: dict[str, str], **values: Any) -> tuple[str, int]:
+    """A form page, 422 when it shows errors."""
+    return render_template(template, **_context(errors=errors, **values)), (422 if errors else 200)
+
+
 # ------------------------------------------------------------------------- the event
 @bp.route("/organisateur/nouvel-evenement", methods=["GET", "POST"])
 def new_event():  # type: ignore[no-untyped-def]
@@ -100,14 +121,8 @@ def new_event():  # type: ignore[no-untyped-def]
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = _form(EVENT_KEYS)
-        try:
-            event = setup.create_event(organizer, request.form)
-            _save_logo(event)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors or {"event": exc.message}
-        else:
-            db.session.commit()
+        event, errors = _save(_create_event, organizer)
+        if event is not None:
             flash(
                 gettext("Événement créé. Ajoutez maintenant les séquences de la journée."),
                 "success",
@@ -115,9 +130,18 @@ def new_event():  # type: ignore[no-untyped-def]
             return redirect(url_for(".programme", slug=event.slug), 303)
     else:
         form = {"timezone": setup.DEFAULT_TIMEZONE, "status": EventStatus.OPEN.value}
-    return render_template(
-        "event_setup/event_form.html", **_context(event=None, form=form, errors=errors)
-    ), (422 if errors else 200)
+    return _page("event_setup/event_form.html", errors, event=None, form=form)
+
+
+def _create_event(organizer: Organizer) -> Event:
+    event = setup.create_event(organizer, request.form)
+    _save_logo(event)
+    return event
+
+
+def _update_event(event: Event) -> None:
+    setup.update_event(actor_for(event.id), event, request.form)
+    _save_logo(event)
 
 
 def _save_logo(event: Event) -> None:
@@ -138,22 +162,14 @@ def edit_event(slug: str):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         form = _form(EVENT_KEYS)
         shown = setup.shown_event(event)
-        try:
-            setup.update_event(actor_for(event.id), event, request.form)
-            _save_logo(event)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors or {"event": exc.message}
-            event = get_event(slug)
-        else:
-            db.session.commit()
+        _, errors = _save(_update_event, event)
+        if not errors:
             if setup.shown_event(event) != shown:
                 _event_updated(event)
             flash(gettext("Réglages enregistrés."), "success")
             return redirect(url_for(".edit_event", slug=slug), 303)
-    return render_template(
-        "event_setup/event_form.html", **_context(event=event, form=form, errors=errors)
-    ), (422 if errors else 200)
+        event = get_event(slug)
+    return _page("event_setup/event_form.html", errors, event=event, form=form)
 
 
 def _event_updated(event: Event) -> None:
@@ -174,14 +190,8 @@ def duplicate(slug: str):  # type: ignore[no-untyped-def]
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = _form(("title", "date", "join_code"))
-        try:
-            copy = setup.duplicate_event(actor_for(event.id), event, request.form)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors
-            event = get_event(slug)
-        else:
-            db.session.commit()
+        copy, errors = _save(setup.duplicate_event, actor_for(event.id), event, request.form)
+        if copy is not None:
             flash(
                 gettext(
                     "Événement dupliqué : réglages, communes, habillage, programme et ateliers "
@@ -190,15 +200,14 @@ def duplicate(slug: str):  # type: ignore[no-untyped-def]
                 "success",
             )
             return redirect(url_for(".programme", slug=copy.slug), 303)
+        event = get_event(slug)
     else:
         form = {
             "title": event.title,
             "date": "",
             "join_code": setup.suggest_join_code(event.title),
         }
-    return render_template(
-        "event_setup/duplicate.html", **_context(event=event, form=form, errors=errors)
-    ), (422 if errors else 200)
+    return _page("event_setup/duplicate.html", errors, event=event, form=form)
 
 
 # ------------------------------------------------------------------------- the programme
@@ -224,12 +233,9 @@ def programme(slug: str):  # type: ignore[no-untyped-def]
 def add_sequence(slug: str):  # type: ignore[no-untyped-def]
     event = _owned(slug)
     form = _form(SEQUENCE_KEYS)
-    try:
-        sequence = setup.add_sequence(actor_for(event.id), event, request.form)
-    except ValidationError as exc:
-        db.session.rollback()
-        return _programme_page(get_event(slug), form, exc.errors), 422
-    db.session.commit()
+    sequence, errors = _save(setup.add_sequence, actor_for(event.id), event, request.form)
+    if sequence is None:
+        return _programme_page(get_event(slug), form, errors), 422
     flash(gettext("Séquence « %(title)s » ajoutée.", title=sequence.title), "success")
     return redirect(url_for(".programme", slug=slug, _anchor=f"sequence-{sequence.id}"), 303)
 
@@ -242,23 +248,17 @@ def edit_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
     form = setup.sequence_form(sequence)
     if request.method == "POST":
         form = _form(SEQUENCE_KEYS)
-        try:
-            setup.update_sequence(actor_for(event.id), sequence, request.form)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors
-            event = get_event(slug)
-            sequence = _sequence(event, sequence_id)
-        else:
-            db.session.commit()
+        _, errors = _save(setup.update_sequence, actor_for(event.id), sequence, request.form)
+        if not errors:
             flash(gettext("Séquence enregistrée."), "success")
             return redirect(
                 url_for(".programme", slug=slug, _anchor=f"sequence-{sequence.id}"), 303
             )
-    return render_template(
-        "event_setup/sequence_form.html",
-        **_context(event=event, sequence=sequence, form=form, errors=errors),
-    ), (422 if errors else 200)
+        event = get_event(slug)
+        sequence = _sequence(event, sequence_id)
+    return _page(
+        "event_setup/sequence_form.html", errors, event=event, sequence=sequence, form=form
+    )
 
 
 @bp.post("/organisateur/e/<slug>/programme/sequences/<int:sequence_id>/deplacer")
@@ -309,23 +309,22 @@ def new_atelier(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
     form = dict.fromkeys(ATELIER_KEYS, "")
     if request.method == "POST":
         form = _form(ATELIER_KEYS)
-        try:
-            atelier = setup.add_atelier(actor_for(event.id), sequence, request.form)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors or {"event": exc.message}
-            event = get_event(slug)
-            sequence = _sequence(event, sequence_id)
-        else:
-            db.session.commit()
+        atelier, errors = _save(setup.add_atelier, actor_for(event.id), sequence, request.form)
+        if atelier is not None:
             flash(gettext("Atelier « %(title)s » ajouté.", title=atelier.title), "success")
             if request.form.get("encore") == "1":
                 return redirect(url_for(".new_atelier", slug=slug, sequence_id=sequence.id), 303)
             return redirect(url_for(".programme", slug=slug, _anchor=f"atelier-{atelier.id}"), 303)
-    return render_template(
+        event = get_event(slug)
+        sequence = _sequence(event, sequence_id)
+    return _page(
         "event_setup/atelier_form.html",
-        **_context(event=event, sequence=sequence, atelier=None, form=form, errors=errors),
-    ), (422 if errors else 200)
+        errors,
+        event=event,
+        sequence=sequence,
+        atelier=None,
+        form=form,
+    )
 
 
 @bp.route("/organisateur/e/<slug>/programme/ateliers/<int:atelier_id>", methods=["GET", "POST"])
@@ -336,25 +335,22 @@ def edit_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     form = setup.atelier_form(atelier)
     if request.method == "POST":
         form = _form(ATELIER_KEYS)
-        try:
-            version = setup.update_atelier(actor_for(event.id), atelier, request.form)
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = exc.errors
-            event = get_event(slug)
-            atelier = get_atelier(event, atelier_id)
-        else:
-            db.session.commit()
+        version, errors = _save(setup.update_atelier, actor_for(event.id), atelier, request.form)
+        if not errors:
             if version is not None:  # an atelier running now: its screens redraw live
                 broadcast.atelier_updated(atelier.id, version, atelier_dict(atelier))
             flash(gettext("Atelier enregistré."), "success")
             return redirect(url_for(".programme", slug=slug, _anchor=f"atelier-{atelier.id}"), 303)
-    return render_template(
+        event = get_event(slug)
+        atelier = get_atelier(event, atelier_id)
+    return _page(
         "event_setup/atelier_form.html",
-        **_context(
-            event=event, sequence=atelier.sequence, atelier=atelier, form=form, errors=errors
-        ),
-    ), (422 if errors else 200)
+        errors,
+        event=event,
+        sequence=atelier.sequence,
+        atelier=atelier,
+        form=form,
+    )
 
 
 @bp.post("/organisateur/e/<slug>/programme/ateliers/<int:atelier_id>/supprimer")
