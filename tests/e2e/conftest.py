@@ -9,6 +9,9 @@ Fixtures
 ``phone``
     Factory: ``phone(name="...")`` -> a new ``Page`` in its own context (its own cookies),
     sized like a phone (390x844, touch, mobile), French locale, Paris time.
+``joined_phone``
+    Factory: ``joined_phone(atelier_id, name, label=...)`` -> a new ``phone`` that joined the
+    atelier as ``name`` (:func:`join_atelier`'s keywords pass through) and is on its live wall.
 ``projector``
     Factory: ``projector(base_url, atelier_id)`` -> a 1920x1080 page on the atelier's
     projector view, already joined to the room (waits for ``data-live="joined"``).
@@ -28,7 +31,7 @@ appears).
 
 ``E2E_DATABASE`` picks the live server's database (see below).
 
-Helpers for the participant's flow: :func:`join_via_code`, :func:`join_atelier`,
+Helpers for the participant's flow: :func:`unique`, :func:`join_via_code`, :func:`join_atelier`,
 :func:`post_pratique`, :func:`wait_live`; for the facilitator's: :func:`facilitator_link`.
 """
 
@@ -139,6 +142,18 @@ def phone(_pages: _Pages) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def joined_phone(live_server: Any, phone: Callable[..., Any]) -> Callable[..., Any]:
+    """Factory: ``joined_phone(atelier_id, name)`` -> a new phone on that atelier's wall, joined."""
+
+    def make(atelier_id: int, name: str, label: str = "phone", **join: str) -> Any:
+        page = phone(label)
+        join_atelier(page, live_server.url, atelier_id, name, **join)
+        return page
+
+    return make
+
+
+@pytest.fixture
 def projector(_pages: _Pages) -> Callable[..., Any]:
     def make(base_url: str, atelier_id: int, slug: str = SLUG) -> Any:
         page = _pages.new_page(f"projector {atelier_id}", viewport=PROJECTOR_VIEWPORT)
@@ -202,6 +217,11 @@ def screenshot(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., 
 
 
 # ---------------------------------------------------------------------------- helpers
+def unique(text: str) -> str:
+    """``text`` with a random suffix, so a test's names and titles are its own."""
+    return f"{text} {uuid.uuid4().hex[:6]}"
+
+
 def wait_live(page: Any, root: str = "#wall") -> None:
     """Wait until the page's socket joined its atelier room (snapshot received)."""
     page.wait_for_selector(f'{root}[data-live="joined"]', state="attached")

@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from tests.e2e.conftest import join_atelier, post_pratique, wait_live
+from tests.e2e.conftest import join_atelier, post_pratique, unique, wait_live
 from tests.realserver.clients import SLUG, atelier_ids, event_json
 
 pytestmark = pytest.mark.e2e
@@ -139,7 +139,10 @@ class Report:
 
 
 def test_participant_pages_have_no_axe_violation(
-    day: Any, phone: Callable[..., Any], projector: Callable[..., Any]
+    day: Any,
+    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
+    projector: Callable[..., Any],
 ) -> None:
     base = day.url
     here = atelier_ids(base)[0]
@@ -163,8 +166,7 @@ def test_participant_pages_have_no_axe_violation(
         report.check_narrow(page, name)
 
     chantier = chantier_atelier(base)
-    other = phone("chantier participant")
-    join_atelier(other, base, chantier, f"Bruno {uuid.uuid4().hex[:4]}")
+    other = joined_phone(chantier, unique("Bruno"), label="chantier participant")
     report.check_narrow(other, "wall (chantier)")
 
     screen = projector(base, here)
@@ -175,7 +177,7 @@ def test_participant_pages_have_no_axe_violation(
 
 
 def test_facilitator_and_vote_pages_have_no_axe_violation(
-    day: Any, phone: Callable[..., Any], facilitator: Callable[..., Any]
+    day: Any, joined_phone: Callable[..., Any], facilitator: Callable[..., Any]
 ) -> None:
     base = day.url
     here = atelier_ids(base)[1]
@@ -183,8 +185,7 @@ def test_facilitator_and_vote_pages_have_no_axe_violation(
     console = facilitator(here)
     report.check(console, "facilitator console")
 
-    page = phone("voter")
-    join_atelier(page, base, here, f"Chloé {uuid.uuid4().hex[:4]}")
+    page = joined_phone(here, unique("Chloé"), label="voter")
     post_pratique(page, f"Jardin partagé {uuid.uuid4().hex[:4]}")
     console.fill("#vote-dots", "3")
     console.click("#vote-open")

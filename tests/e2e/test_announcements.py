@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import join_atelier, wait_live
+from tests.e2e.conftest import unique, wait_live
 from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ def banner(page: Any, text: str) -> Any:
 
 def test_a_phone_that_was_away_gets_the_announcement_once_until_withdrawn(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     organizer: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
@@ -32,8 +32,7 @@ def test_a_phone_that_was_away_gets_the_announcement_once_until_withdrawn(
     first, second = atelier_ids(base)[:2]
     regie = organizer(f"/organisateur/e/{SLUG}/regie")
     wait_live(regie, "#regie")
-    away = phone("away")
-    join_atelier(away, base, first, f"Léa {uuid.uuid4().hex[:4]}")
+    away = joined_phone(first, unique("Léa"), label="away")
 
     # The phone loses its network; the organizer announces meanwhile.
     away.context.set_offline(True)
@@ -55,8 +54,7 @@ def test_a_phone_that_was_away_gets_the_announcement_once_until_withdrawn(
 
     # A phone arriving later sees it too; « J’ai lu » hides it, and a reload does not bring
     # it back.
-    late = phone("late")
-    join_atelier(late, base, second, f"Karim {uuid.uuid4().hex[:4]}")
+    late = joined_phone(second, unique("Karim"), label="late")
     banner(late, text).wait_for()
     banner(late, text).get_by_role("button", name="J’ai lu").click()
     banner(late, text).wait_for(state="detached")

@@ -8,13 +8,12 @@ until its socket joined the atelier. A size budget, not a timing: timings live i
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import E2E_DATABASE, join_atelier, wait_live
+from tests.e2e.conftest import E2E_DATABASE, unique, wait_live
 from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = [
@@ -26,12 +25,11 @@ BUDGET_BYTES = 60 * 1024
 
 
 def test_the_participant_wall_stays_under_60_kb_on_first_load(
-    live_server: Any, phone: Callable[..., Any], _pages: Any
+    live_server: Any, joined_phone: Callable[..., Any], _pages: Any
 ) -> None:
     base = live_server.url
     here = atelier_ids(base)[0]
-    joined = phone("join")
-    join_atelier(joined, base, here, f"Awa {uuid.uuid4().hex[:4]}")
+    joined = joined_phone(here, unique("Awa"), label="join")
     cookies = joined.context.cookies()
 
     # A fresh context: same participant cookie, empty HTTP cache.

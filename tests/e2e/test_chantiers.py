@@ -5,21 +5,16 @@ Runs against the real eventlet server (``live_server``: the demo day); unique ti
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import card, join_atelier, post_pratique, wait_live
+from tests.e2e.conftest import card, join_atelier, post_pratique, unique, wait_live
 from tests.e2e.test_accessibility import axe_violations, no_sideways_scroll, small_tap_targets
 from tests.realserver.clients import atelier_ids, event_json
 
 pytestmark = pytest.mark.e2e
-
-
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:6]}"
 
 
 def chantier_atelier_ids(base_url: str) -> list[int]:
@@ -32,6 +27,7 @@ def chantier_atelier_ids(base_url: str) -> list[int]:
 def test_two_phones_co_build_a_chantier_and_one_commits(
     live_server: Any,
     phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     projector: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
@@ -45,8 +41,7 @@ def test_two_phones_co_build_a_chantier_and_one_commits(
     pratique = unique("Tournées de l'écrivain public")
     post_pratique(awa, pratique)
     join_atelier(awa, base, here, awa_name, structure="CCAS de Chatou")
-    karim = phone("karim")
-    join_atelier(karim, base, here, karim_name, structure="Mission locale")
+    karim = joined_phone(here, karim_name, label="karim", structure="Mission locale")
 
     # Awa proposes a chantier with the wall's chantier form.
     titre = unique("Guichet unique itinérant")
@@ -128,8 +123,7 @@ def test_two_phones_co_build_a_chantier_and_one_commits(
     assert no_sideways_scroll(karim)
 
     # Nobody else's page holds the contact: a third phone in the room.
-    lea = phone("lea")
-    join_atelier(lea, base, here, unique("Léa"))
+    lea = joined_phone(here, unique("Léa"), label="lea")
     card(lea, titre).get_by_role("link", name=f"Ouvrir le chantier « {titre} »").click()
     wait_live(lea, "#chantier")
     assert karim_name in lea.locator("#chantier-engaged").inner_text()

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import card, join_atelier, wait_live
+from tests.e2e.conftest import card, join_atelier, unique, wait_live
 from tests.e2e.test_chantiers import chantier_atelier_ids
-from tests.e2e.test_offline import come_back, go_offline, unique
+from tests.e2e.test_offline import come_back, go_offline
 from tests.realserver.clients import card_count
 
 pytestmark = pytest.mark.e2e
@@ -72,12 +72,11 @@ def test_a_chantier_proposed_offline_reaches_the_projector_once_when_the_phone_c
 
 
 def test_a_chantier_draft_survives_a_reload_and_is_forgotten_once_published(
-    live_server: Any, phone: Callable[..., Any], screenshot: Callable[..., Any]
+    live_server: Any, joined_phone: Callable[..., Any], screenshot: Callable[..., Any]
 ) -> None:
     base = live_server.url
     here = chantier_atelier_ids(base)[0]
-    page = phone("draft")
-    join_atelier(page, base, here, unique("Karim"), structure="Mission locale")
+    page = joined_phone(here, unique("Karim"), label="draft", structure="Mission locale")
     before = card_count(base, here)
 
     titre = unique("Annuaire partagé des structures")
@@ -107,19 +106,17 @@ def test_a_chantier_draft_survives_a_reload_and_is_forgotten_once_published(
 
 
 def test_a_comment_and_a_commitment_made_offline_on_a_chantier_are_stored_once(
-    live_server: Any, phone: Callable[..., Any], screenshot: Callable[..., Any]
+    live_server: Any, joined_phone: Callable[..., Any], screenshot: Callable[..., Any]
 ) -> None:
     base = live_server.url
     here = chantier_atelier_ids(base)[0]
-    awa = phone("awa")
-    join_atelier(awa, base, here, unique("Awa"))
+    awa = joined_phone(here, unique("Awa"), label="awa")
     titre = unique("Covoiturage solidaire")
     awa.fill("#titre", titre)
     awa.click("#submit-button")
     card(awa, titre).get_by_role("link", name=f"Ouvrir le chantier « {titre} »").click()
     wait_live(awa, "#chantier")
-    karim = phone("karim")
-    join_atelier(karim, base, here, unique("Karim"))
+    karim = joined_phone(here, unique("Karim"), label="karim")
     karim.goto(awa.url)
     wait_live(karim, "#chantier")
 

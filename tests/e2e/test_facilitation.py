@@ -3,20 +3,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import TIMEOUT_MS, card, join_atelier, post_pratique, wait_live
+from tests.e2e.conftest import TIMEOUT_MS, card, post_pratique, unique, wait_live
 from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
-
-
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:6]}"
 
 
 def publish(page: Any, titre: str) -> None:
@@ -37,7 +32,7 @@ def wait_phase(page: Any, root: str, phase: str) -> None:
 
 def test_a_facilitator_opens_and_closes_a_round_while_the_phone_follows(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
@@ -48,8 +43,7 @@ def test_a_facilitator_opens_and_closes_a_round_while_the_phone_follows(
     console.wait_for_url(f"{base}/animation/e/{SLUG}/a/{here}")
     wait_phase(console, "#console", "contributions")
 
-    mobile = phone("participant")
-    join_atelier(mobile, base, here, unique("Awa"))
+    mobile = joined_phone(here, unique("Awa"), label="participant")
     wait_phase(mobile, "#wall", "contributions")
     assert "contributions ouvertes" in mobile.locator("#round-banner").inner_text()
     titre = unique("Permanence au marché")
@@ -91,7 +85,7 @@ def test_a_facilitator_opens_and_closes_a_round_while_the_phone_follows(
 
 def test_the_control_room_follows_the_ateliers_and_reaches_every_phone(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     facilitator: Callable[..., Any],
     organizer: Callable[..., Any],
     screenshot: Callable[..., Any],
@@ -105,8 +99,7 @@ def test_the_control_room_follows_the_ateliers_and_reaches_every_phone(
     row.wait_for()
 
     console = facilitator(second, label="Samia")
-    mobile = phone("participant")
-    join_atelier(mobile, base, first, unique("Léa"))
+    mobile = joined_phone(first, unique("Léa"), label="participant")
 
     # A facilitator's move shows in the control room without a reload.
     console.get_by_role("button", name="Passer au vote").click()
@@ -122,7 +115,7 @@ def test_the_control_room_follows_the_ateliers_and_reaches_every_phone(
 
 def test_moderation_from_a_tablet_reaches_the_phone_and_the_projector(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     projector: Callable[..., Any],
     facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
@@ -134,8 +127,7 @@ def test_moderation_from_a_tablet_reaches_the_phone_and_the_projector(
     )
     screen = projector(base, here)
 
-    author = phone("author")
-    join_atelier(author, base, here, unique("Awa"))
+    author = joined_phone(here, unique("Awa"), label="author")
     first, second = unique("Repérage par le Crous"), unique("Repérage Crous bis")
     publish(author, first)
     publish(author, second)

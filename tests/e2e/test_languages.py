@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import E2E_DATABASE, card, join_atelier, post_pratique, wait_live
+from tests.e2e.conftest import E2E_DATABASE, card, post_pratique, unique, wait_live
 from tests.realserver.clients import SLUG, atelier_ids, event_json
 
 pytestmark = [
@@ -72,15 +72,14 @@ def to_english(page: Any) -> None:
 
 def test_the_facilitator_console_switches_to_english_scripts_included(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     here = atelier_ids(base)[0]
     # A card on the wall, so the console draws its moderation tools (console.js).
-    ada = phone("ada")
-    join_atelier(ada, base, here, f"Ada {uuid.uuid4().hex[:4]}")
+    ada = joined_phone(here, unique("Ada"), label="ada")
     titre = f"Café des langues {uuid.uuid4().hex[:4]}"
     post_pratique(ada, titre)
     card(ada, titre).wait_for()
@@ -104,7 +103,7 @@ def test_the_facilitator_console_switches_to_english_scripts_included(
 
 def test_the_control_room_restitution_and_a_chantier_page_switch_to_english(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     organizer: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
@@ -134,8 +133,7 @@ def test_the_control_room_restitution_and_a_chantier_page_switch_to_english(
 
     # A chantier's page on a phone: the page and its script (chantiers.js) in English.
     here = chantier_ids(base)[0]
-    awa = phone("awa")
-    join_atelier(awa, base, here, f"Awa {uuid.uuid4().hex[:4]}")
+    awa = joined_phone(here, unique("Awa"), label="awa")
     titre = f"Guichet itinérant {uuid.uuid4().hex[:4]}"
     awa.fill("#titre", titre)
     awa.click("#submit-button")

@@ -6,7 +6,6 @@ each test makes its own participants and cards (unique titles).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from tests.e2e.conftest import (
     join_atelier,
     join_via_code,
     post_pratique,
+    unique,
     wait_live,
 )
 from tests.realserver.clients import atelier_ids, card_count
@@ -28,13 +28,10 @@ pytestmark = [
 ]
 
 
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:6]}"
-
-
 def test_a_pratique_reaches_the_projector_and_the_room_only(
     live_server: Any,
     phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     projector: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
@@ -47,10 +44,12 @@ def test_a_pratique_reaches_the_projector_and_the_room_only(
     author = phone("author")
     join_via_code(author, base)
     join_atelier(author, base, here, unique("Awa"), structure="CCAS de Chatou")
-    neighbour = phone("neighbour")
-    join_atelier(neighbour, base, here, unique("Karim"), structure="Secours populaire")
-    other = phone("other atelier")
-    join_atelier(other, base, elsewhere, unique("Léa"), structure="Mission locale")
+    neighbour = joined_phone(
+        here, unique("Karim"), label="neighbour", structure="Secours populaire"
+    )
+    other = joined_phone(
+        elsewhere, unique("Léa"), label="other atelier", structure="Mission locale"
+    )
 
     titre = unique("Café des aidants au centre social")
     post_pratique(
@@ -133,7 +132,7 @@ def test_invalid_input_says_why_next_to_the_field_and_keeps_the_text(
 
 def test_after_a_server_restart_the_projector_and_phone_resync_without_reload(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     projector: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
@@ -142,8 +141,7 @@ def test_after_a_server_restart_the_projector_and_phone_resync_without_reload(
     here = atelier_ids(base)[0]
     screen = projector(base, here)
     screen.evaluate("window.__sameDocument = true")
-    page = phone("restart")
-    join_atelier(page, base, here, unique("Sofiane"), structure="Secours catholique")
+    page = joined_phone(here, unique("Sofiane"), label="restart", structure="Secours catholique")
     page.evaluate("window.__sameDocument = true")
 
     before = card_count(base, here)

@@ -7,13 +7,12 @@ meanwhile wait in the phone's outbox (localStorage) and go out, once, when it co
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import E2E_DATABASE, card, join_atelier, post_pratique, wait_live
+from tests.e2e.conftest import E2E_DATABASE, card, post_pratique, unique, wait_live
 from tests.e2e.test_votes import add
 from tests.realserver.clients import SLUG, atelier_ids, card_count
 
@@ -23,10 +22,6 @@ pytestmark = [
 ]
 
 LAPTOP = {"width": 1280, "height": 1000}
-
-
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:6]}"
 
 
 def go_offline(page: Any) -> None:
@@ -52,15 +47,14 @@ def post_offline(page: Any, titre: str) -> None:
 
 def test_a_card_posted_offline_reaches_the_projector_once_when_the_phone_comes_back(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     projector: Callable[..., Any],
     screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     here = atelier_ids(base)[0]
     screen = projector(base, here)
-    page = phone("basement")
-    join_atelier(page, base, here, unique("Awa"))
+    page = joined_phone(here, unique("Awa"), label="basement")
     before = card_count(base, here)
 
     go_offline(page)
@@ -92,7 +86,7 @@ def test_a_card_posted_offline_reaches_the_projector_once_when_the_phone_comes_b
 
 def test_three_losses_of_connection_during_a_round_count_every_card_and_dot_once(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     projector: Callable[..., Any],
     facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
@@ -101,8 +95,7 @@ def test_three_losses_of_connection_during_a_round_count_every_card_and_dot_once
     here = atelier_ids(base)[1]
     console = facilitator(here, viewport=LAPTOP)
 
-    page = phone("flaky")
-    join_atelier(page, base, here, unique("Bruno"))
+    page = joined_phone(here, unique("Bruno"), label="flaky")
     before = card_count(base, here)
     first = unique("Navette vers le marché")
     post_pratique(page, first)
@@ -161,12 +154,11 @@ def test_three_losses_of_connection_during_a_round_count_every_card_and_dot_once
 
 
 def test_a_draft_survives_a_reload_and_is_cleared_once_published(
-    live_server: Any, phone: Callable[..., Any]
+    live_server: Any, joined_phone: Callable[..., Any]
 ) -> None:
     base = live_server.url
     here = atelier_ids(base)[0]
-    page = phone("draft")
-    join_atelier(page, base, here, unique("Chloé"))
+    page = joined_phone(here, unique("Chloé"), label="draft")
     titre = unique("Jardin partagé au pied des immeubles")
     description = "Les habitants cultivent ensemble, le centre social prête les outils."
     page.fill("#titre", titre)
@@ -189,15 +181,14 @@ def test_a_draft_survives_a_reload_and_is_cleared_once_published(
 
 def test_a_refused_card_keeps_its_text_in_the_form(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     facilitator: Callable[..., Any],
 ) -> None:
     """Posted offline, refused on return (the round closed meanwhile): the text comes back."""
     base = live_server.url
     here = atelier_ids(base)[2]
     console = facilitator(here, viewport=LAPTOP)
-    page = phone("late")
-    join_atelier(page, base, here, unique("Dina"))
+    page = joined_phone(here, unique("Dina"), label="late")
     page.wait_for_selector('#wall[data-phase="contributions"]', state="attached")
 
     go_offline(page)
@@ -216,7 +207,7 @@ def test_a_refused_card_keeps_its_text_in_the_form(
 
 def test_phones_recover_by_themselves_after_a_server_restart_mid_round(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     projector: Callable[..., Any],
 ) -> None:
     """Last in the module (it restarts the shared server). A card posted while the server is
@@ -224,8 +215,7 @@ def test_phones_recover_by_themselves_after_a_server_restart_mid_round(
     base = live_server.url
     here = atelier_ids(base)[0]
     screen = projector(base, here)
-    page = phone("restart")
-    join_atelier(page, base, here, unique("Élise"))
+    page = joined_phone(here, unique("Élise"), label="restart")
     page.evaluate("window.__sameDocument = true")
     before = card_count(base, here)
 

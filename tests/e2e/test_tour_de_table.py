@@ -7,21 +7,16 @@ secret link made by ``flask facilitator-link`` and goes from the console to the 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import join_atelier
+from tests.e2e.conftest import join_atelier, unique
 from tests.realserver.clients import SLUG, atelier_ids
 from tests.support.roles import live_facilitator_path
 
 pytestmark = pytest.mark.e2e
-
-
-def unique(text_: str) -> str:
-    return f"{text_} {uuid.uuid4().hex[:4]}"
 
 
 def present(
@@ -114,12 +109,14 @@ def test_the_facilitator_steps_the_projector_through_the_tour(
 
 
 def test_the_whoswho_on_a_phone_updates_when_someone_presents_themselves(
-    live_server: Any, phone: Callable[..., Any], screenshot: Callable[..., Any]
+    live_server: Any,
+    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
+    screenshot: Callable[..., Any],
 ) -> None:
     base = live_server.url
     here = atelier_ids(base)[3]
-    watcher = phone("watcher")
-    join_atelier(watcher, base, here, unique("Chloé"), structure="CCAS de Chatou")
+    watcher = joined_phone(here, unique("Chloé"), label="watcher", structure="CCAS de Chatou")
     watcher.goto(f"{base}/e/{SLUG}/a/{here}/qui")
     watcher.wait_for_selector('#whoswho[data-live="joined"]', state="attached")
     assert watcher.is_visible("#whoswho-empty")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import card, join_atelier, post_pratique
+from tests.e2e.conftest import card, post_pratique, unique
 from tests.realserver.clients import atelier_ids
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +21,7 @@ LAPTOP = {"width": 1280, "height": 1000}
 
 def test_opening_the_vote_from_the_panel_moves_the_phone_to_the_vote_phase(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     projector: Callable[..., Any],
     facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
@@ -31,8 +31,7 @@ def test_opening_the_vote_from_the_panel_moves_the_phone_to_the_vote_phase(
     titre = f"Bus solidaire {uuid.uuid4().hex[:4]}"
 
     console = facilitator(here, viewport=LAPTOP)
-    mobile = phone("participant")
-    join_atelier(mobile, base, here, f"Awa {uuid.uuid4().hex[:4]}")
+    mobile = joined_phone(here, unique("Awa"), label="participant")
     post_pratique(mobile, titre)
     card(mobile, titre).wait_for()
     banner = mobile.locator("#round-banner")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import card, join_atelier, post_pratique
+from tests.e2e.conftest import card, post_pratique
 from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +35,7 @@ def tap(page: Any, button: Any, left: int) -> None:
 
 def test_three_phones_vote_and_the_projector_shows_the_revealed_ranking(
     live_server: Any,
-    phone: Callable[..., Any],
+    joined_phone: Callable[..., Any],
     projector: Callable[..., Any],
     facilitator: Callable[..., Any],
     screenshot: Callable[..., Any],
@@ -50,8 +50,7 @@ def test_three_phones_vote_and_the_projector_shows_the_revealed_ranking(
 
     phones = []
     for name, titre in (("Awa", bus), ("Bruno", cantine), ("Chloé", epicerie)):
-        page = phone(name)
-        join_atelier(page, base, here, f"{name} {suffix}")
+        page = joined_phone(here, f"{name} {suffix}", label=name)
         post_pratique(page, titre)
         phones.append(page)
     for page in phones:
