@@ -9,8 +9,8 @@
 //   and « Je m'engage » go over the socket; `chantier:updated` re-renders the page live.
 // Without this script both pages still work: the forms POST and the server renders.
 // User text only ever goes through textContent.
-import { connectAtelier, onAtelierLive, STATUS_TEXT } from "./live.js";
-import { buildPendingCard, formatTime, pendingList } from "./cards.js";
+import { connectAtelier, onAtelierLive, showLiveStatus } from "./live.js";
+import { buildPendingCard, el, formatTime, pendingList } from "./cards.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
 import { tr } from "./i18n.js";
 
@@ -19,13 +19,6 @@ const FORM_TEXT = ["titre", ...TEXT_FIELDS, "structure"];
 const FORM_CHOICES = ["communes", "pratique_ids"];
 // Outbox item type of the chantier page's writes (additions, comments, « Je m'engage » …).
 const PAGE_WRITE = "chantier-page";
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
 
 function plural(n, one, many) {
   return `${n} ${n > 1 ? many : one}`;
@@ -49,8 +42,7 @@ function setStatus(node, text, tone = "info") {
 function bindLiveStatus(root, liveStatus) {
   return (state) => {
     if (!liveStatus) return;
-    liveStatus.dataset.state = state;
-    liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
+    showLiveStatus(liveStatus, state);
     root.dataset.live = state;
   };
 }

@@ -3,9 +3,9 @@
 // the projector's view mode. Every action is a Socket.IO event authorised by the server;
 // the screen only changes when the server's answer or broadcast says so.
 // User text via textContent only (no innerHTML).
-import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { connectAtelier, showLiveStatus } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
-import { CardList } from "./cards.js";
+import { CardList, el } from "./cards.js";
 import { RoundClock, formatSeconds, PHASE_LABELS } from "./round.js";
 import { listenAnnouncements } from "./announce.js";
 import { tr } from "./i18n.js";
@@ -29,13 +29,6 @@ const REOPEN_LABELS = {
 function moveLabel(from, to) {
   const back = PHASE_ORDER.indexOf(to) < PHASE_ORDER.indexOf(from);
   return (back ? REOPEN_LABELS[to] : MOVE_LABELS[to]) || PHASE_LABELS[to] || to;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
 }
 
 function button(text, onClick, className = "button button--secondary button--small") {
@@ -293,8 +286,7 @@ function init(root) {
       "projector:mode": (msg) => { projector = msg.projector || projector; renderProjector(); },
     },
     onStatus(state) {
-      liveStatus.dataset.state = state;
-      liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
+      showLiveStatus(liveStatus, state);
       root.dataset.live = state;
     },
     onJoined() { root.dataset.live = "joined"; },

@@ -15,6 +15,17 @@ export const STATUS_TEXT = {
   get offline() { return t("status.offline", "hors ligne"); },
 };
 
+/** Show a connection state in a `.live-status` element: its `data-state` and its text. */
+export function showLiveStatus(node, state) {
+  node.dataset.state = state;
+  node.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
+}
+
+/** « 3 personnes connectées » (macros.html presence_text on the server). */
+export function presenceText(n) {
+  return n <= 1 ? t("wall.presence_one", "{n} personne connectée", { n }) : t("wall.presence_many", "{n} personnes connectées", { n });
+}
+
 const JOIN_TIMEOUT_MS = 10000;
 
 // Other modules of a page (votes.js …) attach to the page's connection instead of opening a

@@ -1,15 +1,11 @@
 // Projector view of an atelier: a read-only viewer of the atelier room.
 // Joins like a phone (the server sends a snapshot on every join), shows new cards as they
 // arrive and the number of people connected. It never writes. User text: textContent only.
-import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { connectAtelier, presenceText, showLiveStatus } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
 import { CardList } from "./cards.js";
-import { t, tr } from "./i18n.js";
+import { tr } from "./i18n.js";
 import { projectorExtras } from "./projector_extras.js";
-
-function presenceText(n) {
-  return n <= 1 ? t("wall.presence_one", "{n} personne connectée", { n }) : t("wall.presence_many", "{n} personnes connectées", { n });
-}
 
 function init(root) {
   document.documentElement.classList.add("js");
@@ -39,8 +35,7 @@ function init(root) {
     version: Number(root.dataset.version),
     deltas: extras.deltas,
     onStatus(state) {
-      liveStatus.dataset.state = state;
-      liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
+      showLiveStatus(liveStatus, state);
       root.dataset.live = state;
     },
     onJoined() {

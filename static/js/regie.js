@@ -3,7 +3,7 @@
 // only); announcements to every screen; the whole day moved to the next sequence.
 // User text via textContent only.
 import { io } from "../vendor/socket.io.esm.min.js";
-import { STATUS_TEXT } from "./live.js";
+import { showLiveStatus } from "./live.js";
 import { formatSeconds, PHASE_LABELS } from "./round.js";
 import { el, parseDate, formatTime } from "./cards.js";
 import { newClientId } from "./outbox.js";
@@ -27,9 +27,7 @@ function init(root) {
   const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
 
   function setStatus(s) {
-    const status = $("live-status");
-    status.dataset.state = s;
-    status.querySelector(".live-status__text").textContent = STATUS_TEXT[s] || s;
+    showLiveStatus($("live-status"), s);
     root.dataset.live = s;
   }
 

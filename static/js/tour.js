@@ -1,6 +1,6 @@
 // The tour de table on the projector (templates/interconnaissance/tour_projector.html).
 // Follows `tour:changed`; reads the state with `tour:get` on every (re)join. textContent only.
-import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { connectAtelier, showLiveStatus } from "./live.js";
 import { createTimer } from "./tour_timer.js";
 import { kindLabel } from "./kinds.js";
 
@@ -39,10 +39,8 @@ function render(tour) {
 }
 
 function setStatus(state) {
-  const el = $("live-status");
-  el.dataset.state = state;
+  showLiveStatus($("live-status"), state);
   if (state !== "connected") root.dataset.live = state;
-  el.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
 }
 
 let live = null;

@@ -1,6 +1,6 @@
 // The facilitator's control of the tour de table (templates/interconnaissance/tour_control.html).
 // Steps send the version they saw, so a retried « Suivant » never skips two people.
-import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { connectAtelier, showLiveStatus } from "./live.js";
 import { tr } from "./i18n.js";
 
 const root = document.getElementById("tour-control");
@@ -86,10 +86,8 @@ async function send(event, extra = {}) {
 }
 
 function setStatus(state) {
-  const el = $("live-status");
-  el.dataset.state = state;
+  showLiveStatus($("live-status"), state);
   if (state !== "connected") root.dataset.live = state;
-  el.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
 }
 
 async function refresh() {

@@ -1,7 +1,7 @@
 // Participant's phone view of an atelier: live cards + posting over Socket.IO.
 // Without this script (or without a socket connection) the page still works:
 // the form POSTs and the cards are server-rendered.
-import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { connectAtelier, presenceText, showLiveStatus } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
 import { CardList, buildPendingCard, pendingList } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
@@ -10,10 +10,6 @@ import { t, tr } from "./i18n.js";
 
 const FIELDS = ["titre", "description", "structure", "commune", "public_concerne"];
 const CLEARED_ON_SUCCESS = ["titre", "description", "public_concerne"]; // structure/commune stay for the next card
-
-function presenceText(n) {
-  return n <= 1 ? t("wall.presence_one", "{n} personne connectée", { n }) : t("wall.presence_many", "{n} personnes connectées", { n });
-}
 
 function init(root) {
   document.documentElement.classList.add("js");
@@ -54,8 +50,7 @@ function init(root) {
     version: Number(root.dataset.version),
     deltas: extras.deltas,
     onStatus(state) {
-      liveStatus.dataset.state = state;
-      liveStatus.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
+      showLiveStatus(liveStatus, state);
       root.dataset.live = state;
       if (state !== "connected") presence.hidden = true; // a stale count would mislead
     },

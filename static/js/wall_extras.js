@@ -2,16 +2,10 @@
 // clock), moderation deltas (edited / hidden / merged cards), announcements, and the
 // participant's own cards: edit or withdraw while contributions are open.
 // Plugged into wall.js with three calls; user text via textContent only.
+import { el } from "./cards.js";
 import { RoundClock, formatSeconds } from "./round.js";
 import { listenAnnouncements } from "./announce.js";
 import { tr } from "./i18n.js";
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
 
 /**
  * @param {object} o

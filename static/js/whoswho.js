@@ -1,9 +1,10 @@
 // The atelier's who's who on a phone (templates/interconnaissance/whoswho.html).
 // `whoswho:changed` (to the atelier room) only says "it changed": the list itself is read with
 // the authorised `whoswho:get`, on every (re)join and every change. User text: textContent only.
-import { connectAtelier, STATUS_TEXT } from "./live.js";
+import { connectAtelier, showLiveStatus } from "./live.js";
 import { tr } from "./i18n.js";
 import { kindLabel } from "./kinds.js";
+import { el } from "./cards.js";
 
 const root = document.getElementById("whoswho");
 const atelierId = Number(root.dataset.atelierId);
@@ -11,13 +12,6 @@ const groupsEl = document.getElementById("whoswho-groups");
 const emptyEl = document.getElementById("whoswho-empty");
 const countEl = document.getElementById("whoswho-count");
 const statusEl = document.getElementById("live-status");
-
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
 
 function line(label, items) {
   const p = el("p", "person__line");
@@ -54,9 +48,8 @@ function render(data) {
 }
 
 function setStatus(state) {
-  statusEl.dataset.state = state;
+  showLiveStatus(statusEl, state);
   if (state !== "connected") root.dataset.live = state;
-  statusEl.querySelector(".live-status__text").textContent = STATUS_TEXT[state] || state;
 }
 
 let live = null;
