@@ -32,7 +32,8 @@ appears).
 ``E2E_DATABASE`` picks the live server's database (see below).
 
 Helpers for the participant's flow: :func:`unique`, :func:`join_via_code`, :func:`join_atelier`,
-:func:`post_pratique`, :func:`wait_live`; for the facilitator's: :func:`facilitator_link`.
+:func:`post_pratique`, :func:`wait_live`; for the facilitator's: :func:`facilitator_link`; for
+the organizer's: :func:`organizer_cookie`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
+from facilitation.identity import ORGANIZER_KEY
 from tests.realserver.clients import SLUG
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -267,6 +271,16 @@ def facilitator_link(server: Any, atelier_id: int, label: str = "") -> str:
     match = re.search(r"(http\S+/f/\S+)", out)
     assert match, out
     return match.group(1)
+
+
+def organizer_cookie(server: Any, organizer_id: int = 1) -> dict[str, str]:
+    """The browser cookie of a session signed in as organizer ``organizer_id`` on ``server``."""
+    signer = Flask("cookie")
+    signer.secret_key = server.env["SECRET_KEY"]
+    serializer = SecureCookieSessionInterface().get_signing_serializer(signer)
+    assert serializer is not None
+    value = serializer.dumps({ORGANIZER_KEY: organizer_id})
+    return {"name": "session", "value": value, "url": server.url}
 
 
 def post_pratique(page: Any, titre: str, **fields: str) -> None:

@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 
-from tests.e2e.conftest import join_atelier, post_pratique, unique, wait_live
+from tests.e2e.conftest import join_atelier, organizer_cookie, post_pratique, unique, wait_live
 from tests.realserver.clients import SLUG, atelier_ids, event_json
 
 pytestmark = pytest.mark.e2e
@@ -81,19 +79,6 @@ def small_tap_targets(page: Any) -> list[str]:
         }""",
         TAP_TARGETS,
     )
-
-
-def organizer_cookie(server: Any, organizer_id: int = 1) -> dict[str, str]:
-    from facilitation.identity import ORGANIZER_KEY
-
-    signer = Flask("cookie")
-    signer.secret_key = server.env["SECRET_KEY"]
-    value = (
-        SecureCookieSessionInterface()
-        .get_signing_serializer(signer)
-        .dumps({ORGANIZER_KEY: organizer_id})
-    )
-    return {"name": "session", "value": value, "url": server.url}
 
 
 def chantier_atelier(base: str) -> int:

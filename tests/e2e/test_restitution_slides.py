@@ -3,26 +3,16 @@ following in a second window, and fresh data without a reload (the organizer's s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 
-from facilitation.identity import ORGANIZER_KEY
-from tests.e2e.conftest import TIMEOUT_MS, join_atelier, join_via_code
+from tests.e2e.conftest import TIMEOUT_MS, join_atelier, join_via_code, organizer_cookie
 from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
-
-
-def organizer_cookie(server: Any) -> dict[str, str]:
-    """A signed session for the organizer created below (first account of this fresh DB)."""
-    signer = Flask("cookie")
-    signer.secret_key = server.env["SECRET_KEY"]
-    value = SecureCookieSessionInterface().get_signing_serializer(signer).dumps({ORGANIZER_KEY: 1})
-    return {"name": "session", "value": value, "url": server.url}
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +23,21 @@ def organizer_server(live_server: Any) -> Any:
         "--name", "Agence", "--event", SLUG,
     )  # fmt: skip
     return live_server
+
+
+@contextmanager
+def organizer_context(browser: Any, server: Any, **options: Any) -> Iterator[Any]:
+    """A 1600x900 French context signed in as the organizer created above (first account of
+    this fresh DB), closed on exit."""
+    context = browser.new_context(
+        viewport={"width": 1600, "height": 900}, locale="fr-FR", **options
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        context.add_cookies([organizer_cookie(server)])
+        yield context
+    finally:
+        context.close()
 
 
 def current(page: Any) -> str:
@@ -51,13 +56,8 @@ def test_keyboard_and_clicker_keys_step_through_the_slides_and_notes_follow(
     organizer_server: Any, browser: Any, screenshot: Callable[..., Any]
 ) -> None:
     base = organizer_server.url
-    context = browser.new_context(
-        viewport={"width": 1600, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
-    try:
-        context.add_cookies([organizer_cookie(organizer_server)])
+    with organizer_context(browser, organizer_server, timezone_id="Europe/Paris") as context:
         slides = context.new_page()
         slides.on("pageerror", lambda exc: errors.append(str(exc)))
         response = slides.goto(f"{base}/organisateur/e/{SLUG}/restitution/presentation")
@@ -102,8 +102,6 @@ def test_keyboard_and_clicker_keys_step_through_the_slides_and_notes_follow(
         slides.keyboard.press("ArrowLeft")  # before the first slide: stays there
         wait_current(slides, "title")
         assert slides.url.endswith("#title")
-    finally:
-        context.close()
     assert not errors, errors
 
 
@@ -111,10 +109,7 @@ def test_a_synthesis_saved_during_the_plenary_reaches_the_slide_without_reload(
     organizer_server: Any, browser: Any, screenshot: Callable[..., Any]
 ) -> None:
     base = organizer_server.url
-    context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="fr-FR")
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        context.add_cookies([organizer_cookie(organizer_server)])
+    with organizer_context(browser, organizer_server) as context:
         slides = context.new_page()
         slides.goto(f"{base}/organisateur/e/{SLUG}/restitution/presentation")
         first_atelier = slides.eval_on_selector_all(
@@ -139,8 +134,6 @@ def test_a_synthesis_saved_during_the_plenary_reaches_the_slide_without_reload(
         wait_current(slides, first_atelier)  # still on the same slide
         assert slides.evaluate("window.__sameDocument") is True
         screenshot(slides, "slide-atelier-synthesis")
-    finally:
-        context.close()
 
 
 def test_a_plenary_vote_lands_live_on_the_perspectives_slide(
@@ -150,10 +143,7 @@ def test_a_plenary_vote_lands_live_on_the_perspectives_slide(
     screenshot: Callable[..., Any],
 ) -> None:
     base = organizer_server.url
-    context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="fr-FR")
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        context.add_cookies([organizer_cookie(organizer_server)])
+    with organizer_context(browser, organizer_server) as context:
         organizer = context.new_page()
         organizer.goto(f"{base}/organisateur/e/{SLUG}/restitution#vote-pleniere")
         boxes = organizer.locator("#vote-pleniere input[name=chantiers]")
@@ -189,5 +179,3 @@ def test_a_plenary_vote_lands_live_on_the_perspectives_slide(
         )
         wait_current(slides, "perspectives")
         screenshot(slides, "slide-plenary-vote")
-    finally:
-        context.close()

@@ -27,11 +27,8 @@ from typing import Any
 
 import pytest
 import requests
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 
-from facilitation.identity import ORGANIZER_KEY
-from tests.e2e.conftest import E2E_DATABASE, wait_live
+from tests.e2e.conftest import E2E_DATABASE, organizer_cookie, wait_live
 from tests.realserver.clients import SLUG, TIMEOUT, Phone, event_json
 from tests.support.csrf import token_from
 
@@ -151,11 +148,8 @@ def ok(ack: dict[str, Any]) -> dict[str, Any]:
 
 def organizer_session(server: Any) -> requests.Session:
     """An HTTP session signed in as the first organizer (the cookie the server then updates)."""
-    signer = Flask("cookie")
-    signer.secret_key = server.env["SECRET_KEY"]
-    value = SecureCookieSessionInterface().get_signing_serializer(signer).dumps({ORGANIZER_KEY: 1})
     session = requests.Session()
-    session.cookies.set("session", value, domain="127.0.0.1", path="/")
+    session.cookies.set("session", organizer_cookie(server)["value"], domain="127.0.0.1", path="/")
     return session
 
 
