@@ -66,17 +66,31 @@ def local_time(event: Event) -> Callable[[datetime | None], str]:
     return fmt
 
 
-def _me(event: Event) -> Participant | None:
-    return participant_for(event.id)
+class _NotJoined(Exception):
+    """This browser has not joined the event: the view answers with the join page."""
+
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+
+
+@bp.errorhandler(_NotJoined)
+def _to_join(exc: _NotJoined):  # type: ignore[no-untyped-def]
+    return redirect(url_for("public.join", slug=exc.slug), 303 if request.method == "POST" else 302)
+
+
+def _joined(slug: str) -> tuple[Event, Participant]:
+    """The event and the participant of this browser (else the join page, see ``_NotJoined``)."""
+    event = get_event(slug)
+    me = participant_for(event.id)
+    if me is None:
+        raise _NotJoined(slug)
+    return event, me
 
 
 # ----------------------------------------------------------------------------- my profile
 @bp.route("/e/<slug>/profil", methods=["GET", "POST"])
 def profile(slug: str):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    me = _me(event)
-    if me is None:
-        return redirect(url_for("public.join", slug=slug), 303 if request.method == "POST" else 302)
+    event, me = _joined(slug)
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in profiles.PROFILE_KEYS}
@@ -109,10 +123,7 @@ def profile(slug: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/e/<slug>/profil/supprimer")
 def delete_profile(slug: str):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    me = _me(event)
-    if me is None:
-        return redirect(url_for("public.join", slug=slug), 303)
+    _, me = _joined(slug)
     atelier_id = me.current_atelier_id
     if profiles.delete_profile(me):
         db.session.commit()
@@ -176,10 +187,7 @@ def tour_control(atelier_id: int):  # type: ignore[no-untyped-def]
 # ----------------------------------------------------------------------------- matches
 @bp.get("/e/<slug>/rencontres")
 def matches(slug: str):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    me = _me(event)
-    if me is None:
-        return redirect(url_for("public.join", slug=slug))
+    event, me = _joined(slug)
     sent, received = contacts.requests_of(me)
     return render_template(
         "interconnaissance/matches.html",
@@ -196,10 +204,7 @@ def matches(slug: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/e/<slug>/rencontres/demander")
 def ask(slug: str):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    me = _me(event)
-    if me is None:
-        return redirect(url_for("public.join", slug=slug), 303)
+    _, me = _joined(slug)
     try:
         contact = contacts.request_contact(me, request.form)
     except (ValidationError, NotFound) as exc:
@@ -222,10 +227,7 @@ def ask(slug: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/e/<slug>/rencontres/<int:request_id>/repondre")
 def reply(slug: str, request_id: int):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    me = _me(event)
-    if me is None:
-        return redirect(url_for("public.join", slug=slug), 303)
+    _, me = _joined(slug)
     decision = request.form.get("decision", "")
     if decision not in ("accepter", "refuser"):
         flash(gettext("Choisissez « Accepter » ou « Refuser »."), "error")
@@ -243,10 +245,7 @@ def reply(slug: str, request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/e/<slug>/rencontres/<int:request_id>/annuler")
 def cancel(slug: str, request_id: int):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    me = _me(event)
-    if me is None:
-        return redirect(url_for("public.join", slug=slug), 303)
+    _, me = _joined(slug)
     contacts.cancel(me, request_id)  # Forbidden / NotFound: the app's French error page
     db.session.commit()
     flash(gettext("Demande annulée : vos contacts ne sont plus partagés."), "success")
