@@ -35,6 +35,15 @@ def _event(payload: dict[str, Any]) -> Event:
     return found
 
 
+def _facilitated(payload: dict[str, Any]) -> tuple[Any, Atelier]:
+    """The actor and the payload's atelier, authorised as its facilitator before anything
+    else of the payload (a round, a card) is looked up: a stranger learns nothing about ids."""
+    atelier = atelier_from(payload)
+    actor = actor_for(atelier.event_id)
+    require_facilitator(actor, atelier)
+    return actor, atelier
+
+
 def _round(atelier: Atelier, payload: dict[str, Any]):  # type: ignore[no-untyped-def]
     round_id = integer_id(payload.get("round_id"), "round_id", N_("une manche"))
     return get_round(atelier, round_id)
@@ -45,8 +54,7 @@ def _round(atelier: Atelier, payload: dict[str, Any]):  # type: ignore[no-untype
 def console_join(payload: dict[str, Any]) -> dict[str, Any]:
     """A facilitator console: the atelier room plus the console room, and the full snapshot
     (hidden cards included)."""
-    atelier = atelier_from(payload)
-    require_facilitator(actor_for(atelier.event_id), atelier)
+    _, atelier = _facilitated(payload)
     join_room(atelier_room(atelier.id))
     join_room(round_broadcast.console_room(atelier.id))
     emit(
@@ -73,9 +81,7 @@ def round_create(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("round:transition")
 def round_transition(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = atelier_from(payload)
-    actor = actor_for(atelier.event_id)
-    require_facilitator(actor, atelier)
+    actor, atelier = _facilitated(payload)
     rnd = _round(atelier, payload)
     version = rounds.transition(actor, atelier, rnd, parse_phase(payload.get("to")))
     return _after_round_change(atelier, rnd, version)
@@ -83,9 +89,7 @@ def round_transition(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("round:timer")
 def round_timer(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = atelier_from(payload)
-    actor = actor_for(atelier.event_id)
-    require_facilitator(actor, atelier)
+    actor, atelier = _facilitated(payload)
     rnd = _round(atelier, payload)
     version = rounds.set_timer(
         actor, atelier, rnd, str(payload.get("action")), payload.get("seconds")
@@ -104,10 +108,7 @@ def _card_done(card: Contribution, version: int | None) -> dict[str, Any]:
 
 
 def _moderated(payload: dict[str, Any]) -> tuple[Any, Atelier, Contribution]:
-    atelier = atelier_from(payload)
-    actor = actor_for(atelier.event_id)
-    # Authorise before looking the card up: a stranger learns nothing about card ids.
-    require_facilitator(actor, atelier)
+    actor, atelier = _facilitated(payload)
     return actor, atelier, moderation.get_card(atelier, payload.get("contribution_id"))
 
 
@@ -141,9 +142,7 @@ def moderation_categorize(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("moderation:merge")
 def moderation_merge(payload: dict[str, Any]) -> dict[str, Any]:
-    atelier = atelier_from(payload)
-    actor = actor_for(atelier.event_id)
-    require_facilitator(actor, atelier)
+    actor, atelier = _facilitated(payload)
     target = moderation.get_card(atelier, payload.get("target_id"), "target_id")
     source = moderation.get_card(atelier, payload.get("source_id"), "source_id")
     version = moderation.merge(actor, atelier, target, source)
