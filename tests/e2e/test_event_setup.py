@@ -33,6 +33,7 @@ def test_an_organizer_sets_up_a_day_and_a_participant_joins_it(
     live_server: Any,
     _pages: Any,
     phone: Callable[..., Any],
+    projector: Callable[..., Any],
     screenshot: Callable[..., Any],
     tmp_path: Any,
 ) -> None:
@@ -121,9 +122,7 @@ def test_an_organizer_sets_up_a_day_and_a_participant_joins_it(
     screenshot(mobile, "3-phone-wall-branded")
 
     atelier_id = mobile.url.rsplit("/", 1)[1]
-    screen = _pages.new_page("projector", viewport={"width": 1920, "height": 1080})
-    screen.goto(f"{base}/e/{slug}/a/{atelier_id}/projecteur")
-    wait_live(screen, "#projector")
+    screen = projector(base, atelier_id, slug)
     screen.locator(".projector__brand", has_text="Réseau solidarités 78").wait_for()
     report.check(screen, "projector (branded)")
     screenshot(screen, "4-projector-branded")
