@@ -9,25 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
-
 from facilitation import round_broadcast
 from facilitation.domain import announcements, control
 from facilitation.domain.access import require_organizer
-from facilitation.domain.errors import NotFound
 from facilitation.domain.validation import N_, integer_id
 from facilitation.extensions import db
 from facilitation.identity import actor_for
 from facilitation.models import Event
-from facilitation.realtime.handlers import event
-
-
-def _event(payload: dict[str, Any]) -> Event:
-    event_id = integer_id(payload.get("event_id"), "event_id", N_("un événement"))
-    found = db.session.get(Event, event_id)
-    if found is None:
-        raise NotFound(gettext("Cet événement n'existe pas."))
-    return found
+from facilitation.realtime.handlers import event, event_from
 
 
 def _atelier_ids(found: Event) -> list[int]:
@@ -36,7 +25,7 @@ def _atelier_ids(found: Event) -> list[int]:
 
 @event("announcement:send")
 def announcement_send(payload: dict[str, Any]) -> dict[str, Any]:
-    found = _event(payload)
+    found = event_from(payload)
     made, created = announcements.send(
         actor_for(found.id),
         found,
@@ -53,7 +42,7 @@ def announcement_send(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("announcement:clear")
 def announcement_clear(payload: dict[str, Any]) -> dict[str, Any]:
-    found = _event(payload)
+    found = event_from(payload)
     actor = actor_for(found.id)
     # Authorise before reading the id: a stranger learns nothing, not even "invalid".
     require_organizer(actor, found)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext
 from flask_socketio import emit, join_room
 
 from facilitation import cluster_presence, round_broadcast
 from facilitation.broadcast import atelier_room
 from facilitation.domain import announcements, control, moderation, rounds
 from facilitation.domain.access import require_facilitator, require_organizer
-from facilitation.domain.errors import NotFound
 from facilitation.domain.phases import get_round, parse_phase, round_dict
 from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
 from facilitation.domain.validation import N_, integer_id
@@ -23,16 +21,8 @@ from facilitation.extensions import db
 from facilitation.identity import actor_for
 from facilitation.models import Atelier, Contribution, Event
 from facilitation.models.base import utcnow
-from facilitation.realtime.handlers import atelier_from, event
+from facilitation.realtime.handlers import atelier_from, event, event_from
 from facilitation.realtime.presence import presence
-
-
-def _event(payload: dict[str, Any]) -> Event:
-    event_id = integer_id(payload.get("event_id"), "event_id", N_("un événement"))
-    found = db.session.get(Event, event_id)
-    if found is None:
-        raise NotFound(gettext("Cet événement n'existe pas."))
-    return found
 
 
 def _facilitated(payload: dict[str, Any]) -> tuple[Any, Atelier]:
@@ -214,7 +204,7 @@ def _control(found: Event) -> dict[str, Any]:
 @event("control:join", write=False)
 def control_join(payload: dict[str, Any]) -> dict[str, Any]:
     """The organizers' control room of one event: joins ``event:<id>``, answers the state."""
-    found = _event(payload)
+    found = event_from(payload)
     require_organizer(actor_for(found.id), found)
     join_room(round_broadcast.event_room(found.id))
     return {"ok": True, **_control(found)}
@@ -222,14 +212,14 @@ def control_join(payload: dict[str, Any]) -> dict[str, Any]:
 
 @event("control:snapshot", write=False)
 def control_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
-    found = _event(payload)
+    found = event_from(payload)
     require_organizer(actor_for(found.id), found)
     return {"ok": True, **_control(found)}
 
 
 @event("agenda:next")
 def agenda_next(payload: dict[str, Any]) -> dict[str, Any]:
-    found = _event(payload)
+    found = event_from(payload)
     control.next_sequence(actor_for(found.id), found)
     data = control.agenda(found)
     db.session.commit()

@@ -19,7 +19,7 @@ from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
 from facilitation.domain.validation import N_, integer_id
 from facilitation.extensions import db, socketio
 from facilitation.identity import actor_for, participant_for
-from facilitation.models import Atelier
+from facilitation.models import Atelier, Event
 from facilitation.ratelimit import take_socket_token
 from facilitation.realtime import presence as presence_broadcast
 from facilitation.realtime import snapshots
@@ -92,6 +92,15 @@ def atelier_from(payload: dict[str, Any]) -> Atelier:
     if atelier is None:
         raise NotFound(gettext("Cet atelier n'existe pas."))
     return atelier
+
+
+def event_from(payload: dict[str, Any]) -> Event:
+    """The event named by ``payload["event_id"]``; ``NotFound`` (French) otherwise."""
+    event_id = integer_id(payload.get("event_id"), "event_id", N_("un événement"))
+    found = db.session.get(Event, event_id)
+    if found is None:
+        raise NotFound(gettext("Cet événement n'existe pas."))
+    return found
 
 
 @socketio.on("connect")
