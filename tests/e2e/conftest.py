@@ -31,7 +31,7 @@ appears).
 
 ``E2E_DATABASE`` picks the live server's database (see below).
 
-Helpers for the participant's flow: :func:`unique`, :func:`join_via_code`, :func:`join_atelier`,
+Helpers for the participant's flow: :func:`unique`, :func:`chantier_atelier_ids`, :func:`join_via_code`, :func:`join_atelier`,
 :func:`post_pratique`, :func:`wait_live`; for the facilitator's: :func:`facilitator_link`; for
 the organizer's: :func:`organizer_cookie`.
 """
@@ -51,7 +51,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
 from facilitation.identity import ORGANIZER_KEY
-from tests.realserver.clients import SLUG
+from tests.realserver.clients import SLUG, event_json
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -229,6 +229,14 @@ def unique(text: str) -> str:
 def wait_live(page: Any, root: str = "#wall") -> None:
     """Wait until the page's socket joined its atelier room (snapshot received)."""
     page.wait_for_selector(f'{root}[data-live="joined"]', state="attached")
+
+
+def chantier_atelier_ids(base_url: str) -> list[int]:
+    """The ateliers of the demo day's chantier sequence, in programme order."""
+    for sequence in event_json(base_url)["programme"]:
+        if sequence["kind"] == "ateliers_chantiers":
+            return [a["id"] for a in sequence["ateliers"]]
+    raise AssertionError("the demo day has no chantier atelier")
 
 
 def join_via_code(page: Any, base_url: str, code: str = "RAS24") -> None:

@@ -16,7 +16,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import join_atelier, organizer_cookie, post_pratique, unique, wait_live
+from tests.e2e.conftest import (
+    chantier_atelier_ids,
+    join_atelier,
+    organizer_cookie,
+    post_pratique,
+    unique,
+    wait_live,
+)
 from tests.realserver.clients import SLUG, atelier_ids, event_json
 
 pytestmark = pytest.mark.e2e
@@ -81,13 +88,6 @@ def small_tap_targets(page: Any) -> list[str]:
     )
 
 
-def chantier_atelier(base: str) -> int:
-    for sequence in event_json(base)["programme"]:
-        if sequence.get("kind") == "ateliers_chantiers" and sequence["ateliers"]:
-            return int(sequence["ateliers"][0]["id"])
-    raise AssertionError("the demo day has no chantier atelier")
-
-
 @pytest.fixture(scope="module")
 def day(live_server: Any) -> Any:
     live_server.flask("demo", "--sample")
@@ -150,7 +150,7 @@ def test_participant_pages_have_no_axe_violation(
         page.goto(base + path)
         report.check_narrow(page, name)
 
-    chantier = chantier_atelier(base)
+    chantier = chantier_atelier_ids(base)[0]
     other = joined_phone(chantier, unique("Bruno"), label="chantier participant")
     report.check_narrow(other, "wall (chantier)")
 

@@ -10,18 +10,18 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import card, join_atelier, post_pratique, unique, wait_live
+from tests.e2e.conftest import (
+    card,
+    chantier_atelier_ids,
+    join_atelier,
+    post_pratique,
+    unique,
+    wait_live,
+)
 from tests.e2e.test_accessibility import axe_violations, no_sideways_scroll, small_tap_targets
-from tests.realserver.clients import atelier_ids, event_json
+from tests.realserver.clients import atelier_ids
 
 pytestmark = pytest.mark.e2e
-
-
-def chantier_atelier_ids(base_url: str) -> list[int]:
-    for sequence in event_json(base_url)["programme"]:
-        if sequence["kind"] == "ateliers_chantiers":
-            return [a["id"] for a in sequence["ateliers"]]
-    raise AssertionError("the demo day has no chantier atelier")
 
 
 def test_two_phones_co_build_a_chantier_and_one_commits(

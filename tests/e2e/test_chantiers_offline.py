@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import card, join_atelier, unique, wait_live
-from tests.e2e.test_chantiers import chantier_atelier_ids
+from tests.e2e.conftest import card, chantier_atelier_ids, join_atelier, unique, wait_live
 from tests.e2e.test_offline import come_back, go_offline
 from tests.realserver.clients import card_count
 

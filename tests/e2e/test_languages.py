@@ -10,8 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import E2E_DATABASE, card, post_pratique, unique, wait_live
-from tests.realserver.clients import SLUG, atelier_ids, event_json
+from tests.e2e.conftest import (
+    E2E_DATABASE,
+    card,
+    chantier_atelier_ids,
+    post_pratique,
+    unique,
+    wait_live,
+)
+from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = [
     pytest.mark.e2e,
@@ -132,7 +139,7 @@ def test_the_control_room_restitution_and_a_chantier_page_switch_to_english(
     screenshot(page, "slides-english")
 
     # A chantier's page on a phone: the page and its script (chantiers.js) in English.
-    here = chantier_ids(base)[0]
+    here = chantier_atelier_ids(base)[0]
     awa = joined_phone(here, unique("Awa"), label="awa")
     titre = f"Guichet itinérant {uuid.uuid4().hex[:4]}"
     awa.fill("#titre", titre)
@@ -149,10 +156,3 @@ def test_the_control_room_restitution_and_a_chantier_page_switch_to_english(
     awa.locator('form[data-field="partenaires"][data-action="add"] button').click()
     awa.get_by_text("Your addition is saved.").wait_for()
     screenshot(awa, "chantier-english", full_page=True)
-
-
-def chantier_ids(base_url: str) -> list[int]:
-    for sequence in event_json(base_url)["programme"]:
-        if sequence["kind"] == "ateliers_chantiers":
-            return [a["id"] for a in sequence["ateliers"]]
-    raise AssertionError("the demo day has no chantier atelier")
