@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, request
 from flask_babel import gettext, lazy_gettext
@@ -29,6 +29,7 @@ from facilitation.realtime.presence import presence
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+T = TypeVar("T")
 
 SERVER_ERROR = lazy_gettext("Une erreur est survenue sur le serveur. Réessayez dans un instant.")
 
@@ -85,22 +86,23 @@ def _refuse(name: str, body: dict[str, Any], payload: Any) -> dict[str, Any]:
     return body
 
 
+def _named(payload: dict[str, Any], model: type[T], key: str, label: str, missing: str) -> T:
+    """The row of ``model`` whose id is ``payload[key]``; ``NotFound(missing)`` otherwise.
+    ``label`` and ``missing`` are French, marked with ``N_``, translated here."""
+    row = db.session.get(model, integer_id(payload.get(key), key, label))
+    if row is None:
+        raise NotFound(gettext(missing))
+    return row
+
+
 def atelier_from(payload: dict[str, Any]) -> Atelier:
     """The atelier named by ``payload["atelier_id"]``; ``NotFound`` (French) otherwise."""
-    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", N_("un atelier"))
-    atelier = db.session.get(Atelier, atelier_id)
-    if atelier is None:
-        raise NotFound(gettext("Cet atelier n'existe pas."))
-    return atelier
+    return _named(payload, Atelier, "atelier_id", N_("un atelier"), N_("Cet atelier n'existe pas."))
 
 
 def event_from(payload: dict[str, Any]) -> Event:
     """The event named by ``payload["event_id"]``; ``NotFound`` (French) otherwise."""
-    event_id = integer_id(payload.get("event_id"), "event_id", N_("un événement"))
-    found = db.session.get(Event, event_id)
-    if found is None:
-        raise NotFound(gettext("Cet événement n'existe pas."))
-    return found
+    return _named(payload, Event, "event_id", N_("un événement"), N_("Cet événement n'existe pas."))
 
 
 @socketio.on("connect")
