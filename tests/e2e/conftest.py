@@ -33,7 +33,7 @@ appears).
 
 Helpers for the participant's flow: :func:`unique`, :func:`chantier_atelier_ids`, :func:`join_via_code`, :func:`join_atelier`,
 :func:`post_pratique`, :func:`wait_live`; for the facilitator's: :func:`facilitator_link`; for
-the organizer's: :func:`organizer_cookie`.
+the organizer's: :func:`first_organizer`, :func:`organizer_cookie`.
 """
 
 from __future__ import annotations
@@ -279,6 +279,15 @@ def facilitator_link(server: Any, atelier_id: int, label: str = "") -> str:
     match = re.search(r"(http\S+/f/\S+)", out)
     assert match, out
     return match.group(1)
+
+
+def first_organizer(server: Any, email: str) -> None:
+    """Create « Agence », organizer of the demo event: on a fresh database, the account
+    :func:`organizer_cookie` signs in as."""
+    server.flask(
+        "organizer", "create", email, "--password", "motdepasse-long",
+        "--name", "Agence", "--event", SLUG,
+    )  # fmt: skip
 
 
 def organizer_cookie(server: Any, organizer_id: int = 1) -> dict[str, str]:

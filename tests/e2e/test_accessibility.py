@@ -18,6 +18,7 @@ import pytest
 
 from tests.e2e.conftest import (
     chantier_atelier_ids,
+    first_organizer,
     join_atelier,
     organizer_cookie,
     post_pratique,
@@ -91,10 +92,7 @@ def small_tap_targets(page: Any) -> list[str]:
 @pytest.fixture(scope="module")
 def day(live_server: Any) -> Any:
     live_server.flask("demo", "--sample")
-    live_server.flask(
-        "organizer", "create", "a11y@example.org", "--password", "motdepasse-long",
-        "--name", "Agence", "--event", SLUG,
-    )  # fmt: skip
+    first_organizer(live_server, "a11y@example.org")
     return live_server
 
 

@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import TIMEOUT_MS, join_atelier, join_via_code, organizer_cookie
+from tests.e2e.conftest import (
+    TIMEOUT_MS,
+    first_organizer,
+    join_atelier,
+    join_via_code,
+    organizer_cookie,
+)
 from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
@@ -18,10 +24,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def organizer_server(live_server: Any) -> Any:
     live_server.flask("demo", "--sample")
-    live_server.flask(
-        "organizer", "create", "agence@example.org", "--password", "motdepasse-long",
-        "--name", "Agence", "--event", SLUG,
-    )  # fmt: skip
+    first_organizer(live_server, "agence@example.org")
     return live_server
 
 

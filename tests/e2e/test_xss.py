@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import E2E_DATABASE, organizer_cookie, wait_live
+from tests.e2e.conftest import E2E_DATABASE, first_organizer, organizer_cookie, wait_live
 from tests.realserver.clients import SLUG, TIMEOUT, Phone, event_json
 from tests.support.csrf import token_from
 
@@ -169,10 +169,7 @@ def hostile_day(live_server: Any) -> dict[str, Any]:
     """The demo day, filled through its real entry points with the payloads."""
     server = live_server
     server.flask("demo")
-    server.flask(
-        "organizer", "create", "xss@example.org", "--password", "motdepasse-long",
-        "--name", "Agence", "--event", SLUG,
-    )  # fmt: skip
+    first_organizer(server, "xss@example.org")
     base = server.url
     out = server.flask("facilitator-link", SLUG, "--label", payload(1), "--base-url", base).stdout
     link = re.search(r"(http\S+/f/\S+)", out)
