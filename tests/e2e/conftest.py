@@ -18,6 +18,8 @@ Fixtures
 ``facilitator``
     Factory: ``facilitator(atelier_id)`` -> a laptop on the atelier's facilitator console,
     opened from a new secret link and joined to the room (waits for ``data-live="joined"``).
+    ``label=`` names the link (the name its actions are signed with); ``viewport=`` and
+    context options (``has_touch=True``) make it a tablet.
 ``organizer``
     Factory: ``organizer(path)`` -> a laptop logged in as a new organizer of the demo event,
     on ``path``.
@@ -31,9 +33,10 @@ appears).
 
 ``E2E_DATABASE`` picks the live server's database (see below).
 
-Helpers for the participant's flow: :func:`unique`, :func:`chantier_atelier_ids`, :func:`join_via_code`, :func:`join_atelier`,
-:func:`post_pratique`, :func:`wait_live`; for the facilitator's: :func:`facilitator_link`; for
-the organizer's: :func:`first_organizer`, :func:`organizer_cookie`.
+Helpers for the participant's flow: :func:`unique`, :func:`chantier_atelier_ids`,
+:func:`join_via_code`, :func:`join_atelier`, :func:`post_pratique`, :func:`wait_live`; for the
+facilitator's: :func:`facilitator_link`; for the organizer's: :func:`first_organizer`,
+:func:`organizer_cookie`.
 """
 
 from __future__ import annotations
@@ -282,8 +285,7 @@ def facilitator_link(server: Any, atelier_id: int, label: str = "") -> str:
 
 
 def first_organizer(server: Any, email: str) -> None:
-    """Create « Agence », organizer of the demo event: on a fresh database, the account
-    :func:`organizer_cookie` signs in as."""
+    """Create « Agence », the demo event's organizer that a fresh database's cookie signs in as."""
     server.flask(
         "organizer", "create", email, "--password", "motdepasse-long",
         "--name", "Agence", "--event", SLUG,
