@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.control import clean_announcement
 from facilitation.domain.errors import NotFound, ValidationError
+from facilitation.domain.once import add_once
 from facilitation.domain.validation import client_id as clean_client_id
 from facilitation.extensions import db
 from facilitation.models import Announcement, Event
@@ -73,16 +73,8 @@ def send(
         organizer_id=organizer.id,
         sent_by=organizer.email,
     )
-    try:
-        # The same send arriving twice at once (two workers): the unique constraint keeps one.
-        with db.session.begin_nested():
-            db.session.add(made)
-    except IntegrityError:
-        stored = _by_client_id(event, cid)
-        if stored is None:
-            raise
-        return stored, False
-    return made, True
+    # The same send arriving twice at once (two workers): the unique constraint keeps one.
+    return add_once(made, lambda: _by_client_id(event, cid))
 
 
 def _by_client_id(event: Event, cid: str) -> Announcement | None:

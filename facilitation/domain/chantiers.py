@@ -26,6 +26,7 @@ from facilitation.domain.access import Actor, require_facilitator, require_parti
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import Closed, Forbidden, NotFound, NotJoined, ValidationError
 from facilitation.domain.events import contribution_kind
+from facilitation.domain.once import add_once
 from facilitation.domain.phases import check_open_for_contributions
 from facilitation.domain.validation import (
     N_,
@@ -96,15 +97,11 @@ def ensure_detail(card: Contribution) -> ChantierDetail:
     """The detail row, created empty for a chantier posted without one (``contribution:create``)."""
     detail = db.session.get(ChantierDetail, card.id)
     if detail is None:
-        detail = ChantierDetail(contribution_id=card.id, communes=[], consolidated={})
-        try:
-            with db.session.begin_nested():
-                db.session.add(detail)
-        except IntegrityError:
-            # Created at the same moment by a concurrent first write: use that one.
-            detail = db.session.get(ChantierDetail, card.id, populate_existing=True)
-            if detail is None:
-                raise
+        # Created at the same moment by a concurrent first write: use that one.
+        detail, _ = add_once(
+            ChantierDetail(contribution_id=card.id, communes=[], consolidated={}),
+            lambda: db.session.get(ChantierDetail, card.id, populate_existing=True),
+        )
     return detail
 
 
@@ -349,16 +346,8 @@ def _store_once(model: Any, card: Contribution, author: Participant, cid: str, m
     if found is not None:
         return found, None
     ensure_detail(card)
-    row = make()
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        found = existing()
-        if found is None:
-            raise
-        return found, None
-    return row, _bump(card)
+    row, created = add_once(make(), existing)
+    return row, (_bump(card) if created else None)
 
 
 def consolidate(actor: Actor, card: Contribution, data: Mapping[str, Any]) -> int | None:
@@ -450,16 +439,9 @@ def engage(
         consent=consent,
         client_id=cid,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(engagement)
-    except IntegrityError:
-        # A double tap: the other request stored it; same values, nothing more to do.
-        found = _engagement(card.id, participant.id)
-        if found is None:
-            raise
-        return found, None
-    return engagement, _bump(card)
+    # A double tap: the other request stored it; same values, nothing more to do.
+    engagement, created = add_once(engagement, lambda: _engagement(card.id, participant.id))
+    return engagement, (_bump(card) if created else None)
 
 
 def disengage(actor: Actor, card: Contribution, data: Mapping[str, Any]) -> int | None:

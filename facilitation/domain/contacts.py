@@ -17,9 +17,9 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
+from facilitation.domain.once import add_once
 from facilitation.domain.profiles import get_profile, is_visible
 from facilitation.domain.validation import N_, TextField, clean, integer_id
 from facilitation.extensions import db
@@ -65,16 +65,8 @@ def request_contact(sender: Participant, data: Mapping[str, Any]) -> ContactRequ
         message=values["message"],
         status=PENDING,
     )
-    try:
-        # A double tap can race this insert: the unique (from, to) keeps one, we return it.
-        with db.session.begin_nested():
-            db.session.add(contact)
-    except IntegrityError:
-        existing = _between(sender.id, other.id)
-        if existing is None:
-            raise
-        return existing
-    return contact
+    # A double tap can race this insert: the unique (from, to) keeps one, we return it.
+    return add_once(contact, lambda: _between(sender.id, other.id))[0]
 
 
 def answer(recipient: Participant, request_id: Any, accept: bool) -> ContactRequest:

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from facilitation.domain.errors import Closed, NotJoined
 from facilitation.domain.events import contribution_kind
+from facilitation.domain.once import add_once
 from facilitation.domain.phases import check_open_for_contributions
 from facilitation.domain.validation import N_, TextField, clean, client_id
 from facilitation.extensions import db
@@ -79,16 +79,9 @@ def create_contribution(
         kind=contribution_kind(atelier.sequence),
         **values,
     )
-    try:
-        # A savepoint: a concurrent retry of the same post loses the race cleanly.
-        with db.session.begin_nested():
-            db.session.add(card)
-    except IntegrityError:
-        existing = _by_client_id(author.id, cid)
-        if existing is None:
-            raise
-        return existing, None
-    return card, bump_version(atelier.id)
+    # A concurrent retry of the same post loses the race cleanly.
+    card, created = add_once(card, lambda: _by_client_id(author.id, cid))
+    return card, (bump_version(atelier.id) if created else None)
 
 
 def _by_client_id(participant_id: int, cid: str) -> Contribution | None:

@@ -13,12 +13,12 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from facilitation.domain import voting
 from facilitation.domain.access import Actor, require_facilitator, require_participant_in
 from facilitation.domain.contributions import CONTRIBUTION_FIELDS, bump_version
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
+from facilitation.domain.once import add_once
 from facilitation.domain.phases import check_open_for_contributions
 from facilitation.domain.validation import N_, TextField, clean, client_id, integer_id
 from facilitation.extensions import db
@@ -120,15 +120,8 @@ def create_category(actor: Actor, atelier: Atelier, raw_name: Any) -> tuple[Cate
         or 0
     ) + 1
     category = Category(atelier_id=atelier.id, name=name, position=position)
-    try:
-        with db.session.begin_nested():
-            db.session.add(category)
-    except IntegrityError:
-        existing = _category_named(atelier, name)
-        if existing is None:
-            raise
-        return existing, None
-    return category, bump_version(atelier.id)
+    category, created = add_once(category, lambda: _category_named(atelier, name))
+    return category, (bump_version(atelier.id) if created else None)
 
 
 def _category_named(atelier: Atelier, name: str) -> Category | None:
