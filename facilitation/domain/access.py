@@ -77,7 +77,12 @@ def require_facilitator(actor: Actor, atelier: Atelier) -> None:
 
 def require_participant_in(actor: Actor, atelier: Atelier) -> Participant:
     """A participant of the event who is currently in ``atelier``."""
-    participant = actor.participant
+    return participant_in(actor.participant, atelier)
+
+
+def participant_in(participant: Participant | None, atelier: Atelier) -> Participant:
+    """``participant`` if they joined the event and are currently in ``atelier``; else
+    ``NotJoined`` saying which (not joined at all, or joined another atelier)."""
     if participant is None or participant.event_id != atelier.event_id:
         raise NotJoined(gettext("Rejoignez l'événement pour contribuer."))
     if participant.current_atelier_id != atelier.id:

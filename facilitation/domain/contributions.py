@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain.errors import Closed, NotJoined
+from facilitation.domain.access import participant_in
+from facilitation.domain.errors import Closed
 from facilitation.domain.events import contribution_kind
 from facilitation.domain.once import add_once
 from facilitation.domain.phases import check_open_for_contributions
@@ -42,17 +42,10 @@ def check_can_post(participant: Participant | None, atelier: Atelier) -> Partici
     The round's phase is checked by ``create_contribution`` after the duplicate lookup, so a
     retry of a card stored just before the round closed still gets its ack.
     """
-    if participant is None or participant.event_id != atelier.event_id:
-        raise NotJoined(gettext("Rejoignez l'événement pour contribuer."))
-    if participant.current_atelier_id != atelier.id:
-        raise NotJoined(
-            gettext(
-                "Vous êtes inscrit·e dans un autre atelier : rejoignez celui-ci pour y contribuer."
-            )
-        )
+    author = participant_in(participant, atelier)
     if not atelier.event.is_open:
         raise Closed()
-    return participant
+    return author
 
 
 def create_contribution(
