@@ -1,5 +1,9 @@
 """Extensions, created unbound and attached to the app in ``create_app``."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, current_app
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -23,3 +27,15 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 socketio = SocketIO()
+
+T = TypeVar("T")
+
+
+def per_app(key: str, make: Callable[[Flask], T], app: Flask | None = None) -> T:
+    """The app's one ``make(app)`` (the current app's by default), made on first use and kept
+    in ``app.extensions[key]``."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(key)
+    if found is None:
+        found = app.extensions[key] = make(app)
+    return found  # type: ignore[no-any-return]

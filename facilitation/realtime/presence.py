@@ -23,10 +23,11 @@ import logging
 import threading
 from collections import Counter, defaultdict
 
-from flask import Flask, current_app
+from flask import Flask
 
 from facilitation import broadcast
 from facilitation.coalesce import Coalescer
+from facilitation.extensions import per_app
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +110,7 @@ class PresenceFlusher(Coalescer):
 
 
 def flusher(app: Flask | None = None) -> PresenceFlusher:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get(EXTENSION)
-    if found is None:
-        found = app.extensions[EXTENSION] = PresenceFlusher(app)
-    return found
+    return per_app(EXTENSION, PresenceFlusher, app)
 
 
 def changed(atelier_id: int) -> None:

@@ -26,11 +26,12 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from facilitation.domain.snapshot import shared_snapshot
+from facilitation.extensions import per_app
 from facilitation.models import Atelier
 
 EXTENSION = "facilitation.snapshot_cache"
@@ -95,8 +96,4 @@ class SnapshotCache:
 
 
 def cache(app: Flask | None = None) -> SnapshotCache:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get(EXTENSION)
-    if found is None:
-        found = app.extensions[EXTENSION] = SnapshotCache(app)
-    return found
+    return per_app(EXTENSION, SnapshotCache, app)
