@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import or_, select
@@ -29,14 +29,23 @@ from facilitation.models.base import utcnow
 MESSAGE_FIELD = (TextField("message", N_("Message"), 500, multiline=True),)
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
 STATUS_LABELS = {PENDING: "En attente", ACCEPTED: "Acceptée", DECLINED: "Déclinée"}
+Row = TypeVar("Row")
+
+
+def _of_event(
+    model: type[Row], raw_id: Any, key: str, label: str, me: Participant, missing: str
+) -> Row:
+    """The ``model`` row ``raw_id`` in ``me``'s event (``key``, ``label``: how a malformed id
+    is reported); else ``NotFound(missing)``, marked with ``N_`` and translated here."""
+    row = db.session.get(model, integer_id(raw_id, key, label))
+    if row is None or row.event_id != me.event_id:  # type: ignore[attr-defined]
+        raise NotFound(gettext(missing))
+    return row
 
 
 def _other_participant(sender: Participant, raw_id: Any) -> Participant:
-    other_id = integer_id(raw_id, "to", "une personne")
-    other = db.session.get(Participant, other_id)
-    if other is None or other.event_id != sender.event_id:
-        raise NotFound(gettext("Cette personne ne participe pas à cet événement."))
-    return other
+    missing = N_("Cette personne ne participe pas à cet événement.")
+    return _of_event(Participant, raw_id, "to", "une personne", sender, missing)
 
 
 def request_contact(sender: Participant, data: Mapping[str, Any]) -> ContactRequest:
@@ -71,10 +80,7 @@ def request_contact(sender: Participant, data: Mapping[str, Any]) -> ContactRequ
 
 def answer(recipient: Participant, request_id: Any, accept: bool) -> ContactRequest:
     """The recipient accepts or declines; anyone else is refused."""
-    rid = integer_id(request_id, "request_id", "une demande")
-    contact = db.session.get(ContactRequest, rid)
-    if contact is None or contact.event_id != recipient.event_id:
-        raise NotFound(gettext("Cette demande n'existe pas."))
+    contact = _request(request_id, recipient)
     if contact.to_participant_id != recipient.id:
         raise Forbidden(gettext("Seule la personne sollicitée peut répondre à cette demande."))
     contact.status = ACCEPTED if accept else DECLINED
@@ -89,14 +95,16 @@ def cancel(sender: Participant, request_id: Any) -> None:
     The recipient withdraws theirs with ``answer(..., accept=False)``; either way the contacts
     stop being shown at once.
     """
-    rid = integer_id(request_id, "request_id", "une demande")
-    contact = db.session.get(ContactRequest, rid)
-    if contact is None or contact.event_id != sender.event_id:
-        raise NotFound(gettext("Cette demande n'existe pas."))
+    contact = _request(request_id, sender)
     if contact.from_participant_id != sender.id:
         raise Forbidden(gettext("Seule la personne qui a fait la demande peut l'annuler."))
     db.session.delete(contact)
     db.session.flush()
+
+
+def _request(request_id: Any, me: Participant) -> ContactRequest:
+    missing = N_("Cette demande n'existe pas.")
+    return _of_event(ContactRequest, request_id, "request_id", "une demande", me, missing)
 
 
 def _between(from_id: int, to_id: int) -> ContactRequest | None:
