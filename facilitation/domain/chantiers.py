@@ -291,14 +291,23 @@ def _card_by_client_id(participant_id: int, cid: str) -> Contribution | None:
 
 
 # ------------------------------------------------------------------------------ co-building
-def add_to_field(
+def _co_author(
     actor: Actor, card: Contribution, data: Mapping[str, Any]
-) -> tuple[ChantierAddition, int | None]:
-    """A participant of the atelier adds text to one field; the addition keeps its author."""
+) -> tuple[Participant, str]:
+    """Who adds to the chantier, and the write's client id: a participant in its atelier, while
+    the atelier is open, on a chantier they may see (checked in that order)."""
     cid = client_id(data.get("client_id"))
     author = require_participant_in(actor, card.atelier)
     _check_open(card.atelier)
     check_visible(actor, card)
+    return author, cid
+
+
+def add_to_field(
+    actor: Actor, card: Contribution, data: Mapping[str, Any]
+) -> tuple[ChantierAddition, int | None]:
+    """A participant of the atelier adds text to one field; the addition keeps its author."""
+    author, cid = _co_author(actor, card, data)
     field = data.get("field")
     if field not in TEXT_FIELD_NAMES:
         raise ValidationError(errors={"field": gettext("Choisissez la rubrique à compléter.")})
@@ -318,10 +327,7 @@ def add_comment(
     actor: Actor, card: Contribution, data: Mapping[str, Any]
 ) -> tuple[ChantierComment, int | None]:
     """A participant of the atelier comments on the chantier."""
-    cid = client_id(data.get("client_id"))
-    author = require_participant_in(actor, card.atelier)
-    _check_open(card.atelier)
-    check_visible(actor, card)
+    author, cid = _co_author(actor, card, data)
     text = clean(data, (COMMENT,))["text"]
     return _store_once(
         ChantierComment,
