@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
-from facilitation.domain.events import local_iso
+from facilitation.domain.events import sequence_dict
 from facilitation.domain.phases import current_rounds, round_dict
 from facilitation.domain.validation import N_, TextField
 from facilitation.extensions import db
@@ -115,14 +115,7 @@ def _aware(value: datetime) -> datetime:
 def _sequence_dict(event: Event, sequence: Sequence | None) -> dict[str, Any] | None:
     if sequence is None:
         return None
-    return {
-        "id": sequence.id,
-        "title": sequence.title,
-        "kind": sequence.kind,
-        "starts_at": local_iso(event, sequence.starts_at),
-        "ends_at": local_iso(event, sequence.ends_at),
-        "has_ateliers": sequence.kind_enum.has_ateliers,
-    }
+    return sequence_dict(event, sequence, has_ateliers=sequence.kind_enum.has_ateliers)
 
 
 def current_and_next(event: Event) -> tuple[Sequence | None, Sequence | None]:

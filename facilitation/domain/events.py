@@ -67,6 +67,18 @@ def local_iso(event: Event, at: time | None) -> str | None:
     return datetime.combine(event.date, at, tzinfo=ZoneInfo(event.timezone)).isoformat()
 
 
+def sequence_dict(event: Event, sequence: Sequence, **extra: Any) -> dict[str, Any]:
+    """A sequence of the programme, its times in the event's zone, then what the caller adds
+    (its ateliers as that read model shows them ...)."""
+    return {
+        "id": sequence.id,
+        "title": sequence.title,
+        "kind": sequence.kind,
+        "starts_at": local_iso(event, sequence.starts_at),
+        "ends_at": local_iso(event, sequence.ends_at),
+    } | extra
+
+
 def event_read_model(event: Event) -> dict[str, Any]:
     """The event as public JSON: programme and ateliers with their card counts."""
     counts = dict(
@@ -101,16 +113,7 @@ def event_read_model(event: Event) -> dict[str, Any]:
             }
             items.append(item)
             ateliers.append(item)
-        programme.append(
-            {
-                "id": sequence.id,
-                "title": sequence.title,
-                "kind": sequence.kind,
-                "starts_at": local_iso(event, sequence.starts_at),
-                "ends_at": local_iso(event, sequence.ends_at),
-                "ateliers": items,
-            }
-        )
+        programme.append(sequence_dict(event, sequence, ateliers=items))
     return {
         "slug": event.slug,
         "title": event.title,

@@ -28,7 +28,7 @@ from facilitation.domain import chantiers, plenary, privacy, voting
 from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
-from facilitation.domain.events import local_iso
+from facilitation.domain.events import sequence_dict
 from facilitation.domain.validation import N_
 from facilitation.extensions import db
 from facilitation.models import (
@@ -330,14 +330,7 @@ def restitution(
     programme = []
     for sequence in event.sequences:
         programme.append(
-            {
-                "id": sequence.id,
-                "title": sequence.title,
-                "kind": sequence.kind,
-                "starts_at": local_iso(event, sequence.starts_at),
-                "ends_at": local_iso(event, sequence.ends_at),
-                "ateliers": [a.title for a in sequence.ateliers],
-            }
+            sequence_dict(event, sequence, ateliers=[a.title for a in sequence.ateliers])
         )
         if not sequence.kind_enum.has_ateliers:
             continue
@@ -372,16 +365,7 @@ def restitution(
                 }
             )
         if ateliers:
-            sequences.append(
-                {
-                    "id": sequence.id,
-                    "title": sequence.title,
-                    "kind": sequence.kind,
-                    "starts_at": local_iso(event, sequence.starts_at),
-                    "ends_at": local_iso(event, sequence.ends_at),
-                    "ateliers": ateliers,
-                }
-            )
+            sequences.append(sequence_dict(event, sequence, ateliers=ateliers))
 
     kept = [c for s in sequences for a in s["ateliers"] for c in a["contributions"]]
     structures = _tally(p.structure for p in participants)
