@@ -7,8 +7,9 @@ sample cards carry fixed client ids, so loading twice stores them once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, time
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -17,6 +18,8 @@ from facilitation.domain.contributions import create_contribution
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Participant, Sequence
 from facilitation.models.base import utcnow
+
+Row = TypeVar("Row")
 
 SLUG = "rencontres-action-sociale-2021"
 
@@ -225,37 +228,37 @@ SAMPLE_CHANTIERS = [
 ]  # fmt: skip
 
 
+def _upsert(row: Row | None, model: type[Row], values: Mapping[str, Any], **new: Any) -> Row:
+    """``row`` (else a new ``model(**new)``, added) with ``values`` set: loading twice updates."""
+    if row is None:
+        row = model(**new)
+        db.session.add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row
+
+
 def load(sample: bool = False) -> Event:
     """Create or update the demo day; with ``sample`` also fill it with cards."""
-    event = db.session.scalar(select(Event).where(Event.slug == SLUG))
-    if event is None:
-        event = Event(**EVENT, communes=COMMUNES)
-        db.session.add(event)
-    else:
-        for key, value in EVENT.items():
-            setattr(event, key, value)
-        event.communes = COMMUNES
+    found = db.session.scalar(select(Event).where(Event.slug == SLUG))
+    event = _upsert(found, Event, EVENT | {"communes": COMMUNES})
     db.session.flush()
     by_position = {s.position: s for s in event.sequences}
     for position, spec in enumerate(PROGRAMME):
-        sequence = by_position.get(position)
         fields = {k: spec[k] for k in ("kind", "title", "starts_at", "ends_at")}
-        if sequence is None:
-            sequence = Sequence(event=event, position=position, **fields)
-            db.session.add(sequence)
-        else:
-            for key, value in fields.items():
-                setattr(sequence, key, value)
+        sequence = _upsert(
+            by_position.get(position), Sequence, fields, event=event, position=position
+        )
         db.session.flush()
         existing = {a.title: a for a in sequence.ateliers}
         for index, atelier_spec in enumerate(spec.get("ateliers", [])):
-            atelier = existing.get(atelier_spec["title"])
-            if atelier is None:
-                atelier = Atelier(event_id=event.id, sequence=sequence, **atelier_spec)
-                db.session.add(atelier)
-            else:
-                for key, value in atelier_spec.items():
-                    setattr(atelier, key, value)
+            atelier = _upsert(
+                existing.get(atelier_spec["title"]),
+                Atelier,
+                atelier_spec,
+                event_id=event.id,
+                sequence=sequence,
+            )
             atelier.position = index
     db.session.flush()
     if sample:
