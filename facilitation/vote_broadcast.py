@@ -30,14 +30,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, has_app_context
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from facilitation.broadcast import atelier_room
 from facilitation.coalesce import Coalescer
 from facilitation.domain.voting import PENDING_KEY, ballot_dict, current_ballot, tally
-from facilitation.extensions import db, socketio
+from facilitation.extensions import db, per_app, socketio
 from facilitation.models import Atelier
 
 EXTENSION = "facilitation.vote_flusher"
@@ -104,11 +104,7 @@ class TallyFlusher(Coalescer):
 
 
 def flusher(app: Flask | None = None) -> TallyFlusher:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get(EXTENSION)
-    if found is None:
-        found = app.extensions[EXTENSION] = TallyFlusher(app)
-    return found
+    return per_app(EXTENSION, TallyFlusher, app)
 
 
 def flush(atelier_id: int | None = None) -> int:
