@@ -573,17 +573,26 @@ def add_sequence(actor: Actor, event: Event, data: Mapping[str, Any]) -> Sequenc
     return sequence
 
 
-def update_sequence(actor: Actor, sequence: Sequence, data: Mapping[str, Any]) -> Sequence:
+def update_sequence(actor: Actor, sequence: Sequence, data: Mapping[str, Any]) -> dict[int, int]:
+    """Edit a programme slot, even while its ateliers run.
+
+    Returns ``{atelier id: new version}`` for each atelier of the sequence when its title
+    changed (phones, projectors and consoles show it in their header): the caller commits,
+    then sends ``atelier:updated`` with each. Empty when nothing shown changed.
+    """
     require_organizer(actor, sequence.event)
     values, errors = clean_sequence(data, sequence)
     if errors:
         raise ValidationError(errors=errors)
+    renamed = sequence.title != values["title"]
     sequence.kind = values["kind"]
     sequence.title = values["title"]
     sequence.starts_at = values["starts_value"]
     sequence.ends_at = values["ends_value"]
     db.session.flush()
-    return sequence
+    if not renamed:
+        return {}
+    return {atelier.id: bump_version(atelier.id) for atelier in sequence.ateliers}
 
 
 def move_sequence(actor: Actor, sequence: Sequence, offset: int) -> None:

@@ -248,8 +248,14 @@ def edit_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
     form = setup.sequence_form(sequence)
     if request.method == "POST":
         form = _form(SEQUENCE_KEYS)
-        _, errors = _save(setup.update_sequence, actor_for(event.id), sequence, request.form)
+        versions, errors = _save(setup.update_sequence, actor_for(event.id), sequence, request.form)
         if not errors:
+            # Renamed while its ateliers run: their screens' headers follow without a reload.
+            for atelier in sequence.ateliers:
+                if versions and atelier.id in versions:
+                    broadcast.atelier_updated(
+                        atelier.id, versions[atelier.id], atelier_dict(atelier)
+                    )
             flash(gettext("Séquence enregistrée."), "success")
             return redirect(
                 url_for(".programme", slug=slug, _anchor=f"sequence-{sequence.id}"), 303

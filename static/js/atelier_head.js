@@ -3,7 +3,8 @@
 // phones, projectors and consoles are open (PROTOCOL.md, « atelier:updated », « event:updated »).
 //
 // Attaches itself to the page's connection (live.js onAtelierLive): the page's script only
-// imports this module. Elements carry data-atelier-field="title|theme|question|room" and
+// imports this module. Elements carry data-atelier-field="title|theme|question|room",
+// data-sequence-field="title" (the programme slot, renamed from the programme page) and
 // data-event-field="title|brand|logo"; user text goes in with textContent only.
 import { onAtelierLive } from "./live.js";
 
@@ -42,6 +43,12 @@ export function applyAtelier(atelier) {
   }
   if (atelier.title) retitle("atelier", String(atelier.title));
   if (atelier.event && atelier.event.title) applyEventTitle(String(atelier.event.title));
+  if (atelier.sequence && atelier.sequence.title) {
+    const title = String(atelier.sequence.title);
+    for (const node of nodes("data-sequence-field", "title")) {
+      if (node.textContent !== title) node.textContent = title;
+    }
+  }
 }
 
 function applyEventTitle(title) {

@@ -146,6 +146,19 @@ def test_an_organizer_sets_up_a_day_and_a_participant_joins_it(
     screenshot(mobile, "5-phone-atelier-renamed-live")
     screenshot(screen, "6-projector-atelier-renamed-live")
 
+    # The programme slot renamed: the header of its ateliers' screens follows (the same
+    # atelier:updated, with the sequence's new title).
+    page.goto(f"{base}/organisateur/e/{slug}/programme")
+    page.get_by_role("link", name="Modifier Ateliers pratiques").click()
+    page.fill("#title", "Ateliers du matin")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_selector(".flash--success")
+    mobile.locator(
+        ".wall-head__meta [data-sequence-field]", has_text="Ateliers du matin"
+    ).wait_for()
+    screen.locator("[data-sequence-field]", has_text="Ateliers du matin").wait_for()
+    screenshot(mobile, "6b-phone-sequence-renamed-live")
+
     # Then the event's name and brand: event:updated, every screen of the event.
     page.goto(f"{base}/organisateur/e/{slug}/reglages")
     page.fill("#title", f"Rencontres des solidarités {code}")

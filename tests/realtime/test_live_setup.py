@@ -87,6 +87,37 @@ def test_an_atelier_edited_over_http_reaches_phones_and_projectors_live(
     assert snapshot["atelier"]["title"] == "Isolement des aînés"
 
 
+def edit_sequence(organizer: Any, atelier: Atelier, **changes: str) -> None:
+    sequence = atelier.sequence
+    url = f"/organisateur/e/{atelier.event.slug}/programme/sequences/{sequence.id}"
+    data = event_setup.sequence_form(sequence) | changes
+    data["csrf_token"] = form_token(organizer, url)
+    response = organizer.post(url, data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+def test_a_renamed_sequence_reaches_the_screens_of_its_ateliers_only(
+    app, make_atelier, make_socket
+):
+    atelier = make_atelier(title="Isolement")
+    sibling = make_atelier(event=atelier.event, title="Numérique")  # same sequence
+    assert sibling.sequence_id == atelier.sequence_id
+    organizer = organizer_client(app, atelier.event)
+    screens = [joined(make_socket, atelier), joined(make_socket, sibling)]
+    before = [version_of(atelier), version_of(sibling)]
+
+    edit_sequence(organizer, atelier, ends_at="12:30")  # a time: no header shows it
+    assert [received(s, "atelier:updated") for s in screens] == [[], []]
+
+    edit_sequence(organizer, atelier, title="Ateliers du matin")
+    for screen, target, version in zip(screens, (atelier, sibling), before, strict=True):
+        [message] = received(screen, "atelier:updated")
+        assert message["atelier_id"] == target.id
+        assert message["version"] == version + 1 == version_of(target)
+        assert message["atelier"]["sequence"]["title"] == "Ateliers du matin"
+        assert message["atelier"]["title"] == target.title
+
+
 def test_an_edit_no_screen_shows_sends_nothing(app, make_atelier, make_socket):
     atelier = make_atelier(title="Isolement")
     organizer = organizer_client(app, atelier.event)
