@@ -32,20 +32,32 @@ def version_of(atelier: Atelier) -> int:
     return db.session.get(Atelier, atelier.id).version
 
 
-def edit_atelier(organizer: Any, atelier: Atelier, **changes: str) -> None:
-    url = f"/organisateur/e/{atelier.event.slug}/programme/ateliers/{atelier.id}"
-    data = event_setup.atelier_form(atelier) | changes
+def save_form(organizer: Any, url: str, form: dict[str, str], **changes: str) -> None:
+    """Post an organizer form as shown (``form``) with ``changes``; it must be saved (303)."""
+    data = form | changes
     data["csrf_token"] = form_token(organizer, url)
     response = organizer.post(url, data=data)
     assert response.status_code == 303, response.get_data(as_text=True)
+
+
+def edit_atelier(organizer: Any, atelier: Atelier, **changes: str) -> None:
+    url = f"/organisateur/e/{atelier.event.slug}/programme/ateliers/{atelier.id}"
+    save_form(organizer, url, event_setup.atelier_form(atelier), **changes)
 
 
 def edit_event(organizer: Any, event: Event, **changes: str) -> None:
-    url = f"/organisateur/e/{event.slug}/reglages"
-    data = event_setup.event_form(event) | changes
-    data["csrf_token"] = form_token(organizer, url)
-    response = organizer.post(url, data=data)
-    assert response.status_code == 303, response.get_data(as_text=True)
+    save_form(
+        organizer,
+        f"/organisateur/e/{event.slug}/reglages",
+        event_setup.event_form(event),
+        **changes,
+    )
+
+
+def edit_sequence(organizer: Any, atelier: Atelier, **changes: str) -> None:
+    sequence = atelier.sequence
+    url = f"/organisateur/e/{atelier.event.slug}/programme/sequences/{sequence.id}"
+    save_form(organizer, url, event_setup.sequence_form(sequence), **changes)
 
 
 def test_an_atelier_edited_over_http_reaches_phones_and_projectors_live(
@@ -85,15 +97,6 @@ def test_an_atelier_edited_over_http_reaches_phones_and_projectors_live(
     [snapshot] = received(phone, "atelier:snapshot")
     assert ack["version"] == snapshot["version"] == before + 1
     assert snapshot["atelier"]["title"] == "Isolement des aînés"
-
-
-def edit_sequence(organizer: Any, atelier: Atelier, **changes: str) -> None:
-    sequence = atelier.sequence
-    url = f"/organisateur/e/{atelier.event.slug}/programme/sequences/{sequence.id}"
-    data = event_setup.sequence_form(sequence) | changes
-    data["csrf_token"] = form_token(organizer, url)
-    response = organizer.post(url, data=data)
-    assert response.status_code == 303, response.get_data(as_text=True)
 
 
 def test_a_renamed_sequence_reaches_the_screens_of_its_ateliers_only(
