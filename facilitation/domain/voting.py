@@ -616,13 +616,7 @@ def set_dots(
             dots[card.id] = (existing[0] if existing else 0, wanted)
         else:
             dots.pop(card.id, None)
-    mine = {
-        "ballot_id": ballot.id,
-        "dots": {str(cid): n for cid, (_, n) in dots.items()},
-        "used": used,
-        "budget": budget,
-        "dots_left": budget - used,
-    }
+    mine = _mine(ballot.id, {str(cid): n for cid, (_, n) in dots.items()}, used, budget)
     return DotResult(
         card.id, wanted, budget - used, used, budget, changed=delta != 0, ballot_id=ballot.id,
         mine=mine,
@@ -914,8 +908,13 @@ def my_dots(ballot: Ballot, participant: Participant) -> dict[str, Any]:
             )
         )
     }
+    return _mine(ballot.id, dots, used, budget)
+
+
+def _mine(ballot_id: int, dots: dict[str, int], used: int, budget: int) -> dict[str, Any]:
+    """A voter's state as phones receive it (``vote:mine``, acks, snapshots)."""
     return {
-        "ballot_id": ballot.id,
+        "ballot_id": ballot_id,
         "dots": dots,
         "used": used,
         "budget": budget,
