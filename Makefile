@@ -116,7 +116,7 @@ test: setup chromium nginx
 	@# With TEST_DATABASE_URL the run above is on PostgreSQL; SQLite is the default database
 	@# (and its writes take other paths: upserts, the single writer lock), so the rules and
 	@# the protocol run on it too.
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
 	  echo "--- tests/domain and tests/realtime again on SQLite, the default database"; \
 	  env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests/domain tests/realtime; \
 	fi
