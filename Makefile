@@ -121,7 +121,7 @@ test: setup chromium nginx
 	  env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q tests/domain tests/realtime; \
 	fi
 
-# Load test against servers started here (facilitation/loadtest/bench.py); bounded time:
+# Load test against servers started here (facilitation/ops/loadtest/bench.py); bounded time:
 # each run has a timeout. Sizes for a 2-core machine; raise them on a bigger one.
 BENCH_SIZES    ?= 200 1000 2000
 BENCH_DURATION ?= 30
@@ -129,7 +129,7 @@ BENCH_THROUGHPUT ?= 1000:3000
 BENCH_COMPARE  ?= 1000
 BENCH_ARGS     ?=
 bench: setup nginx
-	$(BIN)/python -m facilitation.loadtest.bench --sizes "$(BENCH_SIZES)" \
+	$(BIN)/python -m facilitation.ops.loadtest.bench --sizes "$(BENCH_SIZES)" \
 	  --duration $(BENCH_DURATION) --throughput $(BENCH_THROUGHPUT) \
 	  --compare-size $(BENCH_COMPARE) $(BENCH_ARGS)
 
@@ -147,7 +147,7 @@ translations: $(STAMP)
 # (Chromium DevTools throttling), median of BENCH_PAGE_RUNS; instance/bench/pagespeed.md.
 BENCH_PAGE_RUNS ?= 5
 bench-page: setup chromium
-	$(BIN)/python -m facilitation.loadtest.pagespeed --runs $(BENCH_PAGE_RUNS)
+	$(BIN)/python -m facilitation.ops.loadtest.pagespeed --runs $(BENCH_PAGE_RUNS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR_DIR) .pytest_cache .ruff_cache .hypothesis \

@@ -54,7 +54,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Handlers must be declared before init_app: Flask-SocketIO keeps a declared handler for
     # every later server only if no server existed when it was declared.
-    from facilitation import cli, realtime, web  # noqa: F401
+    from facilitation import realtime, web
+    from facilitation.ops import cli  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)

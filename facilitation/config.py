@@ -20,7 +20,7 @@ ENV_KEYS = (
     "SOCKETIO_MESSAGE_QUEUE",
     "SOCKETIO_ASYNC_MODE",
     "PUBLIC_BASE_URL",
-    # Enables the operator-only load-test endpoints (facilitation/loadtest/http.py).
+    # Enables the operator-only load-test endpoints (facilitation/ops/loadtest/http.py).
     "LOADTEST_TOKEN",
 )
 
@@ -39,14 +39,14 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         "PUBLIC_BASE_URL": None,
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
-        # Seconds between two coalesced vote tallies of one atelier (facilitation/vote_broadcast.py);
+        # Seconds between two coalesced vote tallies of one atelier (facilitation/push/vote_broadcast.py);
         # 0: only when vote_broadcast.flush() is called (tests).
         "VOTE_TALLY_INTERVAL": 1.0,
         # Seconds between two coalesced ``presence`` messages of one atelier
         # (facilitation/realtime/presence.py); 0: only when presence.flush() is called (tests).
         "PRESENCE_INTERVAL": 1.0,
         # Seconds between two publications of a worker's people and console counts to Redis
-        # for the régie (facilitation/cluster_presence.py; only with a Redis queue).
+        # for the régie (facilitation/push/cluster_presence.py; only with a Redis queue).
         "PRESENCE_PUBLISH_SECONDS": 2.0,
         # Seconds a snapshot's shared part (cards ...) may serve further joins of its atelier
         # at the same version with no commit since (facilitation/realtime/snapshots.py); 0: off.

@@ -69,7 +69,7 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "SERVER_NAME": "facilitation.test",
         # Vote tallies go out when a test calls vote_broadcast.flush(), not from a background
-        # task that would outlive the test (facilitation/vote_broadcast.py).
+        # task that would outlive the test (facilitation/push/vote_broadcast.py).
         "VOTE_TALLY_INTERVAL": 0,
         # Same for the coalesced ``presence`` (facilitation/realtime/presence.py).
         "PRESENCE_INTERVAL": 0,

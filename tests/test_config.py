@@ -101,7 +101,7 @@ def test_typed_settings_are_read_from_the_environment() -> None:
 def test_the_presence_publish_period_comes_from_the_environment(
     base: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from facilitation import cluster_presence
+    from facilitation.push import cluster_presence
 
     monkeypatch.delenv("PRESENCE_PUBLISH_SECONDS", raising=False)
     assert cluster_presence._period(create_app(base)) == cluster_presence.DEFAULT_PERIOD

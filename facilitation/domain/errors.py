@@ -73,7 +73,7 @@ class Closed(DomainError):
 
 
 class RateLimited(DomainError):
-    """Too many actions in a short time (see facilitation/ratelimit.py)."""
+    """Too many actions in a short time (see facilitation/edge/ratelimit.py)."""
 
     code = "rate_limited"
     default_message: Any = lazy_gettext(

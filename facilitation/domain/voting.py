@@ -7,7 +7,7 @@ transaction as the write, on a locked row, backed by ``CHECK (used <= budget)``.
 
 Like the rest of the domain these functions flush, never commit, never emit. Changes that
 clients must hear about are recorded in ``db.session.info`` (``pending_changes``); the
-broadcast layer (facilitation/vote_broadcast.py) sends them after the commit, so a hook
+broadcast layer (facilitation/push/vote_broadcast.py) sends them after the commit, so a hook
 called by a colleague's code (rounds, merges) broadcasts without that code knowing about votes.
 
 Hooks for the rest of the app:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilitation import round_broadcast
 from facilitation.domain import announcements, control
 from facilitation.domain.access import require_organizer
 from facilitation.domain.validation import N_, integer_id
+from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
-from facilitation.identity import actor_for
 from facilitation.models import Event
+from facilitation.push import round_broadcast
 from facilitation.realtime.handlers import event, event_from
 
 

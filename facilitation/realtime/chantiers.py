@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilitation import broadcast
 from facilitation.domain import chantiers
 from facilitation.domain.snapshot import contribution_dict
+from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
-from facilitation.identity import actor_for
 from facilitation.models import Contribution
+from facilitation.push import broadcast
 from facilitation.realtime.handlers import atelier_from, event
 
 

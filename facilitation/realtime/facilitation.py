@@ -10,17 +10,17 @@ from typing import Any
 
 from flask_socketio import emit, join_room
 
-from facilitation import cluster_presence, round_broadcast
-from facilitation.broadcast import atelier_room
 from facilitation.domain import announcements, control, moderation, rounds
 from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.phases import get_round, parse_phase, round_dict
 from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
 from facilitation.domain.validation import N_, integer_id
+from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
-from facilitation.identity import actor_for
 from facilitation.models import Atelier, Contribution, Event
 from facilitation.models.base import utcnow
+from facilitation.push import cluster_presence, round_broadcast
+from facilitation.push.broadcast import atelier_room
 from facilitation.realtime.handlers import atelier_from, event, event_from
 from facilitation.realtime.presence import presence
 

@@ -11,16 +11,16 @@ from flask import current_app, request
 from flask_babel import gettext, lazy_gettext
 from flask_socketio import emit, join_room, leave_room
 
-from facilitation import broadcast, cluster_presence
-from facilitation.dbretry import with_write_retries
 from facilitation.domain.contributions import create_contribution
 from facilitation.domain.errors import DomainError, NotFound
 from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
 from facilitation.domain.validation import N_, integer_id
+from facilitation.edge.dbretry import with_write_retries
+from facilitation.edge.identity import actor_for, participant_for
+from facilitation.edge.ratelimit import take_socket_token
 from facilitation.extensions import db, socketio
-from facilitation.identity import actor_for, participant_for
 from facilitation.models import Atelier, Event
-from facilitation.ratelimit import take_socket_token
+from facilitation.push import broadcast, cluster_presence
 from facilitation.realtime import presence as presence_broadcast
 from facilitation.realtime import snapshots
 from facilitation.realtime.origin import origin_allowed
@@ -40,8 +40,8 @@ def event(name: str, *, write: bool = True) -> Callable[[Handler], Handler]:
     A refused event rolls back, answers the ack with the error object and also emits
     ``app:error`` to the sender, so clients without an ack callback still learn about it.
     Every event takes a rate-limit token first (``write`` or read bucket, see
-    facilitation/ratelimit.py: code ``rate_limited``), and runs again, bounded, when SQLite
-    is busy (facilitation/dbretry.py: code ``busy``). Events are writes unless declared
+    facilitation/edge/ratelimit.py: code ``rate_limited``), and runs again, bounded, when SQLite
+    is busy (facilitation/edge/dbretry.py: code ``busy``). Events are writes unless declared
     ``write=False``, so a new event is limited as a write by default.
     """
 

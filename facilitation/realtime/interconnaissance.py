@@ -11,14 +11,14 @@ from typing import Any
 
 from flask_babel import gettext
 
-from facilitation import broadcast
 from facilitation.domain import tour
 from facilitation.domain.access import require_facilitator
 from facilitation.domain.errors import Forbidden
 from facilitation.domain.profiles import whoswho
+from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
-from facilitation.identity import actor_for
 from facilitation.models import Atelier
+from facilitation.push import broadcast
 from facilitation.realtime.handlers import atelier_from, event
 
 

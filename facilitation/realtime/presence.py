@@ -11,7 +11,7 @@ that moment. Sending one message to the whole room for every join made a reconne
 O(room) messages per phone, O(n²) in all (2,000 phones returning at once: about 200,000
 messages); now it is at most one message per atelier and interval. The joining phone does not
 wait for it: its snapshot carries ``connected``. The task stops after a few idle intervals and
-starts again on the next change, like the vote tallies (facilitation/vote_broadcast.py).
+starts again on the next change, like the vote tallies (facilitation/push/vote_broadcast.py).
 
 ``PRESENCE_INTERVAL = 0`` disables the background task: ``presence`` then goes out only when
 ``flush()`` is called (the tests count messages this way, without timing).
@@ -25,9 +25,9 @@ from collections import Counter, defaultdict
 
 from flask import Flask
 
-from facilitation import broadcast
-from facilitation.coalesce import Coalescer
 from facilitation.extensions import per_app
+from facilitation.push import broadcast
+from facilitation.push.coalesce import Coalescer
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class Presence:
             return len(self._people.get(atelier_id, ()))
 
     def counts(self) -> dict[int, int]:
-        """People per atelier in this worker (facilitation/cluster_presence.py publishes it)."""
+        """People per atelier in this worker (facilitation/push/cluster_presence.py publishes it)."""
         with self._lock:
             return {atelier_id: len(people) for atelier_id, people in self._people.items()}
 

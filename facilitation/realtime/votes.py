@@ -3,7 +3,7 @@
 Each handler: validate → authorise (domain.access via domain.voting) → domain → commit →
 broadcast. Opening, closing and revealing go through the round (``domain.rounds``): the
 round's phase and the ballot change in one transaction and are broadcast together; tallies
-are coalesced by facilitation/vote_broadcast.py.
+are coalesced by facilitation/push/vote_broadcast.py.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Any
 from flask import request
 from flask_socketio import join_room
 
-from facilitation import round_broadcast, vote_broadcast
 from facilitation.domain import rounds, voting
 from facilitation.domain.access import require_facilitator
 from facilitation.domain.phases import round_dict
 from facilitation.domain.validation import client_id
+from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
-from facilitation.identity import actor_for
+from facilitation.push import round_broadcast, vote_broadcast
 from facilitation.realtime.handlers import atelier_from, event
 
 

@@ -69,7 +69,7 @@ def register(app: Flask) -> None:
     # Content-hashed static URLs with long caching, ES module imports versioned, gzip (issue 6).
     assets.init_app(app)
 
-    from facilitation.loadtest.http import bp as loadtest_bp
+    from facilitation.ops.loadtest.http import bp as loadtest_bp
 
     # Answers 404 unless LOADTEST_TOKEN is set (operator-only load-test fixtures).
     app.register_blueprint(loadtest_bp)

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from facilitation import broadcast
 from facilitation.domain import chantiers
 from facilitation.domain.access import Actor
 from facilitation.domain.errors import Closed, DomainError, NotFound, NotJoined, ValidationError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.domain.snapshot import contribution_dict
+from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
-from facilitation.identity import actor_for
 from facilitation.models import Atelier, Contribution, Event
+from facilitation.push import broadcast
 from facilitation.web.i18n import clock
 
 bp = Blueprint("chantiers", __name__)

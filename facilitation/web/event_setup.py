@@ -16,17 +16,17 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext
 from markupsafe import Markup
 
-from facilitation import broadcast
 from facilitation.domain import event_setup as setup
 from facilitation.domain.access import require_organizer
 from facilitation.domain.control import event_ateliers
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.domain.snapshot import atelier_dict
+from facilitation.edge.identity import actor_for, current_organizer
 from facilitation.extensions import db
-from facilitation.identity import actor_for, current_organizer
 from facilitation.models import Event, Organizer, Sequence
 from facilitation.models.event import EventStatus
+from facilitation.push import broadcast
 from facilitation.web.csv_upload import posted_csv
 from facilitation.web.security import allow_inline_style
 

@@ -15,7 +15,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from markupsafe import Markup
 
-from facilitation import round_broadcast
 from facilitation.domain import access, atelier_import, control
 from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.contributions import wall
@@ -24,16 +23,17 @@ from facilitation.domain.events import contribution_kind, get_atelier, get_event
 from facilitation.domain.moderation import categories, merged_cards
 from facilitation.domain.phases import current_round, round_dict
 from facilitation.domain.snapshot import contribution_dict
-from facilitation.extensions import db
-from facilitation.identity import (
+from facilitation.edge.identity import (
     actor_for,
     current_organizer,
     login_organizer,
     logout_organizer,
     remember_facilitator_link,
 )
+from facilitation.edge.ratelimit import limit_login
+from facilitation.extensions import db
 from facilitation.models import Event
-from facilitation.ratelimit import limit_login
+from facilitation.push import round_broadcast
 from facilitation.web.csv_upload import posted_csv
 from facilitation.web.public import public_url
 

@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from facilitation import broadcast
 from facilitation.domain import contacts, matching, profiles, tour
 from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.actors import actors_chart_svg, actors_map
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_atelier, get_event
+from facilitation.edge.identity import actor_for, participant_for
 from facilitation.extensions import db
-from facilitation.identity import actor_for, participant_for
 from facilitation.models import Atelier, Event, Participant
+from facilitation.push import broadcast
 from facilitation.web.i18n import date_time
 
 bp = Blueprint("interconnaissance", __name__)

@@ -24,14 +24,14 @@ from flask import (
 )
 from flask_babel import gettext
 
-from facilitation import broadcast, round_broadcast
 from facilitation.domain import chantiers, privacy
 from facilitation.domain.access import require_organizer
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_event
+from facilitation.edge.identity import SESSION_KEY, actor_for, current_organizer, participant_for
 from facilitation.extensions import db, socketio
-from facilitation.identity import SESSION_KEY, actor_for, current_organizer, participant_for
 from facilitation.models import Contribution, Event, Participant
+from facilitation.push import broadcast, round_broadcast
 from facilitation.web.interconnaissance import notify_whoswho
 
 bp = Blueprint("privacy", __name__)

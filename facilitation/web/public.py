@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 import segno
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from facilitation import broadcast
 from facilitation.domain import control, participants
 from facilitation.domain.contributions import create_contribution, wall
 from facilitation.domain.errors import Closed, NotFound, NotJoined, ValidationError
@@ -23,10 +22,11 @@ from facilitation.domain.events import (
     listed_events,
 )
 from facilitation.domain.snapshot import contribution_dict
+from facilitation.edge.identity import participant_for, remember
+from facilitation.edge.ratelimit import limit_join
 from facilitation.extensions import db
-from facilitation.identity import participant_for, remember
 from facilitation.models import Atelier, Event
-from facilitation.ratelimit import limit_join
+from facilitation.push import broadcast
 from facilitation.web.interconnaissance import notify_whoswho
 
 bp = Blueprint("public", __name__)

@@ -21,18 +21,18 @@ import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from facilitation import round_broadcast
 from facilitation.domain import plenary
 from facilitation.domain import restitution as domain
 from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.errors import DomainError, ValidationError
 from facilitation.domain.events import get_atelier, get_event
+from facilitation.edge.identity import actor_for, participant_for
 from facilitation.exports import FORMATS, render
 from facilitation.exports.charts import BarChart, all_charts, to_svg
 from facilitation.exports.common import date_fr, filename
 from facilitation.extensions import db
-from facilitation.identity import actor_for, participant_for
 from facilitation.models import Atelier, Event, Round
+from facilitation.push import round_broadcast
 from facilitation.web.public import public_url
 
 bp = Blueprint("restitution", __name__)

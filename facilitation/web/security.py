@@ -19,10 +19,10 @@ from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
-from facilitation import ratelimit
-from facilitation.dbretry import is_busy
 from facilitation.domain.errors import Busy
 from facilitation.domain.validation import MAX_ID, N_
+from facilitation.edge import ratelimit
+from facilitation.edge.dbretry import is_busy
 from facilitation.extensions import db
 from facilitation.web import csrf
 

@@ -15,8 +15,8 @@ from flask_babel import get_locale, gettext
 from facilitation.domain import voting
 from facilitation.domain.errors import DomainError, NotFound
 from facilitation.domain.events import get_atelier, get_event
+from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
-from facilitation.identity import actor_for
 from facilitation.models import Atelier
 
 bp = Blueprint("votes", __name__)

@@ -2,10 +2,10 @@
 
 from sqlalchemy import func, select
 
-from facilitation import demo_day
 from facilitation.domain import matching, profiles
 from facilitation.extensions import db
 from facilitation.models import Participant, Profile
+from facilitation.ops.demo import day as demo_day
 
 
 def test_sample_profiles_are_idempotent_and_make_matches(app):

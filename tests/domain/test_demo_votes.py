@@ -8,7 +8,6 @@ import re
 
 from sqlalchemy import func, select
 
-from facilitation import demo_day, demo_votes
 from facilitation.domain import restitution, voting
 from facilitation.domain.contributions import create_contribution
 from facilitation.domain.phases import current_round
@@ -23,6 +22,8 @@ from facilitation.models import (
     VoterBudget,
 )
 from facilitation.models.round import Phase
+from facilitation.ops.demo import day as demo_day
+from facilitation.ops.demo import votes as demo_votes
 from tests.support.roles import organizer_client
 
 

@@ -11,10 +11,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from facilitation.dbretry import is_busy
 from facilitation.domain import voting
 from facilitation.domain.errors import DomainError
 from facilitation.domain.voting import BallotSettings, BudgetExceeded
+from facilitation.edge.dbretry import is_busy
 from facilitation.extensions import db
 from facilitation.models import Atelier, Dot, Participant, VoterBudget
 from tests.support.voting import make_card, participant_actor

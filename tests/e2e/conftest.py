@@ -53,7 +53,7 @@ import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from facilitation.identity import ORGANIZER_KEY
+from facilitation.edge.identity import ORGANIZER_KEY
 from tests.realserver.clients import SLUG, event_json
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -3,7 +3,7 @@
 Measured in Chromium from the DevTools protocol: the sum of ``encodedDataLength`` (bytes on
 the wire: headers + compressed bodies) of every request the page makes, from an empty cache,
 until its socket joined the atelier. A size budget, not a timing: timings live in
-``make bench-page`` (facilitation/loadtest/pagespeed.py).
+``make bench-page`` (facilitation/ops/loadtest/pagespeed.py).
 """
 
 from __future__ import annotations

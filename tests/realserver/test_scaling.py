@@ -24,7 +24,7 @@ import pytest
 import redis
 import requests
 
-from facilitation.deploy import LocalNginx, nginx_binary
+from facilitation.ops.deploy import LocalNginx, nginx_binary
 from tests.realserver.clients import TIMEOUT, Phone, atelier_ids, card_count
 from tests.support.live_server import REPO_ROOT, free_port
 

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from facilitation.domain import access
+from facilitation.edge.identity import LINKS_KEY
 from facilitation.extensions import db
-from facilitation.identity import LINKS_KEY
 from facilitation.models import Atelier, ChantierAddition, ChantierComment, Engagement
 from tests.conftest import new_client_id
 

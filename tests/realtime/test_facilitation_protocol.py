@@ -10,7 +10,6 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from facilitation import round_broadcast
 from facilitation.domain import access, rounds
 from facilitation.domain.contributions import create_contribution
 from facilitation.domain.phases import current_round
@@ -27,6 +26,7 @@ from facilitation.models import (
     RoundTransition,
 )
 from facilitation.models.round import Phase
+from facilitation.push import round_broadcast
 from tests.conftest import new_client_id
 
 PASSWORD_HASH = "scrypt:unused-in-these-tests"

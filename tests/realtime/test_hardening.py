@@ -267,7 +267,7 @@ def test_a_write_during_a_held_lock_fails_with_a_clear_french_error(
     payload = card(atelier)
 
     write_lock.execute("BEGIN IMMEDIATE")
-    with caplog.at_level(logging.WARNING, logger="facilitation.dbretry"):
+    with caplog.at_level(logging.WARNING, logger="facilitation.edge.dbretry"):
         ack = author.emit("contribution:create", payload, callback=True)
     write_lock.rollback()
 
@@ -303,7 +303,7 @@ def test_a_write_succeeds_when_the_lock_is_released_between_retries(
                 write_lock.rollback()
 
     handler = ReleaseOnRetry(level=logging.WARNING)
-    logger = logging.getLogger("facilitation.dbretry")
+    logger = logging.getLogger("facilitation.edge.dbretry")
     logger.addHandler(handler)
     write_lock.execute("BEGIN IMMEDIATE")
     try:

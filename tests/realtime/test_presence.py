@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from facilitation import coalesce
+from facilitation.push import coalesce
 from facilitation.realtime import presence as presence_module
 from facilitation.realtime.presence import Presence, PresenceFlusher
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from facilitation import vote_broadcast
 from facilitation.domain.access import create_facilitator_link
+from facilitation.edge.identity import LINKS_KEY
 from facilitation.extensions import db
-from facilitation.identity import LINKS_KEY
 from facilitation.models import Ballot, Dot, VoterBudget
+from facilitation.push import vote_broadcast
 from tests.conftest import new_client_id
 from tests.support.voting import facilitator_client, make_card
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from facilitation import identity
+from facilitation.edge import identity
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Organizer, Participant
 from tests.conftest import new_client_id

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from facilitation.domain.access import create_facilitator_link, create_organizer, grant_event
+from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY
 from facilitation.extensions import db
-from facilitation.identity import LINKS_KEY, ORGANIZER_KEY
 from facilitation.models import Atelier, Event
 
 

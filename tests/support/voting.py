@@ -8,8 +8,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from facilitation.domain.access import Actor, create_facilitator_link
+from facilitation.edge.identity import LINKS_KEY
 from facilitation.extensions import db
-from facilitation.identity import LINKS_KEY
 from facilitation.models import Atelier, Contribution, Participant
 
 

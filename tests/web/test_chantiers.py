@@ -7,8 +7,8 @@ import pytest
 
 from facilitation.domain import access
 from facilitation.domain.contributions import create_contribution
+from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY
 from facilitation.extensions import db
-from facilitation.identity import LINKS_KEY, ORGANIZER_KEY
 from facilitation.models import ChantierAddition, Contribution, Engagement
 from tests.conftest import new_client_id
 from tests.support.csrf import form_token

@@ -288,7 +288,7 @@ def test_the_event_page_and_the_wall_link_to_profile_whoswho_and_matches(
 
 
 def test_flask_urls_lists_the_tour_pages_of_the_morning_ateliers(app):
-    from facilitation import demo_day
+    from facilitation.ops.demo import day as demo_day
 
     event = demo_day.load()
     db.session.commit()

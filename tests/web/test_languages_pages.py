@@ -23,8 +23,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import String, Text, select
 
 from facilitation.domain import access, profiles, restitution
+from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY, SESSION_KEY
 from facilitation.extensions import db
-from facilitation.identity import LINKS_KEY, ORGANIZER_KEY, SESSION_KEY
 from facilitation.web.i18n import TR_CALL, TRANSLATIONS
 from tests.support.restitution_day import build_sample_day
 

@@ -14,9 +14,9 @@ from facilitation.domain import plenary
 from facilitation.domain.access import create_facilitator_link, create_organizer, grant_event
 from facilitation.domain.phases import current_round
 from facilitation.domain.restitution import settings_for
+from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY, SESSION_KEY
 from facilitation.exports import FORMATS
 from facilitation.extensions import db
-from facilitation.identity import LINKS_KEY, ORGANIZER_KEY, SESSION_KEY
 from tests.support.csrf import form_token
 from tests.support.restitution_day import (
     CHANTIERS_TITLE,

@@ -1,6 +1,6 @@
 """Coalesced broadcasts: many changes to an atelier, one message per interval.
 
-Shared by the vote tallies (facilitation/vote_broadcast.py) and presence
+Shared by the vote tallies (facilitation/push/vote_broadcast.py) and presence
 (facilitation/realtime/presence.py). A change only marks its atelier dirty (with a flag the
 subclass gives a meaning to); one background task per app (``socketio.start_background_task``,
 a green thread under eventlet) sends what is dirty every interval, stops after a few idle

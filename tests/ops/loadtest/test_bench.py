@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitation.loadtest.bench import absorbed_per_s, scenarios_table
+from facilitation.ops.loadtest.bench import absorbed_per_s, scenarios_table
 
 
 def test_scenarios_table_has_one_line_per_run_with_scenarios() -> None:

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from facilitation.domain.contributions import create_contribution
 from facilitation.extensions import db
-from facilitation.loadtest import fixture
 from facilitation.models import Atelier, Contribution, Event, Participant
 from facilitation.models.base import utcnow
+from facilitation.ops.loadtest import fixture
 
 
 def test_create_makes_an_open_marked_event_with_its_ateliers(app) -> None:  # type: ignore[no-untyped-def]

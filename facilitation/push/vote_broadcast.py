@@ -34,11 +34,11 @@ from flask import Flask, has_app_context
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from facilitation.broadcast import atelier_room
-from facilitation.coalesce import Coalescer
 from facilitation.domain.voting import PENDING_KEY, ballot_dict, current_ballot, tally
 from facilitation.extensions import db, per_app, socketio
 from facilitation.models import Atelier
+from facilitation.push.broadcast import atelier_room
+from facilitation.push.coalesce import Coalescer
 
 EXTENSION = "facilitation.vote_flusher"
 DEFAULT_INTERVAL = 1.0

@@ -4,7 +4,7 @@ The rules are in ``facilitation.domain.privacy``; this command shows what would 
 asks for confirmation (``--yes`` skips it, ``--dry-run`` only shows), then commits. It is
 idempotent: a purged event has nothing left to remove. ``--due`` purges every event whose
 « purger après le » date has passed, without asking (for the systemd timer
-``facilitation/deploy/facilitation-purge.timer``).
+``facilitation/ops/deploy/facilitation-purge.timer``).
 """
 
 from __future__ import annotations

@@ -40,13 +40,13 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from facilitation.domain.errors import RateLimited
+from facilitation.edge.identity import participant_for
 from facilitation.extensions import db
-from facilitation.identity import participant_for
 from facilitation.models import Event
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXTENSION = "facilitation.ratelimit"
+EXTENSION = "facilitation.edge.ratelimit"
 
 #: One Limiter for the process; its storage comes from the app config at ``init_app``.
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

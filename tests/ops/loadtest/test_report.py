@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilitation.loadtest.runner import RunConfig, aggregate, compare_dots
+from facilitation.ops.loadtest.runner import RunConfig, aggregate, compare_dots
 
 
 def cfg(**kw: Any) -> RunConfig:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.loadtest.stats import percentile, summary_ms
-from facilitation.loadtest.target import Target, TargetError
+from facilitation.ops.loadtest.stats import percentile, summary_ms
+from facilitation.ops.loadtest.target import Target, TargetError
 
 
 def test_paths_stay_on_the_target() -> None:

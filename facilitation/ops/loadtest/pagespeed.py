@@ -8,7 +8,7 @@ Prints, per run and as the median: first contentful paint, DOMContentLoaded, loa
 the live socket joined the atelier, and the bytes on the wire. A measurement, never a test
 assertion (timings depend on the machine).
 
-    python -m facilitation.loadtest.pagespeed [--runs 5] [--out instance/bench/pagespeed.md]
+    python -m facilitation.ops.loadtest.pagespeed [--runs 5] [--out instance/bench/pagespeed.md]
         [--brand-color '#7a1f5c']   # the demo event branded (its colours in the page)
 """
 
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from facilitation.loadtest.bench import REPO_ROOT, Server, base_env, flask
+from facilitation.ops.loadtest.bench import REPO_ROOT, Server, base_env, flask
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

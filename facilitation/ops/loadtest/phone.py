@@ -18,7 +18,7 @@ from typing import Any
 import aiohttp
 import socketio
 
-from facilitation.loadtest.target import Target
+from facilitation.ops.loadtest.target import Target
 
 TIMEOUT = 30.0
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -1,4 +1,4 @@
-"""Rate limits (facilitation/ratelimit.py): the join form, the login helper, the token buckets.
+"""Rate limits (facilitation/edge/ratelimit.py): the join form, the login helper, the token buckets.
 
 The test suite runs with ``RATELIMIT_ENABLED=False``; these tests build an app with the
 limits on and small numbers. Flask-Limiter keeps its state on one process-wide object, so the
@@ -14,9 +14,9 @@ import pytest
 from flask import Flask, redirect, request
 
 from facilitation import create_app
+from facilitation.edge.ratelimit import MemoryBuckets, RedisBuckets, limit_login, storage_uri
 from facilitation.extensions import db
 from facilitation.models import Atelier, Participant
-from facilitation.ratelimit import MemoryBuckets, RedisBuckets, limit_login, storage_uri
 from facilitation.web.csrf import csrf_input
 from tests.support.csrf import form_token
 

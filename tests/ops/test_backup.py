@@ -1,4 +1,4 @@
-"""``flask backup`` / ``flask restore`` (facilitation/backup.py)."""
+"""``flask backup`` / ``flask restore`` (facilitation/ops/backup.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy import make_url
 
 from facilitation import create_app
-from facilitation.backup import pg_dump_command, pg_restore_hint
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Participant
+from facilitation.ops.backup import pg_dump_command, pg_restore_hint
 from tests.conftest import new_client_id
 
 

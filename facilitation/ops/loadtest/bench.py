@@ -1,6 +1,6 @@
 """``make bench``: the load test against servers started here, written up as a Markdown table.
 
-    python -m facilitation.loadtest.bench [--sizes 200,1000,2000] [--duration 30] [--out DIR]
+    python -m facilitation.ops.loadtest.bench [--sizes 200,1000,2000] [--duration 30] [--out DIR]
 
 1. one eventlet worker on SQLite (fresh temp database, free port), once per size;
 2. the same with gevent at ``--compare-size`` phones, when gevent is installed;
@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 PY = sys.executable
 
 
@@ -253,7 +253,7 @@ def multi_worker(
     work: Path, results: Path, n: int, duration: float, throughput: tuple[int, float]
 ) -> list[dict[str, Any]]:
     """2 workers + Redis + PostgreSQL behind nginx; then 1 vs 2 workers under heavy posting."""
-    from facilitation.deploy import LocalNginx, nginx_binary
+    from facilitation.ops.deploy import LocalNginx, nginx_binary
 
     admin = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     missing = [

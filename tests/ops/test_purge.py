@@ -1,4 +1,4 @@
-"""``flask purge SLUG`` and ``flask purge --due`` (facilitation/purge.py)."""
+"""``flask purge SLUG`` and ``flask purge --due`` (facilitation/ops/purge.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from facilitation.extensions import db
 from facilitation.models import Contribution, Participant, Profile
 from tests.support.restitution_day import build_sample_day
 
-DEPLOY = Path(__file__).resolve().parents[1] / "facilitation" / "deploy"
+DEPLOY = Path(__file__).resolve().parents[2] / "facilitation" / "ops" / "deploy"
 
 
 def _day(make_event, make_atelier, make_participant):

@@ -7,23 +7,23 @@ import os
 import click
 from flask import Flask, current_app, url_for
 
-from facilitation import demo_day
 from facilitation.domain import access
 from facilitation.domain.errors import DomainError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.extensions import db
+from facilitation.ops.demo import day as demo_day
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(urls)
-    # `flask backup PATH`, `flask restore PATH` (facilitation/backup.py).
-    from facilitation.backup import backup_command, restore_command
+    # `flask backup PATH`, `flask restore PATH` (facilitation/ops/backup.py).
+    from facilitation.ops.backup import backup_command, restore_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    # `flask loadtest`, `flask loadtest-event create|remove` (facilitation/loadtest/).
-    from facilitation.loadtest import commands as loadtest_commands
+    # `flask loadtest`, `flask loadtest-event create|remove` (facilitation/ops/loadtest/).
+    from facilitation.ops.loadtest import commands as loadtest_commands
 
     loadtest_commands.register(app)
     app.cli.add_command(organizer)
@@ -33,7 +33,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(export)
     # `flask purge SLUG` / `flask purge --due`: personal data after the restitution (issue 8).
-    from facilitation.purge import purge_command
+    from facilitation.ops.purge import purge_command
 
     app.cli.add_command(purge_command)
 

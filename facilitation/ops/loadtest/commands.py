@@ -22,8 +22,8 @@ from typing import Any
 
 import click
 
-from facilitation.loadtest import fixture
-from facilitation.loadtest.target import Target, TargetError
+from facilitation.ops.loadtest import fixture
+from facilitation.ops.loadtest.target import Target, TargetError
 
 PROBE_TIMEOUT_S = 3.0
 
@@ -99,7 +99,7 @@ async def _probe_dots(target: Target, atelier_id: int) -> tuple[bool, str]:
     """Does the server answer ``dot:set``? (A harmless call: count 0 on card 0.)"""
     import socketio
 
-    from facilitation.loadtest.phone import UNKNOWN_EVENT_CODES
+    from facilitation.ops.loadtest.phone import UNKNOWN_EVENT_CODES
 
     sio = socketio.AsyncClient(reconnection=False)
     try:
@@ -197,7 +197,7 @@ def loadtest(
     storm_window: float,
 ) -> None:
     """Simuler des téléphones (vrais clients Socket.IO) contre un serveur et mesurer."""
-    from facilitation.loadtest.runner import RunConfig, run
+    from facilitation.ops.loadtest.runner import RunConfig, run
 
     try:
         target = Target(url)
@@ -275,7 +275,7 @@ def loadtest(
 
 def _read_back(target: Target, slug: str, token: str | None, report: dict[str, Any]) -> None:
     """What the server stored: cards (and dots, once voting exists) for the run's event."""
-    from facilitation.loadtest.runner import compare_dots
+    from facilitation.ops.loadtest.runner import compare_dots
 
     report["cards_stored"] = None
     if token:

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from facilitation.domain.errors import DomainError
 from facilitation.extensions import db
-from facilitation.loadtest import fixture
+from facilitation.ops.loadtest import fixture
 
 bp = Blueprint("loadtest", __name__, url_prefix="/_loadtest")
 

@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from facilitation.demo_interconnaissance import load_profiles
 from facilitation.domain.contributions import create_contribution
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Participant, Sequence
 from facilitation.models.base import utcnow
+from facilitation.ops.demo.interconnaissance import load_profiles
 
 Row = TypeVar("Row")
 
@@ -310,11 +310,11 @@ def _load_sample(event: Event) -> None:
                 },
             )
     # Issue 4: the chantiers' fields, additions, comments and engagements.
-    from facilitation.demo_chantiers import load_chantiers
+    from facilitation.ops.demo.chantiers import load_chantiers
 
     load_chantiers(event, people)
     # Rounds moved to « vote » then « résultats », dots placed: a restitution with rankings.
-    from facilitation.demo_votes import load_votes
+    from facilitation.ops.demo.votes import load_votes
 
     load_votes(event, people)
     for person in people:

@@ -17,14 +17,14 @@ from typing import Any
 
 from flask import Flask
 
-from facilitation import vote_broadcast
-from facilitation.broadcast import atelier_room
 from facilitation.domain import rounds
 from facilitation.domain.phases import round_dict
 from facilitation.domain.snapshot import contribution_dict, projector_dict
 from facilitation.extensions import db, socketio
 from facilitation.models import Atelier, Contribution, Round
 from facilitation.models.base import utcnow
+from facilitation.push import vote_broadcast
+from facilitation.push.broadcast import atelier_room
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ parent over queues; the parent times the phases:
 Each phase after ``run`` starts when every generator finished the previous one; the parent
 gives the start time. Posts carry the phase they were sent in, so card latency is reported
 for the steady ``run`` (``latency_ms``) and for each phase (``latency_ms_by_phase``). The
-keys of the report are documented in ``facilitation/loadtest/REPORT.md``.
+keys of the report are documented in ``facilitation/ops/loadtest/REPORT.md``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
-from facilitation.loadtest.stats import summary_ms
+from facilitation.ops.loadtest.stats import summary_ms
 
 PROGRESS_EVERY_S = 1.0
 #: Phases in order; the parent waits for every generator to reach one before the next.
@@ -148,8 +148,8 @@ async def _worker(
     stop: Any,
     phases: dict[str, tuple[Any, Any]],
 ) -> WorkerResult:
-    from facilitation.loadtest.phone import UNKNOWN_EVENT_CODES, Phone
-    from facilitation.loadtest.target import Target
+    from facilitation.ops.loadtest.phone import UNKNOWN_EVENT_CODES, Phone
+    from facilitation.ops.loadtest.target import Target
 
     rng = random.Random(cfg.seed * 1000 + worker)
     target = Target(cfg.url)
