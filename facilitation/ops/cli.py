@@ -38,10 +38,48 @@ def register(app: Flask) -> None:
     app.cli.add_command(purge_command)
 
 
+def public_base(base_url: str | None) -> str:
+    """The address printed links start with: ``--base-url``, else ``PUBLIC_BASE_URL``.
+
+    Without either, this shell's HOST and PORT are assumed, which may not be the running
+    server's (another shell, another port): say so, and how to set it, on stderr so that
+    the links themselves can still be piped.
+    """
+    base = base_url or current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/")
+    assumed = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+    click.echo(
+        f"Adresse supposée : {assumed} (HOST et PORT de ce terminal). Si le serveur tourne "
+        "sur une autre adresse ou un autre port, relancez avec --base-url "
+        "https://adresse-publique ou définissez PUBLIC_BASE_URL.",
+        err=True,
+    )
+    return assumed
+
+
+def require_migrated_database() -> None:
+    """Stop with one French line when the database is missing tables or behind the code."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask_migrate import Migrate
+
+    migrate: Migrate = current_app.extensions["migrate"].migrate
+    heads = set(ScriptDirectory.from_config(migrate.get_config()).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current != heads:
+        raise click.ClickException(
+            "La base de données n'est pas à jour : lancez d'abord "
+            "« flask --app facilitation db upgrade heads » (ou « make run », qui le fait)."
+        )
+
+
 @click.command()
 @click.option("--sample", is_flag=True, help="Remplir aussi la journée de contributions d'exemple.")
 def demo(sample: bool) -> None:
     """Charger la journée de démonstration (idempotent)."""
+    require_migrated_database()
     event = demo_day.load(sample=sample)
     db.session.commit()
     click.echo(f"Journée de démonstration chargée : {event.title} ({event.slug})")
@@ -52,11 +90,7 @@ def demo(sample: bool) -> None:
 @click.option("--base-url", default=None, help="Adresse publique (par défaut HOST:PORT).")
 def urls(slug: str, base_url: str | None) -> None:
     """Afficher les adresses à ouvrir : page pour rejoindre, projecteur de chaque atelier."""
-    base = (
-        base_url
-        or current_app.config.get("PUBLIC_BASE_URL")
-        or f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-    ).rstrip("/")
+    base = public_base(base_url)
     event = get_event(slug)
     with current_app.test_request_context(base_url=base):
         click.echo(f"\n{event.title} — code {event.join_code}")
@@ -160,10 +194,6 @@ def facilitator_link(slug: str, atelier_id: int | None, label: str, base_url: st
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     db.session.commit()
-    base = (
-        base_url
-        or current_app.config.get("PUBLIC_BASE_URL")
-        or f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-    ).rstrip("/")
+    base = public_base(base_url)
     scope = f"atelier « {atelier.title} »" if atelier else "tout l'événement"
     click.echo(f"Lien d'animation ({scope}) : {base}/f/{token}")

@@ -237,6 +237,13 @@ def init_app(app: Flask) -> None:
     assets = Assets(Path(app.static_folder or "static"), recheck=bool(app.debug))
     app.extensions["facilitation.assets"] = assets
     app.view_functions["static"] = _static_view(assets)
+    # Browsers ask for /favicon.ico on every page whatever the HTML says: serve the static
+    # one (revalidated, like any unversioned static URL) instead of a 404 in every log.
+    app.add_url_rule(
+        "/favicon.ico",
+        "favicon",
+        lambda: app.view_functions["static"](filename="favicon.ico"),
+    )
 
     @app.template_global()
     def modulepreload(*entries: str) -> Markup:

@@ -171,3 +171,11 @@ def test_scripts_and_stylesheets_carry_only_the_headers_that_apply_to_them(app: 
     page = client.get("/")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_favicon_browsers_ask_for_is_served(app: Flask) -> None:
+    answer = app.test_client().get("/favicon.ico")
+    assert answer.status_code == 200
+    assert answer.mimetype in {"image/vnd.microsoft.icon", "image/x-icon"}
+    assert answer.data[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    assert answer.headers["Cache-Control"] == REVALIDATE
