@@ -9,6 +9,7 @@ these rules, so the authorisation matrix is tested once, here.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -143,6 +144,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
+def is_token(value: object) -> bool:
+    """Shaped like a ``secrets.token_urlsafe`` secret (checked before hashing: a lone
+    surrogate or another non-ASCII character is not a token, not an encoding error)."""
+    return isinstance(value, str) and _TOKEN.fullmatch(value) is not None
+
+
 def create_facilitator_link(
     event: Event, atelier: Atelier | None = None, label: str = ""
 ) -> tuple[FacilitatorLink, str]:
@@ -163,7 +173,7 @@ def create_facilitator_link(
 
 def resolve_facilitator_link(token: str) -> FacilitatorLink:
     """The active link for ``token``; ``Forbidden`` if unknown or revoked."""
-    if not isinstance(token, str) or not 16 <= len(token) <= 128:
+    if not is_token(token):
         raise Forbidden(gettext("Ce lien d'animation n'est pas valide."))
     link = db.session.scalar(
         select(FacilitatorLink).where(FacilitatorLink.token_hash == _hash(token))

@@ -36,10 +36,16 @@ def find_event_by_code(code: str) -> Event:
 
 
 def listed_events() -> list[Event]:
-    """Events a visitor may pick on the home page."""
+    """Events a visitor may pick on the home page: open ones whose organizers asked for it.
+
+    Others are reached by their code, QR code or link only, so that an agency hosting
+    several clients' days does not show each client's day to everyone.
+    """
     return list(
         db.session.scalars(
-            select(Event).where(Event.status == EventStatus.OPEN.value).order_by(Event.date)
+            select(Event)
+            .where(Event.status == EventStatus.OPEN.value, Event.listed_on_home.is_(True))
+            .order_by(Event.date)
         )
     )
 

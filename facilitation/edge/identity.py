@@ -16,6 +16,9 @@ from facilitation.models import FacilitatorLink, Organizer, Participant
 
 SESSION_KEY = "participants"
 ORGANIZER_KEY = "organizer_id"
+#: The organizer's ``session_version`` at login: a logout, password change or reset bumps
+#: it in the database, so this cookie (and a socket opened with it) stops counting at once.
+ORGANIZER_VERSION_KEY = "organizer_session"
 LINKS_KEY = "facilitator_links"
 #: A browser rarely holds more; the cap keeps the cookie small.
 MAX_LINKS = 20
@@ -45,17 +48,25 @@ def remember(participant: Participant) -> None:
 
 
 def current_organizer() -> Organizer | None:
+    """The logged-in organizer, unless their sessions were ended since this cookie's login."""
     oid = session.get(ORGANIZER_KEY)
-    return db.session.get(Organizer, oid) if isinstance(oid, int) else None
+    organizer = db.session.get(Organizer, oid) if isinstance(oid, int) else None
+    if organizer is None or session.get(ORGANIZER_VERSION_KEY) != organizer.session_version:
+        return None
+    return organizer
 
 
 def login_organizer(organizer: Organizer) -> None:
     session[ORGANIZER_KEY] = organizer.id
+    session[ORGANIZER_VERSION_KEY] = organizer.session_version
     session.permanent = True
 
 
 def logout_organizer() -> None:
+    """Forget the organizer in this cookie (ending their other sessions is the domain's:
+    ``accounts.end_sessions``)."""
     session.pop(ORGANIZER_KEY, None)
+    session.pop(ORGANIZER_VERSION_KEY, None)
 
 
 def remember_facilitator_link(link: FacilitatorLink) -> None:

@@ -1,6 +1,12 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
-from facilitation.models.access import FacilitatorLink, Organizer, event_organizer
+from facilitation.models.access import (
+    EventAuditEntry,
+    FacilitatorLink,
+    Organizer,
+    OrganizerToken,
+    event_organizer,
+)
 from facilitation.models.announcement import Announcement
 from facilitation.models.atelier import Atelier
 from facilitation.models.chantier import (
@@ -34,10 +40,12 @@ __all__ = [
     "Contribution",
     "Engagement",
     "Event",
+    "EventAuditEntry",
     "EventLogo",
     "ExpectedParticipant",
     "FacilitatorLink",
     "Organizer",
+    "OrganizerToken",
     "Participant",
     "Phase",
     "Round",

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facilitation.extensions import db
@@ -59,6 +60,10 @@ class Event(db.Model):
     brand_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     brand_color: Mapped[str] = mapped_column(String(7), default="", server_default="")
     logo_digest: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    #: Shown on the public home page. Off by default: an agency hosting several clients'
+    #: days on one server must not show every client's day to anyone who opens the site;
+    #: an event is reached by its code, QR code or link.
+    listed_on_home: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: What is happening now, moved on by the organizer (migration 0003). ``use_alter``: event
     #: and sequence reference each other.

@@ -7,7 +7,7 @@ import os
 import click
 from flask import Flask, current_app, url_for
 
-from facilitation.domain import access
+from facilitation.domain import access, accounts
 from facilitation.domain.errors import DomainError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.extensions import db
@@ -161,8 +161,15 @@ def organizer_create(email: str, name: str, password: str, slugs: tuple[str, ...
 @organizer.command("grant")
 @click.argument("email")
 @click.argument("slug")
-def organizer_grant(email: str, slug: str) -> None:
-    """Rendre un compte organisateur d'un événement."""
+@click.option(
+    "--role",
+    type=click.Choice(["owner", "organizer"]),
+    default="owner",
+    show_default=True,
+    help="owner : invite et retire des organisateurs ; organizer : anime la journée.",
+)
+def organizer_grant(email: str, slug: str, role: str) -> None:
+    """Rendre un compte organisateur (ou propriétaire) d'un événement."""
     from sqlalchemy import select
 
     from facilitation.models import Organizer
@@ -173,11 +180,28 @@ def organizer_grant(email: str, slug: str) -> None:
     if account is None:
         raise click.ClickException(f"Aucun compte organisateur pour {email}.")
     try:
-        access.grant_event(account, get_event(slug))
+        accounts.add_to_team(account, get_event(slug), role)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     db.session.commit()
-    click.echo(f"{account.email} organise maintenant {slug}.")
+    click.echo(f"{account.email} organise maintenant {slug} ({role}).")
+
+
+@organizer.command("reset-link")
+@click.argument("email")
+@click.option("--base-url", default=None, help="Adresse publique (par défaut HOST:PORT).")
+def organizer_reset_link(email: str, base_url: str | None) -> None:
+    """Afficher un lien à usage unique pour choisir un nouveau mot de passe (24 h)."""
+    try:
+        account, token = accounts.reset_link(email)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    base = public_base(base_url)
+    click.echo(
+        f"Lien de réinitialisation pour {account.email} (valable {accounts.RESET_HOURS} h, "
+        f"une seule fois) : {base}/organisateur/mot-de-passe/{token}"
+    )
 
 
 @click.command("facilitator-link")

@@ -111,3 +111,9 @@ def test_participants_act_only_in_their_atelier(make_atelier, make_participant):
         access.require_participant_in(actor, other)
     with pytest.raises(NotJoined):
         access.require_participant_in(Actor(event_id=atelier.event_id), atelier)
+
+
+def test_a_facilitator_link_that_is_not_a_token_is_refused_not_crashed(app) -> None:  # type: ignore[no-untyped-def]
+    for bad in ("\ud800" * 20, "٣" * 20, "a b" * 10, "x" * 200):
+        with pytest.raises(Forbidden):
+            access.resolve_facilitator_link(bad)

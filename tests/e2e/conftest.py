@@ -53,7 +53,7 @@ import pytest
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from facilitation.edge.identity import ORGANIZER_KEY
+from facilitation.edge.identity import ORGANIZER_KEY, ORGANIZER_VERSION_KEY
 from tests.realserver.clients import SLUG, event_json
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -298,7 +298,7 @@ def organizer_cookie(server: Any, organizer_id: int = 1) -> dict[str, str]:
     signer.secret_key = server.env["SECRET_KEY"]
     serializer = SecureCookieSessionInterface().get_signing_serializer(signer)
     assert serializer is not None
-    value = serializer.dumps({ORGANIZER_KEY: organizer_id})
+    value = serializer.dumps({ORGANIZER_KEY: organizer_id, ORGANIZER_VERSION_KEY: 1})
     return {"name": "session", "value": value, "url": server.url}
 
 

@@ -31,6 +31,7 @@ def regie(app, make_atelier, make_socket):
         client = app.test_client()
         with client.session_transaction() as session:
             session["organizer_id"] = organizer.id
+            session["organizer_session"] = organizer.session_version
         socket = make_socket(client)
         ack = socket.emit("control:join", {"event_id": atelier.event_id}, callback=True)
         assert ack["ok"] and ack["announcement"] is None

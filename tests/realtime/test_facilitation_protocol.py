@@ -88,6 +88,7 @@ def day(app, make_atelier, make_participant, joined_client):
             client = app.test_client()
             with client.session_transaction() as session:
                 session["organizer_id"] = account.id
+                session["organizer_session"] = account.session_version
             clients[role] = client
         for role, secret in (("facilitator", token), ("facilitator_elsewhere", other_token)):
             client = app.test_client()

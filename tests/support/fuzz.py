@@ -102,4 +102,5 @@ def build_world(
     organizer_browser = app.test_client()
     with organizer_browser.session_transaction() as session:
         session[identity.ORGANIZER_KEY] = organizer.id
+        session[identity.ORGANIZER_VERSION_KEY] = organizer.session_version
     return FuzzWorld(atelier, chantiers, other, organizer, participant, organizer_browser)

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from facilitation.domain.access import create_facilitator_link, create_organizer, grant_event
-from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY
+from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY, ORGANIZER_VERSION_KEY
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event
 
@@ -32,6 +32,7 @@ def organizer_client(app: Flask, event: Event, email: str = "agence@example.org"
     client = app.test_client()
     with client.session_transaction() as session:
         session[ORGANIZER_KEY] = organizer.id
+        session[ORGANIZER_VERSION_KEY] = organizer.session_version
     return client
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from facilitation.domain import access
 from facilitation.domain.contributions import create_contribution
-from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY
+from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY, ORGANIZER_VERSION_KEY
 from facilitation.extensions import db
 from facilitation.models import ChantierAddition, Contribution, Engagement
 from tests.conftest import new_client_id
@@ -168,6 +168,7 @@ def test_engagement_contacts_reach_only_the_porteur_and_the_organizer(
     agency = app.test_client()
     with agency.session_transaction() as session:
         session[ORGANIZER_KEY] = organizer.id
+        session[ORGANIZER_VERSION_KEY] = organizer.session_version
 
     for allowed in (nadia, agency):
         html = allowed.get(url).get_data(as_text=True)

@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import String, Text, select
 
 from facilitation.domain import access, profiles, restitution
-from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY, SESSION_KEY
+from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY, ORGANIZER_VERSION_KEY, SESSION_KEY
 from facilitation.extensions import db
 from facilitation.web.i18n import TR_CALL, TRANSLATIONS
 from tests.support.restitution_day import build_sample_day
@@ -95,6 +95,7 @@ def english(app: Flask) -> Callable[..., FlaskClient]:
         with client.session_transaction() as session:
             if organizer is not None:
                 session[ORGANIZER_KEY] = organizer.id
+                session[ORGANIZER_VERSION_KEY] = organizer.session_version
             if links:
                 session[LINKS_KEY] = [link.id for link in links]
             if participant is not None:

@@ -14,7 +14,7 @@ from facilitation.domain import plenary
 from facilitation.domain.access import create_facilitator_link, create_organizer, grant_event
 from facilitation.domain.phases import current_round
 from facilitation.domain.restitution import settings_for
-from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY, SESSION_KEY
+from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY, ORGANIZER_VERSION_KEY, SESSION_KEY
 from facilitation.exports import FORMATS
 from facilitation.extensions import db
 from tests.support.csrf import form_token
@@ -42,6 +42,7 @@ def login(app: Flask):
         with client.session_transaction() as session:
             if organizer is not None:
                 session[ORGANIZER_KEY] = organizer.id
+                session[ORGANIZER_VERSION_KEY] = organizer.session_version
             if links:
                 session[LINKS_KEY] = [link.id for link in links]
             if participant is not None:

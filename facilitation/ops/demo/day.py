@@ -39,6 +39,8 @@ EVENT = {
     "join_code": "RAS24",
     "timezone": "Europe/Paris",
     "organiser_name": "Les beaux jours, agence d'innovation sociale",
+    # The demo is meant to be found from the home page; a client's day is not by default.
+    "listed_on_home": True,
 }
 
 PRATIQUES = [
