@@ -20,6 +20,7 @@ from facilitation.config import (
     development_secret,
     from_env,
 )
+from facilitation.edge import sqlite as sqlite_wait
 from facilitation.extensions import db, migrate, socketio
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,12 @@ def _engine_options(app: Flask) -> None:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):
         connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
+        # Wait for another process's lock in short slices with cooperative sleeps between
+        # them (edge/sqlite.py), not in SQLite's C handler that would freeze every phone.
+        connect_args.setdefault("timeout", sqlite_wait.SLICE)
+        connect_args.setdefault(
+            "factory", sqlite_wait.connection_factory(app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
+        )
         # Green threads and worker threads share the pool; SQLite's own check is too strict.
         connect_args.setdefault("check_same_thread", False)
         options["connect_args"] = connect_args
