@@ -1,7 +1,8 @@
 """Bounded retries of a write when SQLite is busy, then a clear refusal (never silent).
 
-SQLite lets one writer at a time. Each connection already waits ``SQLITE_BUSY_TIMEOUT_MS``
-for the lock (SQLite's busy handler); if the lock is still held after that, the whole unit of
+SQLite lets one writer at a time. Each statement already waits up to
+``SQLITE_BUSY_TIMEOUT_MS`` for the lock, cooperatively (edge/sqlite.py); if the lock is still
+held after that, the whole unit of
 work (validate → domain → commit) is run again up to ``SQLITE_WRITE_RETRIES`` times, then
 ``Busy`` is raised: the sender gets the French message and code ``busy``, nothing is stored
 half-way. PostgreSQL does not raise these errors (row locks wait), so this is a no-op there.
