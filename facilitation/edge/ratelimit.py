@@ -12,7 +12,8 @@ HTTP (per client address, behind ``PROXY_FIX`` the address the proxy saw):
 - ``limit_login``: for the organizer login. ``RATELIMIT_LOGIN`` per address and per
   submitted identifier; only failed attempts count (a successful login redirects).
 
-Socket.IO (per participant, or per socket for a viewer without participant cookie):
+Socket.IO (per participant, or per socket for a viewer without participant cookie; a cookie
+holding several participants takes from each one's bucket):
 
 - ``take_socket_token(kind)``: a token bucket of ``SOCKET_RATE_BURST`` tokens refilled at
   ``SOCKET_RATE_PER_SECOND``; write events take from the ``write`` bucket, reads (joins,
@@ -22,6 +23,8 @@ Socket.IO (per participant, or per socket for a viewer without participant cooki
 Storage: ``RATELIMIT_STORAGE_URI`` (``memory://`` by default; with a Redis
 ``SOCKETIO_MESSAGE_QUEUE`` and no explicit URI, the same Redis, so every worker counts
 together; ``RATELIMIT_KEY_PREFIX`` keeps apart two apps sharing one Redis).
+A slow or stopped Redis is waited for ``REDIS_TIMEOUT`` at most; then this process counts
+alone (Flask-Limiter's in-memory fallback, ``FallbackBuckets``) until Redis answers again.
 ``RATELIMIT_ENABLED=0`` turns every limit off (the test suite does, except in the
 tests of the limits themselves).
 """
@@ -66,15 +69,22 @@ def storage_uri(config: dict[str, Any] | Any) -> str:
 def init_app(app: Flask) -> None:
     """Attach Flask-Limiter and the Socket.IO buckets to ``app``."""
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config)
-    # A storage outage must not lock everyone out of the workshop: let requests through.
+    # A storage outage must not lock everyone out of the workshop: let requests through,
+    # counted in this process meanwhile, and never wait long for a slow Redis.
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    limiter.init_app(app)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     uri = app.config["RATELIMIT_STORAGE_URI"]
+    if not uri.startswith("memory://"):
+        options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        options.setdefault("socket_timeout", REDIS_TIMEOUT)
+        options.setdefault("socket_connect_timeout", REDIS_TIMEOUT)
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+    limiter.init_app(app)
     buckets: Buckets
     if uri.startswith("memory://"):
         buckets = MemoryBuckets()
     else:
-        buckets = RedisBuckets(uri)
+        buckets = FallbackBuckets(RedisBuckets(uri), MemoryBuckets())
     app.extensions[EXTENSION] = buckets
 
 
@@ -191,27 +201,76 @@ return tostring(wait)
 """
 
 
+#: Seconds a rate-limit call may wait for Redis before the local buckets take over.
+REDIS_TIMEOUT = 0.25
+
+
 class RedisBuckets:
     """The same buckets in Redis (atomic Lua script, Redis clock): shared by every worker."""
 
     PREFIX = "facilitation:bucket:"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeout: float = REDIS_TIMEOUT) -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url)
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
         self._script = self._redis.register_script(_REDIS_TAKE)
 
     def take(self, key: str, capacity: float, per_second: float) -> float:
         return float(self._script(keys=[self.PREFIX + key], args=[capacity, per_second]))
 
 
-def socket_key() -> str:
-    """Who is sending: the participants in the signed cookie, else this socket."""
+class FallbackBuckets:
+    """Shared buckets while their storage answers; this process's own when it does not.
+
+    A slow or stopped Redis must not stall every write of the day: a failed or timed-out
+    call switches to local buckets for ``cooldown`` seconds (no call to Redis meanwhile),
+    then Redis is tried again. Limits are then per worker instead of shared: looser, never
+    blocking.
+    """
+
+    def __init__(
+        self,
+        primary: Buckets,
+        fallback: Buckets,
+        cooldown: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.primary, self.fallback = primary, fallback
+        self._cooldown, self._clock = cooldown, clock
+        self._down_until = 0.0
+
+    def take(self, key: str, capacity: float, per_second: float) -> float:
+        if self._clock() >= self._down_until:
+            try:
+                return self.primary.take(key, capacity, per_second)
+            except Exception:
+                self._down_until = self._clock() + self._cooldown
+                current_app.logger.warning(
+                    "rate-limit storage unavailable: local buckets for %.0f s", self._cooldown
+                )
+        return self.fallback.take(key, capacity, per_second)
+
+
+#: Buckets per cookie: one per participant it holds (a browser joins few events).
+MAX_KEYS = 5
+
+
+def socket_keys() -> list[str]:
+    """Who is sending: each participant in the signed cookie, else this socket.
+
+    One bucket per participant, all of them taken from: a copy of an older cookie, or one
+    that joined other events since, still shares the buckets of every participant it
+    holds, so holding several cookies does not multiply anyone's rate.
+    """
     ids = session.get("participants")
     if isinstance(ids, dict) and ids:
-        return "p:" + ",".join(str(v) for _, v in sorted(ids.items()))
-    return "sid:" + str(getattr(request, "sid", "") or get_remote_address())
+        participants = sorted({v for v in ids.values() if isinstance(v, int)})[-MAX_KEYS:]
+        if participants:
+            return [f"p:{pid}" for pid in participants]
+    return ["sid:" + str(getattr(request, "sid", "") or get_remote_address())]
 
 
 def take_socket_token(kind: str = "write") -> None:
@@ -231,7 +290,7 @@ def take_socket_token(kind: str = "write") -> None:
         burst, rate = burst * 2, rate * 2
     prefix = config.get("RATELIMIT_KEY_PREFIX") or ""
     try:
-        wait = buckets.take(f"{prefix}{kind}:{socket_key()}", burst, rate)
+        wait = max(buckets.take(f"{prefix}{kind}:{key}", burst, rate) for key in socket_keys())
     except Exception:  # same policy as RATELIMIT_SWALLOW_ERRORS: never block on an outage
         current_app.logger.exception("rate limit storage unavailable")
         return

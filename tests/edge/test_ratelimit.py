@@ -14,7 +14,13 @@ import pytest
 from flask import Flask, redirect, request
 
 from facilitation import create_app
-from facilitation.edge.ratelimit import MemoryBuckets, RedisBuckets, limit_login, storage_uri
+from facilitation.edge.ratelimit import (
+    FallbackBuckets,
+    MemoryBuckets,
+    RedisBuckets,
+    limit_login,
+    storage_uri,
+)
 from facilitation.extensions import db
 from facilitation.models import Atelier, Participant
 from facilitation.web.csrf import csrf_input
@@ -246,3 +252,47 @@ def test_a_participant_changing_atelier_counts_apart_from_the_venue_address(
     assert phone.post(url, data=join_data(other, token, "Nadia")).status_code == 429
     names = {p.display_name for p in db.session.query(Participant).all()}
     assert names == {"Nadia", "Karim"}
+
+
+class Failing:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def take(self, key: str, capacity: float, per_second: float) -> float:
+        self.calls += 1
+        raise ConnectionError("redis down")
+
+
+def test_local_buckets_take_over_while_the_shared_storage_is_down(app: Flask) -> None:
+    clock = FakeClock()
+    down = Failing()
+    buckets = FallbackBuckets(down, MemoryBuckets(clock=clock), cooldown=10, clock=clock)
+
+    taken = [buckets.take("p:1", capacity=2, per_second=0.001) for _ in range(3)]
+    clock.now += 5
+    buckets.take("p:1", capacity=2, per_second=0.001)
+
+    assert taken[:2] == [0.0, 0.0] and taken[2] > 0  # still limited, per worker
+    assert down.calls == 1  # not asked again during the cooldown
+    clock.now += 6
+    buckets.take("p:1", capacity=2, per_second=0.001)
+    assert down.calls == 2  # tried again after it
+
+
+def test_a_stalled_redis_does_not_stall_a_socket_write(app: Flask, test_redis_url: str) -> None:
+    import time
+
+    import redis
+
+    admin = redis.Redis.from_url(test_redis_url)
+    buckets = FallbackBuckets(RedisBuckets(test_redis_url), MemoryBuckets(), cooldown=10)
+    assert buckets.take("stall:probe", capacity=5, per_second=1) == 0.0  # Redis answers
+    admin.client_pause(3000)  # every other client's command waits 3 s, as in a Redis stall
+    try:
+        started = time.monotonic()
+        wait = buckets.take("stall:probe", capacity=5, per_second=1)
+        elapsed = time.monotonic() - started
+    finally:
+        admin.client_unpause()
+    assert wait == 0.0
+    assert elapsed < 1.0, f"a rate-limit check waited {elapsed:.1f} s for a stalled Redis"

@@ -20,7 +20,7 @@ from flask_socketio.test_client import SocketIOTestClient
 
 from facilitation import create_app
 from facilitation.extensions import db, socketio
-from facilitation.models import Atelier, Contribution
+from facilitation.models import Atelier, Contribution, Event
 from tests.conftest import new_client_id
 from tests.support.csrf import form_token
 
@@ -139,6 +139,38 @@ def test_a_participant_cannot_escape_the_limit_with_a_second_socket(
     browser = join(limited, atelier, "Nadia")
     first, second = sockets(limited, browser), sockets(limited, browser)
 
+    for _ in range(3):
+        assert first.emit("contribution:create", card(atelier), callback=True)["ok"]
+    ack = second.emit("contribution:create", card(atelier), callback=True)
+
+    assert ack["code"] == "rate_limited"
+
+
+def test_copies_of_an_older_cookie_do_not_multiply_the_limit(
+    limited: Flask,
+    make_event: Callable[..., Event],
+    make_atelier: Callable[..., Atelier],
+    sockets: Callable[..., SocketIOTestClient],
+) -> None:
+    atelier = make_atelier()
+    browser = join(limited, atelier, "Nadia")
+    # The same cookie copied into another browser, which then joins another event: its
+    # cookie now holds Nadia and a new participant, and used to count as someone else.
+    copy = limited.test_client()
+    for cookie in browser._cookies.values():
+        copy.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+    elsewhere = make_atelier(make_event())
+    url = f"/e/{elsewhere.event.slug}/rejoindre"
+    data = {
+        "csrf_token": form_token(copy, url),
+        "display_name": "Autre",
+        "structure": "CCAS",
+        "atelier_id": str(elsewhere.id),
+        "consent": "on",
+    }
+    assert copy.post(url, data=data).status_code == 303
+
+    first, second = sockets(limited, browser), sockets(limited, copy)
     for _ in range(3):
         assert first.emit("contribution:create", card(atelier), callback=True)["ok"]
     ack = second.emit("contribution:create", card(atelier), callback=True)
