@@ -7,6 +7,8 @@ domain's ``Actor``; every rule is then checked by ``domain.access``.
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import session
 from sqlalchemy import select
 
@@ -22,6 +24,9 @@ ORGANIZER_VERSION_KEY = "organizer_session"
 LINKS_KEY = "facilitator_links"
 #: A browser rarely holds more; the cap keeps the cookie small.
 MAX_LINKS = 20
+#: Hashes of the accounts this browser logged in as (not the emails: the cookie is readable).
+KNOWN_LOGINS_KEY = "known_logins"
+MAX_KNOWN_LOGINS = 5
 
 
 def participant_for(event_id: int) -> Participant | None:
@@ -60,6 +65,25 @@ def login_organizer(organizer: Organizer) -> None:
     session[ORGANIZER_KEY] = organizer.id
     session[ORGANIZER_VERSION_KEY] = organizer.session_version
     session.permanent = True
+    remember_known_login(organizer.email)
+
+
+def _login_mark(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def remember_known_login(email: str) -> None:
+    """This browser logged in as ``email`` once: it stays known after a logout, so strangers
+    failing on the account elsewhere cannot lock its owner out (``ratelimit.limit_login``)."""
+    mark = _login_mark(email)
+    known = [m for m in (session.get(KNOWN_LOGINS_KEY) or []) if isinstance(m, str) and m != mark]
+    session[KNOWN_LOGINS_KEY] = [mark, *known][:MAX_KNOWN_LOGINS]
+    session.permanent = True
+
+
+def knows_login(email: str) -> bool:
+    """Has this browser logged in as ``email`` before?"""
+    return _login_mark(email) in (session.get(KNOWN_LOGINS_KEY) or [])
 
 
 def logout_organizer() -> None:

@@ -43,7 +43,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from facilitation.domain.errors import RateLimited
-from facilitation.edge.identity import participant_for
+from facilitation.edge.identity import knows_login, participant_for
 from facilitation.extensions import db
 from facilitation.models import Event
 
@@ -107,6 +107,11 @@ def _login_identifier() -> str:
     return "login:" + get_remote_address()
 
 
+def _known_browser() -> bool:
+    """The submitted account has logged in from this browser before."""
+    return knows_login(_login_identifier().removeprefix("login:"))
+
+
 def _failed(response: Any) -> bool:
     """A login attempt counts unless it succeeded (a redirect)."""
     return not (300 <= response.status_code < 400)
@@ -134,7 +139,9 @@ def limit_login(view: F) -> F:
     """Throttle a login view: ``RATELIMIT_LOGIN`` per address and per identifier.
 
     Only POSTs that do not redirect count (failed attempts); a refused attempt answers 429
-    with the French page. Usage::
+    with the French page. The per-identifier limit spares a browser that has logged in as
+    that account before: strangers failing on an account from elsewhere cannot lock its
+    owner out, while guessing still costs one attempt per address and period. Usage::
 
         @bp.route("/organisation/connexion", methods=["GET", "POST"])
         @limit_login
@@ -142,7 +149,11 @@ def limit_login(view: F) -> F:
     """
     per_address = limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
     per_account = limiter.limit(
-        _login_limit, methods=["POST"], key_func=_login_identifier, deduct_when=_failed
+        _login_limit,
+        methods=["POST"],
+        key_func=_login_identifier,
+        deduct_when=_failed,
+        exempt_when=_known_browser,
     )
     return per_address(per_account(view))  # type: ignore[return-value]
 

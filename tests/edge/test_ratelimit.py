@@ -14,6 +14,7 @@ import pytest
 from flask import Flask, redirect, request
 
 from facilitation import create_app
+from facilitation.edge.identity import remember_known_login
 from facilitation.edge.ratelimit import (
     FallbackBuckets,
     MemoryBuckets,
@@ -112,6 +113,7 @@ def login_app(limited: Callable[..., Flask]) -> Flask:
     @limit_login
     def login():  # type: ignore[no-untyped-def]
         if request.method == "POST" and request.form.get("password") == "ok":
+            remember_known_login(request.form["email"])  # as identity.login_organizer does
             return redirect("/", 303)
         return f"<form method=post>{csrf_input()}</form>", 200 if request.method == "GET" else 401
 
@@ -149,6 +151,29 @@ def test_limit_login_throttles_one_account_tried_from_many_addresses(
         statuses.append(attempt(client, token, "Orga@Example.org ", "faux"))
 
     assert statuses == [401, 401, 429]
+
+
+def test_strangers_cannot_lock_the_owner_out_of_their_account(
+    limited: Callable[..., Flask],
+) -> None:
+    app = login_app(limited)
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    owner_token = form_token(owner, "/test-login")
+    assert attempt(owner, owner_token, "orga@example.org", "ok") == 303  # logged in before
+    for n in range(4):  # strangers elsewhere exhaust the account's limit
+        stranger = app.test_client()
+        stranger.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
+        attempt(stranger, form_token(stranger, "/test-login"), "orga@example.org", "faux")
+    newcomer = app.test_client()
+    newcomer.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    newcomer_token = form_token(newcomer, "/test-login")
+
+    assert attempt(owner, owner_token, "orga@example.org", "ok") == 303
+    # An unknown browser still meets the account's limit, and so does the owner's for
+    # another account.
+    assert attempt(newcomer, newcomer_token, "orga@example.org", "ok") == 429
+    assert attempt(owner, owner_token, "autre@example.org", "faux") == 401
 
 
 # ---------------------------------------------------------------------------- buckets
