@@ -77,3 +77,30 @@ def connection_factory(total_seconds: float) -> type[CooperativeConnection]:
     return type(
         "Connection", (CooperativeConnection,), {"total": total_seconds, "cursor_class": cursor}
     )
+
+
+def scrub_deleted(engine: Any, tables: tuple[str, ...] = ()) -> bool:
+    """After a purge or a deletion is committed: leave nothing of the old rows on disk.
+
+    SQLite (``secure_delete`` is on, so freed pages and cells of the main file are zeroed):
+    the write-ahead log still holds earlier copies of the pages, so it is checkpointed into
+    the main file and truncated. PostgreSQL: ``VACUUM`` of ``tables`` removes the dead
+    tuples from tables and indexes and lets their space be reused; the bytes may stay until
+    overwritten, in the server's WAL and in backups (the README says what the operator does).
+    Returns False when SQLite could not truncate its log (a reader kept it busy throughout).
+    """
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            for _ in range(20):
+                busy, _log_pages, _moved = connection.exec_driver_sql(
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                ).one()
+                if not busy:
+                    return True
+                time.sleep(0.05)
+        return False
+    if engine.dialect.name == "postgresql" and tables:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.exec_driver_sql(f'VACUUM "{table}"')
+    return True

@@ -16,6 +16,7 @@ import click
 from facilitation.domain import privacy
 from facilitation.domain.errors import DomainError
 from facilitation.domain.events import get_event
+from facilitation.edge.sqlite import scrub_deleted
 from facilitation.extensions import db
 from facilitation.models import Event
 
@@ -51,6 +52,7 @@ def purge_command(slug: str | None, due: bool, dry_run: bool, yes: bool) -> None
                 continue
             _show(event, privacy.purge_event(event))
             db.session.commit()
+            _scrub()
             click.echo("  Purgé.")
         return
     try:
@@ -74,4 +76,15 @@ def purge_command(slug: str | None, due: bool, dry_run: bool, yes: bool) -> None
         )
     privacy.purge_event(event)
     db.session.commit()
+    _scrub()
     click.echo("Données personnelles supprimées ; résultats anonymisés conservés.")
+
+
+def _scrub() -> None:
+    """Nothing of the purged rows left readable in the database files (edge/sqlite.py)."""
+    if not scrub_deleted(db.engine, tuple(db.metadata.tables)):
+        click.echo(
+            "Attention : le journal SQLite (-wal) n'a pas pu être vidé, un lecteur le tenait. "
+            "Relancez la purge (elle ne change plus rien) quand le serveur est calme.",
+            err=True,
+        )

@@ -29,6 +29,7 @@ from facilitation.domain.access import require_organizer
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_event
 from facilitation.edge.identity import SESSION_KEY, actor_for, current_organizer, participant_for
+from facilitation.edge.sqlite import scrub_deleted
 from facilitation.extensions import db, socketio
 from facilitation.models import Contribution, Event, Participant
 from facilitation.push import broadcast, round_broadcast
@@ -97,6 +98,7 @@ def delete(slug: str):  # type: ignore[no-untyped-def]
     atelier_id = me.current_atelier_id
     done = privacy.forget_participant(me, delete_cards=request.form.get("cards") == "delete")
     db.session.commit()
+    scrub_deleted(db.engine, tuple(db.metadata.tables))
     _forget_in_this_browser(event)
     _broadcast(done, atelier_id)
     flash(
