@@ -23,6 +23,7 @@ from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.control import clean_announcement
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.once import add_once
+from facilitation.domain.validation import as_int
 from facilitation.domain.validation import client_id as clean_client_id
 from facilitation.extensions import db
 from facilitation.models import Announcement, Event
@@ -36,9 +37,8 @@ MAX_MINUTES = 12 * 60
 def _minutes(raw: Any) -> int:
     if raw is None or raw == "":
         return DEFAULT_MINUTES
-    if isinstance(raw, str) and raw.strip().isdigit():
-        raw = int(raw.strip())
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_MINUTES:
+    raw = as_int(raw)
+    if raw is None or not 1 <= raw <= MAX_MINUTES:
         message = gettext("Indiquez une durée entre 1 et %(max)s minutes.", max=MAX_MINUTES)
         raise ValidationError(message, {"minutes": message})
     return raw

@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from facilitation.domain.errors import ValidationError
 from facilitation.domain.profiles import get_profile, public_card, visible_in_atelier
+from facilitation.domain.validation import as_int
 from facilitation.extensions import db
 from facilitation.models import Atelier, Participant, TourDeTable
 from facilitation.models.base import utcnow
@@ -33,9 +34,8 @@ def get_tour(atelier: Atelier) -> TourDeTable | None:
 def _timer(raw: Any) -> int:
     if raw is None or raw == "":
         return 0
-    if isinstance(raw, str) and raw.strip().isdigit():
-        raw = int(raw.strip())
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_TIMER_SECONDS:
+    raw = as_int(raw)
+    if raw is None or not 0 <= raw <= MAX_TIMER_SECONDS:
         raise ValidationError(
             errors={
                 "seconds": gettext(

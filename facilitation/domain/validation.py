@@ -24,7 +24,39 @@ def N_(text: str) -> str:
     return text
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Removed from every text: C0 and C1 control characters (tab, line feed and carriage return
+#: excepted), lone surrogates (a JSON string may carry one; it cannot be stored or encoded)
+#: and Unicode non-characters (U+FFFE ...: refused by XML, so by the DOCX and ODT reports).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+#: ASCII digits only: « ٣ » or « ² » are digits to ``str.isdigit`` but not ids.
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def clean_text(raw: str) -> str:
+    """``raw`` without the characters no text of ours may hold (see ``_CONTROL``)."""
+    return _CONTROL.sub("", raw)
+
+
+def as_int(raw: Any) -> int | None:
+    """An integer given as a JSON number or as ASCII digits (spaces around allowed); else None.
+
+    Booleans are not numbers here, and neither are floats.
+    """
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and _DIGITS.fullmatch(raw.strip()):
+        return int(raw.strip())
+    return None
+
+
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -103,11 +135,8 @@ MAX_ID = 2**31 - 1
 
 def integer_id(raw: Any, field: str, label: str) -> int:
     """A positive integer id given as a number or as digits, within the INTEGER range."""
-    if isinstance(raw, bool):
-        raw = None
-    if isinstance(raw, str) and raw.strip().isdigit():
-        raw = int(raw.strip())
-    if not isinstance(raw, int) or raw <= 0 or raw > MAX_ID:
+    raw = as_int(raw)
+    if raw is None or raw <= 0 or raw > MAX_ID:
         raise ValidationError(
             errors={field: gettext("Choisissez %(label)s.", label=gettext(label))}
         )

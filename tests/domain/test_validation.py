@@ -1,7 +1,7 @@
 import pytest
 
 from facilitation.domain.errors import ValidationError
-from facilitation.domain.validation import TextField, clean, client_id, integer_id
+from facilitation.domain.validation import TextField, as_int, clean, client_id, integer_id
 
 FIELDS = (
     TextField("titre", "Titre", 10, required=True),
@@ -62,3 +62,19 @@ def test_integer_id(raw, expected):
 def test_integer_id_refuses(raw):
     with pytest.raises(ValidationError):
         integer_id(raw, "atelier_id", "un atelier")
+
+
+def test_text_loses_what_cannot_be_stored_or_exported() -> None:
+    field = TextField("titre", "Titre", 200)
+    value, error = field.clean("x \ufffe\uffff\ud800 y\x85\x9f\U0010ffff")
+    assert (value, error) == ("x y", None)
+    assert value.encode("utf-8")  # storable and encodable
+
+
+def test_ids_are_ascii_digits_within_integer() -> None:
+    assert as_int(" 12 ") == 12 and as_int(12) == 12
+    for raw in ("٣", "²", "1.0", True, 1.0, None, "1" * 25):
+        assert as_int(raw) is None
+    for raw in ("٣", "²", 2**31, "2147483648", 2**63, 0, -1):
+        with pytest.raises(ValidationError):
+            integer_id(raw, "atelier_id", "un atelier")

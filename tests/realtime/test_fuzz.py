@@ -156,3 +156,39 @@ def test_no_payload_breaks_an_event_or_changes_state_when_refused(
     check()
     if os.environ.get("FUZZ_REPORT"):  # how deep the payloads got: accepted ones per sender
         print(f"\n{event}: accepted {accepted}")
+
+
+#: Values the adversarial pass found breaking events: text that cannot be encoded or put in
+#: XML, digits that are not ASCII, ids beyond INTEGER (PostgreSQL) and 64 bits (SQLite).
+BAD_VALUES = [
+    "\ud800",
+    "x \ufffe\uffff",
+    "a\x85b\x9f",
+    "٣",
+    "²",
+    2**31,
+    2**63,
+    2**64,
+    "9223372036854775808",
+]
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_bad_text_and_out_of_range_ids_never_break_an_event(
+    senders: tuple[dict[str, SocketIOTestClient], list[int]], event: str
+) -> None:
+    clients, ids = senders
+    broken = []
+    for who in ("participant", "organizer"):
+        socket = clients[who]
+        for key in KEYS:
+            if key in ("atelier_id", "client_id"):
+                continue
+            for bad in BAD_VALUES:
+                socket.get_received()
+                payload = {"atelier_id": ids[0], "client_id": new_client_id(), key: bad}
+                ack = socket.emit(event, payload, callback=True)
+                errors = [r["args"][0] for r in socket.get_received() if r["name"] == "app:error"]
+                if failures(ack, errors):
+                    broken.append((who, key, bad))
+    assert not broken, broken

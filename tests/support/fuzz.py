@@ -30,13 +30,26 @@ WEIRD_TEXT = st.sampled_from(
         "-1",
         "1e309",
         "__proto__",
+        # Text that cannot go into XML or be encoded: a lone surrogate, non-characters, C1
+        # controls; digits Python reads as numbers but a database id is not.
+        "\ud800",
+        "x \ufffe\uffff",
+        "\x85\x9f\u2028",
+        "٣",
+        "²",
+        "2147483648",
+        "9223372036854775808",
     ]
 )
+
+#: Ids at and beyond the databases' integer ranges (PostgreSQL INTEGER, SQLite 64-bit).
+BIG_IDS = st.sampled_from([2**31 - 1, 2**31, 2**63 - 1, 2**63, 2**64, -(2**63) - 1])
 
 JSON = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**70), max_value=2**70)
+    | BIG_IDS
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=40)
     | WEIRD_TEXT,
