@@ -118,7 +118,7 @@ def urls(slug: str, base_url: str | None) -> None:
                     "interconnaissance.tour_control", atelier_id=atelier.id, _external=True
                 )
                 click.echo(f"      tour de table : {tour}\n      animation du tour : {control}")
-        actors = url_for("interconnaissance.actors", slug=slug, _external=True)
+        actors = url_for("interconnaissance_organizer.actors", slug=slug, _external=True)
         click.echo(f"\n  Carte des acteurs (organisateurs) : {actors}")
         click.echo()
 

@@ -16,47 +16,50 @@ def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
 
-    from facilitation.web.api import bp as api_bp
-    from facilitation.web.public import bp as public_bp
+    from facilitation.web import (
+        api,
+        branding,
+        chantiers,
+        console,
+        event_setup,
+        guards,
+        interconnaissance,
+        links,
+        organizer,
+        privacy,
+        public,
+        regie,
+        restitution,
+        votes,
+    )
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(api_bp)
+    # What participants open on their phone, and the room's projector.
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(chantiers.bp)
+    app.register_blueprint(interconnaissance.bp)
+    app.register_blueprint(privacy.bp)  # « Mes données »
+    app.register_blueprint(votes.bp)  # dot-voting: tally JSON and the results chart
+    app.register_blueprint(restitution.public_bp)  # plenary vote, published restitution
+    app.register_blueprint(branding.bp)  # each event's stylesheet and logo
 
-    from facilitation.web.chantiers import bp as chantiers_bp
+    # The facilitator's secret link and console.
+    app.register_blueprint(console.bp)
 
-    app.register_blueprint(chantiers_bp)
-
-    from facilitation.web.interconnaissance import bp as interconnaissance_bp
-
-    app.register_blueprint(interconnaissance_bp)
-
-    from facilitation.web.restitution import bp as restitution_bp
-
-    app.register_blueprint(restitution_bp)
-
-    from facilitation.web.facilitation import bp as facilitation_bp
-
-    # Facilitator link and console, organizer login and control room (issue 3).
-    app.register_blueprint(facilitation_bp)
-
-    from facilitation.web.event_setup import bp as event_setup_bp
-
-    # Setting up a day: event settings and branding, programme, ateliers, duplicate (issue 3).
-    app.register_blueprint(event_setup_bp)
-
-    from facilitation.web.privacy import bp as privacy_bp
-
-    # Personal data: « Mes données », the organizer's purge date (issue 8).
-    app.register_blueprint(privacy_bp)
-
-    from facilitation.web.votes import bp as votes_bp
-
-    # Dot-voting: tally JSON and the results chart (issue 4).
-    app.register_blueprint(votes_bp)
+    # The organizer area (/organisateur): login, my events, a new event.
+    app.register_blueprint(organizer.bp)
+    # One event's organizer pages, all under guards.EVENT_PREFIX and guarded by guards.py.
+    app.register_blueprint(event_setup.bp)  # settings, programme, ateliers, CSV imports
+    app.register_blueprint(regie.bp)  # the live control room
+    app.register_blueprint(links.bp)  # facilitator links, QR codes for the tables
+    app.register_blueprint(restitution.bp)  # restitution page, exports, slides, syntheses
+    app.register_blueprint(privacy.organizer_bp)  # the personal data purge date
+    app.register_blueprint(interconnaissance.organizer_bp)  # the actors map
+    guards.init_app(app)
 
     from facilitation.web import i18n
 
-    # French by default, English available: Flask-Babel, /langue/<code> switch (issue 6).
+    # French by default, English available: Flask-Babel, /langue/<code> switch.
     i18n.init_app(app)
 
     from facilitation.web import security
@@ -66,7 +69,8 @@ def register(app: Flask) -> None:
 
     from facilitation.web import assets
 
-    # Content-hashed static URLs with long caching, ES module imports versioned, gzip (issue 6).
+    # Content-hashed static URLs with long caching, ES module imports versioned, gzip: weak
+    # phones download each file once.
     assets.init_app(app)
 
     from facilitation.ops.loadtest.http import bp as loadtest_bp

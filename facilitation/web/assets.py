@@ -1,4 +1,4 @@
-"""Static files for weak phones: content-hashed URLs, long caching, gzip (issue 6).
+"""Static files for weak phones: content-hashed URLs, long caching, gzip.
 
 - Every ``url_for("static", filename=...)`` gets ``?v=<hash of the content>``: templates need
   no change. A request whose ``v`` is the file's current hash is answered with

@@ -24,6 +24,7 @@ from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event
 from facilitation.push import broadcast
 from facilitation.web.i18n import clock
+from facilitation.web.wall import wall_page
 
 bp = Blueprint("chantiers", __name__)
 
@@ -105,8 +106,6 @@ def detail(slug: str, atelier_id: int, chantier_id: int):  # type: ignore[no-unt
 @bp.post("/e/<slug>/a/<int:atelier_id>/chantiers")
 def create(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     """The wall's chantier form without JavaScript (same client id: idempotent)."""
-    from facilitation.web.public import _wall_page
-
     event = get_event(slug)
     atelier = get_atelier(event, atelier_id)
     actor = actor_for(event.id)
@@ -124,7 +123,7 @@ def create(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
         errors = exc.errors or {"event": exc.message}
         if "client_id" in errors:
             cid = uuid.uuid4().hex
-        return _wall_page(event, atelier, form, errors, cid), exc.http_status
+        return wall_page(event, atelier, form, errors, cid), exc.http_status
     data = contribution_dict(card)
     data["chantier"] = chantiers.chantier_view(card)
     db.session.commit()

@@ -1,10 +1,10 @@
-"""Setting up a day from the organizer area (issue 3): the event's settings and branding, its
-programme and ateliers, duplicating it, the expected participants; and, for everyone, the
-event's stylesheet and logo (served from here so the Content-Security-Policy stays strict).
+"""Setting up a day from the organizer area: an event's settings, its programme and ateliers
+(by hand or from a CSV file), duplicating it, the expected participants.
 
-Every organizer page: logged in (else the login page, then back), organizer of the event
-(``access.require_organizer``, else a French 403), CSRF on every POST (``web/csrf.py``), and a
-refused form comes back with what was typed and each error next to its field.
+Every page: logged in and organizer of the event (``web/guards.py``), CSRF on every POST
+(``web/csrf.py``), and a refused form comes back with what was typed and each error next to
+its field. Creating an event is in the organizer area (``web/organizer.py``), with the same
+form helpers as the settings page.
 """
 
 from __future__ import annotations
@@ -12,49 +12,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from markupsafe import Markup
 
+from facilitation.domain import atelier_import
 from facilitation.domain import event_setup as setup
-from facilitation.domain.access import require_organizer
 from facilitation.domain.control import event_ateliers
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.domain.snapshot import atelier_dict
-from facilitation.edge.identity import actor_for, current_organizer
+from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
-from facilitation.models import Event, Organizer, Sequence
-from facilitation.models.event import EventStatus
+from facilitation.models import Event, Sequence
 from facilitation.push import broadcast
+from facilitation.web.branding import event_theme
 from facilitation.web.csv_upload import posted_csv
-from facilitation.web.security import allow_inline_style
+from facilitation.web.guards import EVENT_PREFIX, login_required, organizer_event
 
-bp = Blueprint("event_setup", __name__)
-
-
-class _Login(Exception):
-    """Nobody logged in: the view answers with the login page's redirect."""
-
-
-@bp.errorhandler(_Login)
-def _to_login(_exc: _Login):  # type: ignore[no-untyped-def]
-    return redirect(url_for("facilitation.login", suivant=request.path))
-
-
-def _organizer() -> Any:
-    organizer = current_organizer()
-    if organizer is None:
-        raise _Login()
-    return organizer
-
-
-def _owned(slug: str) -> Event:
-    """The event, for its logged-in organizers only."""
-    _organizer()
-    event = get_event(slug)
-    require_organizer(actor_for(event.id), event)
-    return event
+bp = Blueprint("event_setup", __name__, url_prefix=EVENT_PREFIX)
 
 
 def _sequence(event: Event, sequence_id: int) -> Sequence:
@@ -64,7 +39,8 @@ def _sequence(event: Event, sequence_id: int) -> Sequence:
     return sequence
 
 
-def _form(keys: tuple[str, ...]) -> dict[str, str]:
+def form_values(keys: tuple[str, ...]) -> dict[str, str]:
+    """The posted values of ``keys`` (what was typed, shown again with the errors)."""
     return {k: request.form.get(k, "") for k in keys}
 
 
@@ -97,7 +73,7 @@ def _context(**values: Any) -> dict[str, Any]:
 T = TypeVar("T")
 
 
-def _save(write: Callable[..., T], *args: Any) -> tuple[T | None, dict[str, str]]:
+def save(write: Callable[..., T], *args: Any) -> tuple[T | None, dict[str, str]]:
     """``write(*args)`` committed and its result; or, refused, rolled back and its errors by
     field (``event`` for one about the whole form)."""
     try:
@@ -109,42 +85,18 @@ def _save(write: Callable[..., T], *args: Any) -> tuple[T | None, dict[str, str]
     return result, {}
 
 
-def _page(template: str, errors: dict[str, str], **values: Any) -> tuple[str, int]:
+def form_page(template: str, errors: dict[str, str], **values: Any) -> tuple[str, int]:
     """A form page, 422 when it shows errors."""
     return render_template(template, **_context(errors=errors, **values)), (422 if errors else 200)
 
 
 # ------------------------------------------------------------------------- the event
-@bp.route("/organisateur/nouvel-evenement", methods=["GET", "POST"])
-def new_event():  # type: ignore[no-untyped-def]
-    organizer = _organizer()
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        form = _form(EVENT_KEYS)
-        event, errors = _save(_create_event, organizer)
-        if event is not None:
-            flash(
-                gettext("Événement créé. Ajoutez maintenant les séquences de la journée."),
-                "success",
-            )
-            return redirect(url_for(".programme", slug=event.slug), 303)
-    else:
-        form = {"timezone": setup.DEFAULT_TIMEZONE, "status": EventStatus.OPEN.value}
-    return _page("event_setup/event_form.html", errors, event=None, form=form)
-
-
-def _create_event(organizer: Organizer) -> Event:
-    event = setup.create_event(organizer, request.form)
-    _save_logo(event)
-    return event
-
-
 def _update_event(event: Event) -> None:
     setup.update_event(actor_for(event.id), event, request.form)
-    _save_logo(event)
+    save_logo(event)
 
 
-def _save_logo(event: Event) -> None:
+def save_logo(event: Event) -> None:
     """The logo part of the settings form: a new file, or « retirer le logo »."""
     actor = actor_for(event.id)
     upload = request.files.get("logo")
@@ -154,22 +106,23 @@ def _save_logo(event: Event) -> None:
         setup.remove_logo(actor, event)
 
 
-@bp.route("/organisateur/e/<slug>/reglages", methods=["GET", "POST"])
+@bp.route("/reglages", methods=["GET", "POST"])
+@login_required
 def edit_event(slug: str):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
+    event = organizer_event(slug)
     errors: dict[str, str] = {}
     form = setup.event_form(event)
     if request.method == "POST":
-        form = _form(EVENT_KEYS)
+        form = form_values(EVENT_KEYS)
         shown = setup.shown_event(event)
-        _, errors = _save(_update_event, event)
+        _, errors = save(_update_event, event)
         if not errors:
             if setup.shown_event(event) != shown:
                 _event_updated(event)
             flash(gettext("Réglages enregistrés."), "success")
             return redirect(url_for(".edit_event", slug=slug), 303)
         event = get_event(slug)
-    return _page("event_setup/event_form.html", errors, event=event, form=form)
+    return form_page("event_setup/event_form.html", errors, event=event, form=form)
 
 
 def _event_updated(event: Event) -> None:
@@ -184,13 +137,14 @@ def _event_updated(event: Event) -> None:
     )
 
 
-@bp.route("/organisateur/e/<slug>/dupliquer", methods=["GET", "POST"])
+@bp.route("/dupliquer", methods=["GET", "POST"])
+@login_required
 def duplicate(slug: str):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
+    event = organizer_event(slug)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = _form(("title", "date", "join_code"))
-        copy, errors = _save(setup.duplicate_event, actor_for(event.id), event, request.form)
+        form = form_values(("title", "date", "join_code"))
+        copy, errors = save(setup.duplicate_event, actor_for(event.id), event, request.form)
         if copy is not None:
             flash(
                 gettext(
@@ -207,7 +161,7 @@ def duplicate(slug: str):  # type: ignore[no-untyped-def]
             "date": "",
             "join_code": setup.suggest_join_code(event.title),
         }
-    return _page("event_setup/duplicate.html", errors, event=event, form=form)
+    return form_page("event_setup/duplicate.html", errors, event=event, form=form)
 
 
 # ------------------------------------------------------------------------- the programme
@@ -223,32 +177,35 @@ def _programme_page(event: Event, form: dict[str, str], errors: dict[str, str]) 
     )
 
 
-@bp.get("/organisateur/e/<slug>/programme")
+@bp.get("/programme")
+@login_required
 def programme(slug: str):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
+    event = organizer_event(slug)
     return _programme_page(event, {"kind": "", "starts_at": "", "ends_at": "", "title": ""}, {})
 
 
-@bp.post("/organisateur/e/<slug>/programme/sequences")
+@bp.post("/programme/sequences")
+@login_required
 def add_sequence(slug: str):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
-    form = _form(SEQUENCE_KEYS)
-    sequence, errors = _save(setup.add_sequence, actor_for(event.id), event, request.form)
+    event = organizer_event(slug)
+    form = form_values(SEQUENCE_KEYS)
+    sequence, errors = save(setup.add_sequence, actor_for(event.id), event, request.form)
     if sequence is None:
         return _programme_page(get_event(slug), form, errors), 422
     flash(gettext("Séquence « %(title)s » ajoutée.", title=sequence.title), "success")
     return redirect(url_for(".programme", slug=slug, _anchor=f"sequence-{sequence.id}"), 303)
 
 
-@bp.route("/organisateur/e/<slug>/programme/sequences/<int:sequence_id>", methods=["GET", "POST"])
+@bp.route("/programme/sequences/<int:sequence_id>", methods=["GET", "POST"])
+@login_required
 def edit_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
+    event = organizer_event(slug)
     sequence = _sequence(event, sequence_id)
     errors: dict[str, str] = {}
     form = setup.sequence_form(sequence)
     if request.method == "POST":
-        form = _form(SEQUENCE_KEYS)
-        versions, errors = _save(setup.update_sequence, actor_for(event.id), sequence, request.form)
+        form = form_values(SEQUENCE_KEYS)
+        versions, errors = save(setup.update_sequence, actor_for(event.id), sequence, request.form)
         if not errors:
             # Renamed while its ateliers run: their screens' headers follow without a reload.
             for atelier in sequence.ateliers:
@@ -262,14 +219,15 @@ def edit_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
             )
         event = get_event(slug)
         sequence = _sequence(event, sequence_id)
-    return _page(
+    return form_page(
         "event_setup/sequence_form.html", errors, event=event, sequence=sequence, form=form
     )
 
 
-@bp.post("/organisateur/e/<slug>/programme/sequences/<int:sequence_id>/deplacer")
+@bp.post("/programme/sequences/<int:sequence_id>/deplacer")
+@login_required
 def move_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
+    event = organizer_event(slug)
     sequence = _sequence(event, sequence_id)
     direction = request.form.get("sens")
     if direction not in ("haut", "bas"):
@@ -279,9 +237,10 @@ def move_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for(".programme", slug=slug, _anchor=f"sequence-{sequence.id}"), 303)
 
 
-@bp.post("/organisateur/e/<slug>/programme/sequences/<int:sequence_id>/supprimer")
+@bp.post("/programme/sequences/<int:sequence_id>/supprimer")
+@login_required
 def delete_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
+    event = organizer_event(slug)
     sequence = _sequence(event, sequence_id)
     if request.form.get("confirmer") != "1":
         return render_template(
@@ -305,17 +264,18 @@ def delete_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def
 
 # ------------------------------------------------------------------------- ateliers
 @bp.route(
-    "/organisateur/e/<slug>/programme/sequences/<int:sequence_id>/ateliers/nouveau",
+    "/programme/sequences/<int:sequence_id>/ateliers/nouveau",
     methods=["GET", "POST"],
 )
+@login_required
 def new_atelier(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
+    event = organizer_event(slug)
     sequence = _sequence(event, sequence_id)
     errors: dict[str, str] = {}
     form = dict.fromkeys(ATELIER_KEYS, "")
     if request.method == "POST":
-        form = _form(ATELIER_KEYS)
-        atelier, errors = _save(setup.add_atelier, actor_for(event.id), sequence, request.form)
+        form = form_values(ATELIER_KEYS)
+        atelier, errors = save(setup.add_atelier, actor_for(event.id), sequence, request.form)
         if atelier is not None:
             flash(gettext("Atelier « %(title)s » ajouté.", title=atelier.title), "success")
             if request.form.get("encore") == "1":
@@ -323,7 +283,7 @@ def new_atelier(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for(".programme", slug=slug, _anchor=f"atelier-{atelier.id}"), 303)
         event = get_event(slug)
         sequence = _sequence(event, sequence_id)
-    return _page(
+    return form_page(
         "event_setup/atelier_form.html",
         errors,
         event=event,
@@ -333,15 +293,16 @@ def new_atelier(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/organisateur/e/<slug>/programme/ateliers/<int:atelier_id>", methods=["GET", "POST"])
+@bp.route("/programme/ateliers/<int:atelier_id>", methods=["GET", "POST"])
+@login_required
 def edit_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
+    event = organizer_event(slug)
     atelier = get_atelier(event, atelier_id)
     errors: dict[str, str] = {}
     form = setup.atelier_form(atelier)
     if request.method == "POST":
-        form = _form(ATELIER_KEYS)
-        version, errors = _save(setup.update_atelier, actor_for(event.id), atelier, request.form)
+        form = form_values(ATELIER_KEYS)
+        version, errors = save(setup.update_atelier, actor_for(event.id), atelier, request.form)
         if not errors:
             if version is not None:  # an atelier running now: its screens redraw live
                 broadcast.atelier_updated(atelier.id, version, atelier_dict(atelier))
@@ -349,7 +310,7 @@ def edit_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for(".programme", slug=slug, _anchor=f"atelier-{atelier.id}"), 303)
         event = get_event(slug)
         atelier = get_atelier(event, atelier_id)
-    return _page(
+    return form_page(
         "event_setup/atelier_form.html",
         errors,
         event=event,
@@ -359,9 +320,10 @@ def edit_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.post("/organisateur/e/<slug>/programme/ateliers/<int:atelier_id>/supprimer")
+@bp.post("/programme/ateliers/<int:atelier_id>/supprimer")
+@login_required
 def delete_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
-    event = _owned(slug)
+    event = organizer_event(slug)
     atelier = get_atelier(event, atelier_id)
     if request.form.get("confirmer") != "1":
         return render_template(
@@ -383,11 +345,46 @@ def delete_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for(".programme", slug=slug), 303)
 
 
-# ------------------------------------------------------------------------- expected people
-@bp.route("/organisateur/e/<slug>/import/participants", methods=["GET", "POST"])
+# ------------------------------------------------------------------------- CSV imports
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_ateliers(slug: str):  # type: ignore[no-untyped-def]
+    """Import ateliers from a CSV file: preview with line-numbered errors, then confirm."""
+    found = organizer_event(slug)
+    result = None
+    content = ""
+    if request.method == "POST":
+        try:
+            content = posted_csv()
+            if request.form.get("confirmer") == "1":
+                result = atelier_import.apply_import(actor_for(found.id), found, content)
+                created = sum(1 for r in result.rows if r.existing is None)
+                db.session.commit()
+                flash(
+                    gettext(
+                        "%(count)s atelier(s) importé(s) : %(created)s créé(s), %(v)s mis à jour.",
+                        count=len(result.rows),
+                        created=created,
+                        v=len(result.rows) - created,
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".import_ateliers", slug=slug), 303)
+            result = atelier_import.preview(found, content)
+        except ValidationError as exc:
+            db.session.rollback()
+            result = atelier_import.ImportPreview.refused(exc)
+    status = 422 if result is not None and result.errors else 200
+    return render_template(
+        "organizer/import.html", event=found, result=result, content=content
+    ), status
+
+
+@bp.route("/import/participants", methods=["GET", "POST"])
+@login_required
 def import_people(slug: str):  # type: ignore[no-untyped-def]
     """Expected participants from a CSV file: preview with line-numbered errors, confirm."""
-    event = _owned(slug)
+    event = organizer_event(slug)
     actor = actor_for(event.id)
     result = None
     content = ""
@@ -428,73 +425,6 @@ def import_people(slug: str):  # type: ignore[no-untyped-def]
         content=content,
         people=people,
     ), status
-
-
-# ------------------------------------------------------------------------- public branding
-@bp.get("/e/<slug>/theme.css")
-def theme(slug: str) -> Response:
-    """The event's colours as CSS custom properties (a stylesheet: no inline style)."""
-    event = get_event(slug)
-    response = Response(setup.theme_css(event), mimetype="text/css")
-    _cache(response, request.args.get("v") == setup.theme_version(event))
-    return response
-
-
-@bp.get("/e/<slug>/logo")
-def logo(slug: str) -> Response:
-    event = get_event(slug)
-    found = setup.get_logo(event)
-    if found is None:
-        abort(404)
-    response = Response(found.data, mimetype=found.content_type)
-    _cache(response, request.args.get("v") == event.logo_digest)
-    return response
-
-
-def _cache(response: Response, versioned: bool) -> None:
-    if versioned:
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    else:
-        response.headers["Cache-Control"] = "no-cache"
-
-
-@bp.app_template_global()
-def event_theme(event: Any) -> dict[str, str] | None:
-    """What ``base.html`` needs to dress a page in the event's branding (``None``: none)."""
-    if not isinstance(event, Event) or not (
-        event.brand_color or event.brand_name or event.logo_digest
-    ):
-        return None
-    version = setup.theme_version(event)
-    return {
-        "css_url": url_for("event_setup.theme", slug=event.slug, v=version)
-        if event.brand_color
-        else "",
-        "logo_url": url_for("event_setup.logo", slug=event.slug, v=event.logo_digest)
-        if event.logo_digest
-        else "",
-        "name": event.brand_name,
-    }
-
-
-@bp.app_template_global()
-def event_theme_style(event: Any) -> Markup:
-    """The event's colours as an inline ``<style>`` in the head, allowed by this response's CSP
-    hash (never ``'unsafe-inline'``): a branded page paints with the HTML alone, without the
-    render-blocking round trip a ``<link>`` to ``theme.css`` would cost on a slow phone.
-
-    ``data-event-theme`` carries the ``theme.css`` URL it stands for: a live branding change
-    (``atelier_head.js``) replaces the block with that served stylesheet. Empty without a
-    colour.
-    """
-    theme = event_theme(event)
-    if theme is None or not theme["css_url"]:
-        return Markup("")
-    css = setup.theme_css(event).strip()
-    if "<" in css:  # cannot happen (a checked hex colour), but it would end the element
-        raise ValueError("'<' in an event's theme CSS")
-    allow_inline_style(css)
-    return Markup('<style data-event-theme="{}">{}</style>').format(theme["css_url"], Markup(css))
 
 
 @bp.app_template_global()

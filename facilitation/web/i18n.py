@@ -1,4 +1,4 @@
-"""Languages (issue 6): French by default, English available.
+"""Languages: French by default, English available.
 
 The language is, in order: the visitor's choice (``/langue/<code>``, kept a year in the
 ``lang`` cookie), else the browser's ``Accept-Language``, else French. Strings are marked
@@ -189,7 +189,7 @@ def js_strings() -> dict[str, str]:
     """The strings of the participant's scripts (live.js, wall.js, outbox.js), translated.
 
     Empty in French: the scripts' fallbacks are the French text, and a phone's first load
-    need not carry them twice (issue 6: the 60 KB budget).
+    need not carry them twice (it has a size budget, see the README).
     """
     if current_lang() == DEFAULT:
         return {}

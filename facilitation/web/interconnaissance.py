@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext
 
 from facilitation.domain import contacts, matching, profiles, tour
-from facilitation.domain.access import require_facilitator, require_organizer
+from facilitation.domain.access import require_facilitator
 from facilitation.domain.actors import actors_chart_svg, actors_map
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_atelier, get_event
@@ -19,9 +19,13 @@ from facilitation.edge.identity import actor_for, participant_for
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Participant
 from facilitation.push import broadcast
+from facilitation.web.guards import EVENT_PREFIX, organizer_event
 from facilitation.web.i18n import date_time
 
+#: The participants' and facilitators' pages.
 bp = Blueprint("interconnaissance", __name__)
+#: The organizers' actors map, under the event's organizer prefix.
+organizer_bp = Blueprint("interconnaissance_organizer", __name__, url_prefix=EVENT_PREFIX)
 
 
 def profile_form(profile: Any) -> dict[str, str]:
@@ -253,10 +257,11 @@ def cancel(slug: str, request_id: int):  # type: ignore[no-untyped-def]
 
 
 # ----------------------------------------------------------------------------- organizer
-@bp.get("/organisateur/e/<slug>/acteurs")
+@organizer_bp.get("/acteurs")
 def actors(slug: str):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    require_organizer(actor_for(event.id), event)
+    """Who came, from which kinds of structure, and the matches made (organizers; a 403 to
+    anyone else, logged in or not)."""
+    event = organizer_event(slug)
     data = actors_map(event)
     return render_template(
         "interconnaissance/actors.html",
@@ -266,10 +271,9 @@ def actors(slug: str):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.get("/organisateur/e/<slug>/acteurs.svg")
+@organizer_bp.get("/acteurs.svg")
 def actors_svg(slug: str):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    require_organizer(actor_for(event.id), event)
+    event = organizer_event(slug)
     response = Response(actors_chart_svg(event), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-store"
     return response

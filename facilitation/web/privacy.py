@@ -1,4 +1,4 @@
-"""Personal data pages (issue 8): a participant's « Mes données », the organizer's purge date.
+"""Personal data pages: a participant's « Mes données », the organizer's purge date.
 
 * ``/e/<slug>/mes-donnees``: what is stored about this browser's identity in the event, its
   JSON download, and its deletion (then the identity is forgotten by this browser). After the
@@ -25,17 +25,20 @@ from flask import (
 from flask_babel import gettext
 
 from facilitation.domain import chantiers, privacy
-from facilitation.domain.access import require_organizer
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_event
-from facilitation.edge.identity import SESSION_KEY, actor_for, current_organizer, participant_for
+from facilitation.edge.identity import SESSION_KEY, actor_for, participant_for
 from facilitation.edge.sqlite import scrub_deleted
 from facilitation.extensions import db, socketio
 from facilitation.models import Contribution, Event, Participant
 from facilitation.push import broadcast, round_broadcast
+from facilitation.web.guards import EVENT_PREFIX, login_required, organizer_event
 from facilitation.web.interconnaissance import notify_whoswho
 
+#: The participant's « Mes données ».
 bp = Blueprint("privacy", __name__)
+#: The organizer's purge date, under the event's organizer prefix.
+organizer_bp = Blueprint("privacy_organizer", __name__, url_prefix=EVENT_PREFIX)
 
 
 # ----------------------------------------------------------------------------- participant
@@ -134,14 +137,12 @@ def _broadcast(done: privacy.Forgotten, atelier_id: int | None) -> None:
 
 
 # ----------------------------------------------------------------------------- organizer
-@bp.route("/organisateur/e/<slug>/donnees", methods=["GET", "POST"])
-def organizer(slug: str):  # type: ignore[no-untyped-def]
+@organizer_bp.route("/donnees", methods=["GET", "POST"])
+@login_required
+def purge(slug: str):  # type: ignore[no-untyped-def]
     """Schedule the purge of the event's personal data; see what it would remove."""
-    if current_organizer() is None:
-        return redirect(url_for("facilitation.login", suivant=request.path))
-    event = get_event(slug)
+    event = organizer_event(slug)
     actor = actor_for(event.id)
-    require_organizer(actor, event)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -161,7 +162,7 @@ def organizer(slug: str):  # type: ignore[no-untyped-def]
                     ),
                     "success",
                 )
-            return redirect(url_for("privacy.organizer", slug=slug), 303)
+            return redirect(url_for("privacy_organizer.purge", slug=slug), 303)
     return render_template(
         "privacy/organizer.html",
         event=event,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 import uuid
-from typing import Any
 from urllib.parse import urlsplit
 
 import segno
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from facilitation.domain import control, participants
 from facilitation.domain.contributions import create_contribution, wall
@@ -25,9 +24,10 @@ from facilitation.domain.snapshot import contribution_dict
 from facilitation.edge.identity import participant_for, remember
 from facilitation.edge.ratelimit import limit_join
 from facilitation.extensions import db
-from facilitation.models import Atelier, Event
 from facilitation.push import broadcast
 from facilitation.web.interconnaissance import notify_whoswho
+from facilitation.web.urls import public_url
+from facilitation.web.wall import wall_page
 
 bp = Blueprint("public", __name__)
 
@@ -36,14 +36,6 @@ bp = Blueprint("public", __name__)
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 
 CONTRIBUTION_FORM_KEYS = ("titre", "description", "structure", "commune", "public_concerne")
-
-
-def public_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL, on ``PUBLIC_BASE_URL`` when set (the address phones can reach)."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -129,24 +121,6 @@ def join(slug: str):  # type: ignore[no-untyped-def]
     ), (status if errors else 200)
 
 
-def _wall_page(
-    event: Event, atelier: Atelier, form: dict[str, str], errors: dict[str, str], cid: str
-) -> str:
-    return render_template(
-        "public/wall.html",
-        event=event,
-        atelier=atelier,
-        participant=participant_for(event.id),
-        contributions=[contribution_dict(c) for c in wall(atelier)],
-        version=atelier.version,
-        form=form,
-        errors=errors,
-        client_id=cid,
-        communes=list(event.communes or []),
-        kind=contribution_kind(atelier.sequence),
-    )
-
-
 @bp.get("/e/<slug>/a/<int:atelier_id>", endpoint="wall")
 def wall_view(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     event = get_event(slug)
@@ -157,7 +131,7 @@ def wall_view(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     form = dict.fromkeys(CONTRIBUTION_FORM_KEYS, "")
     form["structure"] = participant.structure
     form["commune"] = participant.commune
-    return _wall_page(event, atelier, form, {}, uuid.uuid4().hex)
+    return wall_page(event, atelier, form, {}, uuid.uuid4().hex)
 
 
 @bp.post("/e/<slug>/a/<int:atelier_id>/contributions")
@@ -177,10 +151,10 @@ def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-de
         db.session.rollback()
         if "client_id" in exc.errors:
             cid = uuid.uuid4().hex
-        return _wall_page(event, atelier, form, exc.errors, cid), 422
+        return wall_page(event, atelier, form, exc.errors, cid), 422
     except Closed as exc:
         db.session.rollback()
-        return _wall_page(event, atelier, form, {"event": exc.message}, cid), 409
+        return wall_page(event, atelier, form, {"event": exc.message}, cid), 409
     data = contribution_dict(card)
     db.session.commit()
     if version is not None:

@@ -4,9 +4,10 @@ Every page reads ``domain.restitution.restitution`` at request time (no cache): 
 slides show at 15h45 is what the database holds at 15h45. Who may see what:
 
 * the restitution page, downloads, slides and presenter notes: the event's organizers and
-  facilitators holding an event-wide link (``restitution.require_viewer``);
+  facilitators holding an event-wide link (``guards.event_viewer``);
 * a synthesis: the facilitators of that atelier (any link covering it) and organizers;
-* slide order, hidden slides, publication: organizers only;
+* slide order, hidden slides, publication, the plenary vote's settings: organizers only
+  (``guards.organizer_event``: forms posted from the restitution page, a 403 otherwise);
 * the published page (``/r/<token>``): anyone with the link, ``public`` audience (no names,
   no contacts), until the organizer unpublishes it.
 """
@@ -23,7 +24,7 @@ from flask_babel import gettext
 
 from facilitation.domain import plenary
 from facilitation.domain import restitution as domain
-from facilitation.domain.access import require_facilitator, require_organizer
+from facilitation.domain.access import require_facilitator
 from facilitation.domain.errors import DomainError, ValidationError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.edge.identity import actor_for, participant_for
@@ -33,29 +34,13 @@ from facilitation.exports.common import date_fr, filename
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Round
 from facilitation.push import round_broadcast
-from facilitation.web.public import public_url
+from facilitation.web.guards import EVENT_PREFIX, event_viewer, organizer_event
+from facilitation.web.urls import public_url
 
-bp = Blueprint("restitution", __name__)
-
-PREFIX = "/organisateur/e/<slug>/restitution"
-
-
-class _LoginFirst(Exception):
-    """Nobody is logged in: send the browser to the organizers' login, then back here."""
-
-
-def _viewer(slug: str) -> tuple[Event, Any]:
-    event = get_event(slug)
-    actor = actor_for(event.id)
-    if actor.organizer is None and not actor.links and not domain.can_view(actor, event):
-        raise _LoginFirst()
-    domain.require_viewer(actor, event)
-    return event, actor
-
-
-@bp.errorhandler(_LoginFirst)
-def _login_first(_exc: _LoginFirst):  # type: ignore[no-untyped-def]
-    return redirect(url_for("facilitation.login", suivant=request.full_path.rstrip("?")))
+#: The organizers' side, under the event's organizer prefix.
+bp = Blueprint("restitution", __name__, url_prefix=EVENT_PREFIX)
+#: What participants open: the plenary vote on their phone, the published restitution.
+public_bp = Blueprint("restitution_public", __name__)
 
 
 def _no_store(response: Response) -> Response:
@@ -65,7 +50,7 @@ def _no_store(response: Response) -> Response:
 
 
 def _public_vote_url(event: Event) -> str:
-    return public_url("restitution.vote", slug=event.slug)
+    return public_url("restitution_public.vote", slug=event.slug)
 
 
 def _charts(model: dict[str, Any]) -> list[dict[str, Any]]:
@@ -73,13 +58,13 @@ def _charts(model: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"key": c.key, "title": c.title, "svg": to_svg(c)} for c in charts]
 
 
-@bp.get(PREFIX)
+@bp.get("/restitution")
 def page(slug: str):  # type: ignore[no-untyped-def]
-    event, actor = _viewer(slug)
+    event, actor = event_viewer(slug)
     model = domain.restitution(event)
     settings = domain.settings_for(event)
     published = (
-        public_url("restitution.public", token=settings.public_token)
+        public_url("restitution_public.public", token=settings.public_token)
         if settings is not None and settings.public_token
         else None
     )
@@ -108,14 +93,14 @@ def _facilitates(actor: Any, atelier_id: int) -> bool:
     return atelier is not None and actor.facilitates(atelier)
 
 
-@bp.get(PREFIX + "/export", defaults={"fmt": None})
-@bp.get(PREFIX + "/export.<fmt>")
+@bp.get("/restitution/export", defaults={"fmt": None})
+@bp.get("/restitution/export.<fmt>")
 def download(slug: str, fmt: str | None):  # type: ignore[no-untyped-def]
     """Any format, any time; ``?atelier=ID`` for one atelier, ``?csv=plain`` for plain CSV.
 
     ``/export?format=…`` is the same download for the page's form (a select picks the format).
     """
-    event, _actor = _viewer(slug)
+    event, _actor = event_viewer(slug)
     fmt = fmt or request.args.get("format", "")
     if fmt not in FORMATS:
         abort(404)
@@ -131,7 +116,7 @@ def download(slug: str, fmt: str | None):  # type: ignore[no-untyped-def]
 
 
 # ------------------------------------------------------------------------- synthesis
-@bp.route("/organisateur/e/<slug>/a/<int:atelier_id>/synthese", methods=["GET", "POST"])
+@bp.route("/a/<int:atelier_id>/synthese", methods=["GET", "POST"])
 def synthesis(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     """« Ce qu'il faut retenir » of one atelier: its facilitators (any link) and organizers."""
     event = get_event(slug)
@@ -170,11 +155,10 @@ def synthesis(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
 
 
 # ------------------------------------------------------------------------- slides settings
-@bp.post(PREFIX + "/diapositives")
+@bp.post("/restitution/diapositives")
 def slide_settings(slug: str):  # type: ignore[no-untyped-def]
     """Move a slide up or down, hide or show it (organizers)."""
-    event = get_event(slug)
-    require_organizer(actor_for(event.id), event)
+    event = organizer_event(slug)
     key = request.form.get("key", "")
     action = request.form.get("action", "")
     model = domain.restitution(event)
@@ -188,10 +172,9 @@ def slide_settings(slug: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("restitution.page", slug=slug, _anchor=f"slide-{key}"), 303)
 
 
-@bp.post(PREFIX + "/publication")
+@bp.post("/restitution/publication")
 def publication(slug: str):  # type: ignore[no-untyped-def]
-    event = get_event(slug)
-    require_organizer(actor_for(event.id), event)
+    event = organizer_event(slug)
     if request.form.get("action") == "publier":
         domain.publish(event)
         message = gettext("Restitution publiée : envoyez le lien aux participant·es.")
@@ -236,19 +219,19 @@ def _deck(event: Event, audience: domain.Audience) -> dict[str, Any]:
     return {**deck, "deck": deck}
 
 
-@bp.get(PREFIX + "/presentation")
+@bp.get("/restitution/presentation")
 def presentation(slug: str):  # type: ignore[no-untyped-def]
     """Full-screen slides for the plenary screen (public audience: no names, no contacts)."""
-    event, _actor = _viewer(slug)
+    event, _actor = event_viewer(slug)
     return _no_store(
         Response(render_template("restitution/slides.html", **_deck(event, domain.Audience.PUBLIC)))
     )
 
 
-@bp.get(PREFIX + "/notes")
+@bp.get("/restitution/notes")
 def notes(slug: str):  # type: ignore[no-untyped-def]
     """Presenter notes, in a second window that follows the slides (BroadcastChannel)."""
-    event, _actor = _viewer(slug)
+    event, _actor = event_viewer(slug)
     return _no_store(
         Response(
             render_template("restitution/notes.html", **_deck(event, domain.Audience.ORGANIZER))
@@ -257,12 +240,11 @@ def notes(slug: str):  # type: ignore[no-untyped-def]
 
 
 # ------------------------------------------------------------------------- plenary vote
-@bp.post(PREFIX + "/perspectives")
+@bp.post("/restitution/perspectives")
 def plenary_settings(slug: str):  # type: ignore[no-untyped-def]
     """Shortlist chantiers, open or close the plenary vote (organizers)."""
-    event = get_event(slug)
+    event = organizer_event(slug)
     actor = actor_for(event.id)
-    require_organizer(actor, event)
     action = request.form.get("action", "")
     # Opening and closing are round moves of the plenary atelier (domain.plenary): its phones
     # switch phase banner and ballot together once the move is committed.
@@ -294,7 +276,7 @@ def plenary_settings(slug: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("restitution.page", slug=slug, _anchor="vote-pleniere"), 303)
 
 
-@bp.route("/e/<slug>/perspectives", methods=["GET", "POST"])
+@public_bp.route("/e/<slug>/perspectives", methods=["GET", "POST"])
 def vote(slug: str):  # type: ignore[no-untyped-def]
     """The phones' page of the plenary vote: plain forms, "my points are now N" (safe to retry)."""
     event = get_event(slug)
@@ -311,7 +293,7 @@ def vote(slug: str):  # type: ignore[no-untyped-def]
             flash(exc.message, "error")
         else:
             db.session.commit()
-        return redirect(url_for("restitution.vote", slug=slug), 303)
+        return redirect(url_for("restitution_public.vote", slug=slug), 303)
     return _no_store(
         Response(
             render_template(
@@ -323,11 +305,11 @@ def vote(slug: str):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.get("/e/<slug>/perspectives/qr.svg")
+@public_bp.get("/e/<slug>/perspectives/qr.svg")
 def vote_qr(slug: str):  # type: ignore[no-untyped-def]
     event = get_event(slug)
     buffer = io.BytesIO()
-    segno.make(public_url("restitution.vote", slug=event.slug), error="m").save(
+    segno.make(public_url("restitution_public.vote", slug=event.slug), error="m").save(
         buffer, kind="svg", scale=8, border=2, xmldecl=False, title="QR code du vote en plénière"
     )
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
@@ -360,7 +342,7 @@ def _localized(chart: BarChart) -> BarChart:
 
 
 # ------------------------------------------------------------------------- published page
-@bp.get("/r/<token>")
+@public_bp.get("/r/<token>")
 def public(token: str):  # type: ignore[no-untyped-def]
     """The read-only restitution sent to participants: no personal data."""
     event = domain.published_event(token)

@@ -113,7 +113,7 @@ def security_headers(response: Response) -> Response:
     if request.endpoint == "static" and (response.mimetype or "").startswith(_SUBRESOURCE_TYPES):
         # CSP, framing, opener and permissions policies apply to documents only: on the dozen
         # scripts and stylesheets of a phone's first load they would be 5 KB of headers over
-        # a slow link (issue 6). Sniffing and the referrer policy still matter here.
+        # a slow link. Sniffing and the referrer policy still matter here.
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         return response
