@@ -19,7 +19,7 @@ from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
 from facilitation.domain.events import sequence_dict
 from facilitation.domain.phases import current_rounds, round_dict
-from facilitation.domain.validation import N_, TextField
+from facilitation.domain.validation import N_, TextField, as_id
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event, FacilitatorLink, Participant, Sequence
 from facilitation.models.base import utcnow
@@ -186,7 +186,8 @@ def facilitator_links(actor: Actor, event: Event) -> list[FacilitatorLink]:
 
 def get_link(actor: Actor, event: Event, raw_id: Any) -> FacilitatorLink:
     require_organizer(actor, event)
-    link = db.session.get(FacilitatorLink, raw_id) if isinstance(raw_id, int) else None
+    found = as_id(raw_id)
+    link = db.session.get(FacilitatorLink, found) if found is not None else None
     if link is None or link.event_id != event.id:
         raise NotFound(gettext("Ce lien d'animation n'existe pas."))
     return link

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from facilitation.domain.errors import NotFound
 from facilitation.domain.phases import current_rounds, effective_phase
+from facilitation.domain.validation import as_id
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event, Sequence
 from facilitation.models.event import EventStatus, SequenceKind
@@ -50,8 +51,10 @@ def listed_events() -> list[Event]:
     )
 
 
-def get_atelier(event: Event, atelier_id: int) -> Atelier:
-    atelier = db.session.get(Atelier, atelier_id)
+def get_atelier(event: Event, atelier_id: Any) -> Atelier:
+    """The atelier ``atelier_id`` (a number or ASCII digits) of ``event``, else ``NotFound``."""
+    found = as_id(atelier_id)
+    atelier = db.session.get(Atelier, found) if found is not None else None
     if atelier is None or atelier.event_id != event.id:
         raise NotFound(gettext("Cet atelier n'existe pas dans cet événement."))
     return atelier

@@ -27,6 +27,7 @@ from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
 from facilitation.domain.phases import allowed_targets, current_round
+from facilitation.domain.validation import as_id
 from facilitation.domain.voting import DotResult
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event, Participant, Round, Sequence
@@ -123,11 +124,11 @@ def set_shortlist(event: Event, chantier_ids: list[Any]) -> list[Contribution]:
     """
     ids: list[int] = []
     for raw in chantier_ids:
-        text = str(raw).strip()
-        if not text.isdigit():
+        found = as_id(raw)
+        if found is None:
             raise ValidationError(errors={"chantiers": gettext("Sélection invalide.")})
-        if int(text) not in ids:
-            ids.append(int(text))
+        if found not in ids:
+            ids.append(found)
     if len(ids) > MAX_SHORTLIST:
         raise ValidationError(
             errors={

@@ -133,6 +133,12 @@ def client_id(raw: Any) -> str:
 MAX_ID = 2**31 - 1
 
 
+def as_id(raw: Any) -> int | None:
+    """A row id (``as_int`` within 1..``MAX_ID``), else None: safe to give ``Session.get``."""
+    value = as_int(raw)
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
 def integer_id(raw: Any, field: str, label: str) -> int:
     """A positive integer id given as a number or as digits, within the INTEGER range."""
     raw = as_int(raw)

@@ -51,12 +51,12 @@ def facilitator_links(slug: str):  # type: ignore[no-untyped-def]
         action = request.form.get("action", "")
         if action == "create":
             raw_atelier = request.form.get("atelier_id", "")
-            atelier = get_atelier(found, int(raw_atelier)) if raw_atelier.isdigit() else None
+            atelier = get_atelier(found, raw_atelier) if raw_atelier else None
             label = request.form.get("label", "").strip()
             link, token = access.create_facilitator_link(found, atelier, label)
         else:
             raw_link = request.form.get("link_id", "")
-            link = control.get_link(actor, found, int(raw_link) if raw_link.isdigit() else None)
+            link = control.get_link(actor, found, raw_link)
             if action == "revoke":
                 access.revoke_facilitator_link(link)
                 token = None

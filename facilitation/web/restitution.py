@@ -27,6 +27,7 @@ from facilitation.domain import restitution as domain
 from facilitation.domain.access import require_facilitator
 from facilitation.domain.errors import DomainError, ValidationError
 from facilitation.domain.events import get_atelier, get_event
+from facilitation.domain.validation import as_id, as_int
 from facilitation.edge.identity import actor_for, participant_for
 from facilitation.exports import FORMATS, render
 from facilitation.exports.charts import BarChart, all_charts, to_svg
@@ -104,7 +105,7 @@ def download(slug: str, fmt: str | None):  # type: ignore[no-untyped-def]
     fmt = fmt or request.args.get("format", "")
     if fmt not in FORMATS:
         abort(404)
-    atelier_id = request.args.get("atelier", type=int) or None
+    atelier_id = as_id(request.args.get("atelier"))
     model = domain.restitution(event, domain.Audience.ORGANIZER, atelier_id=atelier_id)
     options = {"dialect": "plain"} if fmt == "csv" and request.args.get("csv") == "plain" else {}
     spec = FORMATS[fmt]
@@ -254,7 +255,7 @@ def plenary_settings(slug: str):  # type: ignore[no-untyped-def]
             chosen = plenary.set_shortlist(event, request.form.getlist("chantiers"))
             message = gettext("%(count)s chantier(s) soumis au vote.", count=len(chosen))
         elif action == "ouvrir":
-            dots = request.form.get("dots", type=int) or plenary.DEFAULT_DOTS
+            dots = as_int(request.form.get("dots")) or plenary.DEFAULT_DOTS
             moved = plenary.open_vote(actor, event, dots)
             message = gettext("Vote ouvert : les téléphones peuvent placer leurs points.")
         elif action == "clore":
