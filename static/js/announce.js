@@ -7,7 +7,7 @@
 // shows each announcement once: « J’ai lu » hides it and remembers its id in localStorage,
 // so a reconnection or a reload does not bring it back.
 import { tr } from "./i18n.js";
-import { formatTime, parseDate } from "./cards.js";
+import { formatTime, parseDate } from "./time.js";
 
 const PROJECTOR_HIDE_MS = 3 * 60 * 1000;
 const DISMISSED_KEY = "facilitation:announcements:dismissed";

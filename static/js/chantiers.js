@@ -10,7 +10,9 @@
 // Without this script both pages still work: the forms POST and the server renders.
 // User text only ever goes through textContent.
 import { connectAtelier, onAtelierLive, showLiveStatus } from "./live.js";
-import { buildPendingCard, el, formatTime, pendingList } from "./cards.js";
+import { buildPendingCard, pendingList } from "./cards.js";
+import { el } from "./dom.js";
+import { formatTime } from "./time.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
 import { tr } from "./i18n.js";
 

@@ -5,8 +5,10 @@
 // User text via textContent only (no innerHTML).
 import { connectAtelier, showLiveStatus } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
-import { CardList, el } from "./cards.js";
-import { RoundClock, formatSeconds, PHASE_LABELS } from "./round.js";
+import { CardList } from "./cards.js";
+import { el } from "./dom.js";
+import { RoundClock, PHASE_LABELS } from "./round.js";
+import { formatSeconds } from "./time.js";
 import { listenAnnouncements } from "./announce.js";
 import { tr } from "./i18n.js";
 

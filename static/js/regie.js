@@ -4,8 +4,9 @@
 // User text via textContent only.
 import { io } from "../vendor/socket.io.esm.min.js";
 import { showLiveStatus } from "./live.js";
-import { formatSeconds, PHASE_LABELS } from "./round.js";
-import { el, parseDate, formatTime } from "./cards.js";
+import { PHASE_LABELS } from "./round.js";
+import { el } from "./dom.js";
+import { formatSeconds, formatTime, parseDate } from "./time.js";
 import { newClientId } from "./outbox.js";
 import { tr } from "./i18n.js";
 

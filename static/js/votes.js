@@ -7,7 +7,7 @@
 // It shares the page's socket (live.js onAtelierLive) and only adds DOM next to what the page
 // owns. User text goes through textContent / setAttribute only, never innerHTML.
 import { onAtelierLive } from "./live.js";
-import { el } from "./cards.js";
+import { el } from "./dom.js";
 import { newClientId, outboxFor } from "./outbox.js";
 import { tr } from "./i18n.js";
 

@@ -2,8 +2,9 @@
 // clock), moderation deltas (edited / hidden / merged cards), announcements, and the
 // participant's own cards: edit or withdraw while contributions are open.
 // Plugged into wall.js with three calls; user text via textContent only.
-import { el } from "./cards.js";
-import { RoundClock, formatSeconds } from "./round.js";
+import { el } from "./dom.js";
+import { RoundClock } from "./round.js";
+import { formatSeconds } from "./time.js";
 import { listenAnnouncements } from "./announce.js";
 import { tr } from "./i18n.js";
 
