@@ -38,14 +38,9 @@ function removeBox(box) {
   box.remove();
 }
 
-/**
- * Show `msg` ({id, text, at, expires_at}) in the page's banner.
- * @param {object} options
- * @param {boolean} [options.closable]  phones and consoles: « J’ai lu »; projectors: hidden
- *   three minutes after it was sent.
- * @param {boolean} [options.live]      just sent (role=alert, read out at once) rather than
- *   found in a snapshot after a reconnection (role=status, read politely).
- */
+/** Show `msg` ({id, text, at, expires_at}) in the page's banner. closable: « J’ai lu »
+ *  (phones, consoles), else hidden three minutes after it was sent (projectors). live: just
+ *  sent (role=alert, read out at once), not found in a snapshot (role=status, polite). */
 export function showAnnouncement(msg, { closable = true, live = true } = {}) {
   if (!msg || !msg.text || msg.withdrawn) return;
   const id = msg.id === undefined || msg.id === null ? "" : String(msg.id);

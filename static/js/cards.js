@@ -45,7 +45,7 @@ export function buildCard(c, level = 3) {
   const time = el("time", "card__time", formatTime(c.created_at));
   time.dateTime = c.created_at || "";
   foot.append(time);
-  // Moderation (issue 3): the author and the room see that a card was edited.
+  // Moderation: the author and the room see that a card was edited.
   if (c.edited) foot.append(sep(), el("span", "card__edited", t("card.edited", "modifié")));
   card.append(foot);
   if (Array.isArray(c.merged) && c.merged.length) card.append(buildMerged(c.merged));

@@ -1,5 +1,4 @@
-// Times as every screen shows them: the protocol's ISO 8601 strings, the event's time zone,
-// countdowns.
+// Times: the protocol's ISO 8601 strings, shown in the event's time zone; countdowns.
 
 // The event's time zone (<html data-timezone>, from the event), Paris by default.
 const TIME_ZONE = document.documentElement.dataset.timezone || "Europe/Paris";
