@@ -7,7 +7,7 @@ import { CardList, buildPendingCard, pendingList } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
 import { t, tr } from "./i18n.js";
-import { hideSummary, setFieldError, showSummary } from "./dom.js";
+import { hideSummary, setFieldError, showStatus, showSummary } from "./dom.js";
 
 const FIELDS = ["titre", "description", "structure", "commune", "public_concerne"];
 const CLEARED_ON_SUCCESS = ["titre", "description", "public_concerne"]; // structure/commune stay for the next card
@@ -68,7 +68,7 @@ function init(root) {
     },
     onError(err) {
       if (err && err.event === "contribution:create") return; // shown by the form's ack handler
-      showStatus((err && err.message) || tr("Une erreur est survenue."), "error");
+      showStatus(formStatus, (err && err.message) || tr("Une erreur est survenue."), "error");
     },
   });
 
@@ -88,11 +88,6 @@ function init(root) {
     const v = {};
     for (const name of FIELDS) v[name] = form.elements.namedItem(name).value;
     return v;
-  }
-
-  function showStatus(text, tone = "info") {
-    formStatus.textContent = text;
-    formStatus.dataset.tone = tone;
   }
 
   function labelOf(name) {
@@ -126,7 +121,7 @@ function init(root) {
       ? (total === 1 ? t("wall.form_errors_one", "Le formulaire contient une erreur") : t("wall.form_errors_many", "Le formulaire contient {n} erreurs", { n: total }))
       : others.shift();
     showSummary(summary, title, [...(intro ? [intro] : []), ...items, ...others]);
-    showStatus("", "info");
+    showStatus(formStatus, "", "info");
   }
 
   function setBusy(busy) {
@@ -173,7 +168,7 @@ function init(root) {
     setBusy(false);
     clearErrors();
     emptyForm();
-    showStatus(published, "success");
+    showStatus(formStatus, published, "success");
     const next = refusedLater.shift();
     if (next) refill(next);
   }
@@ -181,7 +176,7 @@ function init(root) {
   outbox.on("card", {
     ack(item, ack) {
       if (item === formItem) formDone();
-      else if (!shownAsPublished.delete(item.id)) showStatus(t("wall.sent", "« {titre} » envoyée.", { titre: item.payload.titre }), "success");
+      else if (!shownAsPublished.delete(item.id)) showStatus(formStatus, t("wall.sent", "« {titre} » envoyée.", { titre: item.payload.titre }), "success");
       if (ack.contribution) cards.add(ack.contribution);
       renderPending();
     },
@@ -206,16 +201,16 @@ function init(root) {
       setBusy(false);
       emptyForm();
       renderPending();
-      showStatus(t("wall.stalled", "Pas de réponse du serveur : votre carte est gardée sur ce téléphone et sera envoyée "
+      showStatus(formStatus, t("wall.stalled", "Pas de réponse du serveur : votre carte est gardée sur ce téléphone et sera envoyée "
         + tr("automatiquement au retour de la connexion.")), "info");
     },
   });
 
   // Restore what was being typed before a reload or a crash of the tab.
-  if (draft.restore()) showStatus(t("wall.draft_restored", "Votre brouillon a été restauré."), "info");
+  if (draft.restore()) showStatus(formStatus, t("wall.draft_restored", "Votre brouillon a été restauré."), "info");
   renderPending();
   if (outbox.pending("card").length) {
-    showStatus(t("wall.waiting", "Des cartes attendent d’être envoyées : elles partiront dès que la connexion sera rétablie."), "info");
+    showStatus(formStatus, t("wall.waiting", "Des cartes attendent d’être envoyées : elles partiront dès que la connexion sera rétablie."), "info");
   }
 
   form.addEventListener("submit", (event) => {
@@ -234,14 +229,14 @@ function init(root) {
     if (live.connected) {
       // Online: the text stays in the form until the server answers (errors next to the fields).
       setBusy(true);
-      showStatus(t("wall.sending_status", "Envoi en cours…"), "info");
+      showStatus(formStatus, t("wall.sending_status", "Envoi en cours…"), "info");
       formItem = { id: String(payload.client_id) }; // before add(): it renders the pending list
       formItem = outbox.add("card", "contribution:create", payload);
     } else {
       clearErrors();
       emptyForm();
       outbox.add("card", "contribution:create", payload);
-      showStatus(t("wall.offline_queued", "Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
+      showStatus(formStatus, t("wall.offline_queued", "Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
         + tr("Elle partira dès le retour de la connexion.")), "info");
       const next = refusedLater.shift();
       if (next) refill(next);
