@@ -7,7 +7,7 @@
 // shows each announcement once: « J’ai lu » hides it and remembers its id in localStorage,
 // so a reconnection or a reload does not bring it back.
 import { tr } from "./i18n.js";
-import { formatTime, parseDate } from "./cards.js";
+import { formatTime, parseDate } from "./time.js";
 
 const PROJECTOR_HIDE_MS = 3 * 60 * 1000;
 const DISMISSED_KEY = "facilitation:announcements:dismissed";
@@ -38,14 +38,9 @@ function removeBox(box) {
   box.remove();
 }
 
-/**
- * Show `msg` ({id, text, at, expires_at}) in the page's banner.
- * @param {object} options
- * @param {boolean} [options.closable]  phones and consoles: « J’ai lu »; projectors: hidden
- *   three minutes after it was sent.
- * @param {boolean} [options.live]      just sent (role=alert, read out at once) rather than
- *   found in a snapshot after a reconnection (role=status, read politely).
- */
+/** Show `msg` ({id, text, at, expires_at}) in the page's banner. closable: « J’ai lu »
+ *  (phones, consoles), else hidden three minutes after it was sent (projectors). live: just
+ *  sent (role=alert, read out at once), not found in a snapshot (role=status, polite). */
 export function showAnnouncement(msg, { closable = true, live = true } = {}) {
   if (!msg || !msg.text || msg.withdrawn) return;
   const id = msg.id === undefined || msg.id === null ? "" : String(msg.id);

@@ -1,4 +1,4 @@
-// The atelier's heading, live (issue 3): the organizer may rename a running atelier, change
+// The atelier's heading, live: the organizer may rename a running atelier, change
 // its theme, question or room, or rename and re-brand the event from the set-up pages while
 // phones, projectors and consoles are open (PROTOCOL.md, « atelier:updated », « event:updated »).
 //

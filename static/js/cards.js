@@ -3,58 +3,10 @@
 // User text only ever goes through textContent.
 
 import { t } from "./i18n.js";
+import { el } from "./dom.js";
+import { formatTime, localizeTimes, parseDate } from "./time.js";
 
-// The event's time zone (<html data-timezone>, from the event), Paris by default.
-const TIME_ZONE = document.documentElement.dataset.timezone || "Europe/Paris";
 const HIGHLIGHT_MS = 8000;
-
-let timeFormat = null;
-function getTimeFormat() {
-  if (!timeFormat) {
-    try {
-      timeFormat = new Intl.DateTimeFormat("fr-FR", {
-        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: TIME_ZONE,
-      });
-    } catch {
-      timeFormat = new Intl.DateTimeFormat("fr-FR", { hour: "2-digit", minute: "2-digit" });
-    }
-  }
-  return timeFormat;
-}
-
-/** Date from an ISO 8601 string; a string without offset is taken as UTC (protocol). */
-export function parseDate(iso) {
-  if (!iso) return null;
-  const text = String(iso);
-  const hasZone = /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(text);
-  const d = new Date(hasZone ? text : `${text}Z`);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-/** "14h05" (French) or "14:05" (other languages) in the event's time zone. */
-export function formatTime(iso) {
-  const d = parseDate(iso);
-  if (!d) return "";
-  const parts = {};
-  for (const p of getTimeFormat().formatToParts(d)) parts[p.type] = p.value;
-  return document.documentElement.lang === "fr" || !document.documentElement.lang
-    ? `${parts.hour}h${parts.minute}` : `${parts.hour}:${parts.minute}`;
-}
-
-/** Rewrite server-rendered card times in the event's time zone. */
-export function localizeTimes(root) {
-  for (const t of root.querySelectorAll("time.card__time[datetime]")) {
-    const text = formatTime(t.getAttribute("datetime"));
-    if (text) t.textContent = text;
-  }
-}
-
-export function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
 
 function sep() {
   const s = el("span", "card__sep", " · ");
@@ -93,7 +45,7 @@ export function buildCard(c, level = 3) {
   const time = el("time", "card__time", formatTime(c.created_at));
   time.dateTime = c.created_at || "";
   foot.append(time);
-  // Moderation (issue 3): the author and the room see that a card was edited.
+  // Moderation: the author and the room see that a card was edited.
   if (c.edited) foot.append(sep(), el("span", "card__edited", t("card.edited", "modifié")));
   card.append(foot);
   if (Array.isArray(c.merged) && c.merged.length) card.append(buildMerged(c.merged));

@@ -3,10 +3,12 @@
 // the projector's view mode. Every action is a Socket.IO event authorised by the server;
 // the screen only changes when the server's answer or broadcast says so.
 // User text via textContent only (no innerHTML).
-import { connectAtelier, showLiveStatus } from "./live.js";
+import { connectPage } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
-import { CardList, el } from "./cards.js";
-import { RoundClock, formatSeconds, PHASE_LABELS } from "./round.js";
+import { CardList } from "./cards.js";
+import { el } from "./dom.js";
+import { RoundClock, PHASE_LABELS } from "./round.js";
+import { formatSeconds } from "./time.js";
 import { listenAnnouncements } from "./announce.js";
 import { tr } from "./i18n.js";
 
@@ -43,7 +45,6 @@ function init(root) {
   const atelierId = Number(root.dataset.atelierId);
   const $ = (id) => document.getElementById(id);
   const errorBox = $("console-error");
-  const liveStatus = $("live-status");
   let round = null;
   let categories = new Map();
   let projector = { mode: "all", focus_id: null };
@@ -273,9 +274,7 @@ function init(root) {
   });
 
   // ---- connection ---------------------------------------------------------------------
-  live = connectAtelier({
-    atelierId,
-    version: Number(root.dataset.version),
+  live = connectPage(root, {
     joinEvent: "console:join",
     deltas: {
       "round:changed": (msg) => setRound(msg.round, msg.server_time),
@@ -285,11 +284,6 @@ function init(root) {
       "category:created": (msg) => { categories.set(String(msg.category.id), msg.category.name); renderCategories(); },
       "projector:mode": (msg) => { projector = msg.projector || projector; renderProjector(); },
     },
-    onStatus(state) {
-      showLiveStatus(liveStatus, state);
-      root.dataset.live = state;
-    },
-    onJoined() { root.dataset.live = "joined"; },
     onSnapshot(snap) {
       categories = new Map((snap.categories || []).map((c) => [String(c.id), c.name]));
       projector = snap.projector || projector;
@@ -301,7 +295,7 @@ function init(root) {
     onCreated(c) { cards.add(c); },
     onPresence(n) { $("presence").textContent = n <= 1 ? tr("{n} personne connectée", { n }) : tr("{n} personnes connectées", { n }); },
     // A refused action is shown once, by whoever sent it, from its ack: the console's own
-    // actions in the box above, the vote panel's next to its buttons (votes.js). The server
+    // actions in the box above, the vote panel's next to its buttons (votes_console.js). The server
     // also sends each refusal as `app:error` (for clients without an ack): every event of
     // this page has an ack, so that copy is shown only when it is not a sent action's (a
     // refused join or connection).

@@ -40,3 +40,8 @@ export function tr(text, vars = {}) {
   const all = load();
   return fill(typeof all[text] === "string" ? all[text] : text, vars);
 }
+
+/** « 3 points », « 1 point »: a count and its noun (both already translated). */
+export function plural(n, one, many) {
+  return `${n} ${n > 1 ? many : one}`;
+}

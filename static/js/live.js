@@ -1,9 +1,8 @@
-// Shared Socket.IO client for one atelier room (see facilitation/realtime/PROTOCOL.md).
-//
-// - connects (WebSocket first, long-polling if WebSocket is blocked),
-// - emits `atelier:join` on every (re)connection: the server answers with a full snapshot,
-// - tracks the atelier version: a delta that skips a version triggers a resync (re-join),
-// - reports the connection state: "connecting" | "connected" | "reconnecting" | "offline".
+// The pages' Socket.IO client (see facilitation/realtime/PROTOCOL.md). connect(), the core:
+// connects (WebSocket first, long-polling if blocked), joins its room on every (re)connection
+// (the server answers with the full state), reports the state: "connecting" | "connected" |
+// "reconnecting" | "offline". connectAtelier(): an atelier room on it, whose version it tracks:
+// a delta that skips a version triggers a resync (re-join).
 import { io } from "../vendor/socket.io.esm.min.js";
 import { t, tr } from "./i18n.js";
 
@@ -28,55 +27,22 @@ export function presenceText(n) {
 
 const JOIN_TIMEOUT_MS = 10000;
 
-// Other modules of a page (votes.js …) attach to the page's connection instead of opening a
-// second one: onAtelierLive(cb) calls cb(api, atelierId) for every connection, past or future.
-const liveConnections = [];
-const liveListeners = [];
-export function onAtelierLive(cb) {
-  liveListeners.push(cb);
-  for (const [id, api] of liveConnections) cb(api, id);
-}
-function announceLive(atelierId, api) {
-  liveConnections.push([atelierId, api]);
-  for (const cb of liveListeners) cb(api, atelierId);
-}
+/** opts: joinEvent, joinPayload, root (shows the state in #live-status and root's data-live,
+ *  "joined" in the room), onStatus, onJoined(ack), onError (refused join or connection,
+ *  `app:error`), joinRefused (text of a refusal without a message). */
+export function connect({ joinEvent, joinPayload, root, onStatus, onJoined, onError = () => {}, joinRefused }) {
+  const statusNode = root && document.getElementById("live-status");
 
-/**
- * @param {object} opts
- * @param {number} opts.atelierId
- * @param {number} [opts.version]   version of the server-rendered page
- * @param {(snapshot: object) => void} [opts.onSnapshot]
- * @param {(contribution: object) => void} [opts.onCreated]
- * @param {(connected: number) => void} [opts.onPresence]
- * @param {(state: string) => void} [opts.onStatus]
- * @param {(error: object) => void} [opts.onError]   refused join, `app:error`, refused connection
- * @param {() => void} [opts.onJoined]
- * @param {string} [opts.joinEvent]   "atelier:join" (default) or "console:join" (facilitators)
- * @param {Object<string, (msg: object) => void>} [opts.deltas]   other versioned deltas
- *   (round:changed, contribution:updated …): applied when their version is `known + 1` or
- *   `known` (several deltas of one change share a version), skipped when older, and a gap
- *   triggers a resync, exactly like contribution:created.
- */
-export function connectAtelier(opts) {
-  const atelierId = Number(opts.atelierId);
-  const noop = () => {};
-  const onSnapshot = opts.onSnapshot || noop;
-  const onCreated = opts.onCreated || noop;
-  const onPresence = opts.onPresence || noop;
-  const onStatus = opts.onStatus || noop;
-  const onError = opts.onError || noop;
-  const onJoined = opts.onJoined || noop;
-
-  let known = Number.isFinite(Number(opts.version)) ? Number(opts.version) : -1;
   let joining = null; // Promise while a join is in flight
-  let staleSnapshots = 0;
   let state = null;
   const joinedListeners = []; // api.onJoined(cb): the outbox sends what waits after each join
 
   const setStatus = (next) => {
     if (next !== state) {
       state = next;
-      onStatus(next);
+      if (statusNode) showLiveStatus(statusNode, next);
+      if (root) root.dataset.live = next;
+      onStatus?.(next);
     }
   };
   const lostStatus = () => (navigator.onLine === false ? "offline" : "reconnecting");
@@ -87,7 +53,7 @@ export function connectAtelier(opts) {
   function join() {
     if (joining) return joining;
     joining = new Promise((resolve) => {
-      socket.timeout(JOIN_TIMEOUT_MS).emit(opts.joinEvent || "atelier:join", { atelier_id: atelierId }, (err, ack) => {
+      socket.timeout(JOIN_TIMEOUT_MS).emit(joinEvent, joinPayload, (err, ack) => {
         joining = null;
         if (err) { // no answer: try again while connected (a reconnect re-joins anyway)
           if (socket.connected) join().then(resolve);
@@ -95,11 +61,12 @@ export function connectAtelier(opts) {
           return;
         }
         if (!ack || ack.ok !== true) {
-          onError(ack || { code: "invalid", message: tr("Impossible de rejoindre l’atelier.") });
+          onError(ack || { code: "invalid", message: joinRefused || tr("Action refusée.") });
           resolve(false);
           return;
         }
-        onJoined(ack);
+        onJoined?.(ack);
+        if (root) root.dataset.live = "joined";
         for (const cb of joinedListeners) cb(ack);
         resolve(true);
       });
@@ -128,6 +95,80 @@ export function connectAtelier(opts) {
     }
   });
   socket.io.on("reconnect_attempt", () => setStatus(lostStatus()));
+  socket.on("app:error", (err) => onError(err || {}));
+
+  window.addEventListener("offline", () => {
+    setStatus("offline");
+    // The network is gone: drop the socket now rather than after the ping timeout (~45 s),
+    // so writes go to the outbox at once; the manager reconnects when the network is back.
+    if (socket.connected && socket.io.engine) socket.io.engine.close();
+  });
+  window.addEventListener("online", () => {
+    if (!socket.connected) {
+      setStatus("reconnecting");
+      socket.connect();
+    }
+  });
+  // A phone coming back from sleep may hold a dead socket for a while: refresh the state.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    if (socket.connected) resync();
+    else if (!socket.active) socket.connect();
+  });
+
+  return {
+    socket,
+    get connected() { return socket.connected; },
+    /** Join the room again (the server sends the full state). */
+    resync,
+    /** Call cb after every successful (re)join of the room. */
+    onJoined(cb) { joinedListeners.push(cb); },
+    /** Emit with an ack; resolves with the ack, rejects on timeout. */
+    request(event, payload, timeoutMs = 15000) {
+      return new Promise((resolve, reject) => {
+        socket.timeout(timeoutMs).emit(event, payload, (err, ack) => (err ? reject(err) : resolve(ack)));
+      });
+    },
+  };
+}
+
+// Other modules of a page (votes_phone.js …) attach to the page's connection instead of opening a
+// second one: onAtelierLive(cb) calls cb(api, atelierId) for every connection, past or future.
+const liveConnections = [];
+const liveListeners = [];
+export function onAtelierLive(cb) {
+  liveListeners.push(cb);
+  for (const [id, api] of liveConnections) cb(api, id);
+}
+function announceLive(atelierId, api) {
+  liveConnections.push([atelierId, api]);
+  for (const cb of liveListeners) cb(api, atelierId);
+}
+
+/**
+ * opts: connect()'s root, onStatus, onJoined, onError; atelierId; version (of the rendered
+ * page); onSnapshot, onCreated(contribution), onPresence(n); joinEvent ("atelier:join", or
+ * "console:join" for facilitators); deltas {name: handler}: other versioned deltas, applied
+ * when their version is `known + 1` or `known` (one change's deltas share a version),
+ * skipped when older, a gap triggers a resync, exactly like contribution:created.
+ */
+export function connectAtelier(opts) {
+  const atelierId = Number(opts.atelierId);
+  const noop = () => {};
+  const onSnapshot = opts.onSnapshot || noop;
+  const onCreated = opts.onCreated || noop;
+  const onPresence = opts.onPresence || noop;
+
+  let known = Number.isFinite(Number(opts.version)) ? Number(opts.version) : -1;
+  let staleSnapshots = 0;
+
+  const core = connect({
+    ...opts,
+    joinEvent: opts.joinEvent || "atelier:join",
+    joinPayload: { atelier_id: atelierId },
+    joinRefused: tr("Impossible de rejoindre l’atelier."),
+  });
+  const { socket, resync } = core;
 
   socket.on("atelier:snapshot", (snap) => {
     if (!snap || (snap.atelier && Number(snap.atelier.id) !== atelierId)) return;
@@ -161,8 +202,6 @@ export function connectAtelier(opts) {
     if (msg && Number(msg.atelier_id) === atelierId) onPresence(Number(msg.connected));
   });
 
-  socket.on("app:error", (err) => onError(err || {}));
-
   // A versioned delta of another module (chantier:updated …), same rules as `opts.deltas`.
   function versioned(name, handler) {
     socket.on(name, (msg) => {
@@ -180,41 +219,33 @@ export function connectAtelier(opts) {
   }
   for (const [name, handler] of Object.entries(opts.deltas || {})) versioned(name, handler);
 
-  window.addEventListener("offline", () => {
-    setStatus("offline");
-    // The network is gone: drop the socket now rather than after the ping timeout (~45 s),
-    // so writes go to the outbox at once; the manager reconnects when the network is back.
-    if (socket.connected && socket.io.engine) socket.io.engine.close();
-  });
-  window.addEventListener("online", () => {
-    if (!socket.connected) {
-      setStatus("reconnecting");
-      socket.connect();
-    }
-  });
-  // A phone coming back from sleep may hold a dead socket for a while: refresh the state.
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState !== "visible") return;
-    if (socket.connected) resync();
-    else if (!socket.active) socket.connect();
-  });
-
   const api = {
-    socket,
+    ...core,
     get connected() { return socket.connected; },
     get version() { return known; },
-    resync,
     /** Register a versioned delta after connecting (modules beside the page's script). */
     delta: versioned,
-    /** Call cb after every successful (re)join of the room. */
-    onJoined(cb) { joinedListeners.push(cb); },
-    /** Emit with an ack; resolves with the ack, rejects on timeout. */
-    request(event, payload, timeoutMs = 15000) {
-      return new Promise((resolve, reject) => {
-        socket.timeout(timeoutMs).emit(event, payload, (err, ack) => (err ? reject(err) : resolve(ack)));
-      });
-    },
   };
   announceLive(atelierId, api);
   return api;
+}
+
+/** The atelier of `root` (data-atelier-id, data-version), its live bar shown, with the page's
+ *  extras ({deltas, snapshot, attach}: wall_extras.js …) plugged in after `onSnapshot`. */
+export function connectPage(root, { extras = null, onSnapshot = null, deltas = {}, ...opts } = {}) {
+  const bar = document.getElementById("live-bar");
+  if (bar) bar.hidden = false;
+  const live = connectAtelier({
+    atelierId: Number(root.dataset.atelierId),
+    version: Number(root.dataset.version),
+    root,
+    ...opts,
+    deltas: { ...(extras ? extras.deltas : {}), ...deltas },
+    onSnapshot(snap) {
+      if (onSnapshot) onSnapshot(snap);
+      if (extras) extras.snapshot(snap);
+    },
+  });
+  if (extras) extras.attach(live);
+  return live;
 }

@@ -1,4 +1,4 @@
-// Offline outbox and drafts for the participant's phone (issue 6: "nothing lost").
+// Offline outbox and drafts for the participant's phone: nothing typed is lost.
 //
 // Outbox: every write a phone makes (a card: `contribution:create`, a dot: `dot:set`) is first
 // stored in localStorage under one key per event + atelier + participant, then sent in order
@@ -178,7 +178,7 @@ export class Outbox {
   }
 }
 
-/** One outbox per page connection, shared by the page's modules (wall.js, votes.js). */
+/** One outbox per page connection, shared by the page's modules (wall.js, votes_phone.js …). */
 export function outboxFor(live, root) {
   if (!live.outbox) {
     live.outbox = new Outbox(scopeOf(root), live);

@@ -1,7 +1,7 @@
 // Projector view of an atelier: a read-only viewer of the atelier room.
 // Joins like a phone (the server sends a snapshot on every join), shows new cards as they
 // arrive and the number of people connected. It never writes. User text: textContent only.
-import { connectAtelier, presenceText, showLiveStatus } from "./live.js";
+import { connectPage, presenceText } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
 import { CardList } from "./cards.js";
 import { tr } from "./i18n.js";
@@ -9,7 +9,6 @@ import { projectorExtras } from "./projector_extras.js";
 
 function init(root) {
   document.documentElement.classList.add("js");
-  const atelierId = Number(root.dataset.atelierId);
   const presence = document.getElementById("presence");
   const liveStatus = document.getElementById("live-status");
   const count = document.getElementById("card-count");
@@ -30,17 +29,8 @@ function init(root) {
   // Issue 3: round + countdown, view mode from the console, moderation, announcements.
   const extras = projectorExtras({ root, cards });
 
-  const live = connectAtelier({
-    atelierId,
-    version: Number(root.dataset.version),
-    deltas: extras.deltas,
-    onStatus(state) {
-      showLiveStatus(liveStatus, state);
-      root.dataset.live = state;
-    },
-    onJoined() {
-      root.dataset.live = "joined";
-    },
+  connectPage(root, {
+    extras,
     onSnapshot(snap) {
       // The facilitator may have renamed the atelier or changed its question.
       if (snap.atelier) {
@@ -48,7 +38,6 @@ function init(root) {
         if (question && snap.atelier.question) question.textContent = snap.atelier.question;
       }
       cards.replace(snap.contributions || []);
-      extras.snapshot(snap);
     },
     onCreated(c) {
       cards.add(c);
@@ -63,7 +52,6 @@ function init(root) {
         (err && err.message) || tr("Une erreur est survenue.");
     },
   });
-  extras.attach(live);
 }
 
 // Keep the projector's screen awake (secure contexts only: https or localhost; elsewhere the

@@ -1,7 +1,8 @@
-// Issue 3 on the projector: the round (phase + countdown on the server's clock), the view
+// The projector, beyond the cards: the round (phase + countdown on the server's clock), the view
 // mode driven from the facilitator console (all cards / one card enlarged / by category /
-// results), moderation deltas and announcements. Plugged into projector.js with three calls.
-import { RoundClock, formatSeconds } from "./round.js";
+// results), moderation deltas and announcements. Plugged into projector.js by live.js connectPage.
+import { RoundClock } from "./round.js";
+import { formatSeconds } from "./time.js";
 import { listenAnnouncements } from "./announce.js";
 import { tr } from "./i18n.js";
 

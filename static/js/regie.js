@@ -2,10 +2,10 @@
 // cards, last activity and warnings, live over Socket.IO (`event:<id>` room, organizers
 // only); announcements to every screen; the whole day moved to the next sequence.
 // User text via textContent only.
-import { io } from "../vendor/socket.io.esm.min.js";
-import { showLiveStatus } from "./live.js";
-import { formatSeconds, PHASE_LABELS } from "./round.js";
-import { el, parseDate, formatTime } from "./cards.js";
+import { connect } from "./live.js";
+import { PHASE_LABELS } from "./round.js";
+import { el } from "./dom.js";
+import { formatSeconds, formatTime, parseDate } from "./time.js";
 import { newClientId } from "./outbox.js";
 import { tr } from "./i18n.js";
 
@@ -24,22 +24,13 @@ function init(root) {
   let state = null;
   let offsetMs = 0;
 
-  const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
-
-  function setStatus(s) {
-    showLiveStatus($("live-status"), s);
-    root.dataset.live = s;
-  }
-
   function showError(err) {
     errorBox.textContent = (err && (Object.values(err.errors || {})[0] || err.message)) || tr("Action refusée.");
     errorBox.hidden = false;
   }
 
   function request(event, payload) {
-    return new Promise((resolve, reject) => {
-      socket.timeout(10000).emit(event, { event_id: eventId, ...payload }, (err, ack) => (err ? reject(err) : resolve(ack)));
-    });
+    return live.request(event, { event_id: eventId, ...payload }, 10000);
   }
 
   function timerText(round) {
@@ -127,22 +118,22 @@ function init(root) {
   }
 
   async function refresh() {
-    if (!socket.connected) return;
+    if (!live.connected) return;
     try {
       const ack = await request("control:snapshot", {});
       if (ack && ack.ok) apply(ack);
     } catch { /* next refresh */ }
   }
 
-  socket.on("connect", async () => {
-    setStatus("connected");
-    try {
-      const ack = await request("control:join", {});
-      if (ack && ack.ok) { apply(ack); root.dataset.live = "joined"; } else showError(ack);
-    } catch { setStatus("reconnecting"); }
+  // The `event:<id>` room, joined again on every (re)connection: the answer is the snapshot.
+  const live = connect({
+    root,
+    joinEvent: "control:join",
+    joinPayload: { event_id: eventId },
+    onJoined: apply,
+    onError: showError,
   });
-  socket.on("disconnect", () => setStatus("reconnecting"));
-  socket.on("app:error", showError);
+  const socket = live.socket;
   socket.on("control:atelier", (msg) => {
     if (!state) return;
     const row = state.ateliers.find((a) => a.id === msg.atelier_id);

@@ -3,7 +3,7 @@
 // `server_time`; we keep the offset to this device's clock, so every phone and the
 // projector show the same time whatever their own clocks say. At zero the screen shows
 // « clos » at once (the server closes the round at the same instant and confirms).
-import { parseDate } from "./cards.js";
+import { parseDate } from "./time.js";
 import { tr } from "./i18n.js";
 
 export const PHASE_LABELS = {
@@ -13,14 +13,6 @@ export const PHASE_LABELS = {
   resultats: tr("résultats"),
   clos: tr("clos"),
 };
-
-export function formatSeconds(total) {
-  const s = Math.max(0, Math.ceil(total));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = String(s % 60).padStart(2, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
-}
 
 /**
  * Tracks a round and calls `render(view)` whenever what is shown changes (at most 4×/s).

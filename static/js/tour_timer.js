@@ -1,23 +1,19 @@
 // Countdown of the tour de table, on the server's clock: the offset between the server's
 // `server_time` and this device's clock is applied, so every screen shows the same time.
 import { tr } from "./i18n.js";
+import { formatSeconds } from "./time.js";
 
 export function createTimer(el) {
   let handle = null;
   let state = null;
   let offsetMs = 0;
 
-  function format(seconds) {
-    const s = Math.max(0, Math.ceil(seconds));
-    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-  }
-
   function tick() {
     if (!state) return;
     const started = Date.parse(state.person_started_at);
     const elapsed = (Date.now() + offsetMs - started) / 1000;
     const left = state.timer_seconds - elapsed;
-    el.textContent = left > 0 ? format(left) : tr("Temps écoulé");
+    el.textContent = left > 0 ? formatSeconds(left) : tr("Temps écoulé"); // under an hour: m:ss
     el.dataset.over = left > 0 ? "false" : "true";
   }
 

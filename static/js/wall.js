@@ -1,12 +1,13 @@
 // Participant's phone view of an atelier: live cards + posting over Socket.IO.
 // Without this script (or without a socket connection) the page still works:
 // the form POSTs and the cards are server-rendered.
-import { connectAtelier, presenceText, showLiveStatus } from "./live.js";
-import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
+import { connectPage, presenceText } from "./live.js";
+import "./atelier_head.js"; // title, question, room and event name, live
 import { CardList, buildPendingCard, pendingList } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
 import { t, tr } from "./i18n.js";
+import { hideSummary, setFieldError, showStatus, showSummary } from "./dom.js";
 
 const FIELDS = ["titre", "description", "structure", "commune", "public_concerne"];
 const CLEARED_ON_SUCCESS = ["titre", "description", "public_concerne"]; // structure/commune stay for the next card
@@ -17,14 +18,12 @@ function init(root) {
   const participantId = root.dataset.participantId;
   const noun = root.dataset.kind === "chantier" ? "chantier" : "pratique";
 
-  // A chantier atelier has the chantier form instead (static/js/chantiers.js sends it);
+  // A chantier atelier has the chantier form instead (chantiers_wall.js sends it);
   // rounds still open and close it.
   const form = document.getElementById("contribution-form") || document.getElementById("chantier-form");
   const submit = document.getElementById("submit-button");
   const formStatus = document.getElementById("form-status");
   const summary = document.getElementById("error-summary");
-  const liveBar = document.getElementById("live-bar");
-  const liveStatus = document.getElementById("live-status");
   const presence = document.getElementById("presence");
   const count = document.getElementById("card-count");
   const empty = document.getElementById("cards-empty");
@@ -33,7 +32,7 @@ function init(root) {
   // Declared before the connection: its callbacks read it, and on a chantier wall the form
   // section below never runs (a `let` there would stay uninitialised).
   let formItem = null; // the outbox item whose text is still in the form (sent while connected)
-  let extras = null; // issue 3: round + countdown, moderation, own cards, announcements
+  let extras = null; // round + countdown, moderation, own cards, announcements
   const cards = new CardList(document.getElementById("cards"), {
     level: 3,
     onChange(n) {
@@ -44,22 +43,13 @@ function init(root) {
   });
   extras = wallExtras({ root, cards, form, submit });
 
-  liveBar.hidden = false;
-  const live = connectAtelier({
-    atelierId,
-    version: Number(root.dataset.version),
-    deltas: extras.deltas,
+  const live = connectPage(root, {
+    extras,
     onStatus(state) {
-      showLiveStatus(liveStatus, state);
-      root.dataset.live = state;
       if (state !== "connected") presence.hidden = true; // a stale count would mislead
-    },
-    onJoined() {
-      root.dataset.live = "joined";
     },
     onSnapshot(snap) {
       cards.replace(snap.contributions || []);
-      extras.snapshot(snap);
     },
     onCreated(c) {
       // The room's copy of my own card may arrive before the answer to my post.
@@ -78,10 +68,9 @@ function init(root) {
     },
     onError(err) {
       if (err && err.event === "contribution:create") return; // shown by the form's ack handler
-      showStatus((err && err.message) || tr("Une erreur est survenue."), "error");
+      showStatus(formStatus, (err && err.message) || tr("Une erreur est survenue."), "error");
     },
   });
-  extras.attach(live);
 
   if (form.id !== "contribution-form") return;
 
@@ -101,96 +90,38 @@ function init(root) {
     return v;
   }
 
-  function showStatus(text, tone = "info") {
-    formStatus.textContent = text;
-    formStatus.dataset.tone = tone;
-  }
-
   function labelOf(name) {
     const label = form.querySelector(`label[for="${name}"]`);
     return label && label.firstChild ? label.firstChild.textContent.trim() : name;
   }
 
-  function setFieldError(name, message) {
+  function fieldError(name, message) {
     const input = form.elements.namedItem(name);
     const field = input && input.closest(".field");
-    if (!field) return false;
-    const errorId = `${name}-error`;
-    let node = document.getElementById(errorId);
-    const described = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter((id) => id && id !== errorId);
-    if (message) {
-      if (!node) {
-        node = document.createElement("p");
-        node.className = "field__error";
-        node.id = errorId;
-        field.insertBefore(node, input);
-      }
-      node.textContent = message;
-      described.push(errorId);
-      input.setAttribute("aria-invalid", "true");
-      field.classList.add("field--invalid");
-    } else {
-      if (node) node.remove();
-      input.removeAttribute("aria-invalid");
-      field.classList.remove("field--invalid");
-    }
-    if (described.length) input.setAttribute("aria-describedby", described.join(" "));
-    else input.removeAttribute("aria-describedby");
-    return true;
+    if (field) setFieldError(field, input, `${name}-error`, message);
+    return Boolean(field);
   }
 
   function clearErrors() {
-    for (const name of FIELDS) setFieldError(name, null);
-    summary.hidden = true;
-    summary.removeAttribute("role");
-    summary.replaceChildren();
+    for (const name of FIELDS) fieldError(name, null);
+    hideSummary(summary);
   }
 
   function showErrors(ack, intro = "") {
     clearErrors();
-    const errors = (ack && ack.errors) || {};
     const items = [];
-    let otherMessages = [];
-    for (const [name, message] of Object.entries(errors)) {
-      if (FIELDS.includes(name) && setFieldError(name, message)) {
-        const li = document.createElement("li");
-        const a = document.createElement("a");
-        a.href = `#${name}`;
-        a.textContent = `${labelOf(name)} : ${message}`;
-        li.append(a);
-        items.push(li);
-      } else {
-        otherMessages.push(message);
-      }
+    const others = [];
+    for (const [name, message] of Object.entries((ack && ack.errors) || {})) {
+      if (FIELDS.includes(name) && fieldError(name, message)) items.push([`${labelOf(name)} : ${message}`, `#${name}`]);
+      else others.push(message);
     }
-    if (!items.length && !otherMessages.length) {
-      otherMessages = [(ack && ack.message) || t("wall.failed", "L’envoi a échoué. Réessayez.")];
-    }
-    const title = document.createElement("h2");
-    title.className = "error-summary__title";
-    const total = items.length + otherMessages.length;
-    title.textContent = items.length
+    if (!items.length && !others.length) others.push((ack && ack.message) || t("wall.failed", "L’envoi a échoué. Réessayez."));
+    const total = items.length + others.length;
+    const title = items.length
       ? (total === 1 ? t("wall.form_errors_one", "Le formulaire contient une erreur") : t("wall.form_errors_many", "Le formulaire contient {n} erreurs", { n: total }))
-      : otherMessages.shift();
-    const list = document.createElement("ul");
-    list.className = "error-summary__list";
-    if (intro) {
-      const li = document.createElement("li");
-      li.textContent = intro;
-      list.append(li);
-    }
-    list.append(...items);
-    for (const message of otherMessages) {
-      const li = document.createElement("li");
-      li.textContent = message;
-      list.append(li);
-    }
-    summary.replaceChildren(title);
-    if (list.childElementCount) summary.append(list);
-    summary.hidden = false;
-    summary.setAttribute("role", "alert");
-    summary.focus();
-    showStatus("", "info");
+      : others.shift();
+    showSummary(summary, title, [...(intro ? [intro] : []), ...items, ...others]);
+    showStatus(formStatus, "", "info");
   }
 
   function setBusy(busy) {
@@ -237,7 +168,7 @@ function init(root) {
     setBusy(false);
     clearErrors();
     emptyForm();
-    showStatus(published, "success");
+    showStatus(formStatus, published, "success");
     const next = refusedLater.shift();
     if (next) refill(next);
   }
@@ -245,7 +176,7 @@ function init(root) {
   outbox.on("card", {
     ack(item, ack) {
       if (item === formItem) formDone();
-      else if (!shownAsPublished.delete(item.id)) showStatus(t("wall.sent", "« {titre} » envoyée.", { titre: item.payload.titre }), "success");
+      else if (!shownAsPublished.delete(item.id)) showStatus(formStatus, t("wall.sent", "« {titre} » envoyée.", { titre: item.payload.titre }), "success");
       if (ack.contribution) cards.add(ack.contribution);
       renderPending();
     },
@@ -270,16 +201,16 @@ function init(root) {
       setBusy(false);
       emptyForm();
       renderPending();
-      showStatus(t("wall.stalled", "Pas de réponse du serveur : votre carte est gardée sur ce téléphone et sera envoyée "
+      showStatus(formStatus, t("wall.stalled", "Pas de réponse du serveur : votre carte est gardée sur ce téléphone et sera envoyée "
         + tr("automatiquement au retour de la connexion.")), "info");
     },
   });
 
   // Restore what was being typed before a reload or a crash of the tab.
-  if (draft.restore()) showStatus(t("wall.draft_restored", "Votre brouillon a été restauré."), "info");
+  if (draft.restore()) showStatus(formStatus, t("wall.draft_restored", "Votre brouillon a été restauré."), "info");
   renderPending();
   if (outbox.pending("card").length) {
-    showStatus(t("wall.waiting", "Des cartes attendent d’être envoyées : elles partiront dès que la connexion sera rétablie."), "info");
+    showStatus(formStatus, t("wall.waiting", "Des cartes attendent d’être envoyées : elles partiront dès que la connexion sera rétablie."), "info");
   }
 
   form.addEventListener("submit", (event) => {
@@ -298,14 +229,14 @@ function init(root) {
     if (live.connected) {
       // Online: the text stays in the form until the server answers (errors next to the fields).
       setBusy(true);
-      showStatus(t("wall.sending_status", "Envoi en cours…"), "info");
+      showStatus(formStatus, t("wall.sending_status", "Envoi en cours…"), "info");
       formItem = { id: String(payload.client_id) }; // before add(): it renders the pending list
       formItem = outbox.add("card", "contribution:create", payload);
     } else {
       clearErrors();
       emptyForm();
       outbox.add("card", "contribution:create", payload);
-      showStatus(t("wall.offline_queued", "Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
+      showStatus(formStatus, t("wall.offline_queued", "Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
         + tr("Elle partira dès le retour de la connexion.")), "info");
       const next = refusedLater.shift();
       if (next) refill(next);

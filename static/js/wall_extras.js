@@ -1,20 +1,15 @@
-// Issue 3 on the participant's phone: the round (phase + countdown from the server's
+// The participant's phone, beyond the cards: the round (phase + countdown on the server's
 // clock), moderation deltas (edited / hidden / merged cards), announcements, and the
-// participant's own cards: edit or withdraw while contributions are open.
-// Plugged into wall.js with three calls; user text via textContent only.
-import { el } from "./cards.js";
-import { RoundClock, formatSeconds } from "./round.js";
+// participant's own cards: edit or withdraw while contributions are open. User text via
+// textContent only.
+import { el } from "./dom.js";
+import { RoundClock } from "./round.js";
+import { formatSeconds } from "./time.js";
 import { listenAnnouncements } from "./announce.js";
 import { tr } from "./i18n.js";
 
-/**
- * @param {object} o
- * @param {HTMLElement} o.root      #wall
- * @param {object} o.cards          the page's CardList
- * @param {HTMLFormElement} o.form  the contribution form
- * @param {HTMLElement} o.submit    its submit button
- * @returns {{deltas: object, snapshot: (snap) => void, attach: (live) => void}}
- */
+/** root: #wall, cards: its CardList, form and submit: the contribution form and its button.
+ *  Returns the page's extras for live.js connectPage: {deltas, snapshot, attach, changed}. */
 export function wallExtras({ root, cards, form, submit }) {
   const participantId = root.dataset.participantId || "";
   let live = null;

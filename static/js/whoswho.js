@@ -4,7 +4,7 @@
 import { connectAtelier, showLiveStatus } from "./live.js";
 import { tr } from "./i18n.js";
 import { kindLabel } from "./kinds.js";
-import { el } from "./cards.js";
+import { el } from "./dom.js";
 
 const root = document.getElementById("whoswho");
 const atelierId = Number(root.dataset.atelierId);

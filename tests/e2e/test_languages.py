@@ -138,7 +138,7 @@ def test_the_control_room_restitution_and_a_chantier_page_switch_to_english(
     )
     screenshot(page, "slides-english")
 
-    # A chantier's page on a phone: the page and its script (chantiers.js) in English.
+    # A chantier's page on a phone: the page and its script (chantiers_page.js) in English.
     here = chantier_atelier_ids(base)[0]
     awa = joined_phone(here, unique("Awa"), label="awa")
     titre = f"Guichet itinérant {uuid.uuid4().hex[:4]}"

@@ -67,7 +67,7 @@ def test_the_wall_offers_the_chantier_form(
     assert "Pratique d'un autre événement" not in html
     for name in ("titre", "constat", "objectif", "publics", "partenaires", "etapes", "porteur"):
         assert f'<label class="field__label" for="{name}">' in html
-    assert "js/wall.js" in html and "js/chantiers.js" in html  # chantiers.js beside wall.js
+    assert "js/wall.js" in html and "js/chantiers_wall.js" in html  # beside wall.js
 
 
 def test_a_chantier_posted_without_javascript(afternoon, joined_client):

@@ -87,11 +87,11 @@ def test_pages_load_the_vote_module_and_the_console_has_the_panel(app, make_atel
     body = console.get_data(as_text=True)
     assert console.status_code == 200
     assert 'id="vote-panel"' in body and f'data-atelier-id="{atelier.id}"' in body
-    assert "js/votes.js" in body and "Révéler les résultats" in body
+    assert "js/votes_console.js" in body and "Révéler les résultats" in body
     phone = joined_client(atelier).get(f"/e/{slug}/a/{atelier.id}")
-    assert "js/votes.js" in phone.get_data(as_text=True)
+    assert "js/votes_phone.js" in phone.get_data(as_text=True)
     projector = app.test_client().get(f"/e/{slug}/a/{atelier.id}/projecteur")
-    assert "js/votes.js" in projector.get_data(as_text=True)
+    assert "js/votes_projector.js" in projector.get_data(as_text=True)
     assert "<script>" not in body  # no inline script (CSP)
 
 
