@@ -179,3 +179,32 @@ def test_the_favicon_browsers_ask_for_is_served(app: Flask) -> None:
     assert answer.mimetype in {"image/vnd.microsoft.icon", "image/x-icon"}
     assert answer.data[:4] == b"\x00\x00\x01\x00"  # an ICO header
     assert answer.headers["Cache-Control"] == REVALIDATE
+
+
+def test_served_modules_lose_their_whole_line_comments(app: Flask) -> None:
+    from facilitation.web.assets import strip_comments
+
+    source = (
+        "// a comment\n"
+        "/**\n * a block\n */\n"
+        "const url = 'http://x'; // kept: after code\n"
+        "/* one line */\n"
+        "/* open */ const b = 1;\n"
+        "/* a\n b */ const c = 2;\n"
+        "export { url };\n"
+    )
+    assert strip_comments(source) == (
+        "const url = 'http://x'; // kept: after code\n"
+        "/* open */ const b = 1;\n"
+        "const c = 2;\n"
+        "export { url };\n"
+    )
+    served = app.test_client().get(static_url(app, "js/live.js")).get_data(as_text=True)
+    assert not any(line.strip().startswith("//") for line in served.splitlines())
+
+
+def test_no_module_holds_a_multiline_template_literal() -> None:
+    """``strip_comments`` reads lines: a comment-like line inside one would be lost."""
+    for path in sorted((Path(__file__).parents[2] / "static" / "js").glob("*.js")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert line.count("`") % 2 == 0, f"{path.name}:{number}"
