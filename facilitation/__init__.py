@@ -54,7 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Handlers must be declared before init_app: Flask-SocketIO keeps a declared handler for
     # every later server only if no server existed when it was declared.
-    from facilitation import realtime, web
+    from facilitation import jobs, realtime, web
     from facilitation.ops import cli  # noqa: F401
 
     db.init_app(app)
@@ -73,6 +73,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # A disconnect leaves its own rooms instead of scanning them all (realtime/rooms.py).
     realtime.rooms.index_rooms(socketio.server)
 
+    # Before the blueprints' hooks, so that no early answer (a refused request) delays it.
+    jobs.init_app(app)
     web.register(app)
     cli.register(app)
     return app

@@ -33,18 +33,10 @@ from facilitation.edge.identity import (
 from facilitation.edge.ratelimit import limit_login
 from facilitation.extensions import db
 from facilitation.models import Event
-from facilitation.push import round_broadcast
 from facilitation.web.csv_upload import posted_csv
 from facilitation.web.public import public_url
 
 bp = Blueprint("facilitation", __name__)
-
-
-@bp.before_app_request
-def _start_ticker() -> None:
-    # The first HTTP request of a worker starts its round ticker (closes rounds at zero).
-    if not current_app.config.get("TESTING"):
-        round_broadcast.ensure_ticker(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------------- facilitator link
