@@ -76,6 +76,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Before the blueprints' hooks, so that no early answer (a refused request) delays it.
     jobs.init_app(app)
     web.register(app)
+    if app.config.get("LOADTEST_TOKEN"):
+        # Operator-only load-test fixtures: absent from an app not started for a load test.
+        from facilitation.ops.loadtest.http import bp as loadtest_bp
+
+        app.register_blueprint(loadtest_bp)
     cli.register(app)
     return app
 

@@ -69,11 +69,6 @@ def register(app: Flask) -> None:
     # Content-hashed static URLs with long caching, ES module imports versioned, gzip (issue 6).
     assets.init_app(app)
 
-    from facilitation.ops.loadtest.http import bp as loadtest_bp
-
-    # Answers 404 unless LOADTEST_TOKEN is set (operator-only load-test fixtures).
-    app.register_blueprint(loadtest_bp)
-
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
         db.session.rollback()
