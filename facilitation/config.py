@@ -54,7 +54,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Seconds to answer a heartbeat before the connection counts as gone (python-engineio's
         # ping_timeout; phones learn it at the handshake).
         "SOCKETIO_PING_TIMEOUT": 20,
-        # Hardening (issue 8), documented in README "Security and data".
+        # Hardening, documented in README "Security and data".
         "FACILITATION_ENV": "development",
         # None: Secure when PUBLIC_BASE_URL is https:// (resolved in web/security.py).
         "SESSION_COOKIE_SECURE": None,

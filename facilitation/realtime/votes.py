@@ -86,7 +86,7 @@ def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
         actor, atelier, payload.get("contribution_id"), payload.get("count"), cid
     )
     # Ids read before the commit: after it every object is expired, and reading one again
-    # costs a query (a burst of 10,000 taps pays each of them, issue 7).
+    # costs a query, paid by every tap of a vote burst.
     assert actor.participant is not None  # set_dots required it
     participant_id, atelier_id = actor.participant.id, atelier.id
     db.session.commit()
