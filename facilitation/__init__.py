@@ -55,7 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Handlers must be declared before init_app: Flask-SocketIO keeps a declared handler for
     # every later server only if no server existed when it was declared.
-    from facilitation import realtime, web
+    from facilitation import jobs, realtime, web
     from facilitation.ops import cli  # noqa: F401
 
     db.init_app(app)
@@ -74,7 +74,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # A disconnect leaves its own rooms instead of scanning them all (realtime/rooms.py).
     realtime.rooms.index_rooms(socketio.server)
 
+    # Before the blueprints' hooks, so that no early answer (a refused request) delays it.
+    jobs.init_app(app)
     web.register(app)
+    if app.config.get("LOADTEST_TOKEN"):
+        # Operator-only load-test fixtures: absent from an app not started for a load test.
+        from facilitation.ops.loadtest.http import bp as loadtest_bp
+
+        app.register_blueprint(loadtest_bp)
     cli.register(app)
     return app
 

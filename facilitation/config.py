@@ -39,11 +39,11 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         "PUBLIC_BASE_URL": None,
         "SQLITE_BUSY_TIMEOUT_MS": 5000,
-        # Seconds between two coalesced vote tallies of one atelier (facilitation/push/vote_broadcast.py);
-        # 0: only when vote_broadcast.flush() is called (tests).
+        # Seconds between two coalesced vote tallies of one atelier (facilitation/push/votes.py);
+        # 0: only when votes.flush() is called (tests).
         "VOTE_TALLY_INTERVAL": 1.0,
         # Seconds between two coalesced ``presence`` messages of one atelier
-        # (facilitation/realtime/presence.py); 0: only when presence.flush() is called (tests).
+        # (facilitation/push/presence.py); 0: only when presence.flush() is called (tests).
         "PRESENCE_INTERVAL": 1.0,
         # Seconds between two publications of a worker's people and console counts to Redis
         # for the régie (facilitation/push/cluster_presence.py; only with a Redis queue).
@@ -54,7 +54,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Seconds to answer a heartbeat before the connection counts as gone (python-engineio's
         # ping_timeout; phones learn it at the handshake).
         "SOCKETIO_PING_TIMEOUT": 20,
-        # Hardening (issue 8), documented in README "Security and data".
+        # Hardening, documented in README "Security and data".
         "FACILITATION_ENV": "development",
         # None: Secure when PUBLIC_BASE_URL is https:// (resolved in web/security.py).
         "SESSION_COOKIE_SECURE": None,

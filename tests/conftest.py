@@ -68,10 +68,10 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "SOCKETIO_MESSAGE_QUEUE": None,
         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "SERVER_NAME": "facilitation.test",
-        # Vote tallies go out when a test calls vote_broadcast.flush(), not from a background
-        # task that would outlive the test (facilitation/push/vote_broadcast.py).
+        # Vote tallies go out when a test calls push.votes.flush(), not from a background
+        # task that would outlive the test (facilitation/push/votes.py).
         "VOTE_TALLY_INTERVAL": 0,
-        # Same for the coalesced ``presence`` (facilitation/realtime/presence.py).
+        # Same for the coalesced ``presence`` (facilitation/push/presence.py).
         "PRESENCE_INTERVAL": 0,
         # Limits off except in the tests of the limits themselves (tests/web/test_ratelimit.py).
         "RATELIMIT_ENABLED": False,

@@ -1,17 +1,17 @@
 """Who is connected, across every worker: the control room's people and facilitator counts.
 
-A worker only knows its own sockets (``realtime.presence`` counts participants per atelier,
-``round_broadcast.consoles_connected`` the consoles in ``console:<id>``). With one worker that
-is the truth. With several workers behind a Redis message queue (``SOCKETIO_MESSAGE_QUEUE =
+A worker only knows its own sockets (``presence`` counts participants per atelier, the
+Socket.IO manager's console rooms the facilitator consoles). With one worker that is the
+truth. With several workers behind a Redis message queue (``SOCKETIO_MESSAGE_QUEUE =
 redis://…``), a facilitator whose console landed on the other worker would show as « pas
 d'animation connectée » in the régie: so each worker publishes its counts to Redis, in a hash
-``facilitation:presence:<worker>`` rewritten every ``PRESENCE_PUBLISH_SECONDS`` (2 s) with a
+``facilitation:presence:<worker>`` rewritten every ``PRESENCE_PUBLISH_SECONDS`` with a
 time-to-live of a few periods (a worker that dies stops counting by itself), and the control
 room adds up every live worker's hash, its own worker's counts read fresh.
 
-Started by a worker's first socket connection (``ensure_publisher``), like the round ticker;
-nothing runs without a Redis queue. One small pipeline per worker and period, one read of a
-few hashes per control-room snapshot.
+Started by a worker's first socket connection (``ensure_publisher``): a worker with no
+socket has nothing to publish. Nothing runs without a Redis queue. One small pipeline per
+worker and period, one read of a few hashes per control-room snapshot.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from typing import Any
 from flask import Flask, current_app
 
 from facilitation.extensions import socketio
+from facilitation.push.presence import presence
+from facilitation.push.rooms import console_atelier
 
 log = logging.getLogger(__name__)
 
@@ -67,18 +69,14 @@ def _period(app: Flask) -> float:
 
 def local_counts() -> tuple[dict[int, int], dict[int, int]]:
     """This worker's ``(people, consoles)`` per atelier id."""
-    from facilitation.realtime.presence import presence
-
     people = presence.counts()
     consoles: dict[int, int] = {}
     manager = socketio.server.manager if socketio.server else None
     rooms = getattr(manager, "rooms", {}).get("/", {}) if manager is not None else {}
     for room, members in list(rooms.items()):
-        if isinstance(room, str) and room.startswith("console:") and members:
-            try:
-                consoles[int(room.split(":", 1)[1])] = len(members)
-            except ValueError:
-                continue
+        atelier_id = console_atelier(room)
+        if atelier_id is not None and members:
+            consoles[atelier_id] = len(members)
     return people, consoles
 
 

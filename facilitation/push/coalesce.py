@@ -1,10 +1,9 @@
 """Coalesced broadcasts: many changes to an atelier, one message per interval.
 
-Shared by the vote tallies (facilitation/push/vote_broadcast.py) and presence
-(facilitation/realtime/presence.py). A change only marks its atelier dirty (with a flag the
-subclass gives a meaning to); one background task per app (``socketio.start_background_task``,
-a green thread under eventlet) sends what is dirty every interval, stops after a few idle
-intervals and starts again on the next change. An interval of 0 disables the task: messages
+Shared by the vote tallies (``push.votes``) and presence (``push.presence``). A change only
+marks its atelier dirty (with a flag the subclass gives a meaning to); one background task
+per app (``socketio.start_background_task``, a green thread under eventlet) sends what is
+dirty every interval, stops after a few idle intervals and starts again on the next change. An interval of 0 disables the task: messages
 then go out only when ``flush()`` is called (the tests count messages this way, without timing).
 """
 

@@ -15,7 +15,7 @@ from facilitation.domain.validation import N_, integer_id
 from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.models import Event
-from facilitation.push import round_broadcast
+from facilitation.push import event_wide
 from facilitation.realtime.handlers import event, event_from
 
 
@@ -36,7 +36,7 @@ def announcement_send(payload: dict[str, Any]) -> dict[str, Any]:
     data = announcements.announcement_dict(made, found)
     db.session.commit()
     if created:
-        round_broadcast.announcement(found.id, _atelier_ids(found), data or {})
+        event_wide.announcement(found.id, _atelier_ids(found), data or {})
     return {"ok": True, "duplicate": not created, "announcement": data}
 
 
@@ -53,5 +53,5 @@ def announcement_clear(payload: dict[str, Any]) -> dict[str, Any]:
     data = announcements.announcement_dict(cleared, found)
     db.session.commit()
     if changed:
-        round_broadcast.announcement_cleared(found.id, _atelier_ids(found), cleared.id)
+        event_wide.announcement_cleared(found.id, _atelier_ids(found), cleared.id)
     return {"ok": True, "duplicate": not changed, "announcement": data}

@@ -14,7 +14,7 @@ from facilitation.domain.snapshot import contribution_dict
 from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.models import Contribution
-from facilitation.push import broadcast
+from facilitation.push import cards
 from facilitation.realtime.handlers import atelier_from, event
 
 
@@ -30,7 +30,7 @@ def _commit_and_answer(card: Contribution, version: int | None, **extra: Any) ->
     view = chantiers.chantier_view(card)
     db.session.commit()
     if version is not None:
-        broadcast.chantier_updated(card.atelier_id, version, view)
+        cards.chantier_updated(card.atelier_id, version, view)
     return {"ok": True, "duplicate": version is None, "chantier": view} | extra
 
 
@@ -43,7 +43,7 @@ def create(payload: dict[str, Any]) -> dict[str, Any]:
     db.session.commit()
     if version is not None:
         # The same delta as any new card: walls and projectors already handle it.
-        broadcast.contribution_created(atelier.id, version, data)
+        cards.contribution_created(atelier.id, version, data)
     return {"ok": True, "duplicate": version is None, "contribution": data}
 
 

@@ -19,10 +19,10 @@ from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event
 from facilitation.models.base import utcnow
-from facilitation.push import cluster_presence, round_broadcast
-from facilitation.push.broadcast import atelier_room
+from facilitation.push import cards, cluster_presence, display, event_wide, round_state
+from facilitation.push.presence import presence
+from facilitation.push.rooms import atelier_room, console_room, event_room
 from facilitation.realtime.handlers import atelier_from, event, event_from
-from facilitation.realtime.presence import presence
 
 
 def _facilitated(payload: dict[str, Any]) -> tuple[Any, Atelier]:
@@ -46,7 +46,7 @@ def console_join(payload: dict[str, Any]) -> dict[str, Any]:
     (hidden cards included)."""
     _, atelier = _facilitated(payload)
     join_room(atelier_room(atelier.id))
-    join_room(round_broadcast.console_room(atelier.id))
+    join_room(console_room(atelier.id))
     emit(
         "atelier:snapshot",
         atelier_snapshot(atelier, presence.count(atelier.id), moderation=True),
@@ -58,7 +58,7 @@ def console_join(payload: dict[str, Any]) -> dict[str, Any]:
 def _after_round_change(atelier: Atelier, rnd: Any, version: int) -> dict[str, Any]:
     data = round_dict(rnd)
     db.session.commit()
-    round_broadcast.round_changed(atelier, rnd, version)
+    round_state.round_changed(atelier, rnd, version)
     return {"ok": True, "version": version, "round": data, "server_time": utcnow().isoformat()}
 
 
@@ -93,7 +93,7 @@ def _card_done(card: Contribution, version: int | None) -> dict[str, Any]:
     data = contribution_dict(card, merged)
     db.session.commit()
     if version is not None:
-        round_broadcast.card_changed(card, version, merged)
+        cards.card_changed(card, version, merged)
     return {"ok": True, "version": version, "changed": version is not None, "contribution": data}
 
 
@@ -139,8 +139,8 @@ def moderation_merge(payload: dict[str, Any]) -> dict[str, Any]:
     merged = moderation.merged_cards([target.id]).get(target.id, [])
     data = contribution_dict(target, merged)
     db.session.commit()
-    round_broadcast.card_changed(source, version)
-    round_broadcast.card_changed(target, version, merged)
+    cards.card_changed(source, version)
+    cards.card_changed(target, version, merged)
     return {"ok": True, "version": version, "contribution": data}
 
 
@@ -153,7 +153,7 @@ def category_create(payload: dict[str, Any]) -> dict[str, Any]:
     data = {"id": category.id, "name": category.name}
     db.session.commit()
     if version is not None:
-        round_broadcast.category_created(atelier.id, version, data)
+        cards.category_created(atelier.id, version, data)
     return {"ok": True, "version": version, "category": data}
 
 
@@ -165,7 +165,7 @@ def projector_mode(payload: dict[str, Any]) -> dict[str, Any]:
     )
     db.session.commit()
     if version is not None:
-        round_broadcast.projector_mode(atelier, version)
+        display.projector_mode(atelier, version)
     return {
         "ok": True,
         "version": version,
@@ -187,7 +187,7 @@ def contribution_withdraw(payload: dict[str, Any]) -> dict[str, Any]:
     card, version = moderation.withdraw_own(actor_for(atelier.event_id), atelier, payload)
     db.session.commit()
     if version is not None:
-        round_broadcast.card_changed(card, version)
+        cards.card_changed(card, version)
     return {"ok": True, "version": version, "duplicate": version is None, "id": card.id}
 
 
@@ -206,7 +206,7 @@ def control_join(payload: dict[str, Any]) -> dict[str, Any]:
     """The organizers' control room of one event: joins ``event:<id>``, answers the state."""
     found = event_from(payload)
     require_organizer(actor_for(found.id), found)
-    join_room(round_broadcast.event_room(found.id))
+    join_room(event_room(found.id))
     return {"ok": True, **_control(found)}
 
 
@@ -223,5 +223,5 @@ def agenda_next(payload: dict[str, Any]) -> dict[str, Any]:
     control.next_sequence(actor_for(found.id), found)
     data = control.agenda(found)
     db.session.commit()
-    round_broadcast.sequence_changed(found.id, [a.id for a in control.event_ateliers(found)], data)
+    event_wide.sequence_changed(found.id, [a.id for a in control.event_ateliers(found)], data)
     return {"ok": True, "agenda": data}

@@ -20,11 +20,12 @@ from facilitation.edge.identity import actor_for, participant_for
 from facilitation.edge.ratelimit import take_socket_token
 from facilitation.extensions import db, socketio
 from facilitation.models import Atelier, Event
-from facilitation.push import broadcast, cluster_presence
-from facilitation.realtime import presence as presence_broadcast
+from facilitation.push import cards, cluster_presence
+from facilitation.push import presence as presence_broadcast
+from facilitation.push.presence import presence
+from facilitation.push.rooms import atelier_room
 from facilitation.realtime import snapshots
 from facilitation.realtime.origin import origin_allowed
-from facilitation.realtime.presence import presence
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +144,9 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     sid = request.sid  # type: ignore[attr-defined]
     left = presence.enter(sid, atelier.id, participant.id if participant else None)
     if left is not None and left != atelier.id:
-        leave_room(broadcast.atelier_room(left))
+        leave_room(atelier_room(left))
         presence_broadcast.changed(left)
-    join_room(broadcast.atelier_room(atelier.id))
+    join_room(atelier_room(atelier.id))
     connected = presence.count(atelier.id)
     # The actor: the snapshot carries this phone's own dots (vote resync on reconnect).
     emit(
@@ -157,7 +158,7 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
             shared=snapshots.cache().shared(atelier, seen),
         ),
     )
-    # The others hear the new count from the coalesced ``presence`` (realtime/presence.py).
+    # The others hear the new count from the coalesced ``presence`` (push/presence.py).
     presence_broadcast.changed(atelier.id)
     return {"ok": True, "version": atelier.version}
 
@@ -169,7 +170,7 @@ def leave_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     if presence.atelier_of(sid) == atelier_id:
         presence.leave(sid)
         presence_broadcast.changed(atelier_id)
-    leave_room(broadcast.atelier_room(atelier_id))
+    leave_room(atelier_room(atelier_id))
     return {"ok": True}
 
 
@@ -180,5 +181,5 @@ def create(payload: dict[str, Any]) -> dict[str, Any]:
     data = contribution_dict(card)
     db.session.commit()
     if version is not None:
-        broadcast.contribution_created(atelier.id, version, data)
+        cards.contribution_created(atelier.id, version, data)
     return {"ok": True, "duplicate": version is None, "contribution": data}

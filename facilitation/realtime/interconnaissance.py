@@ -18,7 +18,7 @@ from facilitation.domain.profiles import whoswho
 from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.models import Atelier
-from facilitation.push import broadcast
+from facilitation.push import interconnaissance
 from facilitation.realtime.handlers import atelier_from, event
 
 
@@ -59,7 +59,7 @@ def _commit_and_broadcast(atelier: Atelier, changed: bool = True) -> dict[str, A
     order = tour.tour_order(atelier)
     db.session.commit()
     if changed:
-        broadcast.tour_changed(atelier.id, state)
+        interconnaissance.tour_changed(atelier.id, state)
     return {"ok": True, "changed": changed, "tour": state, "order": order}
 
 

@@ -3,8 +3,8 @@
 python-socketio's ``BaseManager.basic_disconnect`` copies the namespace's whole room table
 and tests every room for the leaving socket. Every socket has a room of its own (its sid),
 and each voter a ``participant:<id>`` room, so one disconnect costs O(all sockets), and a
-reconnect storm of n phones O(n²): with 2,000 phones py-spy showed 7 % of the worker's time
-in that loop (issue 7). ``index_rooms`` gives the server's manager, whichever class it is
+reconnect storm of n phones O(n²), enough to show in a profile of a large room.
+``index_rooms`` gives the server's manager, whichever class it is
 (in-memory, or Redis/Kombu with several workers), a sid → rooms index kept by
 ``basic_enter_room``/``basic_leave_room``, and a ``basic_disconnect`` that only visits
 those rooms. The room table itself is python-socketio's, unchanged.

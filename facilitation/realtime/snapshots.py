@@ -1,8 +1,8 @@
-"""The shared part of atelier snapshots, built once for a burst of joins (issue 7).
+"""The shared part of atelier snapshots, built once for a burst of joins.
 
 A reconnect storm brings every phone of an atelier back within seconds, and each
-``atelier:join`` used to read and serialise the whole wall again: in the 2,000-phone profile
-snapshots were 12 % of the worker, most of it the same cards for every phone. Here the part
+``atelier:join`` would read and serialise the whole wall again, most of it the same cards
+for every phone: a large share of the worker during the storm. Here the part
 that is the same for every viewer (``domain.snapshot.shared_snapshot``: the atelier, its
 cards, chantiers, categories, projector mode, ``version``) is kept per atelier and reused
 while all of these hold:
@@ -10,7 +10,7 @@ while all of these hold:
 * the atelier's ``version`` is the one it was built at (every change of the wall bumps it);
 * no transaction committed in this worker process since it was built (a commit of anything,
   a profile's name for instance, drops every entry: the next join reads afresh);
-* it is younger than ``SNAPSHOT_CACHE_SECONDS`` (1 s by default; 0 turns the cache off),
+* it is younger than ``SNAPSHOT_CACHE_SECONDS`` (0 turns the cache off),
   which bounds what another worker's commit that does not bump the version (a name) can
   leave unseen, to the same order as the race any snapshot has with a concurrent commit.
 

@@ -3,7 +3,7 @@
 Each handler: validate → authorise (domain.access via domain.voting) → domain → commit →
 broadcast. Opening, closing and revealing go through the round (``domain.rounds``): the
 round's phase and the ballot change in one transaction and are broadcast together; tallies
-are coalesced by facilitation/push/vote_broadcast.py.
+are coalesced by facilitation/push/votes.py.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from facilitation.domain.phases import round_dict
 from facilitation.domain.validation import client_id
 from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
-from facilitation.push import round_broadcast, vote_broadcast
+from facilitation.push import round_state, votes
+from facilitation.push.rooms import facilitators_room, participant_room
 from facilitation.realtime.handlers import atelier_from, event
 
 
@@ -30,9 +31,9 @@ def vote_state(payload: dict[str, Any]) -> dict[str, Any]:
     actor = actor_for(atelier.event_id)
     state = voting.vote_state(atelier, actor)
     if actor.facilitates(atelier):
-        join_room(vote_broadcast.facilitators_room(atelier.id))
+        join_room(facilitators_room(atelier.id))
     if actor.participant is not None:
-        join_room(vote_broadcast.participant_room(actor.participant.id))
+        join_room(participant_room(actor.participant.id))
     return {"ok": True, "atelier_id": atelier.id, **state}
 
 
@@ -54,10 +55,10 @@ def _ballot_change(payload: dict[str, Any], change: str) -> dict[str, Any]:
     round_data = round_dict(rnd)
     db.session.commit()
     if version is not None:
-        # round:changed, then vote:changed at once (round_broadcast flushes the ballot).
-        round_broadcast.round_changed(atelier, rnd, version)
+        # round:changed, then vote:changed at once (round_state flushes the ballot).
+        round_state.round_changed(atelier, rnd, version)
     else:
-        vote_broadcast.flush(atelier.id)
+        votes.flush(atelier.id)
     return {"ok": True, "ballot": data, "round": round_data, "version": version}
 
 
@@ -85,14 +86,14 @@ def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
         actor, atelier, payload.get("contribution_id"), payload.get("count"), cid
     )
     # Ids read before the commit: after it every object is expired, and reading one again
-    # costs a query (a burst of 10,000 taps pays each of them, issue 7).
+    # costs a query, paid by every tap of a vote burst.
     assert actor.participant is not None  # set_dots required it
     participant_id, atelier_id = actor.participant.id, atelier.id
     db.session.commit()
     if result.changed:
         # Other tabs of the same phone follow; the sender reads the ack.
-        join_room(vote_broadcast.participant_room(participant_id))
-        vote_broadcast.send_mine(
+        join_room(participant_room(participant_id))
+        votes.send_mine(
             participant_id,
             atelier_id,
             result.mine,

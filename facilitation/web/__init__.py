@@ -73,11 +73,6 @@ def register(app: Flask) -> None:
     # phones download each file once.
     assets.init_app(app)
 
-    from facilitation.ops.loadtest.http import bp as loadtest_bp
-
-    # Answers 404 unless LOADTEST_TOKEN is set (operator-only load-test fixtures).
-    app.register_blueprint(loadtest_bp)
-
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
         db.session.rollback()

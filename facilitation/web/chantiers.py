@@ -22,7 +22,7 @@ from facilitation.domain.snapshot import contribution_dict
 from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event
-from facilitation.push import broadcast
+from facilitation.push import cards
 from facilitation.web.i18n import clock
 from facilitation.web.wall import wall_page
 
@@ -128,7 +128,7 @@ def create(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     data["chantier"] = chantiers.chantier_view(card)
     db.session.commit()
     if version is not None:
-        broadcast.contribution_created(atelier.id, version, data)
+        cards.contribution_created(atelier.id, version, data)
     return redirect(url_for("public.wall", slug=slug, atelier_id=atelier.id), 303)
 
 
@@ -165,7 +165,7 @@ def _write(slug: str, atelier_id: int, chantier_id: int, action: str):  # type: 
     view = chantiers.chantier_view(card)
     db.session.commit()
     if version is not None:
-        broadcast.chantier_updated(atelier.id, version, view)
+        cards.chantier_updated(atelier.id, version, view)
     flash(message, "success")
     return redirect(
         url_for("chantiers.detail", slug=slug, atelier_id=atelier.id, chantier_id=card.id), 303

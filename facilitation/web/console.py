@@ -7,7 +7,7 @@ authorised on the server like every event.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext
 
 from facilitation.domain import access, control
@@ -19,16 +19,8 @@ from facilitation.domain.moderation import categories, merged_cards
 from facilitation.domain.phases import current_round, round_dict
 from facilitation.domain.snapshot import contribution_dict
 from facilitation.edge.identity import actor_for, remember_facilitator_link
-from facilitation.push import round_broadcast
 
 bp = Blueprint("facilitation", __name__)
-
-
-@bp.before_app_request
-def _start_ticker() -> None:
-    # The first HTTP request of a worker starts its round ticker (closes rounds at zero).
-    if not current_app.config.get("TESTING"):
-        round_broadcast.ensure_ticker(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @bp.get("/f/<token>")

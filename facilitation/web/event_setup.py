@@ -24,7 +24,7 @@ from facilitation.domain.snapshot import atelier_dict
 from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.models import Event, Sequence
-from facilitation.push import broadcast
+from facilitation.push import display, event_wide
 from facilitation.web.branding import event_theme
 from facilitation.web.csv_upload import posted_csv
 from facilitation.web.guards import EVENT_PREFIX, login_required, organizer_event
@@ -127,7 +127,7 @@ def edit_event(slug: str):  # type: ignore[no-untyped-def]
 
 def _event_updated(event: Event) -> None:
     """After the commit: open phones, projectors and consoles show the new name and branding."""
-    broadcast.event_updated(
+    event_wide.event_updated(
         [a.id for a in event_ateliers(event)],
         {
             "event_id": event.id,
@@ -210,9 +210,7 @@ def edit_sequence(slug: str, sequence_id: int):  # type: ignore[no-untyped-def]
             # Renamed while its ateliers run: their screens' headers follow without a reload.
             for atelier in sequence.ateliers:
                 if versions and atelier.id in versions:
-                    broadcast.atelier_updated(
-                        atelier.id, versions[atelier.id], atelier_dict(atelier)
-                    )
+                    display.atelier_updated(atelier.id, versions[atelier.id], atelier_dict(atelier))
             flash(gettext("Séquence enregistrée."), "success")
             return redirect(
                 url_for(".programme", slug=slug, _anchor=f"sequence-{sequence.id}"), 303
@@ -305,7 +303,7 @@ def edit_atelier(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
         version, errors = save(setup.update_atelier, actor_for(event.id), atelier, request.form)
         if not errors:
             if version is not None:  # an atelier running now: its screens redraw live
-                broadcast.atelier_updated(atelier.id, version, atelier_dict(atelier))
+                display.atelier_updated(atelier.id, version, atelier_dict(atelier))
             flash(gettext("Atelier enregistré."), "success")
             return redirect(url_for(".programme", slug=slug, _anchor=f"atelier-{atelier.id}"), 303)
         event = get_event(slug)

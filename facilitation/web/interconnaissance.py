@@ -18,7 +18,7 @@ from facilitation.domain.events import get_atelier, get_event
 from facilitation.edge.identity import actor_for, participant_for
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Participant
-from facilitation.push import broadcast
+from facilitation.push.interconnaissance import notify_whoswho
 from facilitation.web.guards import EVENT_PREFIX, organizer_event
 from facilitation.web.i18n import date_time
 
@@ -41,22 +41,6 @@ def profile_form(profile: Any) -> dict[str, str]:
         "contact": profile.contact,
         "visible": "on" if profile.visible else "",
     }
-
-
-def notify_whoswho(*atelier_ids: int | None) -> None:
-    """After a commit: tell the ateliers' rooms that their who's who changed.
-
-    A running tour de table is re-sent too (same version): the person on screen who edits or
-    hides their profile is updated, or masked, at once.
-    """
-    for atelier_id in {a for a in atelier_ids if a}:
-        atelier = db.session.get(Atelier, atelier_id)
-        if atelier is None:
-            continue
-        broadcast.whoswho_changed(atelier.id, len(profiles.visible_in_atelier(atelier)))
-        running = tour.get_tour(atelier)
-        if running is not None and running.active:
-            broadcast.tour_changed(atelier.id, tour.tour_state(atelier, running))
 
 
 def local_time(event: Event) -> Callable[[datetime | None], str]:

@@ -29,11 +29,11 @@ from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_event
 from facilitation.edge.identity import SESSION_KEY, actor_for, participant_for
 from facilitation.edge.sqlite import scrub_deleted
-from facilitation.extensions import db, socketio
+from facilitation.extensions import db
 from facilitation.models import Contribution, Event, Participant
-from facilitation.push import broadcast, round_broadcast
+from facilitation.push import cards
+from facilitation.push.interconnaissance import notify_whoswho
 from facilitation.web.guards import EVENT_PREFIX, login_required, organizer_event
-from facilitation.web.interconnaissance import notify_whoswho
 
 #: The participant's « Mes données ».
 bp = Blueprint("privacy", __name__)
@@ -116,23 +116,13 @@ def _broadcast(done: privacy.Forgotten, atelier_id: int | None) -> None:
     for card_id, version in done.anonymised:
         card = db.session.get(Contribution, card_id)
         if card is not None:
-            round_broadcast.card_changed(card, version)
+            cards.card_changed(card, version)
     for room_atelier, card_id, version in done.deleted:
-        socketio.emit(
-            "contribution:removed",
-            {
-                "atelier_id": room_atelier,
-                "version": version,
-                "id": card_id,
-                "reason": "withdrawn",
-                "merged_into_id": None,
-            },
-            to=broadcast.atelier_room(room_atelier),
-        )
+        cards.card_removed(room_atelier, version, card_id, "withdrawn")
     for card_id, version in done.chantiers:
         card = db.session.get(Contribution, card_id)
         if card is not None:
-            broadcast.chantier_updated(card.atelier_id, version, chantiers.chantier_view(card))
+            cards.chantier_updated(card.atelier_id, version, chantiers.chantier_view(card))
     notify_whoswho(atelier_id, *done.whoswho)
 
 

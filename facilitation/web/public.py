@@ -24,8 +24,8 @@ from facilitation.domain.snapshot import contribution_dict
 from facilitation.edge.identity import participant_for, remember
 from facilitation.edge.ratelimit import limit_join
 from facilitation.extensions import db
-from facilitation.push import broadcast
-from facilitation.web.interconnaissance import notify_whoswho
+from facilitation.push import cards
+from facilitation.push.interconnaissance import notify_whoswho
 from facilitation.web.urls import public_url
 from facilitation.web.wall import wall_page
 
@@ -158,7 +158,7 @@ def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-de
     data = contribution_dict(card)
     db.session.commit()
     if version is not None:
-        broadcast.contribution_created(atelier.id, version, data)
+        cards.contribution_created(atelier.id, version, data)
     return redirect(url_for("public.wall", slug=slug, atelier_id=atelier.id), 303)
 
 

@@ -34,7 +34,7 @@ from facilitation.exports.charts import BarChart, all_charts, to_svg
 from facilitation.exports.common import date_fr, filename
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Round
-from facilitation.push import round_broadcast
+from facilitation.push import round_state
 from facilitation.web.guards import EVENT_PREFIX, event_viewer, organizer_event
 from facilitation.web.urls import public_url
 
@@ -271,8 +271,8 @@ def plenary_settings(slug: str):  # type: ignore[no-untyped-def]
     if moved is not None:
         rnd, version = moved
         if version is not None:
-            # round:changed, then vote:changed at once (round_broadcast flushes the ballot).
-            round_broadcast.round_changed(rnd.atelier, rnd, version)
+            # round:changed, then vote:changed at once (round_state flushes the ballot).
+            round_state.round_changed(rnd.atelier, rnd, version)
     flash(message, "success")
     return redirect(url_for("restitution.page", slug=slug, _anchor="vote-pleniere"), 303)
 

@@ -14,6 +14,7 @@ from facilitation.domain import access, rounds
 from facilitation.domain.contributions import create_contribution
 from facilitation.domain.phases import current_round
 from facilitation.extensions import db
+from facilitation.jobs import round_timers
 from facilitation.models import (
     Announcement,
     Atelier,
@@ -26,7 +27,6 @@ from facilitation.models import (
     RoundTransition,
 )
 from facilitation.models.round import Phase
-from facilitation.push import round_broadcast
 from tests.conftest import new_client_id
 
 PASSWORD_HASH = "scrypt:unused-in-these-tests"
@@ -352,8 +352,8 @@ def test_the_ticker_closes_a_round_at_zero_and_tells_the_room(app, day, make_soc
     rnd.timer_duration = 60
     db.session.commit()
 
-    assert round_broadcast.tick(app) == 1
-    assert round_broadcast.tick(app) == 0  # another worker's tick finds nothing to do
+    assert round_timers.tick(app) == 1
+    assert round_timers.tick(app) == 0  # another worker's tick finds nothing to do
 
     (delta,) = events(phone, "round:changed")
     assert delta["round"]["phase"] == "clos"

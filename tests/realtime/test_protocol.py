@@ -4,7 +4,7 @@ import pytest
 
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution
-from facilitation.realtime import presence as presence_broadcast
+from facilitation.push import presence as presence_broadcast
 from tests.conftest import new_client_id
 from tests.support.csrf import form_token
 
@@ -175,7 +175,7 @@ def test_presence_counts_people_and_follows_them(make_atelier, phone, make_socke
     other = make_atelier(event=atelier.event)
     first = phone(atelier)
     second = phone(atelier, "Karim")
-    presence_broadcast.flush()  # presence is coalesced (realtime/presence.py)
+    presence_broadcast.flush()  # presence is coalesced (push/presence.py)
     assert events(first, "presence")[-1] == {"atelier_id": atelier.id, "connected": 2}
     second.emit("atelier:join", {"atelier_id": other.id}, callback=True)
     presence_broadcast.flush()

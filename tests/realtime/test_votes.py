@@ -9,7 +9,7 @@ from facilitation.domain.access import create_facilitator_link
 from facilitation.edge.identity import LINKS_KEY
 from facilitation.extensions import db
 from facilitation.models import Ballot, Dot, VoterBudget
-from facilitation.push import vote_broadcast
+from facilitation.push import votes
 from tests.conftest import new_client_id
 from tests.support.voting import facilitator_client, make_card
 
@@ -183,7 +183,7 @@ def test_tallies_stay_with_the_facilitator_until_revealed(room):
     open_vote(room, dots_per_participant=3)
     dot(room.phones[0], room, room.cards[1], 2)
     dot(room.phones[1], room, room.cards[1], 1)
-    vote_broadcast.flush()
+    votes.flush()
     (tally,) = events(room.facilitator, "vote:tally")
     assert [(r["titre"], r["dots"], r["rank"]) for r in tally["results"]] == [
         ("Cantine", 3, 1),
@@ -211,7 +211,7 @@ def test_tallies_stay_with_the_facilitator_until_revealed(room):
 def test_live_tallies_go_to_the_room(room):
     open_vote(room, tallies_visible_live=True)
     dot(room.phones[0], room, room.cards[0], 1)
-    vote_broadcast.flush()
+    votes.flush()
     (tally,) = events(room.projector, "vote:tally")
     assert tally["results"][0]["dots"] == 1
 
@@ -232,16 +232,16 @@ def test_a_burst_of_500_dots_sends_one_tally(room, joined_client, make_socket):
         sent += 1
     assert sent == 500
     assert "vote:tally" not in names(room.facilitator)  # nothing before the flush
-    assert vote_broadcast.flush() == 1
+    assert votes.flush() == 1
     assert names(room.facilitator).count("vote:tally") == 1
     assert names(room.projector).count("vote:progress") == 1
-    assert vote_broadcast.flush() == 0  # nothing new, nothing sent
+    assert votes.flush() == 0  # nothing new, nothing sent
 
 
 def test_the_background_task_flushes_without_being_asked(app, room):
     open_vote(room)
     app.config["VOTE_TALLY_INTERVAL"] = 0.02
-    flusher = vote_broadcast.flusher(app)
+    flusher = votes.flusher(app)
     flusher.flushed.clear()
     try:
         dot(room.phones[0], room, room.cards[0], 1)
@@ -293,6 +293,6 @@ def test_scribe_dots_are_for_the_facilitator_only(room):
     assert room.phones[0].emit("dot:scribe", payload, callback=True)["code"] == "forbidden"
     ack = room.facilitator.emit("dot:scribe", payload, callback=True)
     assert ack == {"ok": True, "atelier_id": room.atelier.id, "count": 4}
-    vote_broadcast.flush()
+    votes.flush()
     (tally,) = events(room.facilitator, "vote:tally")
     assert tally["results"][0]["scribe_dots"] == 4 and tally["voted"] == 0

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from facilitation import create_app
 from facilitation.extensions import db
 from facilitation.models import Event
 
@@ -11,19 +17,39 @@ TOKEN = "jeton-de-test-de-charge-assez-long"
 
 
 @pytest.fixture
-def operator(app):  # type: ignore[no-untyped-def]
-    app.config["LOADTEST_TOKEN"] = TOKEN
-    yield {"Authorization": f"Bearer {TOKEN}"}
-    app.config["LOADTEST_TOKEN"] = None
+def loadtest_app(app: Flask, app_config: dict[str, Any]) -> Iterator[Flask]:
+    """An app started for a load test (LOADTEST_TOKEN set), on the test database."""
+    started = create_app({**app_config, "LOADTEST_TOKEN": TOKEN})
+    yield started
+    with started.app_context():
+        db.engine.dispose()
 
 
-def test_absent_without_the_server_token(app, client) -> None:  # type: ignore[no-untyped-def]
-    app.config["LOADTEST_TOKEN"] = None
-    response = client.post(
+@pytest.fixture
+def client(loadtest_app: Flask) -> FlaskClient:
+    return loadtest_app.test_client()
+
+
+@pytest.fixture
+def operator() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKEN}"}
+
+
+def test_absent_without_the_server_token(app) -> None:  # type: ignore[no-untyped-def]
+    assert "loadtest" not in app.blueprints  # not even registered
+    response = app.test_client().post(
         "/_loadtest/events", json={"ateliers": 2}, headers={"Authorization": "Bearer x"}
     )
     assert response.status_code == 404
     assert db.session.query(Event).count() == 0
+
+
+def test_absent_when_the_token_is_emptied_at_run_time(loadtest_app, client) -> None:  # type: ignore[no-untyped-def]
+    loadtest_app.config["LOADTEST_TOKEN"] = None
+    response = client.post(
+        "/_loadtest/events", json={"ateliers": 2}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong", TOKEN])

@@ -1,4 +1,4 @@
-"""The coalesced ``presence`` (facilitation/realtime/presence.py): one message per atelier per
+"""The coalesced ``presence`` (facilitation/push/presence.py): one message per atelier per
 interval, carrying the count when it is sent, from a background task that starts on demand."""
 
 from __future__ import annotations
@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 
 from facilitation.push import coalesce
-from facilitation.realtime import presence as presence_module
-from facilitation.realtime.presence import Presence, PresenceFlusher
+from facilitation.push import presence as presence_module
+from facilitation.push.presence import Presence, PresenceFlusher
 
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """What ``broadcast.presence`` was asked to send, in order."""
+    """What ``presence.send_count`` was asked to send, in order."""
     out: list[tuple[int, int]] = []
-    monkeypatch.setattr(presence_module.broadcast, "presence", lambda aid, n: out.append((aid, n)))
+    monkeypatch.setattr(presence_module, "send_count", lambda aid, n: out.append((aid, n)))
     return out
 
 

@@ -1,19 +1,29 @@
-"""Vote broadcasts, after the commit, with coalesced tallies.
+"""Votes reach clients after the commit, with coalesced tallies.
 
 The domain records which ateliers' votes changed in ``db.session.info`` (see
 ``domain.voting``); the ``after_commit`` listener below hands them to the app's
 ``TallyFlusher``. Nothing is sent for a transaction that rolled back.
 
-Coalescing: a burst of 500 dots must not send 500 full tallies. Each change only marks its
-atelier dirty; a background task (``socketio.start_background_task``, so a green thread under
-eventlet) flushes the dirty ateliers every ``VOTE_TALLY_INTERVAL`` seconds (1 by default):
-one tally per atelier per interval, whatever the number of dots. A second is quick enough for
-people watching a count, and it matters in a burst: with the tallies hidden, each flush also
-sends ``vote:progress`` to every phone of the atelier (at 0.25 s, 2,000 phones received
-8,000 messages a second; 10,000 taps took 18.5 s to absorb, 15.7 s at 1 s; issue 7). The
-task stops after a few idle intervals and starts again on the next change. With several workers each worker flushes
-the changes it committed; the tally is read from the database, so it is complete whichever
-worker sends it, and the message queue delivers it to every worker's sockets.
+Why a listener, when every other topic is an explicit call after the commit: votes change
+inside hooks that other code calls without knowing about votes (a round changing phase, two
+cards merged, a card hidden or withdrawn, a participant's cards deleted with their data, the
+timer loop closing a round). An explicit call would have to follow every commit of every
+such path, and a missed one would leave the tallies stale until the next dot, silently. The
+listener only marks ateliers dirty (it never emits, so nothing is sent from inside a
+transaction); the sending happens later, from the flusher, reading committed data. It costs
+a dictionary look-up per commit, so the vote burst is not slowed.
+
+Coalescing: a burst of dots must not send one full tally per dot. Each change only marks its
+atelier dirty; a background task (``socketio.start_background_task``, a green thread under
+eventlet) flushes the dirty ateliers every ``VOTE_TALLY_INTERVAL`` seconds: one tally per
+atelier per interval, whatever the number of dots. A second is quick enough for people
+watching a count, and it matters in a burst: with the tallies hidden, each flush also sends
+``vote:progress`` to every phone of the atelier, so a shorter interval multiplies the
+messages the server must write while the burst is still coming in (the README's capacity
+notes hold the measurements). The task stops after a few idle intervals and starts again on
+the next change. With several workers each worker flushes the changes it committed; the
+tally is read from the database, so it is complete whichever worker sends it, and the
+message queue delivers it to every worker's sockets.
 
 Ballot changes (open, close, reveal) are flushed at once by the handlers that make them
 (``flush(atelier_id)``); the same changes made by a hook (a round changing phase) go through
@@ -21,9 +31,6 @@ the background task.
 
 ``VOTE_TALLY_INTERVAL = 0`` disables the background task: tallies then go out only when
 ``flush()`` is called (the tests count the tallies of a burst this way, without timing).
-
-Rooms: ``atelier:<id>`` (everyone in the atelier), ``atelier:<id>:animation`` (its
-facilitators), ``participant:<id>`` (every tab of one participant).
 """
 
 from __future__ import annotations
@@ -37,21 +44,13 @@ from sqlalchemy.orm import Session
 from facilitation.domain.voting import PENDING_KEY, ballot_dict, current_ballot, tally
 from facilitation.extensions import db, per_app, socketio
 from facilitation.models import Atelier
-from facilitation.push.broadcast import atelier_room
 from facilitation.push.coalesce import Coalescer
+from facilitation.push.rooms import atelier_room, facilitators_room, participant_room
 
 EXTENSION = "facilitation.vote_flusher"
 DEFAULT_INTERVAL = 1.0
 #: Idle intervals before the background task stops (it restarts on the next change).
 IDLE_ROUNDS = 40
-
-
-def facilitators_room(atelier_id: int) -> str:
-    return f"atelier:{atelier_id}:animation"
-
-
-def participant_room(participant_id: int) -> str:
-    return f"participant:{participant_id}"
 
 
 class TallyFlusher(Coalescer):
@@ -104,6 +103,7 @@ class TallyFlusher(Coalescer):
 
 
 def flusher(app: Flask | None = None) -> TallyFlusher:
+    """The app's tally flusher (the current app's by default), made on first use."""
     return per_app(EXTENSION, TallyFlusher, app)
 
 
@@ -116,7 +116,7 @@ def send_mine(
     participant_id: int, atelier_id: int, mine: dict[str, Any], skip_sid: str | None = None
 ) -> None:
     """A voter's own state to every tab of theirs but ``skip_sid`` (the sender: it has the
-    state in its ack; a burst of 10,000 taps would otherwise send 10,000 messages more)."""
+    state in its ack; echoing it would double the messages of a vote burst)."""
     socketio.emit(
         "vote:mine",
         {"atelier_id": atelier_id, **mine},

@@ -1,20 +1,22 @@
 """Who is connected to which atelier, in this worker process, and the coalesced ``presence``.
 
 Counts people (participant ids), not sockets: two tabs of one phone count once, and a
-projector (no participant) is not counted. With several workers each counts its own sockets;
-see the README's capacity notes.
+projector (no participant) is not counted. With several workers each counts its own sockets
+(``cluster_presence`` adds them up for the control room).
 
-Coalescing (issue 7): a join or a departure only marks its atelier dirty; a background task
-(``socketio.start_background_task``, a green thread under eventlet) sends one ``presence``
-per dirty atelier every ``PRESENCE_INTERVAL`` seconds (1.0 by default), carrying the count at
-that moment. Sending one message to the whole room for every join made a reconnect storm cost
-O(room) messages per phone, O(n²) in all (2,000 phones returning at once: about 200,000
-messages); now it is at most one message per atelier and interval. The joining phone does not
-wait for it: its snapshot carries ``connected``. The task stops after a few idle intervals and
-starts again on the next change, like the vote tallies (facilitation/push/vote_broadcast.py).
+Coalesced: a join or a departure only marks its atelier dirty; a background task sends one
+``presence`` per dirty atelier every ``PRESENCE_INTERVAL`` seconds, carrying the count at
+that moment. One message to the whole room for every join would make a reconnect storm cost
+O(room) messages per phone, O(n²) in all; coalesced it is at most one message per atelier
+and interval. The joining phone does not wait for it: its snapshot carries ``connected``.
+The task stops after a few idle intervals and starts again on the next change (see
+``coalesce``).
 
 ``PRESENCE_INTERVAL = 0`` disables the background task: ``presence`` then goes out only when
 ``flush()`` is called (the tests count messages this way, without timing).
+
+Lives in ``push`` rather than ``realtime``: the handlers fill the registry, but what it is
+for is sending, and ``cluster_presence`` reads it without importing a handler module.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from collections import Counter, defaultdict
 
 from flask import Flask
 
-from facilitation.extensions import per_app
-from facilitation.push import broadcast
+from facilitation.extensions import per_app, socketio
 from facilitation.push.coalesce import Coalescer
+from facilitation.push.rooms import atelier_room
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ class Presence:
             return len(self._people.get(atelier_id, ()))
 
     def counts(self) -> dict[int, int]:
-        """People per atelier in this worker (facilitation/push/cluster_presence.py publishes it)."""
+        """People per atelier in this worker (``cluster_presence`` publishes it)."""
         with self._lock:
             return {atelier_id: len(people) for atelier_id, people in self._people.items()}
 
@@ -89,6 +91,13 @@ class Presence:
 presence = Presence()
 
 
+def send_count(atelier_id: int, connected: int) -> None:
+    """``presence`` to the atelier's room: how many people are connected to it."""
+    socketio.emit(
+        "presence", {"atelier_id": atelier_id, "connected": connected}, to=atelier_room(atelier_id)
+    )
+
+
 class PresenceFlusher(Coalescer):
     """Ateliers whose presence changed, each announced at most once per interval."""
 
@@ -105,7 +114,7 @@ class PresenceFlusher(Coalescer):
         with self.app.app_context():
             for atelier_id in sorted(work):
                 # The count when sending, not when marked: the latest truth, once.
-                broadcast.presence(atelier_id, self.registry.count(atelier_id))
+                send_count(atelier_id, self.registry.count(atelier_id))
                 self.sent += 1
 
 
