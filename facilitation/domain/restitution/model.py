@@ -13,6 +13,7 @@ participants agreed to share; the ``public`` audience (the published page) gets 
 
 from __future__ import annotations
 
+import base64
 import enum
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain import chantiers, plenary, privacy, voting
+from facilitation.domain import chantiers, moderation, plenary, privacy, voting
 from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound
@@ -34,6 +35,7 @@ from facilitation.models import (
     Contribution,
     Engagement,
     Event,
+    EventLogo,
     Participant,
 )
 from facilitation.models.base import utcnow
@@ -41,7 +43,8 @@ from facilitation.models.contribution import ContributionKind
 from facilitation.models.vote import Dot, VoterBudget
 
 SCHEMA_ID = "https://facilitation.invalid/schemas/restitution.schema.json"
-SCHEMA_VERSION = 1
+#: 2: merged cards inside the card they joined (``merged``), the event's branding.
+SCHEMA_VERSION = 2
 #: How many chantiers / pratiques a restitution puts forward per atelier.
 TOP_CHANTIERS = 5
 TOP_PRATIQUES = 5
@@ -217,9 +220,23 @@ def _fields(card: Contribution, extra: list[dict[str, str]]) -> list[dict[str, s
     ]
     if not extra:
         return base
-    # A chantier: its own fields first, then the card's (structure, commune) not repeated.
-    keys = {f["key"] for f in extra}
-    return extra + [f for f in base if f["key"] not in keys]
+    # A chantier: its own fields first, then the pratique-style ones only where the chantier
+    # has nothing in their place (a description without constat nor objectif, a public without
+    # publics visés, a commune without communes concernées, a structure that is not the
+    # porteur's), so that every text is shown once.
+    has = {f["key"]: _normalise(f["value"]).casefold() for f in extra}
+    replaced_by = {
+        "description": ("constat", "objectif"),
+        "public_concerne": ("publics",),
+        "commune": ("communes",),
+        "structure": (),
+    }
+    return extra + [
+        f
+        for f in base
+        if not any(has.get(k) for k in replaced_by[f["key"]])
+        and _normalise(f["value"]).casefold() not in has.values()
+    ]
 
 
 def _ranked(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -236,15 +253,12 @@ def _ranked(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return cards
 
 
-def _card(
-    card: Contribution,
-    dots: dict[int, int],
-    fields: dict[int, list[dict[str, str]]],
-    engagements: dict[int, list[dict[str, Any]]],
-    audience: Audience,
+def _own(
+    card: Contribution, fields: dict[int, list[dict[str, str]]], audience: Audience
 ) -> dict[str, Any]:
+    """What a card says and who said it: shared by ranked cards and the duplicates merged
+    into them, which keep their own text and author in the report."""
     author = card.author
-    commitments = engagements.get(card.id, [])
     return {
         "id": card.id,
         "kind": card.kind,
@@ -260,12 +274,27 @@ def _card(
         ),
         "author_structure": (author.structure if author is not None else card.structure) or "",
         "created_at": card.created_at.isoformat(),
+        "fields": _fields(card, fields.get(card.id, [])),
+    }
+
+
+def _card(
+    card: Contribution,
+    dots: dict[int, int],
+    fields: dict[int, list[dict[str, str]]],
+    engagements: dict[int, list[dict[str, Any]]],
+    audience: Audience,
+    merged: list[Contribution],
+) -> dict[str, Any]:
+    commitments = engagements.get(card.id, [])
+    return {
+        **_own(card, fields, audience),
         "dots": dots.get(card.id, 0),
         "rank": 0,
         "tied": False,
-        "fields": _fields(card, fields.get(card.id, [])),
         "engagement_count": len(commitments),
         "engagements": commitments if audience is Audience.ORGANIZER else [],
+        "merged": [_own(m, fields, audience) for m in merged],
     }
 
 
@@ -304,15 +333,22 @@ def restitution(
             .where(Atelier.event_id == event.id)
         )
     }
+    # Duplicates merged into a shown card: a participant's words are never lost on the way
+    # from the room to the report (withdrawn ones stay out, as on screen).
+    merged = moderation.merged_cards([c.id for c in cards])
     dots, voters = _votes(event, audience)
-    fields, engagements = _chantier_fields(cards, audience)
+    fields, engagements = _chantier_fields(
+        cards + [m for group in merged.values() for m in group], audience
+    )
     purged = privacy.kept_figures(event)
     kept_people: dict[str, int] = purged.get("atelier_participants", {})
 
     by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)
     people: dict[int, set[int]] = defaultdict(set)
     for card in cards:
-        by_atelier[card.atelier_id].append(_card(card, dots, fields, engagements, audience))
+        by_atelier[card.atelier_id].append(
+            _card(card, dots, fields, engagements, audience, merged.get(card.id, []))
+        )
         if card.participant_id is not None:
             people[card.atelier_id].add(card.participant_id)
     for atelier_key, ids in voters.items():
@@ -382,6 +418,9 @@ def restitution(
             "venue": event.venue or "",
             "city": event.city or "",
             "organiser_name": event.organiser_name or "",
+            "brand_name": event.brand_name or "",
+            "brand_color": event.brand_color or "",
+            "logo": _logo(event),
             "timezone": event.timezone,
             "status": event.status,
         },
@@ -403,6 +442,15 @@ def restitution(
         "perspectives": _perspectives(event, audience, by_atelier),
         "directory": _directory(event, audience) if atelier_id is None else [],
     }
+
+
+def _logo(event: Event) -> str | None:
+    """The event's logo as a ``data:`` URI (PNG or JPEG, small since the upload shrinks it),
+    so the JSON and every document are made from the read model alone."""
+    logo = db.session.get(EventLogo, event.id) if event.logo_digest else None
+    if logo is None or not logo.data:
+        return None
+    return f"data:{logo.content_type};base64,{base64.b64encode(logo.data).decode('ascii')}"
 
 
 def _directory(event: Event, audience: Audience) -> list[dict[str, Any]]:
