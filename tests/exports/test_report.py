@@ -1,0 +1,210 @@
+"""The compte-rendu (issue 17): every format opened with its own reader says every card's
+title, text and author — merged duplicates included — and every chantier field exactly once;
+whatever is stored exports, even text that XML or UTF-8 cannot carry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Callable
+
+import jsonschema
+import pytest
+from docx import Document as DocxDocument
+from odfdo import Document as OdtDocument
+from pypdf import PdfReader
+
+from facilitation.domain import chantiers
+from facilitation.domain.access import Actor
+from facilitation.domain.moderation import merge_contributions
+from facilitation.domain.restitution import Audience, restitution
+from facilitation.exports import FORMATS, download_name, render
+from facilitation.exports import json as json_export
+from facilitation.exports.text import clean_text
+from facilitation.extensions import db
+from tests.support.restitution_day import CHANTIERS_TITLE, build_sample_day
+from tests.support.roles import organizer_client
+
+#: The duplicate chantier merged into « Observatoire social partagé ».
+DUPLICATE = {
+    "titre": "Observatoire bis des besoins",
+    "constat": "Doublon : les mêmes constats partout.",
+    "porteur": "Ville du Vésinet",
+}
+#: The chantier's own fields, each to be found exactly once in every document.
+FIELDS = (
+    "Chaque commune fait son ABS seule.",
+    "Un socle commun d'indicateurs.",
+    "Toute la population",
+    "CCAS, Département",
+    "Réunion de lancement en septembre.",
+)
+BAD_TITLE = "x \ufffe\uffff"
+
+
+@pytest.fixture
+def day(make_event, make_atelier, make_participant):
+    day = build_sample_day(make_event, make_atelier, make_participant)
+    observatoire = day.cards["Observatoire social partagé"]
+    # As the demo's chantiers: the card's pratique-style fields repeat the chantier's.
+    observatoire.description = "Un socle commun d'indicateurs."
+    observatoire.public_concerne = "Toute la population"
+    observatoire.commune = "Chatou"
+    duplicate, _ = chantiers.create_chantier(
+        Actor(event_id=day.event.id, participant=day.people["eve"]),
+        day.chantiers,
+        {"client_id": uuid.uuid4().hex, **DUPLICATE},
+    )
+    merge_contributions(observatoire, duplicate)
+    merge_contributions(day.cards["Appels de convivialité"], day.cards["Colis sur rendez-vous"])
+    db.session.commit()
+    return day
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _docx(data: bytes) -> str:
+    document = DocxDocument(io.BytesIO(data))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _odt(data: bytes) -> str:
+    body = OdtDocument(io.BytesIO(data)).body
+    # Headings and paragraphs, those of table cells included, each read once.
+    return "\n".join(
+        [h.text_recursive for h in body.headers] + [p.text_recursive for p in body.get_paragraphs()]
+    )
+
+
+def _pdf(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _csv(data: bytes) -> str:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    return "\n".join(" ".join(row) for row in rows)
+
+
+READERS: dict[str, Callable[[bytes], str]] = {
+    "docx": _docx,
+    "odt": _odt,
+    "pdf": _pdf,
+    "md": lambda data: data.decode("utf-8").replace("\\", ""),
+    "csv": _csv,
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(READERS))
+def test_every_card_and_merged_duplicate_is_in_the_report(day, fmt):
+    model = restitution(day.event)
+    text = flat(READERS[fmt](render(model, fmt)))
+    cards = [c for a in model["sequences"] for s in a["ateliers"] for c in s["contributions"]]
+    every = cards + [m for c in cards for m in c["merged"]]
+    assert {m["titre"] for c in cards for m in c["merged"]} == {
+        "Colis sur rendez-vous",
+        DUPLICATE["titre"],
+    }
+    for card in every:
+        assert card["titre"] in text, (fmt, card["titre"])
+        if card["description"]:
+            assert flat(card["description"]) in text, (fmt, card["description"])
+        assert card["author"]["display_name"] in text, (fmt, card["titre"])
+    assert DUPLICATE["constat"] in text and "Eve" in text
+
+
+@pytest.mark.parametrize("fmt", ["docx", "odt", "pdf", "md"])
+def test_every_chantier_field_is_said_exactly_once(day, fmt):
+    text = flat(READERS[fmt](render(restitution(day.event), fmt)))
+    for value in (*FIELDS, DUPLICATE["constat"]):
+        assert text.count(value) == 1, (fmt, value, text.count(value))
+
+
+def test_csv_says_each_merged_duplicate_on_its_own_row(day):
+    model = restitution(day.event)
+    rows = list(
+        csv.DictReader(io.StringIO(render(model, "csv").decode("utf-8-sig")), delimiter=";")
+    )
+    duplicate = next(r for r in rows if r["Titre"] == DUPLICATE["titre"])
+    assert duplicate["Regroupé avec"].startswith("Observatoire social partagé")
+    assert duplicate["Gommettes"] == "" and duplicate["Auteur·rice"].startswith("Eve")
+    assert DUPLICATE["constat"] in duplicate["Autres champs"]
+
+
+def test_json_v2_carries_merged_cards_and_branding(day):
+    data = json.loads(render(restitution(day.event), "json"))
+    jsonschema.Draft202012Validator(
+        json_export.schema(), format_checker=jsonschema.FormatChecker()
+    ).validate(data)
+    assert data["schema_version"] == 2
+    assert {"brand_name", "brand_color", "logo"} <= set(data["event"])
+    chantier_atelier = next(
+        a for s in data["sequences"] for a in s["ateliers"] if a["title"] == CHANTIERS_TITLE
+    )
+    observatoire = chantier_atelier["contributions"][0]
+    (merged,) = observatoire["merged"]
+    assert merged["titre"] == DUPLICATE["titre"]
+    assert merged["author"]["display_name"] == "Eve"
+    # Pratique-style fields that repeat the chantier's are not listed again.
+    assert [f["key"] for f in observatoire["fields"]].count("description") == 0
+    public = json.loads(render(restitution(day.event, Audience.PUBLIC), "json"))
+    merged = public["sequences"][1]["ateliers"][0]["contributions"][0]["merged"][0]
+    assert merged["author"] is None
+
+
+def test_the_two_csv_flavours_have_distinct_file_names(day):
+    model = restitution(day.event)
+    assert download_name(model, "csv") != download_name(model, "csv", dialect="plain")
+    assert download_name(model, "csv").endswith("-excel.csv")
+
+
+# ------------------------------------------------------------------------- bad text
+def test_clean_text_keeps_what_can_be_read():
+    assert clean_text("x \ufffe\uffff") == "x "
+    assert clean_text("a\x00b\x0bc\x1bd\x7fe\x85f") == "abcdef"
+    assert clean_text("l1\r\nl2\rl3\tt") == "l1\nl2\nl3\tt"
+    assert clean_text("half \ud800 char") == "half \ufffd char"
+    assert clean_text("é 😀 \U0010fffd") == "é 😀 \U0010fffd"
+    assert clean_text("\U0001fffe\U0010ffff") == ""
+
+
+@pytest.fixture
+def bad_day(day):
+    card = day.cards["Appels de convivialité"]
+    card.titre = BAD_TITLE
+    card.description = "bip\x07 \x01 fin\x0b"
+    db.session.commit()
+    return day
+
+
+def test_a_day_with_bad_characters_exports_in_every_format(bad_day):
+    model = restitution(bad_day.event)
+    # A lone surrogate cannot be stored (UTF-8), but a read model could still carry one.
+    model["sequences"][1]["ateliers"][0]["contributions"][0]["titre"] += " \ud800"
+    for fmt in FORMATS:
+        data = render(model, fmt)
+        assert data, fmt
+    docx_text = flat(_docx(render(model, "docx")))
+    assert "1. x" in docx_text and "bip fin" in docx_text
+    assert "\ufffe" not in _odt(render(model, "odt"))
+
+
+def test_bad_characters_on_the_page_route_and_the_cli(bad_day, app, tmp_path):
+    client = organizer_client(app, bad_day.event)
+    base = f"/organisateur/e/{bad_day.event.slug}/restitution"
+    for fmt in FORMATS:
+        response = client.get(f"{base}/export.{fmt}")
+        assert response.status_code == 200, fmt
+    runner = app.test_cli_runner()
+    for fmt in FORMATS:
+        target = tmp_path / f"bad.{fmt}"
+        result = runner.invoke(
+            args=["export", bad_day.event.slug, "--format", fmt, "--output", str(target)]
+        )
+        assert result.exit_code == 0, (fmt, result.output)
+    assert "x" in _docx((tmp_path / "bad.docx").read_bytes())
