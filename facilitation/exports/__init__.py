@@ -31,6 +31,7 @@ FORMATS: dict[str, Format] = {
         Format("docx", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (DOCX)"),
         Format("odt", "odt", "application/vnd.oasis.opendocument.text", "LibreOffice (ODT)"),
         Format("pdf", "pdf", "application/pdf", "PDF"),
+        Format("pptx", "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint (PPTX)"),
         Format("csv", "csv", "text/csv; charset=utf-8", N_("Tableur (CSV)")),
         Format("md", "md", "text/markdown; charset=utf-8", "Markdown"),
         Format("json", "json", "application/json", "JSON"),

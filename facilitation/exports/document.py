@@ -37,8 +37,9 @@ DEFAULT_COLOUR = "#1d4f91"
 SUMMARY_CHANTIERS = 6
 #: A synthesis' key line is its first line, shortened past this (the whole text follows).
 KEY_LINE_CHARS = 220
-#: Introduces a duplicate shown inside the card it joined (as « Regroupé avec » on screen).
-MERGED_LABEL = "Regroupé avec cette contribution : "
+#: Introduces a duplicate shown inside the card it joined (as « Regroupé avec » on screen);
+#: it names that card, since a long card may push its duplicate to the next page.
+MERGED_LABEL = "Regroupé avec « %(titre)s » : "
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,8 @@ def card_groups(card: dict[str, Any], number: int) -> list[Group]:
             blocks.append(Bullets([engagement_line(e) for e in card["engagements"]]))
     groups = [Group(blocks)]
     for duplicate in card["merged"]:
-        merged: list[Any] = [Para(duplicate["titre"], "merged", MERGED_LABEL)]
+        label = MERGED_LABEL % {"titre": card["titre"]}
+        merged: list[Any] = [Para(duplicate["titre"], "merged", label)]
         table = _fields_table(duplicate)
         if table is not None:
             merged.append(table)
@@ -275,7 +277,7 @@ def _summary(model: dict[str, Any]) -> list[Block]:
                     Table(
                         ["Chantier", "Porteur", "Communes", "Engagé·es"],
                         rows,
-                        [0.34, 0.22, 0.3, 0.14],
+                        [0.32, 0.26, 0.28, 0.14],
                     ),
                 ]
             )
@@ -320,7 +322,7 @@ def _directory(model: dict[str, Any]) -> list[Block]:
             "de l'interconnaissance ; les personnes seulement avec leur accord.",
             "meta",
         ),
-        Table(["Structure", "Type", "Communes", "Personnes"], rows, [0.25, 0.17, 0.17, 0.41]),
+        Table(["Structure", "Type", "Communes", "Personnes"], rows, [0.26, 0.15, 0.2, 0.39]),
     ]
 
 

@@ -88,8 +88,13 @@ def _styles(accent: str = doc.DEFAULT_COLOUR) -> dict[str, ParagraphStyle]:
             spaceAfter=6,
         ),
         "merged": ParagraphStyle("merged", base, spaceBefore=4, textColor=colour),
-        "cell": ParagraphStyle("cell", base, fontSize=9.5, leading=12, spaceAfter=0),
-        "cell-bold": ParagraphStyle("cell-bold", base, fontName=bold, fontSize=9.5, leading=12),
+        # Narrow columns break « Saint-Germain-en-Laye » after a hyphen, not mid-word.
+        "cell": ParagraphStyle(
+            "cell", base, fontSize=9.5, leading=12, spaceAfter=0, embeddedHyphenation=1
+        ),
+        "cell-bold": ParagraphStyle(
+            "cell-bold", base, fontName=bold, fontSize=9.5, leading=12, embeddedHyphenation=1
+        ),
         "figure": ParagraphStyle(
             "figure", base, fontName=bold, fontSize=24, leading=28, textColor=colour,
             alignment=TA_CENTER, spaceAfter=0,

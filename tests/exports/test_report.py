@@ -15,6 +15,8 @@ import jsonschema
 import pytest
 from docx import Document as DocxDocument
 from odfdo import Document as OdtDocument
+from pptx import Presentation
+from pptx.util import Emu
 from pypdf import PdfReader
 
 from facilitation.domain import chantiers
@@ -25,7 +27,7 @@ from facilitation.exports import FORMATS, download_name, render
 from facilitation.exports import json as json_export
 from facilitation.exports.text import clean_text
 from facilitation.extensions import db
-from tests.support.restitution_day import CHANTIERS_TITLE, build_sample_day
+from tests.support.restitution_day import CHANTIERS_TITLE, PRATIQUES_TITLE, build_sample_day
 from tests.support.roles import organizer_client
 
 #: The duplicate chantier merged into « Observatoire social partagé ».
@@ -86,6 +88,20 @@ def _pdf(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def _pptx(data: bytes) -> str:
+    """Every text of every slide (text boxes and table cells) and of its speaker notes."""
+    texts = []
+    for slide in Presentation(io.BytesIO(data)).slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                texts += [c.text for row in shape.table.rows for c in row.cells]
+        if slide.has_notes_slide:
+            texts.append(slide.notes_slide.notes_text_frame.text)
+    return "\n".join(texts)
+
+
 def _csv(data: bytes) -> str:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     return "\n".join(" ".join(row) for row in rows)
@@ -97,6 +113,7 @@ READERS: dict[str, Callable[[bytes], str]] = {
     "pdf": _pdf,
     "md": lambda data: data.decode("utf-8").replace("\\", ""),
     "csv": _csv,
+    "pptx": _pptx,
 }
 
 
@@ -118,7 +135,7 @@ def test_every_card_and_merged_duplicate_is_in_the_report(day, fmt):
     assert DUPLICATE["constat"] in text and "Eve" in text
 
 
-@pytest.mark.parametrize("fmt", ["docx", "odt", "pdf", "md"])
+@pytest.mark.parametrize("fmt", ["docx", "odt", "pdf", "md", "pptx"])
 def test_every_chantier_field_is_said_exactly_once(day, fmt):
     text = flat(READERS[fmt](render(restitution(day.event), fmt)))
     for value in (*FIELDS, DUPLICATE["constat"]):
@@ -208,3 +225,86 @@ def test_bad_characters_on_the_page_route_and_the_cli(bad_day, app, tmp_path):
         )
         assert result.exit_code == 0, (fmt, result.output)
     assert "x" in _docx((tmp_path / "bad.docx").read_bytes())
+
+
+# ------------------------------------------------------------------------- slides
+def _title(slide) -> str:
+    """The first text on a slide (the band's title; the title slide's kicker and title)."""
+    return next(
+        (s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text.strip()),
+        "",
+    )
+
+
+def test_pptx_slides_title_figures_ateliers_chantiers_and_plenary(day):
+    model = restitution(day.event)
+    deck = Presentation(io.BytesIO(render(model, "pptx")))
+    assert (deck.slide_width, deck.slide_height) == (Emu(12192000), Emu(6858000))  # 16:9
+    titles = [_title(slide) for slide in deck.slides]
+    assert "Restitution des travaux" in titles[0]
+    assert titles[1] == "La journée en chiffres"
+    assert PRATIQUES_TITLE in titles and CHANTIERS_TITLE in titles
+    assert f"Ce qu'il faut retenir — {CHANTIERS_TITLE}" in titles
+    assert "Les chantiers les plus soutenus" in titles
+    assert "Perspectives collectives : le vote en plénière" in titles
+    assert deck.core_properties.title == day.event.title
+    # Editable: text and tables, the event's colour on the title band.
+    assert any(s.has_table for slide in deck.slides for s in slide.shapes)
+
+
+def test_pptx_long_lists_continue_on_the_next_slide(day, make_participant):
+    from facilitation.domain.contributions import create_contribution
+
+    person = make_participant(day.pratiques, display_name="Zoé")
+    for n in range(30):
+        create_contribution(
+            person,
+            day.pratiques,
+            {"client_id": uuid.uuid4().hex, "titre": f"Pratique supplémentaire numéro {n} " * 2},
+        )
+    db.session.commit()
+    deck = Presentation(io.BytesIO(render(restitution(day.event), "pptx")))
+    titles = [_title(slide) for slide in deck.slides]
+    assert titles.count(f"{PRATIQUES_TITLE} (suite)") >= 2
+    text = _pptx(render(restitution(day.event), "pptx"))
+    for n in range(30):
+        assert f"Pratique supplémentaire numéro {n} " in text
+    # Nothing is placed below the slide: every shape ends above its bottom edge.
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            assert shape.top + shape.height <= deck.slide_height, shape.name
+
+
+def test_pptx_carries_the_event_colour_and_logo(day):
+    import base64
+
+    from PIL import Image
+
+    from facilitation.models import EventLogo
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "#0b5e55").save(buffer, "PNG")
+    db.session.add(
+        EventLogo(event_id=day.event.id, content_type="image/png", data=buffer.getvalue())
+    )
+    day.event.logo_digest = "abc"
+    day.event.brand_color = "#0b5e55"
+    day.event.brand_name = "Ville du Pecq"
+    db.session.commit()
+    model = restitution(day.event)
+    assert (
+        model["event"]["logo"]
+        == "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    )
+    deck = Presentation(io.BytesIO(render(model, "pptx")))
+    first = deck.slides[0]
+    assert any(s.shape_type == 13 for s in first.shapes)  # a picture: the logo
+    assert "Ville du Pecq" in _pptx(render(model, "pptx"))
+    bands = [
+        s for slide in deck.slides for s in slide.shapes
+        if s.shape_type == 1 and s.fill.type == 1
+    ]  # fmt: skip
+    assert bands and all(str(s.fill.fore_color.rgb) == "0B5E55" for s in bands)
+    # The documents show the logo and the organiser on their cover too.
+    assert "Ville du Pecq" in _pdf(render(model, "pdf")).split("Sommaire")[0]
+    assert DocxDocument(io.BytesIO(render(model, "docx"))).inline_shapes[0].height > 0
