@@ -380,7 +380,7 @@ def compte_rendu(model: dict[str, Any], charts: bool = True) -> list[Block]:
                     [str(c["rank"]) + (" ex æquo" if c["tied"] else ""), c["titre"], str(c["dots"])]
                     for c in model["perspectives"]
                 ],
-                [0.16, 0.66, 0.18],
+                [0.16, 0.62, 0.22],
             )
         )
     if model["directory"]:

@@ -70,8 +70,11 @@ def _table(doc: Any, block: Table, keep: bool) -> None:
         header = OxmlElement("w:tblHeader")
         header.set(qn("w:val"), "true")
         tr_pr.append(header)
-    for row in block.rows:
+    for number, row in enumerate(block.rows):
         cells = table.add_row().cells
+        # A card's fields stay on one page: each row keeps with the next, the last one too
+        # when the card goes on (engagements, a merged duplicate).
+        keep_row = keep or (block.key_value and number < len(block.rows) - 1)
         for index, (cell, text) in enumerate(zip(cells, row, strict=True)):
             lines = (text or "").split("\n")
             paragraph = cell.paragraphs[0]
@@ -81,8 +84,11 @@ def _table(doc: Any, block: Table, keep: bool) -> None:
                     run.add_break()
                 if block.key_value and index == 0:
                     run.bold = True
-            if keep:
+            if keep_row:
                 _keep_with_next(paragraph)
+    # Word reads the cells' widths, LibreOffice the grid's: both are set.
+    for column, width in zip(table.columns, block.widths, strict=True):
+        column.width = Cm(CONTENT_WIDTH_CM * width)
     for row in table.rows:
         # A row never splits across pages ("no cut cards").
         tr_pr = row._tr.get_or_add_trPr()

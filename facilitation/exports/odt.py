@@ -5,6 +5,7 @@ breaks."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from odfdo import (
@@ -16,7 +17,6 @@ from odfdo import (
     Header,
     LineBreak,
     List,
-    ListItem,
     Paragraph,
     Row,
     Span,
@@ -60,6 +60,9 @@ def _styles(doc: Document, colour: str) -> None:
     merged = Style("text", name="Merged", display_name="Regroupé", bold=True, color=colour)
     figure = Style("text", name="Figure", display_name="Chiffre", bold=True, color=colour)
     figure.set_properties(area="text", font_size="18pt")
+    page_title = Style("paragraph", name="PageTitle", display_name="Titre de page")
+    page_title.set_properties(area="text", font_size="16pt", font_weight="bold", color=colour)
+    page_title.set_properties(area="paragraph", margin_bottom="0.3cm", keep_with_next="always")
     page_break = Style("paragraph", name="PageBreak", display_name="Saut de page")
     page_break.set_properties(area="paragraph", break_before="page")
     subtitle = Style("paragraph", name="DocSubtitle", display_name="Sous-titre")
@@ -78,14 +81,30 @@ def _styles(doc: Document, colour: str) -> None:
     bold = Style("text", name="Bold", display_name="Gras", bold=True)
     cell = Style("table-cell", name="Cell", display_name="Cellule")
     cell.set_properties(area="table-cell", border="0.03pt solid #888888", padding="0.1cm")
-    for style in (title, kicker, cover, merged, figure, page_break):
+    for style in (title, kicker, cover, merged, figure, page_title, page_break):
         doc.insert_style(style, automatic=False)
-    for level, tint in ((1, colour), (3, colour)):
-        heading = doc.get_style("paragraph", f"Heading_20_{level}")
-        if heading is not None:
-            heading.set_properties(area="text", color=tint)
-    for style in (subtitle, meta, quote, keep, bold, cell):
+    # Headings in the event's colour (sections, parts of an atelier), never alone at a
+    # page's foot; the paragraphs of a card keep with what follows them (KeepNext, MetaKeep).
+    for level, size, tint in (
+        (1, "17pt", colour),
+        (2, "14pt", "#1b1b1b"),
+        (3, "12pt", colour),
+        (4, "11pt", "#1b1b1b"),
+    ):
+        heading = Style("paragraph", name=f"Titre{level}", display_name=f"Titre {level}")
+        heading.set_properties(area="text", font_size=size, font_weight="bold", color=tint)
+        heading.set_properties(
+            area="paragraph", margin_top="0.35cm", margin_bottom="0.15cm", keep_with_next="always"
+        )
+        doc.insert_style(heading, automatic=False)
+    meta_keep = Style("paragraph", name="MetaKeep", display_name="Mention liée au suivant")
+    meta_keep.set_properties(area="text", font_style="italic", color="#555555", font_size="10pt")
+    meta_keep.set_properties(area="paragraph", keep_with_next="always")
+    doc.insert_style(meta_keep, automatic=False)
+    for style in (subtitle, meta, quote, keep, bold):
         doc.insert_style(style, automatic=False)
+    # LibreOffice applies a table cell's style only from the automatic styles.
+    doc.insert_style(cell, automatic=True)
 
 
 def _footer(doc: Document, organiser: str) -> None:
@@ -104,7 +123,14 @@ def _paragraph(text: str, style: str | None = None) -> Paragraph:
 
 
 def _table(doc: Document, block: Table, index: int) -> OdfTable:
-    table = OdfTable(f"Tableau{index}")
+    style = None
+    if block.key_value:
+        # A card's fields are never cut across two pages (they fit on one).
+        style = f"Tableau{index}"
+        card = Style("table", name=style, width=f"{CONTENT_WIDTH_CM:.2f}cm")
+        card.set_properties(area="table", may_break_between_rows="false")
+        doc.insert_style(card, automatic=True)
+    table = OdfTable(f"Tableau{index}", style=style)
     for column_index, width in enumerate(block.widths):
         name = f"Tableau{index}.C{column_index}"
         doc.insert_style(
@@ -221,12 +247,20 @@ def render(model: dict[str, Any], **_options: Any) -> bytes:
             toc = TOC("", outline_level=2)
             body.append(toc)
             tocs.append(toc)
+        elif isinstance(block, Heading) and not block.toc:
+            # The pages before the table of contents: a heading's look, out of the outline.
+            body.append(Paragraph(block.text, style="PageTitle"))
         elif isinstance(block, Heading):
-            body.append(Header(block.level, block.text, style=f"Heading_20_{block.level}"))
+            header = Header(block.level, block.text)
+            # (odfdo's Header ignores its style argument: set afterwards.)
+            header.style = f"Titre{min(block.level, 4)}"
+            body.append(header)
         elif isinstance(block, Para):
-            style = {"subtitle": "DocSubtitle", "meta": "Meta", "quote": "Synthese"}.get(
-                block.style, "KeepNext" if keep else "Text_20_body"
-            )
+            style = {
+                "subtitle": "DocSubtitle",
+                "meta": "MetaKeep" if keep else "Meta",
+                "quote": "Synthese",
+            }.get(block.style, "KeepNext" if keep else "Text_20_body")
             paragraph = Paragraph("", style=style)
             if block.label:
                 paragraph.append(
@@ -235,7 +269,9 @@ def render(model: dict[str, Any], **_options: Any) -> bytes:
             paragraph.append(block.text)
             body.append(paragraph)
         elif isinstance(block, Bullets):
-            body.append(List([ListItem(item) for item in block.items]))
+            # List() wraps each string in its own item (ListItems given to it were nested
+            # in a second, empty item and showed nothing).
+            body.append(List(list(block.items)))
         elif isinstance(block, Table):
             tables += 1
             if block.figures:
@@ -264,10 +300,22 @@ def render(model: dict[str, Any], **_options: Any) -> bytes:
 
     for block in compte_rendu(model):
         add(block)
+    # Headings are not numbered (« 1.1.1. Chantiers … » read as a legal text).
+    for level in doc.styles.get_elements("//text:outline-level-style"):
+        level.set_attribute("style:num-format", "")
+        for name in ("style:num-suffix", "loext:num-list-format"):
+            if level.get_attribute(name) is not None:
+                level.del_attribute(name)
     for toc in tocs:
         # Filled from the headings (sections and ateliers); LibreOffice adds page numbers
         # when the index is updated (Outils > Mettre à jour).
         toc.fill(doc)
+        # odfdo numbers the entries (« 3.1. »); the headings are not numbered, nor are they.
+        for entry in toc.get_paragraphs():
+            text = entry.text or ""
+            bare = re.sub(r"^\d+(\.\d+)*\.?\s*", "", text)
+            if bare != text:
+                entry.text = bare
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
