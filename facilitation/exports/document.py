@@ -322,7 +322,7 @@ def _directory(model: dict[str, Any]) -> list[Block]:
             "de l'interconnaissance ; les personnes seulement avec leur accord.",
             "meta",
         ),
-        Table(["Structure", "Type", "Communes", "Personnes"], rows, [0.26, 0.15, 0.2, 0.39]),
+        Table(["Structure", "Type", "Communes", "Personnes"], rows, [0.25, 0.17, 0.19, 0.39]),
     ]
 
 
