@@ -35,7 +35,8 @@ def _quote(text: str) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    return esc(text).replace("\n", "<br>")
+    # A table cell holds one line; no <br>: the Markdown carries no raw markup at all.
+    return " ; ".join(esc(line) for line in text.splitlines() if line.strip())
 
 
 def _block(block: Any) -> list[str]:
