@@ -308,3 +308,35 @@ def test_pptx_carries_the_event_colour_and_logo(day):
     # The documents show the logo and the organiser on their cover too.
     assert "Ville du Pecq" in _pdf(render(model, "pdf")).split("Sommaire")[0]
     assert DocxDocument(io.BytesIO(render(model, "docx"))).inline_shapes[0].height > 0
+
+
+def test_pdf_never_leaves_a_heading_alone_at_a_page_foot(day, make_participant):
+    from facilitation.domain.contributions import create_contribution
+
+    person = make_participant(day.pratiques, display_name="Zoé")
+    for n in range(25):
+        create_contribution(
+            person,
+            day.pratiques,
+            {
+                "client_id": uuid.uuid4().hex,
+                "titre": f"Pratique en plus n° {n}",
+                "description": "Une description de quelques lignes. " * (1 + n % 4),
+            },
+        )
+    db.session.commit()
+    reader = PdfReader(io.BytesIO(render(restitution(day.event), "pdf")))
+    headings = {PRATIQUES_TITLE, CHANTIERS_TITLE, "Pratiques, par gommettes reçues"}
+    headings |= {"Chantiers, par gommettes reçues", "Ce qu'il faut retenir"}
+    texts = [page.extract_text() for page in reader.pages]
+    # After the cover, the summary and the table of contents (which lists the headings).
+    start = next(i for i, text in enumerate(texts) if text.lstrip().startswith("Sommaire")) + 1
+    for number, text in enumerate(texts[start:], start=start + 1):
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        body = [ln for ln in lines if not ln.endswith(f"page {number} / {len(reader.pages)}")]
+        if not body:
+            continue
+        last = body[-1]
+        assert last not in headings, (number, last)
+        # A card's title (« 3. Pratique en plus n° 1 ») is never the last line of a page.
+        assert not (last[:1].isdigit() and ". " in last[:5]), (number, last)
