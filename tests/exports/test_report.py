@@ -340,3 +340,10 @@ def test_pdf_never_leaves_a_heading_alone_at_a_page_foot(day, make_participant):
         assert last not in headings, (number, last)
         # A card's title (« 3. Pratique en plus n° 1 ») is never the last line of a page.
         assert not (last[:1].isdigit() and ". " in last[:5]), (number, last)
+
+
+def test_public_slides_carry_no_names(day):
+    text = _pptx(render(restitution(day.event, Audience.PUBLIC), "pptx"))
+    assert "Observatoire social partagé" in text and DUPLICATE["titre"] in text
+    for name in ("Alice", "Bob", "Carla", "Eve", "Proposé par"):
+        assert name not in text, name
