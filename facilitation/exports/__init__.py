@@ -14,6 +14,7 @@ from importlib import import_module
 from typing import Any
 
 from facilitation.domain.validation import N_
+from facilitation.exports.text import clean_model
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ FORMATS: dict[str, Format] = {
         Format("docx", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (DOCX)"),
         Format("odt", "odt", "application/vnd.oasis.opendocument.text", "LibreOffice (ODT)"),
         Format("pdf", "pdf", "application/pdf", "PDF"),
+        Format("pptx", "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint (PPTX)"),
         Format("csv", "csv", "text/csv; charset=utf-8", N_("Tableur (CSV)")),
         Format("md", "md", "text/markdown; charset=utf-8", "Markdown"),
         Format("json", "json", "application/json", "JSON"),
@@ -45,4 +47,15 @@ def renderer(fmt: str) -> Callable[..., bytes]:
 
 
 def render(model: dict[str, Any], fmt: str, **options: Any) -> bytes:
-    return renderer(fmt)(model, **options)
+    """The document's bytes; stored text that XML or UTF-8 cannot carry is cleaned first."""
+    return renderer(fmt)(clean_model(model), **options)
+
+
+def download_name(model: dict[str, Any], fmt: str, **options: Any) -> str:
+    """The file name of a download (page and ``flask export``): the two CSV flavours differ."""
+    from facilitation.exports.common import filename
+
+    flavour = ""
+    if fmt == "csv":
+        flavour = "standard" if options.get("dialect") == "plain" else "excel"
+    return filename(model, FORMATS[fmt].extension, flavour)

@@ -174,61 +174,86 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
 
 
-def _fit(draw: ImageDraw.ImageDraw, label: str, font: ImageFont.FreeTypeFont, room: int) -> str:
-    """The label, shortened with an ellipsis until it fits ``room`` pixels."""
-    text = _short(label, 80)
-    limit = len(text)
-    while limit > 4 and draw.textlength(text, font=font) > room:
-        limit -= 1
-        text = _short(label, limit)
-    return text
+def _wrap(
+    draw: ImageDraw.ImageDraw, label: str, font: ImageFont.FreeTypeFont, room: int
+) -> list[str]:
+    """The whole label on as many lines as it needs to fit ``room`` pixels (never cut: a
+    chantier's title is how the reader recognises it)."""
+    lines: list[str] = []
+    current = ""
+    for word in " ".join(label.split()).split(" "):
+        candidate = f"{current} {word}".strip()
+        if draw.textlength(candidate, font=font) <= room or not current:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+        # A single word wider than the room (a long URL) is broken where it overflows.
+        while draw.textlength(current, font=font) > room and len(current) > 1:
+            cut = len(current)
+            while cut > 1 and draw.textlength(current[:cut], font=font) > room:
+                cut -= 1
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+#: Height of one line of a wrapped label, in SVG units.
+LINE = 19
 
 
 def to_png(chart: BarChart, scale: int = 2) -> bytes:
-    """The chart as a PNG (``scale`` × the SVG's size, sharp enough to print)."""
+    """The chart as a PNG (``scale`` × the SVG's size, sharp enough to print); labels wrap."""
     rows = chart.rows or []
-    width = SVG_WIDTH * scale
-    height = (TOP + max(1, len(rows)) * ROW + (30 if chart.omitted else 12)) * scale
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
     title_font, label_font = _font(20 * scale, bold=True), _font(15 * scale)
     value_font, small_font = _font(15 * scale, bold=True), _font(13 * scale)
+    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    wrapped = [_wrap(probe, label, label_font, (LABEL_WIDTH - 14) * scale) for label, _ in rows]
+    heights = [max(ROW, len(lines) * LINE + 12) for lines in wrapped]
+    width = SVG_WIDTH * scale
+    height = (TOP + max(ROW, sum(heights)) + (30 if chart.omitted else 12)) * scale
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
     draw.text((0, 4 * scale), chart.title, font=title_font, fill="#1b1b1b")
     bar_area = SVG_WIDTH - LABEL_WIDTH - 110
     top_value = max([v for _, v in rows] + [1])
     if not rows:
         draw.text((0, (TOP + 4) * scale), chart.empty_text, font=label_font, fill="#555555")
-    for index, (label, value) in enumerate(rows):
-        y = (TOP + index * ROW) * scale
-        text = _fit(draw, label, label_font, (LABEL_WIDTH - 14) * scale)
-        text_width = draw.textlength(text, font=label_font)
-        draw.text(
-            ((LABEL_WIDTH - 10) * scale - text_width, y + 7 * scale),
-            text,
-            font=label_font,
-            fill="#1b1b1b",
-        )
+    y0 = TOP
+    for (_label, value), lines, row_height in zip(rows, wrapped, heights, strict=True):
+        middle = y0 + row_height / 2
+        text_top = middle - len(lines) * LINE / 2
+        for n, line in enumerate(lines):
+            text_width = draw.textlength(line, font=label_font)
+            draw.text(
+                ((LABEL_WIDTH - 10) * scale - text_width, (text_top + n * LINE + 1) * scale),
+                line,
+                font=label_font,
+                fill="#1b1b1b",
+            )
         bar = max(round(bar_area * value / top_value) if value else 0, 2)
         draw.rounded_rectangle(
             (
                 LABEL_WIDTH * scale,
-                y + 5 * scale,
+                (middle - (ROW - 10) / 2) * scale,
                 (LABEL_WIDTH + bar) * scale,
-                y + (ROW - 5) * scale,
+                (middle + (ROW - 10) / 2) * scale,
             ),
             radius=3 * scale,
             fill=chart.colour,
         )
         draw.text(
-            ((LABEL_WIDTH + bar + 8) * scale, y + 7 * scale),
+            ((LABEL_WIDTH + bar + 8) * scale, (middle - 10) * scale),
             str(value),
             font=value_font,
             fill="#1b1b1b",
         )
+        y0 += row_height
     if chart.omitted:
-        y = (TOP + len(rows) * ROW + 6) * scale
         more = f"… et {chart.omitted} autre{'s' if chart.omitted > 1 else ''}"
-        draw.text((0, y), more, font=small_font, fill="#555555")
+        draw.text((0, (y0 + 6) * scale), more, font=small_font, fill="#555555")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()

@@ -9,8 +9,7 @@ import click
 from facilitation.domain.errors import DomainError
 from facilitation.domain.events import get_event
 from facilitation.domain.restitution import Audience, restitution
-from facilitation.exports import FORMATS, render
-from facilitation.exports.common import filename
+from facilitation.exports import FORMATS, download_name, render
 
 
 @click.command("export")
@@ -43,7 +42,7 @@ def export(
     plain_csv: bool,
     public: bool,
 ) -> None:
-    """Exporter la restitution d'un événement (docx, odt, pdf, csv, md, json)."""
+    """Exporter la restitution d'un événement (docx, odt, pdf, pptx, csv, md, json)."""
     try:
         event = get_event(slug)
         model = restitution(
@@ -56,8 +55,8 @@ def export(
     if output is not None and str(output) == "-":
         click.get_binary_stream("stdout").write(data)
         return
-    target = output or Path(filename(model, FORMATS[fmt].extension))
+    target = output or Path(download_name(model, fmt, **options))
     if target.is_dir():
-        target = target / filename(model, FORMATS[fmt].extension)
+        target = target / download_name(model, fmt, **options)
     target.write_bytes(data)
     click.echo(f"Restitution exportée ({FORMATS[fmt].label}) : {target} ({len(data)} octets)")

@@ -121,9 +121,23 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "restitution"
 
 
-def filename(model: dict[str, Any], extension: str) -> str:
-    """``restitution-<slug>[-atelier-<id>].<ext>``."""
+def author_line(card: dict[str, Any]) -> str:
+    """« Nadia B. (CCAS) » for the organizer audience, ``""`` when names are not shown."""
+    author = card.get("author")
+    if not author:
+        return ""
+    who = author["display_name"] or "Participant·e"
+    if author["structure"]:
+        who += f" ({author['structure']})"
+    return who
+
+
+def filename(model: dict[str, Any], extension: str, flavour: str = "") -> str:
+    """``restitution-<slug>[-atelier-<id>][-<flavour>].<ext>`` (flavour: the CSV's kind, so
+    the Excel and the standard CSV never overwrite each other in a downloads folder)."""
     name = f"restitution-{slugify(model['event']['slug'])}"
     if model["scope"]["atelier_id"] is not None:
         name += f"-atelier-{model['scope']['atelier_id']}"
+    if flavour:
+        name += f"-{flavour}"
     return f"{name}.{extension}"

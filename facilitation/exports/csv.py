@@ -1,4 +1,5 @@
-"""The ``csv`` export: one row per card (atelier, kind, fields, dots, author's structure).
+"""The ``csv`` export: one row per card (atelier, kind, fields, dots, author), merged
+duplicates on their own row after the card they joined (« Regroupé avec »).
 
 French Excel by default (``dialect="excel-fr"``): UTF-8 with a byte-order mark, so accents
 survive a double-click, and ``;`` between columns, since ``,`` is the decimal separator in a
@@ -11,7 +12,7 @@ import csv
 import io
 from typing import Any
 
-from facilitation.exports.common import CARD_KIND_LABELS
+from facilitation.exports.common import CARD_KIND_LABELS, author_line
 
 HEADER = (
     "Séquence",
@@ -24,9 +25,11 @@ HEADER = (
     "Public concerné",
     "Commune",
     "Structure de l'auteur·rice",
+    "Auteur·rice",
     "Autres champs",
     "Engagements",
     "Identifiant",
+    "Regroupé avec",
 )
 DIALECTS = ("excel-fr", "plain")
 #: Spreadsheets run cells starting with these as formulas: prefixed with ' (OWASP advice).
@@ -39,6 +42,37 @@ def _cell(value: Any) -> Any:
     return value
 
 
+_BASIC = {"description", "public_concerne", "commune", "structure"}
+
+
+def _row(
+    sequence: dict[str, Any],
+    atelier: dict[str, Any],
+    card: dict[str, Any],
+    into: dict[str, Any] | None = None,
+) -> list[Any]:
+    extra = " | ".join(
+        f"{f['label']} : {f['value']}" for f in card["fields"] if f["key"] not in _BASIC
+    )
+    return [
+        sequence["title"],
+        atelier["title"],
+        CARD_KIND_LABELS.get(card["kind"], card["kind"]),
+        "" if into else card["rank"],
+        "" if into else card["dots"],
+        card["titre"],
+        card["description"],
+        card["public_concerne"],
+        card["commune"],
+        card["author_structure"],
+        author_line(card),
+        extra,
+        "" if into else card["engagement_count"],
+        card["id"],
+        f"{into['titre']} (n° {into['id']})" if into else "",
+    ]
+
+
 def render(model: dict[str, Any], dialect: str = "excel-fr", **_options: Any) -> bytes:
     if dialect not in DIALECTS:
         raise ValueError(f"Dialecte CSV inconnu : {dialect}")
@@ -47,32 +81,13 @@ def render(model: dict[str, Any], dialect: str = "excel-fr", **_options: Any) ->
         buffer, delimiter=";" if dialect == "excel-fr" else ",", lineterminator="\r\n"
     )
     writer.writerow(HEADER)
-    basic = {"description", "public_concerne", "commune", "structure"}
     for sequence in model["sequences"]:
         for atelier in sequence["ateliers"]:
             for card in atelier["contributions"]:
-                extra = " | ".join(
-                    f"{f['label']} : {f['value']}" for f in card["fields"] if f["key"] not in basic
-                )
-                writer.writerow(
-                    [
-                        _cell(v)
-                        for v in (
-                            sequence["title"],
-                            atelier["title"],
-                            CARD_KIND_LABELS.get(card["kind"], card["kind"]),
-                            card["rank"],
-                            card["dots"],
-                            card["titre"],
-                            card["description"],
-                            card["public_concerne"],
-                            card["commune"],
-                            card["author_structure"],
-                            extra,
-                            card["engagement_count"],
-                            card["id"],
-                        )
-                    ]
-                )
+                writer.writerow([_cell(v) for v in _row(sequence, atelier, card)])
+                # A merged duplicate: its own row, its own words and author, pointing at the
+                # card it joined (its dots are counted there).
+                for duplicate in card["merged"]:
+                    writer.writerow([_cell(v) for v in _row(sequence, atelier, duplicate, card)])
     text = buffer.getvalue()
     return text.encode("utf-8-sig" if dialect == "excel-fr" else "utf-8")

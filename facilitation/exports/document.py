@@ -1,42 +1,89 @@
-"""The compte-rendu as a list of blocks, laid out once and rendered by DOCX, ODT and PDF.
+"""The compte-rendu as a list of blocks, laid out once and rendered by DOCX, ODT, PDF and Markdown.
 
-The three office formats must say the same thing in the same order; only their typesetting
-differs. ``compte_rendu(model)`` decides the content (headings, programme, figures, charts,
-each atelier's results, chantiers as structured sections, commitments only as the read model
-allows them); ``docx``, ``odt`` and ``pdf`` each turn the blocks into their own objects.
+The formats must say the same thing in the same order; only their typesetting differs.
+``compte_rendu(model)`` decides the content: a cover, a one-page summary (« L'essentiel »),
+a table of contents, the programme and figures, one section per atelier (its synthesis, then
+its ranked chantiers and pratiques, each field once, merged duplicates inside the card they
+joined), the plenary vote, and the directory of actors as an annex. ``docx``, ``odt``,
+``pdf`` and ``md`` each turn the blocks into their own objects.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from facilitation.domain.restitution import top
 from facilitation.exports.charts import all_charts, to_png
 from facilitation.exports.common import (
-    CARD_KIND_LABELS,
     KIND_LABELS,
     atelier_figures,
-    directory_lines,
+    author_line,
+    date_fr,
     dots_text,
     engagement_line,
-    figures_lines,
     heure,
-    subtitle,
+    plural,
     time_range,
 )
+
+#: The colour of titles when the event has none of its own (the app's blue).
+DEFAULT_COLOUR = "#1d4f91"
+#: The summary stays on one page: at most this many retained chantiers are listed there.
+SUMMARY_CHANTIERS = 6
+#: A synthesis' key line is its first line, shortened past this (the whole text follows).
+KEY_LINE_CHARS = 220
+#: Introduces a duplicate shown inside the card it joined (as « Regroupé avec » on screen);
+#: it names that card, since a long card may push its duplicate to the next page.
+MERGED_LABEL = "Regroupé avec « %(titre)s » : "
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The first page: who, what, when, where."""
+
+    title: str
+    kicker: str
+    date: str
+    place: str
+    brand: str
+    agency: str
+    logo: bytes | None
+    colour: str
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class Toc:
+    """The table of contents: entries (level, text) for formats that cannot compute it."""
+
+    entries: list[tuple[int, str]]
 
 
 @dataclass(frozen=True)
 class Heading:
-    level: int  # 0 = document title
+    level: int  # 1 section, 2 atelier, 3 part of an atelier, 4 a card
     text: str
+    #: Listed in the table of contents (sections and ateliers, not the pages before it).
+    toc: bool = True
+
+    @property
+    def in_toc(self) -> bool:
+        return self.toc and self.level <= 2
 
 
 @dataclass(frozen=True)
 class Para:
     text: str
-    #: normal | subtitle | meta | quote
+    #: normal | subtitle | meta | quote | merged
     style: str = "normal"
     #: Bold lead-in ("Question posée : ") before the text.
     label: str = ""
@@ -53,8 +100,10 @@ class Table:
     rows: list[list[str]]
     #: Relative column widths (sum 1).
     widths: list[float]
-    #: Two columns: bold label | value (a chantier's fields).
+    #: Two columns: bold label | value (a card's fields).
     key_value: bool = False
+    #: Two columns: a big number | what it counts (the summary's figures).
+    figures: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,144 +115,319 @@ class Chart:
 
 @dataclass(frozen=True)
 class Group:
-    """Blocks kept on one page when they fit (one card, one chantier)."""
+    """Blocks kept on one page when they fit (a heading and what follows, one card)."""
 
     blocks: list[Any] = field(default_factory=list)
 
 
-Block = Heading | Para | Bullets | Table | Chart | Group
+Block = Cover | PageBreak | Toc | Heading | Para | Bullets | Table | Chart | Group
 
 
-def _card_blocks(card: dict[str, Any], number: int, level: int) -> Group:
+# ------------------------------------------------------------------------- helpers
+def colour(model: dict[str, Any]) -> str:
+    """The event's colour (``#rrggbb``), else the app's blue."""
+    value = model["event"].get("brand_color") or ""
+    return value if len(value) == 7 and value.startswith("#") else DEFAULT_COLOUR
+
+
+def logo_bytes(model: dict[str, Any]) -> bytes | None:
+    """The logo of the read model's ``data:`` URI, or ``None``."""
+    uri = model["event"].get("logo") or ""
+    if not uri.startswith("data:") or ";base64," not in uri:
+        return None
+    try:
+        return base64.b64decode(uri.split(";base64,", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def field_value(card: dict[str, Any], key: str) -> str:
+    return next((f["value"] for f in card["fields"] if f["key"] == key), "")
+
+
+def key_line(text: str) -> str:
+    """The first line of a synthesis, shortened when long (the whole text is in its section)."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if len(line) > KEY_LINE_CHARS:
+        line = line[: KEY_LINE_CHARS - 1].rsplit(" ", 1)[0] + " …"
+    return line
+
+
+def retained(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chantiers the day retained: the plenary vote's ranking when it took place, else
+    each atelier's most supported chantiers (those with dots)."""
+    if model["perspectives"]:
+        return list(model["perspectives"])
+    from facilitation.domain.restitution import ateliers
+
+    return [c for a in ateliers(model) for c in top(a, "top_chantiers")[:3] if c["dots"] > 0] or [
+        c for a in ateliers(model) for c in top(a, "top_chantiers")[:1]
+    ]
+
+
+def figures_table(model: dict[str, Any]) -> Table:
+    f = model["figures"]
+    rows = [
+        (f["participants"], "participant·e", "participant·es"),
+        (f["structures"], "structure représentée", "structures représentées"),
+        (f["communes"], "commune représentée", "communes représentées"),
+        (f["cards"], "contribution", "contributions"),
+        (f["chantiers"], "chantier proposé", "chantiers proposés"),
+        (f["dots"], "gommette posée", "gommettes posées"),
+        (f["engagements"], "engagement « Je m'engage »", "engagements « Je m'engage »"),
+    ]
+    return Table(
+        None,
+        [[str(n), one if n <= 1 else many] for n, one, many in rows],
+        [0.22, 0.78],
+        figures=True,
+    )
+
+
+def _fields_table(card: dict[str, Any]) -> Table | None:
+    rows = [[f["label"], f["value"]] for f in card["fields"]]
+    who = author_line(card)
+    if who:
+        rows.append(["Proposé par", who])
+    return Table(None, rows, [0.3, 0.7], key_value=True) if rows else None
+
+
+def card_groups(card: dict[str, Any], number: int) -> list[Group]:
+    """One ranked card (title, dots, its fields once, commitments), then each duplicate merged
+    into it, with its own words and author, kept together on its own."""
     blocks: list[Any] = [
-        Heading(level, f"{number}. {card['titre']}"),
+        Heading(4, f"{number}. {card['titre']}"),
         Para(dots_text(card), "meta"),
     ]
-    rows = [[f["label"], f["value"]] for f in card["fields"]]
-    if card["author"]:
-        who = card["author"]["display_name"]
-        if card["author"]["structure"]:
-            who += f" ({card['author']['structure']})"
-        rows.append(["Proposé par", who])
-    if rows:
-        blocks.append(Table(None, rows, [0.3, 0.7], key_value=True))
+    table = _fields_table(card)
+    if table is not None:
+        blocks.append(table)
     if card["engagement_count"]:
-        blocks.append(Para(f"Engagements ({card['engagement_count']})", "normal", ""))
+        blocks.append(Para(f"Engagements ({card['engagement_count']})", "normal"))
         if card["engagements"]:
             blocks.append(Bullets([engagement_line(e) for e in card["engagements"]]))
-    return Group(blocks)
+    groups = [Group(blocks)]
+    for duplicate in card["merged"]:
+        label = MERGED_LABEL % {"titre": card["titre"]}
+        merged: list[Any] = [Para(duplicate["titre"], "merged", label)]
+        table = _fields_table(duplicate)
+        if table is not None:
+            merged.append(table)
+        groups.append(Group(merged))
+    return groups
 
 
-def _titled(title: str, groups: list[Group]) -> list[Block]:
-    """A section heading kept on the page of its first card (never alone at a page's foot)."""
-    first = Group([Heading(3, title), *groups[0].blocks])
+def _titled(intro: list[Any], title: str, groups: list[Group]) -> list[Group]:
+    """A heading (and what leads to it) kept on the page of its first card."""
+    first = Group([*intro, Heading(3, title), *groups[0].blocks])
     return [first, *groups[1:]]
+
+
+def _atelier_blocks(atelier: dict[str, Any], lead: list[Any]) -> list[Any]:
+    intro: list[Any] = [*lead, Heading(2, atelier["title"])]
+    if atelier["theme"]:
+        intro.append(Para(atelier["theme"], "normal", "Thème : "))
+    if atelier["question"]:
+        intro.append(Para(atelier["question"], "normal", "Question posée : "))
+    intro.append(Para(atelier_figures(atelier), "meta"))
+    if atelier["synthesis"]:
+        intro.append(Heading(3, "Ce qu'il faut retenir"))
+        intro += [
+            Para(paragraph.strip(), "quote")
+            for paragraph in atelier["synthesis"]["text"].split("\n\n")
+            if paragraph.strip()
+        ]
+    out: list[Any] = []
+    for kind, title in (
+        ("chantier", "Chantiers, par gommettes reçues"),
+        ("pratique", "Pratiques, par gommettes reçues"),
+    ):
+        cards = [c for c in atelier["contributions"] if c["kind"] == kind]
+        if cards:
+            groups = [g for i, c in enumerate(cards, 1) for g in card_groups(c, i)]
+            out += _titled(intro, title, groups)
+            intro = []
+    if intro:
+        out.append(Group([*intro, Para("Aucune contribution dans cet atelier.", "meta")]))
+    return out
+
+
+def _summary(model: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [Heading(1, "L'essentiel", toc=False), figures_table(model)]
+    chosen = retained(model)
+    if chosen:
+        title = (
+            "Chantiers retenus en plénière"
+            if model["perspectives"]
+            else "Chantiers les plus soutenus"
+        )
+        rows = [
+            [
+                c["titre"],
+                field_value(c, "porteur") or c["author_structure"],
+                field_value(c, "communes") or c["commune"],
+                str(c["engagement_count"]),
+            ]
+            for c in chosen[:SUMMARY_CHANTIERS]
+        ]
+        blocks.append(
+            Group(
+                [
+                    Heading(3, title),
+                    Table(
+                        ["Chantier", "Porteur", "Communes", "Engagé·es"],
+                        rows,
+                        [0.32, 0.26, 0.28, 0.14],
+                    ),
+                ]
+            )
+        )
+        if len(chosen) > SUMMARY_CHANTIERS:
+            more = len(chosen) - SUMMARY_CHANTIERS
+            blocks.append(Para(f"… et {plural(more, 'autre')}, détaillés plus loin.", "meta"))
+    lines = [
+        f"{a['title']} : {key_line(a['synthesis']['text'])}"
+        for s in model["sequences"]
+        for a in s["ateliers"]
+        if a["synthesis"]
+    ]
+    if lines:
+        blocks.append(Group([Heading(3, "Ce qu'il faut retenir des ateliers"), Bullets(lines)]))
+    return blocks
+
+
+def _directory(model: dict[str, Any]) -> list[Block]:
+    rows = []
+    for entry in model["directory"]:
+        people = []
+        for p in entry["people"]:
+            line = f"{p['display_name']}, {p['role']}" if p["role"] else p["display_name"]
+            if p["publics"]:
+                line += f" — publics : {', '.join(p['publics'])}"
+            if p["offers"]:
+                line += f" — propose : {', '.join(p['offers'])}"
+            people.append(line)
+        rows.append(
+            [
+                entry["structure"],
+                entry["kind_label"] if entry["kind"] else "",
+                ", ".join(entry["communes"]),
+                "\n".join(people),
+            ]
+        )
+    return [
+        Heading(1, "Annexe — Annuaire des acteurs"),
+        Para(
+            "Les structures dont au moins une personne a accepté de figurer dans l'annuaire "
+            "de l'interconnaissance ; les personnes seulement avec leur accord.",
+            "meta",
+        ),
+        Table(["Structure", "Type", "Communes", "Personnes"], rows, [0.25, 0.17, 0.19, 0.39]),
+    ]
 
 
 def compte_rendu(model: dict[str, Any], charts: bool = True) -> list[Block]:
     """The report's blocks, in reading order."""
     event = model["event"]
-    blocks: list[Block] = [
-        Heading(0, event["title"]),
-        Para(subtitle(model), "subtitle"),
-    ]
-    if event["organiser_name"]:
-        blocks.append(Para(event["organiser_name"], "meta", "Animation : "))
-    blocks.append(
-        Para(
-            "Compte-rendu des travaux, établi à partir des contributions saisies pendant la "
-            "journée.",
-            "meta",
-        )
-    )
-    if model["scope"]["atelier_id"] is None:
-        blocks.append(Heading(1, "Programme"))
-        blocks.append(
+    whole_day = model["scope"]["atelier_id"] is None
+    body: list[Block] = []
+    if whole_day:
+        body.append(Heading(1, "Programme"))
+        body.append(
             Table(
                 ["Horaire", "Séquence", "Ateliers"],
                 [
-                    [
-                        time_range(p["starts_at"], p["ends_at"]),
-                        p["title"],
-                        "\n".join(p["ateliers"]),
-                    ]
+                    [time_range(p["starts_at"], p["ends_at"]), p["title"], "\n".join(p["ateliers"])]
                     for p in model["programme"]
                 ],
                 [0.18, 0.37, 0.45],
             )
         )
-    blocks.append(Heading(1, "La journée en chiffres"))
-    blocks.append(Bullets(figures_lines(model)))
     if charts:
+        body.append(Heading(1, "La journée en chiffres"))
+        communes = model["figures"]["communes_list"]
+        if communes:
+            body.append(
+                Para(
+                    ", ".join(f"{c['name']} ({c['count']})" for c in communes),
+                    "normal",
+                    "Communes représentées : ",
+                )
+            )
         for chart in all_charts(model):
-            blocks.append(Chart(to_png(chart), chart.title, chart.description))
+            body.append(Chart(to_png(chart), chart.title, chart.description))
     for sequence in model["sequences"]:
-        blocks.append(Heading(1, sequence["title"]))
-        blocks.append(
+        lead: list[Any] = [
+            PageBreak(),
+            Heading(1, sequence["title"]),
             Para(
                 f"{KIND_LABELS.get(sequence['kind'], sequence['kind'])}, "
                 f"{time_range(sequence['starts_at'], sequence['ends_at'])}",
                 "meta",
+            ),
+        ]
+        # The sequence's heading opens a page and stays with its first atelier.
+        body.append(lead.pop(0))
+        for atelier in sequence["ateliers"]:
+            body += _atelier_blocks(atelier, lead)
+            lead = []
+    if model["perspectives"]:
+        body.append(Heading(1, "Perspectives collectives : le vote en plénière"))
+        body.append(
+            Table(
+                ["Rang", "Chantier", "Gommettes"],
+                [
+                    [str(c["rank"]) + (" ex æquo" if c["tied"] else ""), c["titre"], str(c["dots"])]
+                    for c in model["perspectives"]
+                ],
+                [0.16, 0.62, 0.22],
             )
         )
-        for atelier in sequence["ateliers"]:
-            blocks.append(Heading(2, atelier["title"]))
-            if atelier["theme"]:
-                blocks.append(Para(atelier["theme"], "normal", "Thème : "))
-            if atelier["question"]:
-                blocks.append(Para(atelier["question"], "normal", "Question posée : "))
-            blocks.append(Para(atelier_figures(atelier), "meta"))
-            if atelier["synthesis"]:
-                blocks.append(Heading(3, "Ce qu'il faut retenir"))
-                for paragraph in atelier["synthesis"]["text"].split("\n\n"):
-                    blocks.append(Para(paragraph.strip(), "quote"))
-            chantiers = top(atelier, "top_chantiers")
-            if chantiers:
-                blocks += _titled(
-                    "Chantiers les plus soutenus",
-                    [_card_blocks(c, i, 4) for i, c in enumerate(chantiers, start=1)],
-                )
-            pratiques = top(atelier, "top_pratiques")
-            if pratiques:
-                blocks += _titled(
-                    "Pratiques les plus soutenues",
-                    [_card_blocks(c, i, 4) for i, c in enumerate(pratiques, start=1)],
-                )
-            shown = set(atelier["top_chantiers"]) | set(atelier["top_pratiques"])
-            others = [c for c in atelier["contributions"] if c["id"] not in shown]
-            if others:
-                blocks.append(Heading(3, "Autres contributions"))
-                blocks.append(
-                    Table(
-                        ["Contribution", "Type", "Gommettes", "Structure"],
-                        [
-                            [
-                                c["titre"],
-                                CARD_KIND_LABELS.get(c["kind"], c["kind"]),
-                                str(c["dots"]),
-                                c["author_structure"],
-                            ]
-                            for c in others
-                        ],
-                        [0.5, 0.14, 0.14, 0.22],
-                    )
-                )
-            if not atelier["contributions"]:
-                blocks.append(Para("Aucune contribution dans cet atelier.", "meta"))
-    if model["perspectives"]:
-        blocks.append(Heading(1, "Perspectives collectives"))
-        blocks += [_card_blocks(c, i, 3) for i, c in enumerate(model["perspectives"], start=1)]
     if model["directory"]:
-        blocks.append(Heading(1, "Annuaire des structures participantes"))
-        blocks.append(Bullets(directory_lines(model["directory"])))
-    blocks.append(Para(f"Document généré le {_generated(model)}.", "meta"))
-    return blocks
+        body.append(PageBreak())
+        body += _directory(model)
+    body.append(Para(f"Document généré le {_generated(model)}.", "meta"))
+
+    place = ", ".join(p for p in (event["venue"], event["city"]) if p)
+    scope = ""
+    if not whole_day:
+        titles = [a["title"] for s in model["sequences"] for a in s["ateliers"]]
+        scope = f" — atelier « {titles[0]} »" if titles else ""
+    cover = Cover(
+        title=event["title"],
+        kicker="Compte-rendu des travaux" + scope,
+        date=date_fr(event["date"]),
+        place=place,
+        brand=event.get("brand_name") or "",
+        agency=event["organiser_name"],
+        logo=logo_bytes(model),
+        colour=colour(model),
+    )
+    entries = [(b.level, b.text) for b in _walk(body) if isinstance(b, Heading) and b.in_toc]
+    return [
+        cover,
+        PageBreak(),
+        *_summary(model),
+        PageBreak(),
+        Heading(1, "Sommaire", toc=False),
+        Toc(entries),
+        PageBreak(),
+        *body,
+    ]
+
+
+def _walk(blocks: list[Any]) -> list[Any]:
+    """Every block, groups opened, in order."""
+    out: list[Any] = []
+    for block in blocks:
+        if isinstance(block, Group):
+            out += _walk(block.blocks)
+        else:
+            out.append(block)
+    return out
 
 
 def _generated(model: dict[str, Any]) -> str:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     at = datetime.fromisoformat(model["generated_at"]).astimezone(
         ZoneInfo(model["event"]["timezone"])
     )

@@ -1,20 +1,22 @@
-"""The ``md`` export: the compte-rendu as Markdown (user text escaped for Markdown)."""
+"""The ``md`` export: the compte-rendu as Markdown (user text escaped for Markdown), from the
+same blocks as DOCX, ODT and PDF."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from facilitation.domain.restitution import top
-from facilitation.exports.common import (
-    KIND_LABELS,
-    atelier_figures,
-    directory_lines,
-    dots_text,
-    engagement_line,
-    figures_lines,
-    subtitle,
-    time_range,
+from facilitation.exports.document import (
+    Bullets,
+    Chart,
+    Cover,
+    Group,
+    Heading,
+    PageBreak,
+    Para,
+    Table,
+    Toc,
+    compte_rendu,
 )
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
@@ -32,79 +34,64 @@ def _quote(text: str) -> list[str]:
     return [f"> {esc(line)}" if line.strip() else ">" for line in text.splitlines()]
 
 
-def _card(card: dict[str, Any], level: int) -> list[str]:
-    lines = [f"{'#' * level} {esc(card['titre'])}", "", f"**{dots_text(card)}**", ""]
-    for item in card["fields"]:
-        value = esc(item["value"]).replace("\n", "  \n  ")
-        lines.append(f"- **{esc(item['label'])}** : {value}")
-    if card["author"]:
-        lines.append(
-            f"- **Proposé par** : {esc(card['author']['display_name'])}"
-            + (f" ({esc(card['author']['structure'])})" if card["author"]["structure"] else "")
-        )
-    lines.append("")
-    if card["engagement_count"]:
-        lines.append(f"**Engagements ({card['engagement_count']})**")
-        lines.append("")
-        lines += [f"- {esc(engagement_line(e))}" for e in card["engagements"]]
-        lines.append("")
-    return lines
+def _cell(text: str) -> str:
+    # A table cell holds one line; no <br>: the Markdown carries no raw markup at all.
+    return " ; ".join(esc(line) for line in text.splitlines() if line.strip())
+
+
+def _block(block: Any) -> list[str]:
+    """One block of the compte-rendu as Markdown lines (charts as their sentence)."""
+    if isinstance(block, Cover):
+        lines = [f"# {esc(block.title)}", "", f"**{esc(block.kicker)}**", ""]
+        lines += [f"*{esc(block.date)}" + (f" — {esc(block.place)}*" if block.place else "*"), ""]
+        if block.brand:
+            lines += [f"Organisation : {esc(block.brand)}  "]
+        if block.agency:
+            lines += [f"Animation et compte-rendu : {esc(block.agency)}"]
+        return [*lines, ""]
+    if isinstance(block, PageBreak):
+        return []
+    if isinstance(block, Toc):
+        return [f"{'  ' * (level - 1)}- {esc(text)}" for level, text in block.entries] + [""]
+    if isinstance(block, Heading):
+        # After the #s nothing at its start can turn a heading into a list: inline escapes only.
+        title = _INLINE.sub(r"\\\1", block.text)
+        return [f"{'#' * (block.level + 1)} {title}", ""]
+    if isinstance(block, Para):
+        if block.style == "quote":
+            return [*_quote(block.text), ""]
+        text = esc(block.text)
+        if block.style == "meta":
+            text = f"*{text}*"
+        if block.label:
+            text = f"**{esc(block.label.strip())}** {text}"
+        return [text, ""]
+    if isinstance(block, Bullets):
+        return [f"- {esc(item)}" for item in block.items] + [""]
+    if isinstance(block, Table):
+        if block.key_value:
+            return [
+                f"- **{esc(label)}** : " + esc(value).replace("\n", "  \n  ")
+                for label, value in block.rows
+            ] + [""]
+        if block.figures:
+            return [f"- **{esc(n)}** {esc(label)}" for n, label in block.rows] + [""]
+        header = block.header or [""] * len(block.widths)
+        lines = [
+            "| " + " | ".join(_cell(h) for h in header) + " |",
+            "|" + "---|" * len(header),
+        ]
+        lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in block.rows]
+        return [*lines, ""]
+    if isinstance(block, Chart):
+        return [f"*{esc(block.alt)}*", ""]
+    if isinstance(block, Group):
+        return [line for inner in block.blocks for line in _block(inner)]
+    raise TypeError(f"bloc inconnu : {block!r}")
 
 
 def render(model: dict[str, Any], **_options: Any) -> bytes:
-    event = model["event"]
-    out = [f"# {esc(event['title'])}", "", f"*{esc(subtitle(model))}*", ""]
-    if event["organiser_name"]:
-        out += [f"Animation : {esc(event['organiser_name'])}", ""]
-    out += ["## Programme", ""]
-    for item in model["programme"]:
-        out.append(f"- **{time_range(item['starts_at'], item['ends_at'])}** — {esc(item['title'])}")
-        out += [f"  - {esc(title)}" for title in item["ateliers"]]
-    out += ["", "## La journée en chiffres", ""]
-    out += [f"- {line}" for line in figures_lines(model)]
-    communes = model["figures"]["communes_list"]
-    if communes:
-        out += ["", "Communes représentées : " + ", ".join(
-            f"{esc(c['name'])} ({c['count']})" for c in communes
-        )]  # fmt: skip
-    out.append("")
-    for sequence in model["sequences"]:
-        out += [
-            f"## {esc(sequence['title'])}",
-            "",
-            f"*{KIND_LABELS.get(sequence['kind'], sequence['kind'])}, "
-            f"{time_range(sequence['starts_at'], sequence['ends_at'])}*",
-            "",
-        ]
-        for atelier in sequence["ateliers"]:
-            out += [f"### {esc(atelier['title'])}", ""]
-            if atelier["question"]:
-                out += [f"**Question posée** : {esc(atelier['question'])}", ""]
-            out += [atelier_figures(atelier), ""]
-            if atelier["synthesis"]:
-                out += ["**Ce qu'il faut retenir**", "", *_quote(atelier["synthesis"]["text"]), ""]
-            chantiers = top(atelier, "top_chantiers")
-            if chantiers:
-                out += ["#### Chantiers les plus soutenus", ""]
-                for card in chantiers:
-                    out += _card(card, 5)
-            pratiques = top(atelier, "top_pratiques")
-            if pratiques:
-                out += ["#### Pratiques les plus soutenues", ""]
-                for card in pratiques:
-                    out += _card(card, 5)
-            shown = set(atelier["top_chantiers"]) | set(atelier["top_pratiques"])
-            others = [c for c in atelier["contributions"] if c["id"] not in shown]
-            if others:
-                out += ["#### Autres contributions", ""]
-                out += [f"- {esc(c['titre'])} — {dots_text(c)}" for c in others]
-                out.append("")
-    if model["perspectives"]:
-        out += ["## Perspectives collectives", ""]
-        out += [f"1. {esc(c['titre'])} — {dots_text(c)}" for c in model["perspectives"]]
-        out.append("")
-    if model["directory"]:
-        out += ["## Annuaire des structures participantes", ""]
-        out += [f"- {esc(line)}" for line in directory_lines(model["directory"])]
-        out.append("")
+    """The same compte-rendu as DOCX, ODT and PDF (``document.compte_rendu``), charts told
+    in a sentence."""
+    out = [line for block in compte_rendu(model, charts=True) for line in _block(block)]
     return ("\n".join(out).rstrip() + "\n").encode("utf-8")

@@ -29,9 +29,9 @@ from facilitation.domain.errors import DomainError, ValidationError
 from facilitation.domain.events import get_atelier, get_event
 from facilitation.domain.validation import as_id, as_int
 from facilitation.edge.identity import actor_for, participant_for
-from facilitation.exports import FORMATS, render
+from facilitation.exports import FORMATS, download_name, render
 from facilitation.exports.charts import BarChart, all_charts, to_svg
-from facilitation.exports.common import date_fr, filename
+from facilitation.exports.common import date_fr
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Round
 from facilitation.push import round_state
@@ -111,7 +111,7 @@ def download(slug: str, fmt: str | None):  # type: ignore[no-untyped-def]
     spec = FORMATS[fmt]
     response = Response(render(model, fmt, **options), mimetype=spec.mimetype)
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{filename(model, spec.extension)}"'
+        f'attachment; filename="{download_name(model, fmt, **options)}"'
     )
     return _no_store(response)
 

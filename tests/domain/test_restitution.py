@@ -210,3 +210,40 @@ def test_publish_gives_a_fresh_link_and_unpublish_kills_it(day):
     assert again != token
     with pytest.raises(NotFound):
         r.published_event("")
+
+
+def test_merged_duplicates_stay_inside_the_card_they_joined(day):
+    from facilitation.domain.moderation import merge_contributions
+    from facilitation.models.base import utcnow
+
+    appels, colis = day.cards["Appels de convivialité"], day.cards["Colis sur rendez-vous"]
+    cartes = day.cards["=Cartes postales"]
+    merge_contributions(appels, colis)
+    merge_contributions(appels, cartes)
+    # A duplicate withdrawn by its author stays out, as on screen.
+    cartes.withdrawn_at = utcnow()
+    db.session.commit()
+    model = r.restitution(day.event)
+    target = card(model, "Appels de convivialité")
+    assert [m["titre"] for m in target["merged"]] == ["Colis sur rendez-vous"]
+    (merged,) = target["merged"]
+    assert merged["description"] == "Créneaux par SMS."
+    assert merged["author"] == {"display_name": "Bob", "structure": "Secours populaire"}
+    # Their dots moved to the card they joined; they are not ranked on their own.
+    assert target["dots"] == 3 + 1 + 1 and atelier(model, PRATIQUES_TITLE)["cards"] == 1
+    public = r.restitution(day.event, r.Audience.PUBLIC)
+    assert card(public, "Appels de convivialité")["merged"][0]["author"] is None
+
+
+def test_a_chantier_says_each_field_once(day):
+    observatoire = day.cards["Observatoire social partagé"]
+    observatoire.description = "Un socle commun d'indicateurs."  # = its objectif
+    observatoire.public_concerne = "Toute la population"  # = its publics
+    observatoire.commune = "Chatou"  # among its communes
+    db.session.commit()
+    fields = card(r.restitution(day.event), "Observatoire social partagé")["fields"]
+    keys = [f["key"] for f in fields]
+    assert "description" not in keys and "public_concerne" not in keys
+    assert "commune" not in keys and keys.count("objectif") == 1
+    values = [f["value"] for f in fields]
+    assert len(values) == len(set(values))

@@ -123,7 +123,8 @@ def test_pdf_is_a4_numbered_and_says_everything(model, day):
     texts = [page.extract_text() for page in reader.pages]
     assert_report_text("\n".join(texts), day)
     total = len(reader.pages)
-    for number, text in enumerate(texts, start=1):
+    # The cover has no footer; every other page says where it is.
+    for number, text in enumerate(texts[1:], start=2):
         assert f"page {number} / {total}" in text
     assert reader.metadata.title == day.event.title
 
@@ -161,9 +162,9 @@ def test_plain_csv_option(model):
 def test_markdown_report_escapes_participant_text(model, day):
     text = render(model, "md").decode("utf-8")
     assert f"### {PRATIQUES_TITLE}" in text
-    assert "##### Observatoire social partagé" in text
+    assert "##### 1. Observatoire social partagé" in text
     assert "- **Objectif** : Un socle commun d'indicateurs." in text
-    assert "**4 gommettes**" in text
+    assert "*4 gommettes*" in text
     assert SHARED_CONTACT in text and SECRET_CONTACT not in text
     assert "> Un observatoire commun d'abord." in text
     assert esc("<script>*x*</script>") == "\\<script\\>\\*x\\*\\</script\\>"
@@ -215,7 +216,7 @@ def test_empty_event_exports_are_still_documents(make_event):
     model = restitution(make_event())
     for fmt in FORMATS:
         assert render(model, fmt), fmt
-    assert re.search(r"0 contribution\b", render(model, "md").decode())
+    assert re.search(r"\*\*0\*\* contribution\b", render(model, "md").decode())
 
 
 def test_cli_export_writes_each_format(app, day, tmp_path):
@@ -233,7 +234,7 @@ def test_cli_export_writes_each_format(app, day, tmp_path):
               str(day.chantiers.id), "--output", str(tmp_path)]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    written = tmp_path / f"restitution-{day.event.slug}-atelier-{day.chantiers.id}.csv"
+    written = tmp_path / f"restitution-{day.event.slug}-atelier-{day.chantiers.id}-standard.csv"
     assert written.read_bytes().startswith(b"S\xc3\xa9quence,")
     missing = runner.invoke(args=["export", "nope", "--format", "md"])
     assert missing.exit_code != 0 and "n'existe pas" in missing.output
@@ -267,13 +268,14 @@ def test_directory_lists_structures_and_only_people_who_agreed(day):
     assert entry["structure"] == "CCAS du Pecq"
     assert [p["display_name"] for p in entry["people"]] == ["Alice"]
     markdown = render(organizer, "md").decode()
-    assert "## Annuaire des structures participantes" in markdown
-    assert "CCAS du Pecq" in markdown.split("## Annuaire")[1]
+    assert "## Annexe — Annuaire des acteurs" in markdown
+    assert "CCAS du Pecq" in markdown.split("## Annexe")[1]
     assert "Alice, Directrice" in markdown
     assert "Bénévole secret" not in markdown
     document = DocxDocument(io.BytesIO(render(organizer, "docx")))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "Annuaire des structures participantes" in text and "Alice, Directrice" in text
+    cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert "Annexe — Annuaire des acteurs" in text and "Alice, Directrice" in cells
     pdf = flat(
         " ".join(
             page.extract_text() for page in PdfReader(io.BytesIO(render(organizer, "pdf"))).pages

@@ -85,8 +85,9 @@ def test_organizer_sees_the_whole_day_and_can_download_every_format(day, organiz
         response = client.get(f"/organisateur/e/{day.event.slug}/restitution/export.{fmt}")
         assert response.status_code == 200, fmt
         assert response.mimetype == spec.mimetype.split(";")[0]
+        flavour = "-excel" if fmt == "csv" else ""
         assert (
-            f"restitution-{day.event.slug}.{spec.extension}"
+            f"restitution-{day.event.slug}{flavour}.{spec.extension}"
             in (response.headers["Content-Disposition"])
         )
         assert len(response.data) > 100
@@ -236,7 +237,16 @@ def test_csv_download_options(day, organizer, login):
     rows = list(csv.reader(io.StringIO(plain.decode())))
     assert len(rows) == 6
     one = client.get(f"{base}/export?format=csv&atelier={day.chantiers.id}")
-    assert f"atelier-{day.chantiers.id}.csv" in one.headers["Content-Disposition"]
+    assert f"atelier-{day.chantiers.id}-excel.csv" in one.headers["Content-Disposition"]
+    # The two flavours never overwrite each other in a downloads folder.
+    names = {
+        client.get(f"{base}/export.csv{query}").headers["Content-Disposition"]
+        for query in ("", "?csv=plain")
+    }
+    assert names == {
+        f'attachment; filename="restitution-{day.event.slug}-excel.csv"',
+        f'attachment; filename="restitution-{day.event.slug}-standard.csv"',
+    }
     assert client.get(f"{base}/export?format=exe").status_code == 404
 
 

@@ -13,23 +13,21 @@ participants agreed to share; the ``public`` audience (the published page) gets 
 
 from __future__ import annotations
 
+import base64
 import enum
-import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain import chantiers, plenary, privacy, voting
+from facilitation.domain import chantiers, moderation, plenary, privacy, voting
 from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
-from facilitation.domain.errors import Forbidden, NotFound, ValidationError
+from facilitation.domain.errors import Forbidden, NotFound
 from facilitation.domain.events import sequence_dict
-from facilitation.domain.validation import N_
 from facilitation.extensions import db
 from facilitation.models import (
     Atelier,
@@ -37,19 +35,19 @@ from facilitation.models import (
     Contribution,
     Engagement,
     Event,
+    EventLogo,
     Participant,
-    RestitutionSettings,
 )
 from facilitation.models.base import utcnow
 from facilitation.models.contribution import ContributionKind
 from facilitation.models.vote import Dot, VoterBudget
 
 SCHEMA_ID = "https://facilitation.invalid/schemas/restitution.schema.json"
-SCHEMA_VERSION = 1
+#: 2: merged cards inside the card they joined (``merged``), the event's branding.
+SCHEMA_VERSION = 2
 #: How many chantiers / pratiques a restitution puts forward per atelier.
 TOP_CHANTIERS = 5
 TOP_PRATIQUES = 5
-SYNTHESIS_MAX_LENGTH = 3000
 
 
 class Audience(enum.StrEnum):
@@ -222,9 +220,23 @@ def _fields(card: Contribution, extra: list[dict[str, str]]) -> list[dict[str, s
     ]
     if not extra:
         return base
-    # A chantier: its own fields first, then the card's (structure, commune) not repeated.
-    keys = {f["key"] for f in extra}
-    return extra + [f for f in base if f["key"] not in keys]
+    # A chantier: its own fields first, then the pratique-style ones only where the chantier
+    # has nothing in their place (a description without constat nor objectif, a public without
+    # publics visés, a commune without communes concernées, a structure that is not the
+    # porteur's), so that every text is shown once.
+    has = {f["key"]: _normalise(f["value"]).casefold() for f in extra}
+    replaced_by = {
+        "description": ("constat", "objectif"),
+        "public_concerne": ("publics",),
+        "commune": ("communes",),
+        "structure": (),
+    }
+    return extra + [
+        f
+        for f in base
+        if not any(has.get(k) for k in replaced_by[f["key"]])
+        and _normalise(f["value"]).casefold() not in has.values()
+    ]
 
 
 def _ranked(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -241,15 +253,12 @@ def _ranked(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return cards
 
 
-def _card(
-    card: Contribution,
-    dots: dict[int, int],
-    fields: dict[int, list[dict[str, str]]],
-    engagements: dict[int, list[dict[str, Any]]],
-    audience: Audience,
+def _own(
+    card: Contribution, fields: dict[int, list[dict[str, str]]], audience: Audience
 ) -> dict[str, Any]:
+    """What a card says and who said it: shared by ranked cards and the duplicates merged
+    into them, which keep their own text and author in the report."""
     author = card.author
-    commitments = engagements.get(card.id, [])
     return {
         "id": card.id,
         "kind": card.kind,
@@ -265,12 +274,27 @@ def _card(
         ),
         "author_structure": (author.structure if author is not None else card.structure) or "",
         "created_at": card.created_at.isoformat(),
+        "fields": _fields(card, fields.get(card.id, [])),
+    }
+
+
+def _card(
+    card: Contribution,
+    dots: dict[int, int],
+    fields: dict[int, list[dict[str, str]]],
+    engagements: dict[int, list[dict[str, Any]]],
+    audience: Audience,
+    merged: list[Contribution],
+) -> dict[str, Any]:
+    commitments = engagements.get(card.id, [])
+    return {
+        **_own(card, fields, audience),
         "dots": dots.get(card.id, 0),
         "rank": 0,
         "tied": False,
-        "fields": _fields(card, fields.get(card.id, [])),
         "engagement_count": len(commitments),
         "engagements": commitments if audience is Audience.ORGANIZER else [],
+        "merged": [_own(m, fields, audience) for m in merged],
     }
 
 
@@ -309,15 +333,22 @@ def restitution(
             .where(Atelier.event_id == event.id)
         )
     }
+    # Duplicates merged into a shown card: a participant's words are never lost on the way
+    # from the room to the report (withdrawn ones stay out, as on screen).
+    merged = moderation.merged_cards([c.id for c in cards])
     dots, voters = _votes(event, audience)
-    fields, engagements = _chantier_fields(cards, audience)
+    fields, engagements = _chantier_fields(
+        cards + [m for group in merged.values() for m in group], audience
+    )
     purged = privacy.kept_figures(event)
     kept_people: dict[str, int] = purged.get("atelier_participants", {})
 
     by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)
     people: dict[int, set[int]] = defaultdict(set)
     for card in cards:
-        by_atelier[card.atelier_id].append(_card(card, dots, fields, engagements, audience))
+        by_atelier[card.atelier_id].append(
+            _card(card, dots, fields, engagements, audience, merged.get(card.id, []))
+        )
         if card.participant_id is not None:
             people[card.atelier_id].add(card.participant_id)
     for atelier_key, ids in voters.items():
@@ -387,6 +418,9 @@ def restitution(
             "venue": event.venue or "",
             "city": event.city or "",
             "organiser_name": event.organiser_name or "",
+            "brand_name": event.brand_name or "",
+            "brand_color": event.brand_color or "",
+            "logo": _logo(event),
             "timezone": event.timezone,
             "status": event.status,
         },
@@ -408,6 +442,15 @@ def restitution(
         "perspectives": _perspectives(event, audience, by_atelier),
         "directory": _directory(event, audience) if atelier_id is None else [],
     }
+
+
+def _logo(event: Event) -> str | None:
+    """The event's logo as a ``data:`` URI (PNG or JPEG, small since the upload shrinks it),
+    so the JSON and every document are made from the read model alone."""
+    logo = db.session.get(EventLogo, event.id) if event.logo_digest else None
+    if logo is None or not logo.data:
+        return None
+    return f"data:{logo.content_type};base64,{base64.b64encode(logo.data).decode('ascii')}"
 
 
 def _directory(event: Event, audience: Audience) -> list[dict[str, Any]]:
@@ -451,172 +494,3 @@ def top(atelier: dict[str, Any], which: str) -> list[dict[str, Any]]:
     """The atelier's ``top_chantiers`` or ``top_pratiques`` as cards (ids are kept in JSON)."""
     by_id = {c["id"]: c for c in atelier["contributions"]}
     return [by_id[i] for i in atelier[which] if i in by_id]
-
-
-# ------------------------------------------------------------------------- synthesis
-def save_synthesis(actor: Actor, atelier: Atelier, text: str) -> AtelierSynthesis:
-    """Replace « ce qu'il faut retenir » of ``atelier`` (its facilitators and organizers)."""
-    if not actor.facilitates(atelier):
-        raise Forbidden(gettext("Réservé à l'animateur ou l'animatrice de cet atelier."))
-    if not isinstance(text, str):
-        text = ""
-    text = text.replace("\r\n", "\n").strip()
-    if len(text) > SYNTHESIS_MAX_LENGTH:
-        raise ValidationError(
-            errors={
-                "text": gettext(
-                    "La synthèse ne doit pas dépasser %(SYNTHESIS_MAX_LENGTH)s caractères.",
-                    SYNTHESIS_MAX_LENGTH=SYNTHESIS_MAX_LENGTH,
-                )
-            }
-        )
-    if actor.organizer is not None and actor.is_organizer:
-        by = actor.organizer.display_name or actor.organizer.email
-    else:
-        by = next((link.label for link in actor.links if link.label), "Animation")
-    synthesis = db.session.scalar(
-        select(AtelierSynthesis).where(AtelierSynthesis.atelier_id == atelier.id)
-    )
-    if synthesis is None:
-        synthesis = AtelierSynthesis(atelier_id=atelier.id)
-        db.session.add(synthesis)
-    synthesis.text = text
-    synthesis.updated_by = by[:120]
-    synthesis.updated_at = utcnow()
-    db.session.flush()
-    return synthesis
-
-
-def synthesis_text(atelier: Atelier) -> str:
-    synthesis = db.session.scalar(
-        select(AtelierSynthesis).where(AtelierSynthesis.atelier_id == atelier.id)
-    )
-    return synthesis.text if synthesis is not None else ""
-
-
-# ------------------------------------------------------------------------- slides
-@dataclass(frozen=True)
-class Slide:
-    """One slide of the plenary. ``key`` is stable, so the organizer's order survives edits."""
-
-    key: str
-    kind: str  # title | figures | atelier | chantiers | synthese | perspectives
-    title: str
-    hidden: bool = False
-    atelier_id: int | None = None
-
-
-def natural_slides(model: dict[str, Any]) -> list[Slide]:
-    """Title, key figures, each atelier (and its top chantiers), syntheses, perspectives."""
-    slides = [
-        Slide("title", "title", model["event"]["title"]),
-        Slide("figures", "figures", N_("La journée en chiffres")),
-    ]
-    for atelier in ateliers(model):
-        slides.append(
-            Slide(f"atelier-{atelier['id']}", "atelier", atelier["title"], False, atelier["id"])
-        )
-        if atelier["top_chantiers"]:
-            slides.append(
-                Slide(
-                    f"chantiers-{atelier['id']}",
-                    "chantiers",
-                    N_("Chantiers — %(title)s") % {"title": atelier["title"]},
-                    False,
-                    atelier["id"],
-                )
-            )
-    slides.append(Slide("synthese", "synthese", N_("Ce qu'il faut retenir")))
-    slides.append(Slide("perspectives", "perspectives", N_("Perspectives collectives")))
-    return slides
-
-
-def settings_for(event: Event) -> RestitutionSettings | None:
-    return db.session.scalar(
-        select(RestitutionSettings).where(RestitutionSettings.event_id == event.id)
-    )
-
-
-def _settings_for_update(event: Event) -> RestitutionSettings:
-    settings = settings_for(event)
-    if settings is None:
-        settings = RestitutionSettings(event_id=event.id, slide_order=[], hidden_slides=[])
-        db.session.add(settings)
-        db.session.flush()
-    return settings
-
-
-def slides(model: dict[str, Any], settings: RestitutionSettings | None) -> list[Slide]:
-    """The slides in the organizer's order; slides unknown to it keep their natural place."""
-    natural = natural_slides(model)
-    if settings is None:
-        return natural
-    hidden = set(settings.hidden_slides or [])
-    by_key = {s.key: s for s in natural}
-    stored = [k for k in (settings.slide_order or []) if k in by_key]
-    ordered: list[str] = list(stored)
-    # A slide added since the order was saved goes after its natural predecessor.
-    for index, slide in enumerate(natural):
-        if slide.key in ordered:
-            continue
-        previous = next(
-            (natural[j].key for j in range(index - 1, -1, -1) if natural[j].key in ordered), None
-        )
-        ordered.insert(ordered.index(previous) + 1 if previous else 0, slide.key)
-    return [
-        Slide(s.key, s.kind, s.title, s.key in hidden, s.atelier_id)
-        for s in (by_key[k] for k in ordered)
-    ]
-
-
-def move_slide(event: Event, model: dict[str, Any], key: str, offset: int) -> None:
-    """Move a slide up (-1) or down (+1) in the stored order."""
-    settings = _settings_for_update(event)
-    keys = [s.key for s in slides(model, settings)]
-    if key not in keys:
-        raise NotFound(gettext("Cette diapositive n'existe pas."))
-    index = keys.index(key)
-    target = max(0, min(len(keys) - 1, index + offset))
-    keys.insert(target, keys.pop(index))
-    settings.slide_order = keys
-    db.session.flush()
-
-
-def set_hidden(event: Event, model: dict[str, Any], key: str, hidden: bool) -> None:
-    settings = _settings_for_update(event)
-    if key not in {s.key for s in natural_slides(model)}:
-        raise NotFound(gettext("Cette diapositive n'existe pas."))
-    current = [k for k in (settings.hidden_slides or []) if k != key]
-    settings.hidden_slides = [*current, key] if hidden else current
-    db.session.flush()
-
-
-# ------------------------------------------------------------------------- publication
-def publish(event: Event) -> RestitutionSettings:
-    """Publish the read-only page; a fresh secret link each time (old links stay dead)."""
-    settings = _settings_for_update(event)
-    if settings.public_token is None:
-        settings.public_token = secrets.token_urlsafe(18)
-        settings.published_at = utcnow()
-        db.session.flush()
-    return settings
-
-
-def unpublish(event: Event) -> None:
-    settings = settings_for(event)
-    if settings is not None and settings.public_token is not None:
-        settings.public_token = None
-        settings.published_at = None
-        db.session.flush()
-
-
-def published_event(token: str) -> Event:
-    """The event published under ``token``; ``NotFound`` once unpublished."""
-    settings = None
-    if isinstance(token, str) and 8 <= len(token) <= 64:
-        settings = db.session.scalar(
-            select(RestitutionSettings).where(RestitutionSettings.public_token == token)
-        )
-    if settings is None:
-        raise NotFound(gettext("Cette restitution n'est pas (ou plus) publiée."))
-    return settings.event
