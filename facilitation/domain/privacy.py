@@ -67,7 +67,6 @@ from facilitation.models import (
     Profile,
     RoundTransition,
     TourDeTable,
-    VoterBudget,
 )
 from facilitation.models.base import utcnow
 from facilitation.models.event import EventStatus
@@ -596,19 +595,7 @@ def forget_participant(participant: Participant, delete_cards: bool = False) -> 
     done = Forgotten()
     pid = participant.id
     # Dots of open ballots first: the budget row is locked like any change of one's dots.
-    for ballot in db.session.scalars(
-        select(Ballot)
-        .join(VoterBudget, VoterBudget.ballot_id == Ballot.id)
-        .where(VoterBudget.participant_id == pid, Ballot.status == BallotStatus.OPEN.value)
-    ):
-        voting._lock_budget(ballot, pid)
-        db.session.execute(delete(Dot).where(Dot.ballot_id == ballot.id, Dot.participant_id == pid))
-        db.session.execute(
-            delete(VoterBudget).where(
-                VoterBudget.ballot_id == ballot.id, VoterBudget.participant_id == pid
-            )
-        )
-        voting._mark_changed(ballot.atelier_id)
+    voting.forget_voter(pid)
     touched_chantiers: set[int] = set()
     for model in (ChantierAddition, ChantierComment):
         touched_chantiers.update(
