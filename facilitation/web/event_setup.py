@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext
 from markupsafe import Markup
 
-from facilitation.domain import event_setup as setup
+from facilitation.domain import setup
 from facilitation.domain.access import require_organizer
 from facilitation.domain.control import event_ateliers
 from facilitation.domain.errors import NotFound, ValidationError

@@ -15,13 +15,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from markupsafe import Markup
 
-from facilitation.domain import access, atelier_import, control
+from facilitation.domain import access, control
 from facilitation.domain.access import require_facilitator, require_organizer
 from facilitation.domain.contributions import wall
 from facilitation.domain.errors import Forbidden, ValidationError
 from facilitation.domain.events import contribution_kind, get_atelier, get_event
 from facilitation.domain.moderation import categories, merged_cards
 from facilitation.domain.phases import current_round, round_dict
+from facilitation.domain.setup import atelier_import
 from facilitation.domain.snapshot import contribution_dict
 from facilitation.edge.identity import (
     actor_for,
