@@ -42,7 +42,7 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import Table, delete, func, or_, select, update
 
-from facilitation.domain import voting
+from facilitation.domain import chantiers, voting
 from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError, ValidationError
@@ -650,13 +650,11 @@ def forget_participant(participant: Participant, delete_cards: bool = False) -> 
     participant.structure = ""
     participant.commune = ""
     db.session.flush()
-    from facilitation.domain.chantiers import _bump
-
     deleted_ids = {d[1] for d in done.deleted}
     for chantier_id in sorted(touched_chantiers - deleted_ids):
         card = db.session.get(Contribution, chantier_id)
         if card is not None:
-            done.chantiers.append((card.id, _bump(card)))
+            done.chantiers.append((card.id, chantiers.bump_versions(card)))
     db.session.expire_all()
     return done
 
