@@ -24,7 +24,8 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain import chantiers, plenary, privacy, voting
+from facilitation.domain import chantiers, plenary, voting
+from facilitation.domain import retention as privacy
 from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
