@@ -1,4 +1,4 @@
-"""Purge of an event's personal data, and a participant forgetting their own data (issue 8)."""
+"""Purge of an event's personal data, and a participant forgetting their own data."""
 
 from __future__ import annotations
 
