@@ -17,10 +17,10 @@ from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.setup.csv_import import (
     CsvPreview,
     clean_cells,
-    compare_key,
     read_csv,
     require_ok,
 )
+from facilitation.domain.setup.parsing import compare_key
 from facilitation.domain.validation import TextField
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Sequence

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Self, TypeVar
@@ -17,16 +16,10 @@ from typing import Any, Generic, Self, TypeVar
 from flask_babel import gettext
 
 from facilitation.domain.errors import ValidationError
+from facilitation.domain.setup.parsing import compare_key
 from facilitation.domain.validation import TextField, clean_partial
 
 MAX_BYTES = 200_000
-
-
-def compare_key(text: str) -> str:
-    """Case-folded, no accents, single spaces: how headers and names in a CSV are compared."""
-    plain = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return " ".join(plain.casefold().replace("_", " ").split())
 
 
 Row = TypeVar("Row")

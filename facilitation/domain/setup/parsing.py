@@ -1,21 +1,29 @@
-"""Small parsers of the setup forms: dates, times of day, join codes, time zones, communes."""
+"""Small parsers of the setup forms and files: dates, times of day, join codes, time zones,
+communes, and the key that names are compared by."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time
 from functools import cache
 from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
 
-from facilitation.domain.setup.csv_import import compare_key
-
 DEFAULT_TIMEZONE = "Europe/Paris"
 #: Communes are typed by participants (80 characters, ``Participant.commune``) and picked in
 #: the chantier form (``chantiers.clean_communes`` checks them against this list).
 COMMUNE_MAX_LENGTH = 80
 MAX_COMMUNES = 300
+
+
+def compare_key(text: str) -> str:
+    """Case-folded, no accents, single spaces: how CSV headers, titles, communes and people's
+    names are compared (« Élancourt » and « elancourt » are one commune)."""
+    plain = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(plain.casefold().replace("_", " ").split())
 
 
 def parse_date(raw: str) -> date | None:

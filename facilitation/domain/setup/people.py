@@ -12,11 +12,10 @@ from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.setup.csv_import import (
     CsvPreview,
     clean_cells,
-    compare_key,
     read_csv,
     require_ok,
 )
-from facilitation.domain.setup.parsing import COMMUNE_MAX_LENGTH
+from facilitation.domain.setup.parsing import COMMUNE_MAX_LENGTH, compare_key
 from facilitation.domain.validation import TextField
 from facilitation.extensions import db
 from facilitation.models import Event

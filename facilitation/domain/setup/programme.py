@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from facilitation.domain.access import Actor, require_organizer
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError, ValidationError
-from facilitation.domain.setup.csv_import import compare_key
-from facilitation.domain.setup.parsing import parse_time
+from facilitation.domain.setup.parsing import compare_key, parse_time
 from facilitation.domain.validation import TextField, clean_partial
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event, Sequence
