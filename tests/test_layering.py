@@ -64,11 +64,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 }
 
 #: Cycles known on main and being removed elsewhere; each frozenset is one cycle's modules.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # privacy imports restitution inside a function, restitution imports privacy at the
-    # top: being untangled by the domain/ split; empty this once that branch is merged.
-    frozenset({"facilitation.domain.privacy", "facilitation.domain.restitution"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 #: ``(importer, imported)`` pairs known to break the direction; none today.
 KNOWN_UPWARD: set[tuple[str, str]] = set()
 

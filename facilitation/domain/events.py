@@ -98,7 +98,7 @@ def event_read_model(event: Event) -> dict[str, Any]:
             .group_by(Contribution.atelier_id)
         ).all()
     )
-    # Each atelier's current round phase (issue 3), in one query.
+    # Each atelier's current round phase, in one query rather than one per atelier.
     phases = {
         atelier_id: effective_phase(rnd).value
         for atelier_id, rnd in current_rounds(

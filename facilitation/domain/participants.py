@@ -44,7 +44,7 @@ def join(event: Event, data: Mapping[str, Any], participant: Participant | None)
         errors["atelier_id"] = gettext("Cet atelier n'existe pas : choisissez-en un dans la liste.")
     if not _accepted(data.get("consent")):
         errors["consent"] = CONSENT_ERROR
-    # The optional « Se présenter » section (issue 9): validated with the rest, saved after.
+    # The optional « Se présenter » section: validated with the rest, saved after.
     profile_values: dict[str, Any] | None = None
     if profiles.has_profile_input(data):
         profile_values, profile_errors = profiles.clean_profile(data)

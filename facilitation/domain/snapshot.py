@@ -31,7 +31,7 @@ def contribution_dict(card: Contribution, merged: Iterable[Contribution] = ()) -
         "public_concerne": card.public_concerne,
         "author": {"id": author.id, "display_name": author.display_name} if author else None,
         "created_at": card.created_at.isoformat(),
-        # Moderation (issue 3): the author sees « modifié »; pinned cards come first.
+        # Moderation: the author sees « modifié »; pinned cards come first.
         "edited": card.edited_at is not None,
         "pinned": card.pinned,
         "hidden": card.hidden,

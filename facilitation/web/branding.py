@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, request, url_for
 from markupsafe import Markup
 
-from facilitation.domain import event_setup as setup
+from facilitation.domain import setup
 from facilitation.domain.events import get_event
 from facilitation.models import Event
 from facilitation.web.security import allow_inline_style

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from facilitation.domain.atelier_import import MAX_BYTES, decode
+from facilitation.domain.setup.csv_import import MAX_BYTES, decode
 
 
 def posted_csv() -> str:

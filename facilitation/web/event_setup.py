@@ -15,11 +15,11 @@ from typing import Any, TypeVar
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from facilitation.domain import atelier_import
-from facilitation.domain import event_setup as setup
+from facilitation.domain import setup
 from facilitation.domain.control import event_ateliers
 from facilitation.domain.errors import NotFound, ValidationError
 from facilitation.domain.events import get_atelier, get_event
+from facilitation.domain.setup import atelier_import
 from facilitation.domain.snapshot import atelier_dict
 from facilitation.edge.identity import actor_for
 from facilitation.extensions import db

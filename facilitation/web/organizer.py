@@ -9,8 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from facilitation.domain import access
-from facilitation.domain import event_setup as setup
+from facilitation.domain import access, setup
 from facilitation.edge.identity import login_organizer, logout_organizer
 from facilitation.edge.ratelimit import limit_login
 from facilitation.models import Event, Organizer

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from facilitation.domain import access, atelier_import
+from facilitation.domain import access
 from facilitation.domain.access import Actor
 from facilitation.domain.errors import Forbidden, ValidationError
 from facilitation.domain.phases import current_round
+from facilitation.domain.setup import atelier_import
 from facilitation.extensions import db
 from facilitation.models import Atelier
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from facilitation.domain import access, event_setup
+from facilitation.domain import access, setup
 from facilitation.domain.access import Actor
 from facilitation.domain.errors import Forbidden, ValidationError
 from facilitation.domain.phases import current_round
@@ -79,7 +79,7 @@ def add_card(atelier, **kw) -> Contribution:
 # ------------------------------------------------------------------------- the event
 def test_a_new_event_is_owned_normalised_and_defaulted(organizer):
     account = organizer()
-    event = event_setup.create_event(account, event_data())
+    event = setup.create_event(account, event_data())
     db.session.commit()
     assert event in account.events
     assert event.slug == "journee-des-solidarites-2026"
@@ -89,14 +89,14 @@ def test_a_new_event_is_owned_normalised_and_defaulted(organizer):
     assert event.communes == ["Chatou", "Le Pecq", "Croissy-sur-Seine"]
     assert event.brand_color == "#7a1f5c" and event.brand_name == "Réseau 78"
     assert event.sequences == []
-    again = event_setup.create_event(account, event_data(join_code="SOL27"))
+    again = setup.create_event(account, event_data(join_code="SOL27"))
     assert again.slug == "journee-des-solidarites-2026-2"
 
 
 def test_a_join_code_is_unique_whatever_its_case(organizer, make_event):
     make_event(join_code="RAS24")
     with pytest.raises(ValidationError) as refused:
-        event_setup.create_event(organizer(), event_data(join_code="ras24"))
+        setup.create_event(organizer(), event_data(join_code="ras24"))
     assert refused.value.errors["join_code"] == (
         "Le code « RAS24 » est déjà utilisé par un autre événement : choisissez-en un autre."
     )
@@ -119,47 +119,47 @@ def test_a_join_code_is_unique_whatever_its_case(organizer, make_event):
 )
 def test_each_setting_is_checked_with_a_french_message(organizer, field, value, message):
     with pytest.raises(ValidationError) as refused:
-        event_setup.create_event(organizer(), event_data(**{field: value}))
+        setup.create_event(organizer(), event_data(**{field: value}))
     assert message in refused.value.errors[field]
     assert list(refused.value.errors) == [field]
 
 
 def test_a_suggested_join_code_is_free_and_valid(make_event):
     make_event(join_code="LRAS01")
-    assert event_setup.suggest_join_code("Les rencontres de l'action sociale") == "LRAS02"
-    assert event_setup.suggest_join_code("Événement 1") == "EVE01"
-    assert event_setup.JOIN_CODE.match(event_setup.suggest_join_code("?"))
+    assert setup.suggest_join_code("Les rencontres de l'action sociale") == "LRAS02"
+    assert setup.suggest_join_code("Événement 1") == "EVE01"
+    assert setup.JOIN_CODE.match(setup.suggest_join_code("?"))
 
 
 def test_time_zones_and_short_colours_are_accepted():
-    assert event_setup.clean_timezone("Indian/Reunion") == ("Indian/Reunion", None)
-    assert event_setup.clean_color("#036") == ("#003366", None)
-    assert event_setup.clean_color("") == ("", None)
+    assert setup.clean_timezone("Indian/Reunion") == ("Indian/Reunion", None)
+    assert setup.clean_color("#036") == ("#003366", None)
+    assert setup.clean_color("") == ("", None)
 
 
 def test_contrast_follows_wcag():
-    assert round(event_setup.contrast_ratio("#000000", "#ffffff"), 1) == 21.0
-    assert event_setup.contrast_ratio("#1f4e8c", "#ffffff") > 4.5
+    assert round(setup.contrast_ratio("#000000", "#ffffff"), 1) == 21.0
+    assert setup.contrast_ratio("#1f4e8c", "#ffffff") > 4.5
     # The app's own colour passes against every light background it is drawn on.
-    assert event_setup.clean_color("#1f4e8c")[1] is None
+    assert setup.clean_color("#1f4e8c")[1] is None
     # Mid grey: fine on white (4.5:1 exactly at #767676) but not on the app's darker tints.
-    assert event_setup.clean_color("#767676")[1] is not None
+    assert setup.clean_color("#767676")[1] is not None
 
 
 def test_the_theme_stylesheet_carries_only_the_checked_colour(make_event):
     event = make_event(brand_color="#7a1f5c")
-    css = event_setup.theme_css(event)
+    css = setup.theme_css(event)
     assert css == "html:root { --brand: #7a1f5c; --brand-dark: #5c1745; }\n"
     event.brand_color = "red;} body{display:none"
-    assert "display" not in event_setup.theme_css(event)
+    assert "display" not in setup.theme_css(event)
 
 
 def test_only_its_organizers_change_an_event(organizer, make_event):
     event = make_event()
     owner, stranger = organizer(event), organizer(make_event())
     with pytest.raises(Forbidden):
-        event_setup.update_event(actor(stranger, event), event, event_data())
-    updated = event_setup.update_event(
+        setup.update_event(actor(stranger, event), event, event_data())
+    updated = setup.update_event(
         actor(owner, event), event, event_data(join_code=event.join_code.lower())
     )
     assert updated.title == "Journée des solidarités" and updated.slug.startswith("evenement-")
@@ -169,10 +169,10 @@ def test_only_its_organizers_change_an_event(organizer, make_event):
 def test_sequences_go_in_time_order_and_can_be_moved(organizer, make_event):
     event = make_event()
     who = actor(organizer(event), event)
-    added = event_setup.add_sequence(
+    added = setup.add_sequence(
         who, event, {"kind": "restitution", "starts_at": "15h45", "ends_at": "16:30"}
     )
-    lunch = event_setup.add_sequence(
+    lunch = setup.add_sequence(
         who, event, {"kind": "pause", "title": "Déjeuner", "starts_at": "12:00"}
     )
     db.session.commit()
@@ -185,12 +185,12 @@ def test_sequences_go_in_time_order_and_can_be_moved(organizer, make_event):
         "Restitution",
     ]
     assert added.title == "Restitution" and added.starts_at == time(15, 45)
-    event_setup.move_sequence(who, lunch, -1)
+    setup.move_sequence(who, lunch, -1)
     db.session.commit()
     db.session.expire_all()
     assert [s.title for s in event.sequences][1:3] == ["Déjeuner", "Ateliers pratiques"]
     assert [s.position for s in event.sequences] == [0, 1, 2, 3, 4]
-    event_setup.move_sequence(who, event.sequences[0], -1)  # already first: nothing moves
+    setup.move_sequence(who, event.sequences[0], -1)  # already first: nothing moves
     assert event.sequences[0].title == "Accueil"
 
 
@@ -206,7 +206,7 @@ def test_sequences_go_in_time_order_and_can_be_moved(organizer, make_event):
 def test_a_sequence_is_checked(organizer, make_event, data, field, message):
     event = make_event()
     with pytest.raises(ValidationError) as refused:
-        event_setup.add_sequence(actor(organizer(event), event), event, data)
+        setup.add_sequence(actor(organizer(event), event), event, data)
     assert message in refused.value.errors[field]
 
 
@@ -216,17 +216,15 @@ def test_a_sequence_with_contributions_cannot_be_deleted(organizer, make_event, 
     atelier = make_atelier(event=event)
     add_card(atelier, withdrawn_at=None)
     sequence = atelier.sequence
-    with pytest.raises(event_setup.InUse) as refused:
-        event_setup.delete_sequence(who, sequence)
+    with pytest.raises(setup.InUse) as refused:
+        setup.delete_sequence(who, sequence)
     assert refused.value.message.startswith(
         "Impossible de supprimer « Ateliers pratiques » : ses ateliers ont déjà 1 contribution"
     )
-    with pytest.raises(event_setup.InUse):
-        event_setup.delete_atelier(who, atelier)
+    with pytest.raises(setup.InUse):
+        setup.delete_atelier(who, atelier)
     with pytest.raises(ValidationError) as kind:
-        event_setup.update_sequence(
-            who, sequence, {"kind": "ateliers_chantiers", "starts_at": "10"}
-        )
+        setup.update_sequence(who, sequence, {"kind": "ateliers_chantiers", "starts_at": "10"})
     assert "contributions" in kind.value.errors["kind"]
 
 
@@ -239,7 +237,7 @@ def test_deleting_a_sequence_takes_its_ateliers_and_the_current_pointer(
     sequence = atelier.sequence
     event.current_sequence_id = sequence.id
     db.session.commit()
-    event_setup.delete_sequence(who, sequence)
+    setup.delete_sequence(who, sequence)
     db.session.commit()
     db.session.expire_all()
     assert [s.kind for s in event.sequences] == ["accueil", "ateliers_pratiques"]
@@ -252,7 +250,7 @@ def test_a_sequence_holding_ateliers_keeps_an_atelier_kind(organizer, make_event
     event = make_event()
     atelier = make_atelier(event=event)
     with pytest.raises(ValidationError) as refused:
-        event_setup.update_sequence(
+        setup.update_sequence(
             actor(organizer(event), event), atelier.sequence, {"kind": "pause", "starts_at": "10"}
         )
     assert "contient 1 atelier" in refused.value.errors["kind"]
@@ -271,7 +269,7 @@ def test_ateliers_are_added_edited_and_deleted(organizer, make_event):
         "capacity": "20",
         "facilitators": "Samia, Marc",
     }
-    atelier = event_setup.add_atelier(who, sequence, data)
+    atelier = setup.add_atelier(who, sequence, data)
     db.session.commit()
     assert (atelier.capacity, atelier.facilitators, atelier.event_id) == (
         20,
@@ -280,17 +278,15 @@ def test_ateliers_are_added_edited_and_deleted(organizer, make_event):
     )
     assert current_round(atelier) is not None  # a new atelier opens like an imported one
     with pytest.raises(ValidationError) as twin:
-        event_setup.add_atelier(who, sequence, data | {"title": "ISOLEMENT"})
+        setup.add_atelier(who, sequence, data | {"title": "ISOLEMENT"})
     assert "existe déjà" in twin.value.errors["title"]
     for wrong in ("vingt", "²", "0", "10001"):
         with pytest.raises(ValidationError) as capacity:
-            event_setup.update_atelier(who, atelier, data | {"capacity": wrong})
+            setup.update_atelier(who, atelier, data | {"capacity": wrong})
         assert "nombre de places" in capacity.value.errors["capacity"]
-    event_setup.update_atelier(
-        who, atelier, data | {"title": "Isolement des aînés", "capacity": ""}
-    )
+    setup.update_atelier(who, atelier, data | {"title": "Isolement des aînés", "capacity": ""})
     assert atelier.capacity is None and atelier.title == "Isolement des aînés"
-    event_setup.delete_atelier(who, atelier)
+    setup.delete_atelier(who, atelier)
     db.session.commit()
     assert sequence.ateliers == []
 
@@ -299,7 +295,7 @@ def test_no_atelier_in_a_sequence_without_ateliers(organizer, make_event):
     event = make_event()
     accueil = event.sequences[0]
     with pytest.raises(ValidationError) as refused:
-        event_setup.add_atelier(actor(organizer(event), event), accueil, {"title": "Café"})
+        setup.add_atelier(actor(organizer(event), event), accueil, {"title": "Café"})
     assert "n'est pas une séquence d'ateliers" in refused.value.message
 
 
@@ -307,7 +303,7 @@ def test_no_atelier_in_a_sequence_without_ateliers(organizer, make_event):
 def test_a_logo_is_checked_shrunk_and_versioned(organizer, make_event):
     event = make_event()
     who = actor(organizer(event), event)
-    logo = event_setup.set_logo(who, event, png())
+    logo = setup.set_logo(who, event, png())
     assert logo.content_type == "image/png"
     assert Image.open(io.BytesIO(logo.data)).size == (400, 133)
     assert event.logo_digest and len(event.logo_digest) == 16
@@ -316,12 +312,12 @@ def test_a_logo_is_checked_shrunk_and_versioned(organizer, make_event):
         (b"GIF89a" + b"\0" * 40, "n'est pas une image"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "n'est pas une image"),
         (png()[:100], "n'est pas une image"),
-        (b"\x89PNG" + b"\0" * (event_setup.LOGO_MAX_BYTES + 1), "Logo trop lourd"),
+        (b"\x89PNG" + b"\0" * (setup.LOGO_MAX_BYTES + 1), "Logo trop lourd"),
     ]:
         with pytest.raises(ValidationError) as refused:
-            event_setup.set_logo(who, event, bad)
+            setup.set_logo(who, event, bad)
         assert message in refused.value.errors["logo"]
-    event_setup.remove_logo(who, event)
+    setup.remove_logo(who, event)
     assert event.logo_digest is None and db.session.get(EventLogo, event.id) is None
 
 
@@ -336,14 +332,14 @@ def test_duplicating_copies_the_setup_and_nothing_of_the_day(
     atelier.facilitators = "Samia"
     make_participant(atelier)
     add_card(atelier)
-    event_setup.set_logo(who, source, png(mode="RGB"))
+    setup.set_logo(who, source, png(mode="RGB"))
     db.session.commit()
     with pytest.raises(ValidationError) as taken:
-        event_setup.duplicate_event(
+        setup.duplicate_event(
             who, source, {"title": "Bis", "date": "2027-06-24", "join_code": source.join_code}
         )
     assert "déjà utilisé" in taken.value.errors["join_code"]
-    copy = event_setup.duplicate_event(
+    copy = setup.duplicate_event(
         who, source, {"title": "Journée 2027", "date": "24/06/2027", "join_code": "J2027"}
     )
     db.session.commit()
@@ -368,7 +364,7 @@ def test_duplicating_copies_the_setup_and_nothing_of_the_day(
     assert db.session.query(Contribution).filter_by(atelier_id=copied[0].id).count() == 0
     stranger = organizer(make_event())
     with pytest.raises(Forbidden):
-        event_setup.duplicate_event(
+        setup.duplicate_event(
             actor(stranger, source),
             source,
             {"title": "X", "date": "2027-01-01", "join_code": "XX1"},
@@ -386,24 +382,24 @@ PEOPLE = (
 def test_expected_people_preview_then_import_then_update(organizer, make_event):
     event = make_event(communes=["Chatou", "Le Pecq"])
     who = actor(organizer(event), event)
-    preview = event_setup.preview_people(event, PEOPLE.encode("utf-8-sig"))
+    preview = setup.preview_people(event, PEOPLE.encode("utf-8-sig"))
     assert preview.ok and [r.line for r in preview.rows] == [2, 3]
     assert preview.rows[0].values["commune"] == "Chatou"  # the list's spelling
-    assert event_setup.expected_count(event) == 0
-    event_setup.import_people(who, event, PEOPLE)
+    assert setup.expected_count(event) == 0
+    setup.import_people(who, event, PEOPLE)
     db.session.commit()
-    assert event_setup.expected_count(event) == 2
-    again = event_setup.import_people(
+    assert setup.expected_count(event) == 2
+    again = setup.import_people(
         who, event, "nom,structure,email\nnadia benali,ccas de chatou,n@example.org\n"
     )
     db.session.commit()
     assert again.rows[0].existing is not None
-    people = event_setup.expected_participants(event)
+    people = setup.expected_participants(event)
     assert [(p.name, p.email) for p in people] == [
         ("Marc Petit", ""),
         ("nadia benali", "n@example.org"),
     ]
-    assert event_setup.clear_people(who, event) == 2
+    assert setup.clear_people(who, event) == 2
 
 
 def test_expected_people_errors_are_numbered_and_nothing_is_stored(organizer, make_event):
@@ -412,16 +408,16 @@ def test_expected_people_errors_are_numbered_and_nothing_is_stored(organizer, ma
     text = (
         "nom,structure,email\nNadia,CCAS,pas-une-adresse\n,Croix-Rouge,\nMarc,CCAS,\nMarc,ccas,\n"
     )
-    preview = event_setup.preview_people(event, text)
+    preview = setup.preview_people(event, text)
     assert preview.errors == [
         "Ligne 2 : adresse e-mail « pas-une-adresse » invalide.",
         "Ligne 3 : Indiquez « nom ».",
         "Ligne 5 : personne en double dans le fichier (même nom et même structure).",
     ]
     with pytest.raises(ValidationError):
-        event_setup.import_people(who, event, text)
-    assert event_setup.expected_count(event) == 0
-    missing = event_setup.preview_people(event, "structure,commune\nCCAS,Chatou\n")
+        setup.import_people(who, event, text)
+    assert setup.expected_count(event) == 0
+    missing = setup.preview_people(event, "structure,commune\nCCAS,Chatou\n")
     assert missing.errors[0].startswith("Ligne 1 : colonne « nom » manquante")
 
 
@@ -431,7 +427,7 @@ def test_expected_people_errors_are_numbered_and_nothing_is_stored(organizer, ma
 )
 def test_any_bytes_are_a_logo_or_a_french_refusal(noise: bytes, magic: bytes) -> None:
     try:
-        data, content_type = event_setup.clean_logo(magic + noise)
+        data, content_type = setup.clean_logo(magic + noise)
     except ValidationError as exc:
         assert "logo" in exc.errors
     else:  # pragma: no cover - random bytes are almost never an image

@@ -1,4 +1,4 @@
-"""Purge of an event's personal data, and a participant forgetting their own data (issue 8)."""
+"""Purge of an event's personal data, and a participant forgetting their own data."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from facilitation.domain import (
     chantiers,
     contacts,
-    event_setup,
     participants,
     privacy,
     profiles,
+    setup,
     voting,
 )
 from facilitation.domain import restitution as r
@@ -228,11 +228,11 @@ def test_a_purged_event_is_closed_and_stays_closed(day):
              "atelier_id": str(atelier.id if atelier else 0)},
             None,
         )  # fmt: skip
-    values, errors = event_setup.clean_event(
-        event_setup.event_form(day.event) | {"status": "ouvert"}, day.event
+    values, errors = setup.clean_event(
+        setup.event_form(day.event) | {"status": "ouvert"}, day.event
     )
     assert "purgées" in errors["status"]
-    _, errors = event_setup.clean_event(event_setup.event_form(day.event), day.event)
+    _, errors = setup.clean_event(setup.event_form(day.event), day.event)
     assert "status" not in errors
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from facilitation.domain import event_setup
+from facilitation.domain import setup as event_setup
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event
 from tests.support.csrf import form_token

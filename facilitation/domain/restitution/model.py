@@ -23,7 +23,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain import chantiers, moderation, plenary, privacy, voting
+from facilitation.domain import chantiers, moderation, plenary, retention, voting
 from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound
@@ -340,7 +340,7 @@ def restitution(
     fields, engagements = _chantier_fields(
         cards + [m for group in merged.values() for m in group], audience
     )
-    purged = privacy.kept_figures(event)
+    purged = retention.kept_figures(event)
     kept_people: dict[str, int] = purged.get("atelier_participants", {})
 
     by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)

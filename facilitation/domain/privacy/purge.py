@@ -1,0 +1,324 @@
+"""The purge: an event's personal data removed after the restitution, its results kept.
+
+``plan_purge`` is the dry run (what would change, by kind); ``purge_event`` does it, once the
+restitution's figures that need names are frozen (``retention.kept_figures``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, func, or_, select, update
+
+from facilitation.domain.restitution import restitution
+from facilitation.domain.retention import privacy_of
+from facilitation.extensions import db
+from facilitation.models import (
+    Atelier,
+    AtelierSynthesis,
+    Ballot,
+    ChantierAddition,
+    ChantierComment,
+    ChantierDetail,
+    ContactRequest,
+    Contribution,
+    Dot,
+    Engagement,
+    Event,
+    FacilitatorLink,
+    Participant,
+    Profile,
+    Round,
+    RoundTransition,
+    TourDeTable,
+)
+from facilitation.models.base import utcnow
+from facilitation.models.event import EventStatus
+from facilitation.models.privacy import EventPrivacy
+
+#: Label of a scribe line after the purge (scribe labels may be someone's name).
+SCRIBE_LABEL = "Saisie {n}"
+#: Audit labels of phase changes after the purge (they held emails and facilitators' names).
+ORGANIZER_LABEL = "organisation"
+FACILITATOR_LABEL = "animation"
+_NEUTRAL_LABELS = (ORGANIZER_LABEL, FACILITATOR_LABEL, "minuteur", "inconnu")
+
+#: French labels of the purge summary, in the order they are printed.
+SUMMARY_LABELS: dict[str, str] = {
+    "participants": "participant·es anonymisé·es (nom, structure, commune)",
+    "expected": "personnes attendues supprimées (liste importée)",
+    "profiles": "profils supprimés",
+    "contact_requests": "demandes de mise en relation supprimées",
+    "card_authors": "cartes détachées de leur auteur·rice (texte gardé)",
+    "chantier_additions": "ajouts aux chantiers détachés de leur auteur·rice",
+    "chantier_comments": "commentaires de chantiers détachés de leur auteur·rice",
+    "engagement_contacts": "coordonnées d'engagement effacées",
+    "tours": "tours de table supprimés (ordre de parole)",
+    "scribe_labels": "libellés de saisie de votes renommés",
+    "facilitator_links": "liens d'animation révoqués et anonymisés",
+    "facilitator_names": "noms d'animateur·rices effacés des ateliers",
+    "audit_labels": "noms effacés de l'historique des phases",
+    "synthesis_authors": "noms effacés des synthèses",
+    "consolidation_authors": "noms effacés des consolidations de chantiers",
+}
+
+
+@dataclass
+class PurgeSummary:
+    """How many rows the purge changes (or changed), by kind; all zero once purged."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SUMMARY_LABELS, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def lines(self) -> list[tuple[str, int]]:
+        return [(SUMMARY_LABELS[k], n) for k, n in self.counts.items()]
+
+
+def due_events(today: date) -> list[Event]:
+    """Events whose purge date has passed (strictly before ``today``) and that still hold
+    personal data: never purged, or purged before the date was set again."""
+    rows = db.session.scalars(
+        select(Event)
+        .join(EventPrivacy, EventPrivacy.event_id == Event.id)
+        .where(EventPrivacy.purge_after.is_not(None), EventPrivacy.purge_after < today)
+        .order_by(Event.date, Event.id)
+    )
+    return [e for e in rows if plan_purge(e).total > 0]
+
+
+def _ids(query: Any) -> list[int]:
+    return list(db.session.scalars(query))
+
+
+def _event_ids(event: Event) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Ids of the event's ateliers, participants, cards and chantier cards."""
+    ateliers = _ids(select(Atelier.id).where(Atelier.event_id == event.id))
+    people = _ids(select(Participant.id).where(Participant.event_id == event.id))
+    cards = _ids(select(Contribution.id).where(Contribution.atelier_id.in_(ateliers)))
+    chantiers = _ids(
+        select(ChantierDetail.contribution_id).where(ChantierDetail.contribution_id.in_(cards))
+    )
+    return ateliers, people, cards, chantiers
+
+
+def _expected_table() -> Table | None:
+    """The organizers' imported list of expected people, where that feature is installed."""
+    return db.metadata.tables.get("expected_participant")
+
+
+def _count(query: Any) -> int:
+    return int(db.session.scalar(query) or 0)
+
+
+def _scribe_renames(ateliers: list[int]) -> list[tuple[int, str, str]]:
+    """``(ballot_id, old, new)`` for every scribe label still to rename, stable across runs."""
+    rows = db.session.execute(
+        select(Dot.ballot_id, Dot.scribe_label, func.min(Dot.id))
+        .join(Ballot, Ballot.id == Dot.ballot_id)
+        .where(Ballot.atelier_id.in_(ateliers), Dot.scribe.is_(True))
+        .group_by(Dot.ballot_id, Dot.scribe_label)
+        .order_by(Dot.ballot_id, func.min(Dot.id))
+    ).all()
+    renames = []
+    numbers: dict[int, int] = {}
+    for ballot_id, label, _first in rows:
+        numbers[ballot_id] = numbers.get(ballot_id, 0) + 1
+        new = SCRIBE_LABEL.format(n=numbers[ballot_id])
+        if label != new:
+            renames.append((ballot_id, label, new))
+    return renames
+
+
+def _consolidations(chantiers: list[int]) -> list[ChantierDetail]:
+    return [
+        d
+        for d in db.session.scalars(
+            select(ChantierDetail).where(ChantierDetail.contribution_id.in_(chantiers))
+        )
+        if any(isinstance(v, dict) and v.get("by") for v in (d.consolidated or {}).values())
+    ]
+
+
+def plan_purge(event: Event) -> PurgeSummary:
+    """What ``purge_event`` would change now (the dry run); all zero on a purged event."""
+    ateliers, people, cards, chantiers = _event_ids(event)
+    c: dict[str, int] = {}
+    c["participants"] = _count(
+        select(func.count())
+        .select_from(Participant)
+        .where(
+            Participant.event_id == event.id,
+            or_(
+                Participant.display_name != "",
+                Participant.structure != "",
+                Participant.commune != "",
+            ),
+        )
+    )
+    table = _expected_table()
+    c["expected"] = (
+        _count(select(func.count()).select_from(table).where(table.c.event_id == event.id))
+        if table is not None
+        else 0
+    )
+    c["profiles"] = _count(
+        select(func.count()).select_from(Profile).where(Profile.participant_id.in_(people))
+    )
+    c["contact_requests"] = _count(
+        select(func.count()).select_from(ContactRequest).where(ContactRequest.event_id == event.id)
+    )
+    c["card_authors"] = _count(
+        select(func.count())
+        .select_from(Contribution)
+        .where(Contribution.id.in_(cards), Contribution.participant_id.is_not(None))
+    )
+    for key, model in (
+        ("chantier_additions", ChantierAddition),
+        ("chantier_comments", ChantierComment),
+    ):
+        c[key] = _count(
+            select(func.count())
+            .select_from(model)
+            .where(model.chantier_id.in_(chantiers), model.participant_id.is_not(None))
+        )
+    c["engagement_contacts"] = _count(
+        select(func.count())
+        .select_from(Engagement)
+        .where(
+            Engagement.chantier_id.in_(chantiers),
+            or_(Engagement.contact != "", Engagement.consent.is_(True)),
+        )
+    )
+    c["tours"] = _count(
+        select(func.count()).select_from(TourDeTable).where(TourDeTable.atelier_id.in_(ateliers))
+    )
+    c["scribe_labels"] = len(_scribe_renames(ateliers))
+    c["facilitator_links"] = _count(
+        select(func.count())
+        .select_from(FacilitatorLink)
+        .where(
+            FacilitatorLink.event_id == event.id,
+            or_(FacilitatorLink.revoked_at.is_(None), FacilitatorLink.label != ""),
+        )
+    )
+    c["facilitator_names"] = _count(
+        select(func.count())
+        .select_from(Atelier)
+        .where(Atelier.event_id == event.id, Atelier.facilitators != "")
+    )
+    c["audit_labels"] = _count(_audit_query(ateliers, count=True))
+    c["synthesis_authors"] = _count(
+        select(func.count())
+        .select_from(AtelierSynthesis)
+        .where(AtelierSynthesis.atelier_id.in_(ateliers), AtelierSynthesis.updated_by != "")
+    )
+    c["consolidation_authors"] = len(_consolidations(chantiers))
+    return PurgeSummary(counts={k: c.get(k, 0) for k in SUMMARY_LABELS})
+
+
+def _audit_query(ateliers: list[int], count: bool = False) -> Any:
+    where = (
+        RoundTransition.round_id.in_(select(Round.id).where(Round.atelier_id.in_(ateliers))),
+        RoundTransition.actor_label.not_in(_NEUTRAL_LABELS),
+    )
+    if count:
+        return select(func.count()).select_from(RoundTransition).where(*where)
+    return select(RoundTransition).where(*where)
+
+
+def _freeze_figures(event: Event, privacy: EventPrivacy) -> None:
+    """Keep the figures that need names and author links, once, before they go."""
+    if privacy.kept_figures:
+        return
+    model = restitution(event)
+    privacy.kept_figures = {
+        "structures_list": model["figures"]["structures_list"],
+        "communes_list": model["figures"]["communes_list"],
+        "atelier_participants": {
+            str(a["id"]): a["participants"] for s in model["sequences"] for a in s["ateliers"]
+        },
+    }
+
+
+def purge_event(event: Event, now: datetime | None = None) -> PurgeSummary:
+    """Remove the personal data of ``event`` and keep its anonymised results (idempotent)."""
+    now = now or utcnow()
+    summary = plan_purge(event)
+    privacy = privacy_of(event, create=True)
+    assert privacy is not None
+    # A purged event takes no new personal data: joins, cards and dots are refused from now on.
+    event.status = EventStatus.CLOSED.value
+    if summary.total == 0:
+        if privacy.purged_at is None:
+            privacy.purged_at = now
+            db.session.flush()
+        return summary
+    _freeze_figures(event, privacy)
+    ateliers, people, cards, chantiers = _event_ids(event)
+
+    def run(stmt: Any) -> None:
+        db.session.execute(stmt.execution_options(synchronize_session=False))
+
+    table = _expected_table()
+    if table is not None:
+        run(delete(table).where(table.c.event_id == event.id))
+    run(delete(Profile).where(Profile.participant_id.in_(people)))
+    run(delete(ContactRequest).where(ContactRequest.event_id == event.id))
+    run(delete(TourDeTable).where(TourDeTable.atelier_id.in_(ateliers)))
+    run(
+        update(Contribution)
+        .where(Contribution.id.in_(cards), Contribution.participant_id.is_not(None))
+        .values(participant_id=None)
+    )
+    for model in (ChantierAddition, ChantierComment):
+        run(
+            update(model)
+            .where(model.chantier_id.in_(chantiers), model.participant_id.is_not(None))
+            .values(participant_id=None)
+        )
+    run(
+        update(Engagement)
+        .where(Engagement.chantier_id.in_(chantiers))
+        .values(contact="", consent=False)
+    )
+    run(
+        update(Participant)
+        .where(Participant.event_id == event.id)
+        .values(display_name="", structure="", commune="")
+    )
+    for ballot_id, old, new in _scribe_renames(ateliers):
+        run(
+            update(Dot)
+            .where(Dot.ballot_id == ballot_id, Dot.scribe.is_(True), Dot.scribe_label == old)
+            .values(scribe_label=new)
+        )
+    run(
+        update(FacilitatorLink)
+        .where(FacilitatorLink.event_id == event.id, FacilitatorLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    run(update(FacilitatorLink).where(FacilitatorLink.event_id == event.id).values(label=""))
+    run(update(Atelier).where(Atelier.event_id == event.id).values(facilitators=""))
+    for transition in db.session.scalars(_audit_query(ateliers)):
+        transition.actor_label = (
+            ORGANIZER_LABEL if transition.organizer_id is not None else FACILITATOR_LABEL
+        )
+    run(
+        update(AtelierSynthesis)
+        .where(AtelierSynthesis.atelier_id.in_(ateliers))
+        .values(updated_by="")
+    )
+    for detail in _consolidations(chantiers):
+        detail.consolidated = {
+            k: ({kk: vv for kk, vv in v.items() if kk != "by"} if isinstance(v, dict) else v)
+            for k, v in (detail.consolidated or {}).items()
+        }
+    privacy.purged_at = now
+    db.session.flush()
+    db.session.expire_all()
+    return summary

@@ -1,0 +1,240 @@
+"""Placing dots: a voter's "my dots on card X are now N", the facilitator's scribe lines,
+and a voter's own state.
+
+``set_dots`` means "my dots on card X are now N", never "+1", so a retry, a double tap or a
+second tab is harmless; the budget and the per-card maximum are checked in the same
+transaction as the write, on the voter's locked budget row (``budget.lock_budget``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple
+
+from flask_babel import gettext
+from sqlalchemy import and_, bindparam, delete, select, text
+
+from facilitation.domain.access import Actor, require_facilitator, require_participant_in
+from facilitation.domain.errors import Closed, Forbidden, NotFound, ValidationError
+from facilitation.domain.validation import N_, TextField
+from facilitation.domain.voting.ballot import current_ballot, mark_changed
+from facilitation.domain.voting.budget import (
+    insert_for,
+    lock_budget,
+    phone_dots,
+    spend,
+    write_phone_dot,
+)
+from facilitation.domain.voting.errors import BudgetExceeded, VoteClosed
+from facilitation.extensions import db
+from facilitation.models import Atelier, Contribution, Event, Participant
+from facilitation.models.base import utcnow
+from facilitation.models.event import EventStatus
+from facilitation.models.vote import MAX_SCRIBE_COUNT, Ballot, BallotStatus, Dot, VoterBudget
+
+SCRIBE_LABEL = TextField("label", N_("Libellé"), 60, required=True)
+
+
+@dataclass(frozen=True)
+class DotResult:
+    """What a voter's phone needs after a set: the card's count and what is left."""
+
+    contribution_id: int
+    count: int
+    dots_left: int
+    used: int
+    budget: int
+    #: False when the stored count already was ``count`` (a retry, a double tap).
+    changed: bool
+    #: The open ballot the dots went to.
+    ballot_id: int
+    #: The voter's whole state after the set, as ``my_dots`` gives it (the ack carries it).
+    mine: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        # Shallow: ``dataclasses.asdict`` would deep-copy ``mine`` on every tap of a burst.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _count(raw: Any, high: int) -> int:
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= high:
+        raise ValidationError(
+            gettext("Le nombre de points doit être entre 0 et %(high)s.", high=high),
+            {"count": gettext("Entre 0 et %(high)s.", high=high)},
+        )
+    return raw
+
+
+# Statements of a tap, built once and bound at execution: every phone of a vote burst runs
+# them, and building them again for each tap costs more than running them.
+_EVENT_AND_OPEN_BALLOT = (
+    select(Event.status, Ballot)
+    .select_from(Event)
+    .outerjoin(
+        Ballot,
+        and_(
+            Ballot.atelier_id == bindparam("atelier_id"),
+            Ballot.status == BallotStatus.OPEN.value,
+        ),
+    )
+    .where(Event.id == bindparam("event_id"))
+)
+_CARD_REF = select(Contribution.id, Contribution.participant_id).where(
+    Contribution.id == bindparam("card_id"),
+    Contribution.atelier_id == bindparam("atelier_id"),
+    Contribution.visible,
+)
+
+
+class CardRef(NamedTuple):
+    """What a vote needs of a card: its id and author (not the whole row and its text)."""
+
+    id: int
+    participant_id: int | None
+
+
+def _card(atelier: Atelier, contribution_id: Any) -> CardRef:
+    if isinstance(contribution_id, str) and contribution_id.strip().isdigit():
+        contribution_id = int(contribution_id.strip())
+    if isinstance(contribution_id, bool) or not isinstance(contribution_id, int):
+        raise ValidationError(errors={"contribution_id": gettext("Choisissez une carte.")})
+    row = db.session.execute(
+        _CARD_REF, {"card_id": contribution_id, "atelier_id": atelier.id}
+    ).first()
+    if row is None:
+        raise NotFound(gettext("Cette carte n'existe pas (ou plus) dans cet atelier."))
+    return CardRef(int(row.id), row.participant_id)
+
+
+def set_dots(
+    actor: Actor,
+    atelier: Atelier,
+    contribution_id: Any,
+    count: Any,
+    client_id: str | None = None,
+) -> DotResult:
+    """ "My dots on card X are now N", within the budget and the per-card maximum.
+
+    Raises ``NotJoined`` (not a participant of this atelier), ``VoteClosed``, ``NotFound``,
+    ``ValidationError`` (count out of ``[0, max_per_card]``), ``Forbidden`` (own card when not
+    allowed) or ``BudgetExceeded`` (nothing changed; it carries the current state).
+    """
+    participant = require_participant_in(actor, atelier)
+    # The event's status and the open ballot in one statement (a tap of a burst pays each).
+    event_status, ballot = db.session.execute(
+        _EVENT_AND_OPEN_BALLOT, {"atelier_id": atelier.id, "event_id": atelier.event_id}
+    ).one()
+    if event_status != EventStatus.OPEN.value:
+        raise Closed()
+    if ballot is None:
+        raise VoteClosed()
+    card = _card(atelier, contribution_id)
+    wanted = _count(count, ballot.max_per_card)
+    if wanted > 0 and not ballot.allow_own_card and card.participant_id == participant.id:
+        raise Forbidden(gettext("Dans ce vote, on ne vote pas pour sa propre carte."))
+
+    used, budget = lock_budget(ballot, participant.id, require_open=True)
+    # Under the lock: every dot of this voter in this ballot, read once for the current count
+    # on this card and for the state the phone gets back (``mine``).
+    dots = phone_dots(ballot.id, participant.id)
+    existing = dots.get(card.id)
+    current = existing[1] if existing else 0
+    delta = wanted - current
+    if delta != 0:
+        if not spend(ballot.id, participant.id, delta):
+            raise BudgetExceeded(count=current, dots_left=budget - used)
+        write_phone_dot(ballot.id, participant.id, card.id, existing, wanted, client_id)
+        mark_changed(atelier.id)
+        used += delta
+        if wanted:
+            dots[card.id] = (existing[0] if existing else 0, wanted)
+        else:
+            dots.pop(card.id, None)
+    mine = _mine(ballot.id, {str(cid): n for cid, (_, n) in dots.items()}, used, budget)
+    return DotResult(
+        card.id, wanted, budget - used, used, budget, changed=delta != 0, ballot_id=ballot.id,
+        mine=mine,
+    )  # fmt: skip
+
+
+def scribe_set(actor: Actor, atelier: Atelier, contribution_id: Any, label: Any, count: Any) -> int:
+    """The facilitator records ``count`` dots on a card for ``label`` (paper, show of hands).
+
+    Set semantics like ``set_dots``; allowed while the ballot is open or closed (paper ballots
+    are often counted after the vote), not once revealed. Returns the stored count.
+    """
+    require_facilitator(actor, atelier)
+    ballot = current_ballot(atelier)
+    if ballot is None or ballot.status == BallotStatus.REVEALED.value:
+        raise VoteClosed(gettext("Aucun vote en cours ou à dépouiller dans cet atelier."))
+    card = _card(atelier, contribution_id)
+    name, error = SCRIBE_LABEL.clean(label)
+    if error:
+        raise ValidationError(error, {"label": error})
+    wanted = _count(count, MAX_SCRIBE_COUNT)
+    where = (
+        Dot.ballot_id == ballot.id,
+        Dot.contribution_id == card.id,
+        Dot.scribe.is_(True),
+        Dot.scribe_label == name,
+    )
+    if wanted == 0:
+        db.session.execute(delete(Dot).where(*where))
+    else:
+        db.session.execute(
+            insert_for(Dot)
+            .values(
+                ballot_id=ballot.id,
+                participant_id=None,
+                contribution_id=card.id,
+                count=wanted,
+                scribe=True,
+                scribe_label=name,
+                updated_at=utcnow(),
+            )
+            .on_conflict_do_update(
+                index_elements=["ballot_id", "contribution_id", "scribe_label"],
+                index_where=text("scribe"),
+                set_={"count": wanted, "updated_at": utcnow()},
+            )
+        )
+    mark_changed(atelier.id)
+    return wanted
+
+
+def my_dots(ballot: Ballot, participant: Participant) -> dict[str, Any]:
+    """The voter's own state: dots per card and dots left (a full budget before any dot)."""
+    budget_row = db.session.execute(
+        select(VoterBudget.used, VoterBudget.budget).where(
+            VoterBudget.ballot_id == ballot.id, VoterBudget.participant_id == participant.id
+        )
+    ).first()
+    used, budget = (
+        (int(budget_row.used), int(budget_row.budget))
+        if budget_row
+        else (0, ballot.dots_per_participant)
+    )
+    dots = {
+        str(cid): int(n)
+        for cid, n in db.session.execute(
+            select(Dot.contribution_id, Dot.count).where(
+                Dot.ballot_id == ballot.id,
+                Dot.participant_id == participant.id,
+                Dot.count > 0,
+            )
+        )
+    }
+    return _mine(ballot.id, dots, used, budget)
+
+
+def _mine(ballot_id: int, dots: dict[str, int], used: int, budget: int) -> dict[str, Any]:
+    """A voter's state as phones receive it (``vote:mine``, acks, snapshots)."""
+    return {
+        "ballot_id": ballot_id,
+        "dots": dots,
+        "used": used,
+        "budget": budget,
+        "dots_left": budget - used,
+    }
