@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+import socketio
 
 from facilitation.ops.deploy import LocalNginx, nginx_binary
 from tests.realserver.clients import TIMEOUT, Phone, atelier_ids, card_count
@@ -187,15 +188,15 @@ def test_phones_from_one_address_are_shared_between_the_workers(two_workers, pho
 
     # Long-polling (phones behind proxies that break WebSocket) works through the routing
     # cookie: every poll of one Engine.IO session reaches the process that holds it.
+    # As a browser, every request carries the jar's cookies (python-engineio sends a Cookie
+    # header given to connect() with the handshake only): the client polls through the
+    # phone's own HTTP session.
     poller = Phone(proxy.url, "Sondage")
+    poller.sio = socketio.Client(reconnection=False, http_session=poller.http)
+    poller.sio.on("*", poller._record)
     try:
         poller.join_event(here)
-        poller.sio.connect(
-            proxy.url,
-            headers={"Cookie": poller.cookie_header},
-            transports=["polling"],
-            wait_timeout=TIMEOUT,
-        )
+        poller.sio.connect(proxy.url, transports=["polling"], wait_timeout=TIMEOUT)
         assert poller.sio.transport() == "polling"
         poller.join_atelier(here)
         cid = f"p-{uuid.uuid4().hex}"
