@@ -35,7 +35,8 @@ help:
 	@echo "make lint   ruff check + ruff format --check"
 	@echo "make fmt    ruff format + ruff check --fix"
 	@echo "make clean  remove .venv, node_modules, static/vendor and caches (instance/ is kept)"
-	@echo "make bench  load test: 1 worker (SQLite) at BENCH_SIZES, gevent, 2 workers + Redis + PostgreSQL + nginx"
+	@echo "make bench  load test: 1 worker (SQLite) and the bare-stack floor at BENCH_SIZES (ratios app/floor),"
+	@echo "            gevent, 2 workers + Redis + PostgreSQL + nginx (one source address, share per worker)"
 	@echo "            Markdown table in instance/bench/latest.md (BENCH_SIZES=\"200 1000 2000\" BENCH_DURATION=30)"
 	@echo "make bench-page  first render of the phone wall on emulated slow 4G + 4x CPU (instance/bench/pagespeed.md)"
 
@@ -122,7 +123,10 @@ test: setup chromium nginx
 	fi
 
 # Load test against servers started here (facilitation/ops/loadtest/bench.py); bounded time:
-# each run has a timeout. Sizes for a 2-core machine; raise them on a bigger one.
+# each run has a timeout. Sizes for a 2-core machine; raise them on a bigger one. Each size
+# runs the app, then the floor (facilitation/ops/loadtest/floor.py); BENCH_ARGS=--no-floor
+# skips it. A quick check of the whole chain:
+#   make bench BENCH_SIZES=50 BENCH_DURATION=5 BENCH_THROUGHPUT=50:300 BENCH_COMPARE=50
 BENCH_SIZES    ?= 200 1000 2000
 BENCH_DURATION ?= 30
 BENCH_THROUGHPUT ?= 1000:3000

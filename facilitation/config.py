@@ -30,6 +30,17 @@ def defaults(instance_path: Path) -> dict[str, Any]:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'facilitation.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # PostgreSQL connections per worker (facilitation/__init__.py, _engine_options; README
+        # "Configuration"). A worker is one process on one core: more connections than it
+        # can keep busy only make more transactions wait on the CPU while holding locks.
+        # workers × (size + overflow) must stay under the server's max_connections (100).
+        "DB_POOL_SIZE": 10,
+        "DB_MAX_OVERFLOW": 10,
+        # Seconds a handler waits for a free connection before answering ``busy`` (the
+        # phone retries 3 s later). Under the phone's 8 s answer timeout (PROTOCOL.md,
+        # outbox): with SQLAlchemy's 30 s a waiting tap was resent three times meanwhile,
+        # each resend one more handler queued for a connection.
+        "DB_POOL_TIMEOUT": 5,
         "SECRET_KEY": None,
         "SOCKETIO_MESSAGE_QUEUE": None,
         # The only place the async framework is named: the code never imports eventlet.
@@ -93,6 +104,9 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "SOCKETIO_MAX_PAYLOAD": int,
     "SQLITE_BUSY_TIMEOUT_MS": int,
     "SQLITE_WRITE_RETRIES": int,
+    "DB_POOL_SIZE": int,
+    "DB_MAX_OVERFLOW": int,
+    "DB_POOL_TIMEOUT": int,
     "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from facilitation.domain.errors import Busy
 from facilitation.extensions import db
@@ -54,6 +55,12 @@ def with_write_retries(unit: Callable[[], T], retries: int | None = None) -> T:
     while True:
         try:
             return unit()
+        except PoolTimeout as exc:
+            # No free connection within DB_POOL_TIMEOUT (issue 18.2): nothing was stored,
+            # the worker is overloaded, not broken: ``busy`` tells the phone to resend.
+            db.session.rollback()
+            log.warning("no database connection free within the pool timeout: answered busy")
+            raise Busy() from exc
         except OperationalError as exc:
             db.session.rollback()
             if not is_busy(exc):

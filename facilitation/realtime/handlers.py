@@ -149,18 +149,22 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     join_room(atelier_room(atelier.id))
     connected = presence.count(atelier.id)
     # The actor: the snapshot carries this phone's own dots (vote resync on reconnect).
-    emit(
-        "atelier:snapshot",
-        atelier_snapshot(
-            atelier,
-            connected,
-            actor=actor_for(atelier.event_id),
-            shared=snapshots.cache().shared(atelier, seen),
-        ),
+    snapshot = atelier_snapshot(
+        atelier,
+        connected,
+        actor=actor_for(atelier.event_id),
+        shared=snapshots.cache().shared(atelier, seen),
     )
+    atelier_id, version = atelier.id, atelier.version
+    # The connection goes back to the pool before the emit, which waits (the
+    # snapshot's JSON, the Redis publish) and lets other green threads run; held across it,
+    # a read transaction sat « idle in transaction » and, in a storm of rejoins, ran the
+    # pool out. Nothing below reads the database.
+    db.session.close()
+    emit("atelier:snapshot", snapshot)
     # The others hear the new count from the coalesced ``presence`` (push/presence.py).
-    presence_broadcast.changed(atelier.id)
-    return {"ok": True, "version": atelier.version}
+    presence_broadcast.changed(atelier_id)
+    return {"ok": True, "version": version}
 
 
 @event("atelier:leave", write=False)

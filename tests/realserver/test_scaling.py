@@ -1,7 +1,9 @@
-"""Two workers behind the shipped nginx.conf (ip_hash, WebSocket upgrade), joined by a Redis
-message queue and one PostgreSQL database: cards cross workers, and a Redis restart in the
-middle of a round loses nothing the database committed (phones resync with ``atelier:join``),
-and dots set through both workers are counted once.
+"""Two workers behind the shipped nginx.conf (a routing cookie hashed consistently, WebSocket
+upgrade), joined by a Redis message queue and one PostgreSQL database: cards cross workers,
+phones from ONE address (a venue's Wi-Fi) are shared out between the workers and each stays on
+its own (long-polling included), a Redis restart in the middle of a round loses nothing the
+database committed (phones resync with ``atelier:join``), and dots set through both workers
+are counted once.
 
 The Redis here is a private ``redis-server`` on a free port, started and restarted by the
 test: the machine's shared Redis is never touched. nginx comes from Debian (``make nginx``,
@@ -23,6 +25,7 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+import socketio
 
 from facilitation.ops.deploy import LocalNginx, nginx_binary
 from tests.realserver.clients import TIMEOUT, Phone, atelier_ids, card_count
@@ -80,10 +83,15 @@ def private_redis(tmp_path: Path, test_redis_url: str) -> Iterator[PrivateRedis]
     server.stop()
 
 
+#: Opens ``GET /_loadtest/worker`` (each worker's own socket count) to the test.
+LOADTEST_TOKEN = "jeton-de-test-des-deux-workers"
+
+
 @pytest.fixture
 def two_workers(live_server_factory, private_redis, tmp_path):  # type: ignore[no-untyped-def]
-    first = live_server_factory(database="postgres", SOCKETIO_MESSAGE_QUEUE=private_redis.url)
-    second = live_server_factory(share_db_with=first, SOCKETIO_MESSAGE_QUEUE=private_redis.url)
+    env = {"SOCKETIO_MESSAGE_QUEUE": private_redis.url, "LOADTEST_TOKEN": LOADTEST_TOKEN}
+    first = live_server_factory(database="postgres", **env)
+    second = live_server_factory(share_db_with=first, **env)
     assert nginx_binary(), "nginx missing: `make nginx` installs it (Debian nginx-light)"
     proxy = LocalNginx(
         tmp_path / "nginx", free_port(), [first.port, second.port], REPO_ROOT / "static"
@@ -140,6 +148,63 @@ def test_card_crosses_workers_and_nginx(two_workers, phones) -> None:  # type: i
     assert post(carol, here, cid2)["ok"] is True
     for phone in (alice, bob):
         phone.wait_for("contribution:created", lambda p: p["contribution"]["client_id"] == cid2)
+
+
+def worker_of(session: requests.Session, url: str) -> int:
+    """The pid of the worker that answers ``session`` (its cookies) at ``url``."""
+    response = session.get(
+        f"{url}/_loadtest/worker",
+        headers={"Authorization": f"Bearer {LOADTEST_TOKEN}"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200, response.text[:300]
+    return int(response.json()["pid"])
+
+
+def test_phones_from_one_address_are_shared_between_the_workers(two_workers, phones) -> None:  # type: ignore[no-untyped-def]
+    """A venue's phones share one public address: ip_hash sent them all to one worker."""
+    first, second, proxy = two_workers
+    here = atelier_ids(first.url)[0]
+    crowd = [phones(proxy.url, f"Téléphone {n}", here) for n in range(16)]  # all 127.0.0.1
+    # Each browser keeps its worker: its HTTP requests (by its cookies) and its socket.
+    by_pid: dict[int, int] = {}
+    for phone in crowd:
+        pids = {worker_of(phone.http, proxy.url) for _ in range(3)}
+        assert len(pids) == 1, f"{phone.name} moved between workers: {pids}"
+        pid = pids.pop()
+        by_pid[pid] = by_pid.get(pid, 0) + 1
+    sockets: dict[int, int] = {}
+    for server in (first, second):
+        body = requests.get(
+            f"{server.url}/_loadtest/worker",
+            headers={"Authorization": f"Bearer {LOADTEST_TOKEN}"},
+            timeout=TIMEOUT,
+        ).json()
+        sockets[body["pid"]] = body["sockets"]
+    # Both workers carry a share (all 16 on one worker: one chance in 2^15), and each
+    # phone's socket is on the worker its cookie routes to.
+    assert len(by_pid) == 2 and min(by_pid.values()) >= 1, by_pid
+    assert sockets == by_pid, (sockets, by_pid)
+
+    # Long-polling (phones behind proxies that break WebSocket) works through the routing
+    # cookie: every poll of one Engine.IO session reaches the process that holds it.
+    # As a browser, every request carries the jar's cookies (python-engineio sends a Cookie
+    # header given to connect() with the handshake only): the client polls through the
+    # phone's own HTTP session.
+    poller = Phone(proxy.url, "Sondage")
+    poller.sio = socketio.Client(reconnection=False, http_session=poller.http)
+    poller.sio.on("*", poller._record)
+    try:
+        poller.join_event(here)
+        poller.sio.connect(proxy.url, transports=["polling"], wait_timeout=TIMEOUT)
+        assert poller.sio.transport() == "polling"
+        poller.join_atelier(here)
+        cid = f"p-{uuid.uuid4().hex}"
+        assert post(crowd[0], here, cid)["ok"] is True
+        poller.wait_for("contribution:created", lambda p: p["contribution"]["client_id"] == cid)
+        assert post(poller, here, f"p-{uuid.uuid4().hex}")["ok"] is True
+    finally:
+        poller.close()
 
 
 def test_redis_restart_loses_nothing_committed(two_workers, private_redis, phones) -> None:  # type: ignore[no-untyped-def]

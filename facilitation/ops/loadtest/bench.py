@@ -2,12 +2,15 @@
 
     python -m facilitation.ops.loadtest.bench [--sizes 200,1000,2000] [--duration 30] [--out DIR]
 
-1. one eventlet worker on SQLite (fresh temp database, free port), once per size;
+1. one eventlet worker on SQLite (fresh temp database, free port), once per size, each followed
+   by the floor (``floor.py``: the same stack bare, in memory) at the same size with the same
+   generator; a table gives both and the ratios app ÷ floor;
 2. the same with gevent at ``--compare-size`` phones, when gevent is installed;
 3. when PostgreSQL (``BENCH_DATABASE_URL`` or ``TEST_DATABASE_URL``), ``redis-server`` and
    nginx are available: two workers + a private Redis + a throwaway PostgreSQL database
-   behind the shipped nginx.conf, at ``--compare-size`` phones; then a throughput pair,
-   1 worker and 2 workers under the same heavy post rate, and their ratio.
+   behind the shipped nginx.conf, every phone from ONE address (as at a venue), at
+   ``--compare-size`` phones, with how many phones and burst taps each worker served; then a
+   throughput pair, 1 worker and 2 workers under the same heavy post rate, and their ratio.
 
 Each server gets ``LOADTEST_TOKEN`` (the run creates and removes its own event) and
 rate limits off (thousands of phones share one loopback address here, as they can share a
@@ -74,6 +77,8 @@ class Server:
     log: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    #: What to run: the app (``wsgi.py``) or the floor (``-m facilitation.ops.loadtest.floor``).
+    command: tuple[str, ...] = ("wsgi.py",)
 
     @property
     def url(self) -> str:
@@ -82,7 +87,7 @@ class Server:
     def start(self) -> Server:
         env = {**self.env, "PORT": str(self.port), "HOST": "127.0.0.1"}
         self.proc = subprocess.Popen(
-            [PY, "wsgi.py"],
+            [PY, *self.command],
             cwd=REPO_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -207,6 +212,25 @@ def single_worker(
     return report
 
 
+def floor_run(work: Path, results: Path, n: int, duration: float) -> dict[str, Any]:
+    """The floor (the same stack bare, in memory) under the same generator and sizes."""
+    d = Path(tempfile.mkdtemp(prefix=f"bench-floor-{n}-", dir=work))
+    # The generator is `flask loadtest`: its app needs a database URL, never opened here.
+    env = base_env(d, f"sqlite:///{d / 'unused.sqlite3'}")
+    server = Server(env, d / "floor.log", command=("-m", "facilitation.ops.loadtest.floor"))
+    server.start()
+    try:
+        assert server.proc is not None
+        report = loadtest(
+            server.url, env, results / f"floor-{n}.json",
+            participants=n, duration=duration, pids=[server.proc.pid],
+        )  # fmt: skip
+    finally:
+        server.stop()
+    report["setup"] = "floor: Flask-SocketIO + eventlet, in memory"
+    return report
+
+
 class PrivateRedis:
     def __init__(self, workdir: Path) -> None:
         self.port = free_port()
@@ -291,7 +315,11 @@ def multi_worker(
                 proxy = LocalNginx(
                     d / "nginx", free_port(), [s.port for s in servers], REPO_ROOT / "static"
                 )
-                url, extra = proxy.url, ("--spread-sources",)
+                # Every phone from one address (127.0.0.1), as a venue's Wi-Fi: nginx's
+                # cookie hash must share them out; each worker counts its own.
+                url = proxy.url
+                for s in servers:
+                    extra += ("--worker-url", s.url)
             tag = "mq" if ppm is None else "tp"
             report = loadtest(
                 url, env, results / f"{tag}-{workers}w-{size}.json",
@@ -402,6 +430,84 @@ def scenarios_table(rows: list[dict[str, Any]]) -> str:
     return head + "\n".join(lines) + "\n" if lines else ""
 
 
+def _dig(r: dict[str, Any], path: str) -> float | None:
+    """``r["a"]["b"]`` for ``"a.b"``; ``None`` when any step is missing."""
+    value: Any = r
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+#: The comparison's measures: label, key in the run's report, unit.
+FLOOR_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("post → room p50", "latency_ms.p50", "ms"),
+    ("post → room p95", "latency_ms.p95", "ms"),
+    ("vote burst absorbed (window 10 s)", "vote_burst.all_acked_s", "s"),
+    ("dot ack p95", "vote_burst.ack_ms.p95", "ms"),
+    ("storm: all resynced", "reconnect_storm.all_resynced_s", "s"),
+    ("join ramp", "ramp_s", "s"),
+    ("server CPU per tap", "server_cpu.per_tap_ms", "ms"),
+    ("server CPU per delivered card", "server_cpu.per_delivered_card_ms", "ms"),
+    ("memory per phone", "memory_per_phone_kb", "KB"),
+)
+
+
+def ratio(app: float | None, floor: float | None) -> float | None:
+    """app ÷ floor, ``None`` when either is missing or the floor is 0."""
+    if app is None or floor is None or floor <= 0:
+        return None
+    return app / floor
+
+
+def _figure(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "ms" and value < 10:
+        return f"{value:.2f} ms"
+    return f"{value:.0f} {unit}" if unit in ("ms", "KB") else f"{value:.1f} {unit}"
+
+
+def floor_table(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+    """The app beside the floor at each size, with the ratio app ÷ floor of every measure."""
+    lines = [
+        "| phones | measure | app (1 worker, eventlet, SQLite) | floor (bare stack) "
+        "| app ÷ floor |",
+        "|---|---|---|---|---|",
+    ]
+    for app, floor in pairs:
+        for label, key, unit in FLOOR_MEASURES:
+            a, f = _dig(app, key), _dig(floor, key)
+            r = ratio(a, f)
+            lines.append(
+                f"| {app.get('participants', '?')} | {label} | {_figure(a, unit)} | "
+                f"{_figure(f, unit)} | {'–' if r is None else f'{r:.2f}'} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def workers_table(rows: list[dict[str, Any]]) -> str:
+    """Per worker of each multi-worker run: the phones it held and the burst taps it served."""
+    lines = []
+    for r in rows:
+        workers = r.get("workers") or []
+        phones = sum(w.get("phones") or 0 for w in workers)
+        taps = sum(w.get("burst_taps") or 0 for w in workers)
+        for n, w in enumerate(workers, 1):
+            p, t = w.get("phones"), w.get("burst_taps")
+            share_p = f"{100 * p / phones:.0f} %" if p is not None and phones else "–"
+            share_t = f"{100 * t / taps:.0f} %" if t is not None and taps else "–"
+            lines.append(
+                f"| {r.get('setup', '?')} | {n} (pid {w.get('pid', '?')}) | "
+                f"{'–' if p is None else p} | {share_p} | {'–' if t is None else t} | {share_t} |"
+            )
+    if not lines:
+        return ""
+    return (
+        "| setup | worker | phones connected (after the ramp) | share | burst dot:set served "
+        "| share |\n|---|---|---|---|---|---|\n" + "\n".join(lines) + "\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="200,1000,2000")
@@ -415,6 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         help="phones for the gevent and 2-worker runs (0: the largest size)",
     )
     parser.add_argument("--no-single", action="store_true", help="skip the SQLite sizes")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor beside them")
     parser.add_argument("--no-gevent", action="store_true")
     parser.add_argument("--no-multi", action="store_true")
     args = parser.parse_args(argv)
@@ -427,9 +534,15 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
     try:
         for n in [] if args.no_single else sizes:
             rows.append(single_worker(work, results, n, args.duration))
+            if not args.no_floor:
+                # Right after the app at the same size: the same machine, the same moment.
+                floor = floor_run(work, results, n, args.duration)
+                rows.append(floor)
+                pairs.append((rows[-2], floor))
         if not args.no_gevent:
             try:
                 import gevent  # noqa: F401
@@ -442,9 +555,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     tp = [r for r in rows if str(r.get("setup", "")).startswith("throughput") and "throughput" in r]
-    ratio = burst_ratio = None
+    tp_ratio = burst_ratio = None
     if len(tp) == 2 and tp[0]["throughput"]["deliveries_per_s"]:
-        ratio = tp[1]["throughput"]["deliveries_per_s"] / tp[0]["throughput"]["deliveries_per_s"]
+        tp_ratio = tp[1]["throughput"]["deliveries_per_s"] / tp[0]["throughput"]["deliveries_per_s"]
     rates = [absorbed_per_s(r) for r in tp]
     if len(rates) == 2 and rates[0] and rates[1]:
         burst_ratio = rates[1] / rates[0]
@@ -467,8 +580,25 @@ def main(argv: list[str] | None = None) -> int:
             else ""
         )
         + (
-            f"\n2 workers / 1 worker delivery throughput ratio: **{ratio:.2f}**\n"
-            if ratio is not None
+            "\nThe app beside the floor (`facilitation/ops/loadtest/floor.py`: Flask-SocketIO + "
+            "eventlet, in-memory state, no database, no rules; same generator, same sizes, "
+            "run right after the app). Absolute figures move with the machine; the ratios "
+            "app ÷ floor are the result. Server CPU is read from /proc before and after each "
+            "phase: per `dot:set` call of the burst, per card delivered live in the run.\n\n"
+            + floor_table(pairs)
+            if pairs
+            else ""
+        )
+        + (
+            "\nEvery phone from one address (127.0.0.1) through the shipped nginx.conf (its "
+            "routing cookie, not the address, picks the worker); each worker counted its own "
+            "sockets and `dot:set` calls (`GET /_loadtest/worker`).\n\n" + workers_table(rows)
+            if workers_table(rows)
+            else ""
+        )
+        + (
+            f"\n2 workers / 1 worker delivery throughput ratio: **{tp_ratio:.2f}**\n"
+            if tp_ratio is not None
             else ""
         )
         + (

@@ -157,6 +157,13 @@ async def _probe_dots(target: Target, atelier_id: int) -> tuple[bool, str]:
 @click.option("--drop-fraction", type=click.FloatRange(0, 1), default=0.1, show_default=True)
 @click.option("--server-pid", "server_pids", type=int, multiple=True, help="RSS à mesurer")
 @click.option("--spread-sources", is_flag=True, help="Adresses source 127.0.n.1 (ip_hash).")
+@click.option(
+    "--worker-url",
+    "worker_urls",
+    multiple=True,
+    help="Adresse propre d'un worker derrière le proxy : ses téléphones et ses gommettes "
+    "y sont comptés (GET /_loadtest/worker, avec --token).",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option(
     "--burst-window",
@@ -191,6 +198,7 @@ def loadtest(
     drop_fraction: float,
     server_pids: tuple[int, ...],
     spread_sources: bool,
+    worker_urls: tuple[str, ...],
     seed: int,
     burst_window: float,
     storm: bool,
@@ -203,6 +211,11 @@ def loadtest(
         target = Target(url)
     except TargetError as exc:
         raise click.BadParameter(str(exc), param_hint="--url")
+    for worker_url in worker_urls:
+        try:
+            Target(worker_url)
+        except TargetError as exc:
+            raise click.BadParameter(str(exc), param_hint="--worker-url")
     if slug is not None and not fixture.is_loadtest_slug(slug):
         raise click.BadParameter(
             f"« {slug} » n'est pas un événement de test (loadtest-…) : refusé, un test de "
@@ -250,6 +263,8 @@ def loadtest(
             drop_fraction=drop_fraction,
             processes=processes or os.cpu_count() or 2,
             spread_sources=spread_sources,
+            worker_urls=list(worker_urls),
+            token=token,
             seed=seed,
             burst_window=burst_window,
             storm=storm,
@@ -324,6 +339,17 @@ def summary(r: dict[str, Any]) -> str:
         f"({cpu.get('run_cores')} cœur ; charge machine {cpu.get('loadavg_1m_end')})",
         f"  erreurs              {r['errors']}",
     ]
+    if cpu.get("per_tap_ms") is not None or cpu.get("per_delivered_card_ms") is not None:
+        lines.append(
+            f"  CPU serveur / unité  {cpu.get('per_tap_ms')} ms par dot:set (vote), "
+            f"{cpu.get('per_delivered_card_ms')} ms par carte livrée (charge)"
+        )
+    for w in r.get("workers") or []:
+        lines.append(
+            f"  worker {w.get('url')}".ljust(23)
+            + f"{w.get('phones')} téléphones, {w.get('burst_taps')} dot:set pendant le vote"
+            + (f" ({w['error']})" if w.get("error") else "")
+        )
     burst, storm = r.get("vote_burst"), r.get("reconnect_storm")
     if burst:
         lines.append(

@@ -10,14 +10,19 @@ machine than the server; ``flask loadtest-event`` is the fallback on the server 
 from __future__ import annotations
 
 import hmac
+import os
+from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
 
 from facilitation.domain.errors import DomainError
-from facilitation.extensions import db
+from facilitation.extensions import db, socketio
 from facilitation.ops.loadtest import fixture
 
 bp = Blueprint("loadtest", __name__, url_prefix="/_loadtest")
+
+COUNTS = "facilitation.loadtest_counts"
 
 
 @bp.before_request
@@ -69,3 +74,42 @@ def remove(slug: str):  # type: ignore[no-untyped-def]
     fixture.remove_event(slug)
     db.session.commit()
     return jsonify(ok=True, removed=slug)
+
+
+@bp.get("/worker")
+def worker():  # type: ignore[no-untyped-def]
+    """This worker's own counts, for a run behind a proxy: which worker served how much.
+
+    ``sockets``: Engine.IO connections open on this process now; ``dot_sets``: ``dot:set``
+    events it handled since it started (counted only when it started with ``LOADTEST_TOKEN``).
+    """
+    counts = current_app.extensions.get(COUNTS) or {}
+    return jsonify(
+        pid=os.getpid(),
+        sockets=len(socketio.server.eio.sockets) if socketio.server else 0,
+        dot_sets=counts.get("dot_set"),
+    )
+
+
+@bp.record_once
+def count_taps(state: BlueprintSetupState) -> None:
+    """With ``LOADTEST_TOKEN`` at start, count this process's ``dot:set`` events.
+
+    The count wraps the registered handler from here (load-test code only), so the realtime
+    handlers stay as they are and a server without the token runs exactly without it.
+    """
+    app = state.app
+    server = socketio.server
+    if not app.config.get("LOADTEST_TOKEN") or server is None:
+        return
+    handlers = server.handlers.get("/", {})
+    inner = handlers.get("dot:set")
+    if inner is None:
+        return
+    counts = app.extensions.setdefault(COUNTS, {"dot_set": 0})
+
+    def counted(*args: Any) -> Any:
+        counts["dot_set"] += 1
+        return inner(*args)
+
+    handlers["dot:set"] = counted

@@ -89,6 +89,10 @@ class RunConfig:
     #: Reconnect storm: every phone drops and is back within this window (seconds).
     storm: bool = False
     storm_window: float = 10.0
+    #: Each worker's own address (behind nginx): its phones and burst taps are read there
+    #: (``GET /_loadtest/worker``, with ``token``) to show how the proxy shared them out.
+    worker_urls: list[str] = field(default_factory=list)
+    token: str | None = None
 
     def __post_init__(self) -> None:
         if not self.ramp_timeout:
@@ -509,6 +513,44 @@ def cpu_s(pids: list[int]) -> float | None:
     return total
 
 
+def worker_counts(url: str, token: str | None) -> dict[str, Any]:
+    """One worker's own counts (``GET /_loadtest/worker``): its pid, open sockets, ``dot:set``
+    calls so far; ``{"url": url, "error": ...}`` when it does not answer."""
+    import json
+    import urllib.request
+
+    from facilitation.ops.loadtest.target import Target
+
+    request = urllib.request.Request(Target(url).url("/_loadtest/worker"))
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = json.loads(response.read())
+    except (OSError, ValueError) as exc:
+        return {"url": url, "error": repr(exc)[:200]}
+    return {"url": url, "pid": body.get("pid"), "phones": body.get("sockets"),
+            "dot_sets": body.get("dot_sets")}  # fmt: skip
+
+
+def cpu_per_unit(report: dict[str, Any], phases_s: dict[str, float | None]) -> dict[str, Any]:
+    """Server CPU (ms) per ``dot:set`` call of the burst and per card delivered live in the run.
+
+    The burst's CPU also pays for the few cards posted during it, the run's for its 10 % of
+    reconnections: both are what a tap and a card cost the server in that scenario.
+    """
+    burst = report.get("vote_burst") or {}
+    calls = (burst.get("taps") or 0) + (burst.get("retries") or 0)
+    delivered = (report.get("deliveries_live_by_phase") or {}).get("run") or 0
+    burst_s, run_s = phases_s.get("vote_burst"), phases_s.get("run")
+    return {
+        "per_tap_ms": round(burst_s * 1000 / calls, 3) if burst_s is not None and calls else None,
+        "per_delivered_card_ms": (
+            round(run_s * 1000 / delivered, 3) if run_s is not None and delivered else None
+        ),
+    }
+
+
 def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None = None) -> dict:
     """Run the phases and return the raw aggregate (see :func:`aggregate`)."""
     ctx = mp.get_context("spawn")
@@ -568,12 +610,17 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
     cpu_ramp_end = cpu_s(pids)
     connected = display.sum("ready")
 
+    workers_at_ramp = [worker_counts(url, cfg.token) for url in cfg.worker_urls]
+    # Server CPU per phase, read at its boundaries: CPU per tap and per delivered card.
+    cpu_at: dict[str, float | None] = {"run": cpu_ramp_end}
+
     # -- run
     start_at.value = time.monotonic() + 0.2
     go.set()
     while time.monotonic() < start_at.value + cfg.duration:
         pump(0.2)
         display.show("charge", time.monotonic() - start_at.value)
+    cpu_at["run_end"] = cpu_s(pids)
 
     def reached(phase: str) -> bool:
         rank = PHASES.index(phase)
@@ -599,10 +646,21 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
         if name not in phases:
             continue
         flag, at = phases[name]
+        before = [worker_counts(url, cfg.token) for url in cfg.worker_urls]
+        cpu_at[name] = cpu_s(pids)
         at.value = phase_at[name] = time.monotonic() + 0.2
         flag.set()
         wait_for(done, label)
         phase_at[name + "_end"] = time.monotonic()
+        cpu_at[name + "_end"] = cpu_s(pids)
+        if name == "vote_burst":
+            after = [worker_counts(url, cfg.token) for url in cfg.worker_urls]
+            for counts, b, a in zip(workers_at_ramp, before, after, strict=True):
+                counts["burst_taps"] = (
+                    a["dot_sets"] - b["dot_sets"]
+                    if a.get("dot_sets") is not None and b.get("dot_sets") is not None
+                    else None
+                )
     # -- drain: until every acked card reached every phone of its atelier
     drain_started = time.monotonic()
     last_seen, last_change = -1, drain_started
@@ -662,6 +720,17 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
         ),
         "loadavg_1m_end": round(os.getloadavg()[0], 1),
     }
+    report["server_cpu"]["phases_s"] = phases_s = {
+        phase: round(end - start, 2) if start is not None and end is not None else None
+        for phase, start, end in (
+            ("run", cpu_at.get("run"), cpu_at.get("run_end")),
+            ("vote_burst", cpu_at.get("vote_burst"), cpu_at.get("vote_burst_end")),
+            ("reconnect_storm", cpu_at.get("reconnect_storm"), cpu_at.get("reconnect_storm_end")),
+        )
+        if phase == "run" or phase in phases
+    }
+    report["server_cpu"].update(cpu_per_unit(report, phases_s))
+    report["workers"] = workers_at_ramp
     report["server_rss_kb"] = {
         "pids": pids,
         "before": rss_before,
@@ -826,6 +895,7 @@ def aggregate(
             | summary_ms(values)
             for phase, values in by_phase.items()
         },
+        "deliveries_live_by_phase": {phase: len(values) for phase, values in by_phase.items()},
         "ack_ms": summary_ms(acks),
         "throughput": {
             "posts_per_s": round(sum(1 for p in posts if p["ok"]) / span, 2),
