@@ -22,7 +22,7 @@ from facilitation.extensions import db, socketio
 from facilitation.models import Atelier, Event
 from facilitation.push import broadcast, cluster_presence
 from facilitation.realtime import presence as presence_broadcast
-from facilitation.realtime import snapshots
+from facilitation.realtime import sessions, snapshots
 from facilitation.realtime.origin import origin_allowed
 from facilitation.realtime.presence import presence
 
@@ -124,6 +124,8 @@ def on_connect(auth: Any = None) -> None:
         )
     # With several workers: this worker publishes its counts for the control room.
     cluster_presence.ensure_publisher(current_app._get_current_object())  # type: ignore[attr-defined]
+    # A logout or a revoked link disconnects this socket at once (realtime/sessions.py).
+    sessions.bind()
     return None
 
 

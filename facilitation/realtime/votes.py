@@ -20,6 +20,7 @@ from facilitation.domain.validation import client_id
 from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.push import round_broadcast, vote_broadcast
+from facilitation.realtime import sessions
 from facilitation.realtime.handlers import atelier_from, event
 
 
@@ -30,6 +31,7 @@ def vote_state(payload: dict[str, Any]) -> dict[str, Any]:
     actor = actor_for(atelier.event_id)
     state = voting.vote_state(atelier, actor)
     if actor.facilitates(atelier):
+        sessions.bind()
         join_room(vote_broadcast.facilitators_room(atelier.id))
     if actor.participant is not None:
         join_room(vote_broadcast.participant_room(actor.participant.id))

@@ -6,15 +6,20 @@ blueprints under ``guards.EVENT_PREFIX``; these are the pages before any event i
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from facilitation.domain import access
+from facilitation.domain import access, accounts
 from facilitation.domain import event_setup as setup
-from facilitation.edge.identity import login_organizer, logout_organizer
+from facilitation.edge.identity import current_organizer, login_organizer, logout_organizer
 from facilitation.edge.ratelimit import limit_login
+from facilitation.extensions import db
 from facilitation.models import Event, Organizer
 from facilitation.models.event import EventStatus
+from facilitation.push import sessions
 from facilitation.web.event_setup import EVENT_KEYS, form_page, form_values, save, save_logo
 from facilitation.web.guards import require_login
 
@@ -38,17 +43,48 @@ def login():  # type: ignore[no-untyped-def]
     return render_template("organizer/login.html", email=email, error=error), status
 
 
+#: What browsers drop from a URL before reading it: tabs and newlines anywhere.
+_DROPPED = re.compile(r"[\t\n\r]")
+#: What they trim at both ends: C0 controls and spaces.
+_TRIMMED = "".join(chr(c) for c in range(0x21))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path of this site, else ``None``: never an open redirect.
+
+    Read the way a browser would read it (tabs and newlines removed, controls and spaces
+    trimmed), then refused if it keeps a control character or a backslash, has a scheme or a
+    host, or does not start with exactly one ``/`` (``//host`` and ``/\\host`` are other
+    sites to a browser).
+    """
+    cleaned = _DROPPED.sub("", target or "").strip(_TRIMMED)
+    if not cleaned.startswith("/") or cleaned[1:2] in ("/", "\\") or _CONTROL.search(cleaned):
+        return None
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc:
+        return None
+    return cleaned
+
+
 def _next_url() -> str | None:
     """Only a local path: never an open redirect to another site."""
-    target = request.args.get("suivant") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return safe_next(request.args.get("suivant"))
 
 
 @bp.post("/deconnexion")
 def logout():  # type: ignore[no-untyped-def]
+    """This cookie forgets the login, and every other session of the account ends too (a
+    copy of the cookie replayed later, a socket still open): server-side, at once."""
+    organizer = current_organizer()
     logout_organizer()
+    if organizer is not None:
+        accounts.end_sessions(organizer)
+        db.session.commit()
+        sessions.end_organizer(organizer.id, "logout")
     flash(gettext("Vous êtes déconnecté·e."), "info")
     return redirect(url_for(".login"), 303)
 

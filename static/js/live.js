@@ -82,6 +82,8 @@ export function connectAtelier(opts) {
   const lostStatus = () => (navigator.onLine === false ? "offline" : "reconnecting");
 
   const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
+  // Logout, password change, link revoked (push/sessions.py): the server shows the way back.
+  socket.on("session:ended", () => window.location.reload());
   setStatus("connecting");
 
   function join() {

@@ -25,6 +25,8 @@ function init(root) {
   let offsetMs = 0;
 
   const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
+  // Logout, password change, link revoked (push/sessions.py): the server shows the way back.
+  socket.on("session:ended", () => window.location.reload());
 
   function setStatus(s) {
     showLiveStatus($("live-status"), s);
