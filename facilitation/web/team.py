@@ -8,6 +8,8 @@ sockets are cut at once (``push.sessions``). Every change is in the audit log be
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
@@ -45,18 +47,30 @@ def team(slug: str):  # type: ignore[no-untyped-def]
     me = actor.organizer
     assert me is not None
     is_owner = accounts.role_in(me, event) == OWNER
+    members = accounts.team(event)
     return render_template(
         "organizer/team.html",
         event=event,
         me=me,
         is_owner=is_owner,
-        members=accounts.team(event),
+        members=members,
+        # The last owner cannot leave: no button that could only be refused.
+        owners=sum(1 for _member, role in members if role == OWNER),
+        tz=_zone(event),
         invitations=accounts.pending_invitations(event) if is_owner else [],
         log=accounts.audit_log(event),
         actions=accounts.ACTIONS,
         fresh=fresh,
         invitation_days=accounts.INVITATION_DAYS,
     )
+
+
+def _zone(event: Event) -> ZoneInfo:
+    """Times on the page in the event's time zone, as the team reads them on the day."""
+    try:
+        return ZoneInfo(event.timezone or "Europe/Paris")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/Paris")
 
 
 def _act(event: Event, action: str) -> str | Response:

@@ -47,7 +47,7 @@ def post(client: FlaskClient, url: str, **data: str) -> Any:
 
 def invitation_url(html: str) -> str:
     match = re.search(
-        r'id="invitation-url" type="text" value="[^"]*(/organisateur/invitation/[^"]+)"', html
+        r'id="invitation-url"[^>]*>[^<]*(/organisateur/invitation/[^<\s]+)</textarea>', html
     )
     assert match, "no invitation link on the page"
     return match.group(1)
@@ -157,6 +157,7 @@ def test_team_refusals_are_clear_and_french(
     # The last owner cannot leave; a member can.
     owner_client = app.test_client()
     login(owner_client, "owner@example.org")
+    assert "Quitter l’équipe" not in owner_client.get(team).get_data(as_text=True)  # the last owner
     post(owner_client, team, action="remove", organizer_id=str(owner.id))
     assert "au moins un·e propriétaire" in owner_client.get(team).get_data(as_text=True)
     left = post(client, team, action="remove", organizer_id=str(member.id))
