@@ -6,9 +6,6 @@ blueprints under ``guards.EVENT_PREFIX``; these are the pages before any event i
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
@@ -22,6 +19,7 @@ from facilitation.models.event import EventStatus
 from facilitation.push import sessions
 from facilitation.web.event_setup import EVENT_KEYS, form_page, form_values, save, save_logo
 from facilitation.web.guards import require_login
+from facilitation.web.urls import safe_next
 
 bp = Blueprint("organizer", __name__, url_prefix="/organisateur")
 
@@ -41,33 +39,6 @@ def login():  # type: ignore[no-untyped-def]
             return redirect(_next_url() or url_for(".home"), 303)
     status = 401 if error else 200
     return render_template("organizer/login.html", email=email, error=error), status
-
-
-#: What browsers drop from a URL before reading it: tabs and newlines anywhere.
-_DROPPED = re.compile(r"[\t\n\r]")
-#: What they trim at both ends: C0 controls and spaces.
-_TRIMMED = "".join(chr(c) for c in range(0x21))
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path of this site, else ``None``: never an open redirect.
-
-    Read the way a browser would read it (tabs and newlines removed, controls and spaces
-    trimmed), then refused if it keeps a control character or a backslash, has a scheme or a
-    host, or does not start with exactly one ``/`` (``//host`` and ``/\\host`` are other
-    sites to a browser).
-    """
-    cleaned = _DROPPED.sub("", target or "").strip(_TRIMMED)
-    if not cleaned.startswith("/") or cleaned[1:2] in ("/", "\\") or _CONTROL.search(cleaned):
-        return None
-    try:
-        parts = urlsplit(cleaned)
-    except ValueError:
-        return None
-    if parts.scheme or parts.netloc:
-        return None
-    return cleaned
 
 
 def _next_url() -> str | None:

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from facilitation.domain import access, accounts
 from facilitation.extensions import db
 from facilitation.models import Event, Organizer
-from facilitation.web.organizer import safe_next
+from facilitation.web.urls import safe_next
 from tests.support.csrf import form_token
 
 PASSWORD = "un-mot-de-passe-solide"
@@ -363,3 +363,11 @@ def test_the_login_never_follows_an_off_site_or_broken_suivant(
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\"))
     assert "evil" not in location and "\n" not in location
+
+
+@pytest.mark.parametrize(
+    "query", ["/%09/evil.example/x", "/%0A/evil.example", "%5C%5Cevil.example"]
+)
+def test_the_language_switch_never_follows_an_off_site_next(app: Flask, query: str) -> None:
+    response = app.test_client().get(f"/langue/en?next={query}")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
