@@ -190,6 +190,8 @@ def test_changing_the_password_ends_the_other_sessions_not_this_one(
     event = make_event()
     account("owner@example.org", event)
     here, elsewhere = app.test_client(), app.test_client()
+    visitor = app.test_client().get("/organisateur/compte")
+    assert visitor.location == "/organisateur/connexion?suivant=/organisateur/compte"
     login(here, "owner@example.org")
     login(elsewhere, "owner@example.org")
     wrong = post(
