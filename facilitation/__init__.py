@@ -22,6 +22,7 @@ from facilitation.config import (
 )
 from facilitation.edge import sqlite as sqlite_wait
 from facilitation.extensions import db, migrate, socketio
+from facilitation.push import sessions as push_sessions
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     # A disconnect leaves its own rooms instead of scanning them all (realtime/rooms.py).
     realtime.rooms.index_rooms(socketio.server)
+    # With a message queue, a logout disconnects its sockets on every worker.
+    push_sessions.watch(socketio.server)
 
     # Before the blueprints' hooks, so that no early answer (a refused request) delays it.
     jobs.init_app(app)

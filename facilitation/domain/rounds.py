@@ -325,7 +325,7 @@ def _phase_hook(
     closes it).
 
     The only call site, so a timer closing a round closes its ballot too; the ballot change
-    is broadcast after the commit by ``vote_broadcast``.
+    is broadcast after the commit by ``push.votes``.
     """
     voting.on_round_phase(atelier, rnd, phase.value, settings)
 

@@ -22,6 +22,7 @@ from facilitation.models.base import utcnow
 from facilitation.push import cards, cluster_presence, display, event_wide, round_state
 from facilitation.push.presence import presence
 from facilitation.push.rooms import atelier_room, console_room, event_room
+from facilitation.realtime import sessions
 from facilitation.realtime.handlers import atelier_from, event, event_from
 
 
@@ -45,6 +46,7 @@ def console_join(payload: dict[str, Any]) -> dict[str, Any]:
     """A facilitator console: the atelier room plus the console room, and the full snapshot
     (hidden cards included)."""
     _, atelier = _facilitated(payload)
+    sessions.bind()  # hidden cards stop with the link or the login (push/sessions.py)
     join_room(atelier_room(atelier.id))
     join_room(console_room(atelier.id))
     emit(
@@ -206,6 +208,7 @@ def control_join(payload: dict[str, Any]) -> dict[str, Any]:
     """The organizers' control room of one event: joins ``event:<id>``, answers the state."""
     found = event_from(payload)
     require_organizer(actor_for(found.id), found)
+    sessions.bind()
     join_room(event_room(found.id))
     return {"ok": True, **_control(found)}
 

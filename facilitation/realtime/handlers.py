@@ -24,7 +24,7 @@ from facilitation.push import cards, cluster_presence
 from facilitation.push import presence as presence_broadcast
 from facilitation.push.presence import presence
 from facilitation.push.rooms import atelier_room
-from facilitation.realtime import snapshots
+from facilitation.realtime import sessions, snapshots
 from facilitation.realtime.origin import origin_allowed
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,8 @@ def on_connect(auth: Any = None) -> None:
         )
     # With several workers: this worker publishes its counts for the control room.
     cluster_presence.ensure_publisher(current_app._get_current_object())  # type: ignore[attr-defined]
+    # A logout or a revoked link disconnects this socket at once (realtime/sessions.py).
+    sessions.bind()
     return None
 
 

@@ -21,6 +21,7 @@ from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.push import round_state, votes
 from facilitation.push.rooms import facilitators_room, participant_room
+from facilitation.realtime import sessions
 from facilitation.realtime.handlers import atelier_from, event
 
 
@@ -31,6 +32,7 @@ def vote_state(payload: dict[str, Any]) -> dict[str, Any]:
     actor = actor_for(atelier.event_id)
     state = voting.vote_state(atelier, actor)
     if actor.facilitates(atelier):
+        sessions.bind()
         join_room(facilitators_room(atelier.id))
     if actor.participant is not None:
         join_room(participant_room(actor.participant.id))

@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
 
     from facilitation.web import (
+        account,
         api,
         branding,
         chantiers,
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
         public,
         regie,
         restitution,
+        team,
         votes,
     )
 
@@ -48,6 +50,7 @@ def register(app: Flask) -> None:
 
     # The organizer area (/organisateur): login, my events, a new event.
     app.register_blueprint(organizer.bp)
+    app.register_blueprint(account.bp)  # « Mon compte », invitation and password reset links
     # One event's organizer pages, all under guards.EVENT_PREFIX and guarded by guards.py.
     app.register_blueprint(event_setup.bp)  # settings, programme, ateliers, CSV imports
     app.register_blueprint(regie.bp)  # the live control room
@@ -55,6 +58,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(restitution.bp)  # restitution page, exports, slides, syntheses
     app.register_blueprint(privacy.organizer_bp)  # the personal data purge date
     app.register_blueprint(interconnaissance.organizer_bp)  # the actors map
+    app.register_blueprint(team.bp)  # « Équipe »: organizers, invitations, audit log
     guards.init_app(app)
 
     from facilitation.web import i18n

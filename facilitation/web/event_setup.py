@@ -56,6 +56,7 @@ EVENT_KEYS = (
     "brand_color",
     "communes",
     "status",
+    "listed_on_home",
 )
 SEQUENCE_KEYS = ("kind", "title", "starts_at", "ends_at")
 ATELIER_KEYS = ("title", "theme", "question", "room", "capacity", "facilitators")

@@ -22,13 +22,14 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time
 from flask import Blueprint, Flask, current_app, g, redirect, request
 from flask_babel import Babel, get_locale, gettext, lazy_gettext, refresh
 from werkzeug.wrappers import Response
+
+from facilitation.web.urls import safe_next
 
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
@@ -56,13 +57,8 @@ def current_lang() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """A path on this site only (no open redirect)."""
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
+    """A path on this site only (no open redirect: ``/%09/evil.example`` too)."""
+    return safe_next(target) or "/"
 
 
 @bp.get("/langue/<code>")

@@ -13,6 +13,7 @@ from facilitation.domain import access, control
 from facilitation.domain.events import get_atelier
 from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
+from facilitation.push import sessions
 from facilitation.web.guards import EVENT_PREFIX, login_required, organizer_event
 from facilitation.web.urls import public_url
 
@@ -57,6 +58,7 @@ def facilitator_links(slug: str):  # type: ignore[no-untyped-def]
         else:
             raw_link = request.form.get("link_id", "")
             link = control.get_link(actor, found, raw_link)
+            ended = link.id
             if action == "revoke":
                 access.revoke_facilitator_link(link)
                 token = None
@@ -65,6 +67,9 @@ def facilitator_links(slug: str):  # type: ignore[no-untyped-def]
             else:
                 abort(400)
         db.session.commit()
+        if action in ("revoke", "regenerate"):
+            # Its open consoles stop at once, on every worker (push/sessions.py).
+            sessions.end_link(ended)
         if token is None:
             flash(gettext("Lien révoqué : il ne fonctionne plus, immédiatement."), "success")
             return redirect(url_for(".facilitator_links", slug=slug), 303)

@@ -9,13 +9,16 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from facilitation.domain import access, setup
-from facilitation.edge.identity import login_organizer, logout_organizer
+from facilitation.domain import access, accounts, setup
+from facilitation.edge.identity import current_organizer, login_organizer, logout_organizer
 from facilitation.edge.ratelimit import limit_login
+from facilitation.extensions import db
 from facilitation.models import Event, Organizer
 from facilitation.models.event import EventStatus
+from facilitation.push import sessions
 from facilitation.web.event_setup import EVENT_KEYS, form_page, form_values, save, save_logo
 from facilitation.web.guards import require_login
+from facilitation.web.urls import safe_next
 
 bp = Blueprint("organizer", __name__, url_prefix="/organisateur")
 
@@ -39,15 +42,19 @@ def login():  # type: ignore[no-untyped-def]
 
 def _next_url() -> str | None:
     """Only a local path: never an open redirect to another site."""
-    target = request.args.get("suivant") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return safe_next(request.args.get("suivant"))
 
 
 @bp.post("/deconnexion")
 def logout():  # type: ignore[no-untyped-def]
+    """This cookie forgets the login, and every other session of the account ends too (a
+    copy of the cookie replayed later, a socket still open): server-side, at once."""
+    organizer = current_organizer()
     logout_organizer()
+    if organizer is not None:
+        accounts.end_sessions(organizer)
+        db.session.commit()
+        sessions.end_organizer(organizer.id, "logout")
     flash(gettext("Vous êtes déconnecté·e."), "info")
     return redirect(url_for(".login"), 303)
 

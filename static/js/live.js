@@ -48,6 +48,8 @@ export function connect({ joinEvent, joinPayload, root, onStatus, onJoined, onEr
   const lostStatus = () => (navigator.onLine === false ? "offline" : "reconnecting");
 
   const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true });
+  // Logout, password change, link revoked (push/sessions.py): the server shows the way back.
+  socket.on("session:ended", () => window.location.reload());
   setStatus("connecting");
 
   function join() {

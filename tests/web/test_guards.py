@@ -29,6 +29,7 @@ LOGIN_PAGES = (
     "programme/sequences/{s}/ateliers/nouveau",
     "programme/ateliers/{a}",
     "donnees",
+    "equipe",
 )
 #: The restitution's reading pages: organizers and event-wide facilitator links.
 READER_PAGES = (

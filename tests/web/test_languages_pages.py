@@ -22,7 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import String, Text, select
 
-from facilitation.domain import access, profiles, restitution
+from facilitation.domain import access, accounts, profiles, restitution
 from facilitation.edge.identity import LINKS_KEY, ORGANIZER_KEY, ORGANIZER_VERSION_KEY, SESSION_KEY
 from facilitation.extensions import db
 from facilitation.web.i18n import TR_CALL, TRANSLATIONS
@@ -164,6 +164,64 @@ def test_organizer_pages_in_english(app: Flask, day: Any, english: Callable[...,
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
     french = client.get(f"/organisateur/e/{slug}/regie").get_data(as_text=True)
     assert "Passer toute la journée à la séquence suivante" in french_left(french, stored_texts())
+
+
+def test_account_and_team_pages_in_english(
+    app: Flask, make_event: Callable[..., Any], english: Callable[..., Any]
+) -> None:
+    """« Équipe », « Mon compte », the invitation and reset links, their refusals."""
+    from tests.support.csrf import form_token
+
+    event = make_event()
+    owner = access.create_organizer("agence@example.org", "motdepasse-long", "Agence")
+    member = access.create_organizer("collegue@example.org", "motdepasse-long", "Collègue")
+    outsider = access.create_organizer("autre@example.org", "motdepasse-long", "Autre")
+    accounts.add_to_team(owner, event, "owner")
+    accounts.add_to_team(member, event, "organizer")
+    as_owner = access.Actor(event_id=event.id, organizer=owner)
+    spent = accounts.invite(as_owner, event, "Camille")
+    accounts.accept_invitation(spent, member)
+    accounts.invite(as_owner, event, "Sam")
+    accounts.revoke_invitation(as_owner, event, accounts.pending_invitations(event)[0].id)
+    token = accounts.invite(as_owner, event, "Léa")
+    accounts.change_password(owner, "motdepasse-long", "motdepasse-long", "motdepasse-long")
+    _account, reset = accounts.reset_link("collegue@example.org")
+    db.session.commit()
+    client = english(organizer=owner)
+    team = f"/organisateur/e/{event.slug}/equipe"
+    invitation = f"/organisateur/invitation/{token}"
+    # The settings page and its « page d'accueil » box: test_organizer_pages_in_english.
+    assert _check(client, [team, "/organisateur/compte"]) == {}
+    assert _check(english(organizer=outsider), [invitation]) == {}
+    assert _check(english(), [invitation, f"/organisateur/mot-de-passe/{reset}"]) == {}
+    assert _check(english(organizer=member), [team, f"/organisateur/invitation/{token}"]) == {}
+    data = stored_texts()
+    # The invitation shown once, and the refusals (spent link, owners only, mismatch).
+    created = client.post(team, data={"csrf_token": form_token(client, team), "action": "invite"})
+    assert created.status_code == 200
+    assert french_left(created.get_data(as_text=True), data) == []
+    refusal = english().get(f"/organisateur/invitation/{spent}")
+    assert refusal.status_code == 403
+    assert "already been used" in refusal.get_data(as_text=True)
+    assert french_left(refusal.get_data(as_text=True), data) == []
+    browser = english()
+    mismatch = browser.post(
+        invitation,
+        data={
+            "csrf_token": form_token(browser, invitation),
+            "action": "create",
+            "email": "x@example.org",
+            "password": "motdepasse-long",
+            "confirmation": "autre",
+        },
+    )
+    assert mismatch.status_code == 422
+    assert french_left(mismatch.get_data(as_text=True), data) == []
+    colleague = english(organizer=member)
+    colleague.post(team, data={"csrf_token": form_token(colleague, team), "action": "invite"})
+    refused = colleague.get(team).get_data(as_text=True)
+    assert "Only the event" in refused and "owners invite or remove" in refused
+    assert french_left(refused, data) == []
 
 
 def test_participant_side_pages_in_english(

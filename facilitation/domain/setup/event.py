@@ -134,6 +134,8 @@ def clean_event(
         values["communes_list"], error = parse_communes(raw_communes)
         if error:
             errors["communes"] = error
+    # A checkbox: sent only when ticked. Off by default: clients' days are reached by code.
+    values["listed_on_home"] = data.get("listed_on_home") in ("1", "on", "true", True)
     status = data.get("status") or (event.status if event else EventStatus.OPEN.value)
     values["status"] = status if status in STATUS_LABELS else ""
     if not values["status"]:
@@ -166,6 +168,7 @@ def event_form(event: Event) -> dict[str, str]:
         "brand_color": event.brand_color,
         "communes": "\n".join(event.communes or []),
         "status": event.status,
+        "listed_on_home": "1" if event.listed_on_home else "",
     }
 
 
@@ -181,6 +184,7 @@ def _apply_event(event: Event, values: Mapping[str, Any]) -> None:
     event.brand_color = values["brand_color"]
     event.communes = list(values["communes_list"])
     event.status = values["status"]
+    event.listed_on_home = values["listed_on_home"]
 
 
 def create_event(organizer: Organizer, data: Mapping[str, Any]) -> Event:

@@ -7,7 +7,7 @@ transaction as the write, on a locked row, backed by ``CHECK (used <= budget)``.
 
 Like the rest of the domain these functions flush, never commit, never emit. Changes that
 clients must hear about are recorded in ``db.session.info`` (``PENDING_KEY``); the broadcast
-layer (facilitation/push/vote_broadcast.py) sends them after the commit, so a hook called by a
+layer (facilitation/push/votes.py) sends them after the commit, so a hook called by a
 colleague's code (rounds, merges) broadcasts without that code knowing about votes.
 
 The package, from the bottom up:
