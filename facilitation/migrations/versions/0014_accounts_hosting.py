@@ -18,18 +18,20 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("event_organizer") as batch:
-        batch.add_column(
-            sa.Column("role", sa.String(length=12), nullable=False, server_default="owner")
-        )
-    with op.batch_alter_table("organizer") as batch:
-        batch.add_column(
-            sa.Column("session_version", sa.Integer(), nullable=False, server_default="1")
-        )
-    with op.batch_alter_table("event") as batch:
-        batch.add_column(
-            sa.Column("listed_on_home", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Plain ADD COLUMN (not a batch "move and copy"): on SQLite a batch rebuilds the table,
+    # and dropping the old ``event`` table would cascade to every atelier and sequence.
+    op.add_column(
+        "event_organizer",
+        sa.Column("role", sa.String(length=12), nullable=False, server_default="owner"),
+    )
+    op.add_column(
+        "organizer",
+        sa.Column("session_version", sa.Integer(), nullable=False, server_default="1"),
+    )
+    op.add_column(
+        "event",
+        sa.Column("listed_on_home", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "organizer_token",
         sa.Column("id", sa.Integer(), nullable=False),
