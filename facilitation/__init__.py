@@ -107,7 +107,7 @@ def _engine_options(app: Flask) -> None:
             Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     else:
         options.setdefault("pool_pre_ping", True)
-        # Sized for one eventlet worker (issue 18.2): see DB_POOL_* in config.py. Explicit
+        # Sized for one eventlet worker: see DB_POOL_* in config.py. Explicit
         # SQLALCHEMY_ENGINE_OPTIONS (instance/config.py) still win.
         options.setdefault("pool_size", int(app.config.get("DB_POOL_SIZE", 10)))
         options.setdefault("max_overflow", int(app.config.get("DB_MAX_OVERFLOW", 10)))

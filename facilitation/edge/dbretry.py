@@ -56,7 +56,7 @@ def with_write_retries(unit: Callable[[], T], retries: int | None = None) -> T:
         try:
             return unit()
         except PoolTimeout as exc:
-            # No free connection within DB_POOL_TIMEOUT (issue 18.2): nothing was stored,
+            # No free connection within DB_POOL_TIMEOUT: nothing was stored,
             # the worker is overloaded, not broken: ``busy`` tells the phone to resend.
             db.session.rollback()
             log.warning("no database connection free within the pool timeout: answered busy")

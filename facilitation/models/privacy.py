@@ -1,4 +1,4 @@
-"""Privacy of an event's personal data: the scheduled purge and what it kept (issue 8).
+"""Privacy of an event's personal data: the scheduled purge and what it kept.
 
 A separate one-to-one table rather than columns on ``event``: the purge has its own life
 (scheduled, run once, then frozen figures), and the shared ``event`` table stays untouched by

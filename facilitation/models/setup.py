@@ -1,4 +1,4 @@
-"""Setting up a day (issue 3): the event's uploaded logo and its expected participants."""
+"""Setting up a day: the event's uploaded logo and its expected participants."""
 
 from __future__ import annotations
 

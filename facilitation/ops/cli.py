@@ -32,7 +32,7 @@ def register(app: Flask) -> None:
     from facilitation.exports.command import export
 
     app.cli.add_command(export)
-    # `flask purge SLUG` / `flask purge --due`: personal data after the restitution (issue 8).
+    # `flask purge SLUG` / `flask purge --due`: personal data after the restitution.
     from facilitation.ops.purge import purge_command
 
     app.cli.add_command(purge_command)
@@ -107,7 +107,7 @@ def urls(slug: str, base_url: str | None) -> None:
                 click.echo(f"    • {atelier.title}\n      projecteur : {projector}")
                 if sequence.kind != "ateliers_pratiques":
                     continue
-                # Issue 9: the morning's tour de table, its screen and its control.
+                # Morning ateliers: the tour de table, its screen and its control.
                 tour = url_for(
                     "interconnaissance.tour_projector",
                     slug=slug,

@@ -1,4 +1,4 @@
-"""``flask purge SLUG`` and ``flask purge --due``: remove an event's personal data (issue 8).
+"""``flask purge SLUG`` and ``flask purge --due``: remove an event's personal data.
 
 The rules are in ``facilitation.domain.privacy``; this command shows what would be removed,
 asks for confirmation (``--yes`` skips it, ``--dry-run`` only shows), then commits. It is

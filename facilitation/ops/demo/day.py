@@ -311,7 +311,7 @@ def _load_sample(event: Event) -> None:
                     "public_concerne": public,
                 },
             )
-    # Issue 4: the chantiers' fields, additions, comments and engagements.
+    # The chantiers' fields, additions, comments and engagements.
     from facilitation.ops.demo.chantiers import load_chantiers
 
     load_chantiers(event, people)
@@ -322,4 +322,4 @@ def _load_sample(event: Event) -> None:
     for person in people:
         person.current_atelier_id = None
     db.session.flush()
-    load_profiles(event)  # issue 9: who's who, tour de table, matches
+    load_profiles(event)  # who's who, tour de table, matches

@@ -1,4 +1,4 @@
-"""Sample profiles for ``flask demo --sample`` (issue 9): realistic, idempotent.
+"""Sample profiles for ``flask demo --sample``: realistic, idempotent.
 
 Called by ``demo_day._load_sample`` once the sample people exist. The people with a profile
 are placed in the first morning atelier so its who's who and tour de table have someone in

@@ -1,4 +1,4 @@
-"""The built-in load test (issue 7): simulated phones against a running server.
+"""The built-in load test: simulated phones against a running server.
 
 Server side (imported by the app):
     ``fixture``   create / remove a throwaway ``loadtest-<random>`` event, read its tallies back

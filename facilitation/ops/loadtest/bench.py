@@ -573,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         "≤ 150 ms); cards posted during the vote burst and the storm are in the second.\n\n"
         + table(rows)
         + (
-            "\nScenarios after each run (issue 7): every phone taps 5 dots, one `dot:set` "
+            "\nScenarios after each run: every phone taps 5 dots, one `dot:set` "
             "each, starting within 10 s; then every phone drops and is back within 10 s.\n\n"
             + scenarios_table(rows)
             if scenarios_table(rows)

@@ -1,4 +1,4 @@
-"""The floor of ``make bench``: the same stack bare (issue 21 part 2).
+"""The floor of ``make bench``: the same stack bare.
 
     HOST=127.0.0.1 PORT=5099 python -m facilitation.ops.loadtest.floor
 

@@ -58,7 +58,7 @@ DOT_ATTEMPTS = 3
 STORM_ATTEMPTS = 4
 #: Dot refusals that mean "try the same tap again" (nothing or something stored: a set).
 RETRY_DOT_CODES = {"busy", "server_error", "rate_limited"}
-#: Target of the reconnect storm (issue 7): every phone resynced within this many seconds.
+#: Target of the reconnect storm: every phone resynced within this many seconds.
 STORM_TARGET_S = 15.0
 DRAIN_MAX_S = 15.0
 DRAIN_IDLE_S = 5.0
