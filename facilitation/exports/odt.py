@@ -131,13 +131,7 @@ def _table(doc: Document, block: Table, index: int) -> OdfTable:
         card.set_properties(area="table", may_break_between_rows="false")
         doc.insert_style(card, automatic=True)
     table = OdfTable(f"Tableau{index}", style=style)
-    for column_index, width in enumerate(block.widths):
-        name = f"Tableau{index}.C{column_index}"
-        doc.insert_style(
-            Style("table-column", name=name, width=f"{CONTENT_WIDTH_CM * width:.2f}cm"),
-            automatic=True,
-        )
-        table.append(Column(style=name))
+    _columns(table, block.widths, index, doc)
     rows = ([block.header] if block.header else []) + block.rows
     for number, values in enumerate(rows):
         row = Row()
@@ -197,15 +191,20 @@ def _cover(doc: Document, body: Any, block: Cover) -> None:
             body.append(line)
 
 
-def _figures(block: Table, index: int, doc: Document) -> OdfTable:
-    table = OdfTable(f"Tableau{index}")
-    for column_index, width in enumerate(block.widths):
+def _columns(table: OdfTable, widths: Any, index: int, doc: Document) -> None:
+    """The table's columns, each as wide as its share of the text width."""
+    for column_index, width in enumerate(widths):
         name = f"Tableau{index}.C{column_index}"
         doc.insert_style(
             Style("table-column", name=name, width=f"{CONTENT_WIDTH_CM * width:.2f}cm"),
             automatic=True,
         )
         table.append(Column(style=name))
+
+
+def _figures(block: Table, index: int, doc: Document) -> OdfTable:
+    table = OdfTable(f"Tableau{index}")
+    _columns(table, block.widths, index, doc)
     for number, label in block.rows:
         row = Row()
         cell = Cell()
