@@ -164,19 +164,21 @@ def test_concurrent_repeats_of_one_set_apply_it_once_and_never_after_a_newer_wri
     card = make_card(atelier)
     ballot = voting.open_ballot(atelier, BallotSettings(dots_per_participant=3))
     db.session.commit()
+    # Plain ids: an expired test object read in a thread would query the test's own session.
     ids = (atelier.id, alice.id, ballot.id)
+    card_id = card.id
 
     def resend(_i: int) -> Any:
         atelier_ = db.session.get(Atelier, ids[0])
         person = db.session.get(Participant, ids[1])
-        result = voting.set_dots(participant_actor(person), atelier_, card.id, 2, "old-set-x")
+        result = voting.set_dots(participant_actor(person), atelier_, card_id, 2, "old-set-x")
         db.session.commit()
         return result
 
     first = run_together(app, resend)
     assert all(isinstance(r, voting.DotResult) for r in first), first
     assert [r.duplicate for r in first].count(False) == 1
-    newer = vote(ids[0], ids[1], card.id, 0)
+    newer = vote(ids[0], ids[1], card_id, 0)
     assert isinstance(newer, voting.DotResult) and newer.changed
     late = run_together(app, resend)
     assert all(isinstance(r, voting.DotResult) and r.duplicate for r in late), late
