@@ -53,8 +53,9 @@ SUMMARY_LABELS: dict[str, str] = {
     "profiles": "profils supprimés",
     "contact_requests": "demandes de mise en relation supprimées",
     "card_authors": "cartes détachées de leur auteur·rice (texte gardé)",
-    "card_places": "cartes dont la structure ou la commune, citée par moins de 2 participant·es,"
-    " est effacée",
+    "card_places": (
+        "cartes dont la structure ou la commune, citée par moins de 2 participant·es, est effacée"
+    ),
     "figure_names": "structures ou communes citées une fois retirées des chiffres conservés",
     "chantier_additions": "ajouts aux chantiers détachés de leur auteur·rice",
     "chantier_comments": "commentaires de chantiers détachés de leur auteur·rice",
