@@ -175,6 +175,7 @@ class Dot(db.Model):
     scribe: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Who or what a scribe line stands for ("Vote papier", "Main levée", a name).
     scribe_label: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    #: The last write's client id: a retry of exactly that write is recognised as such.
+    #: The last write's client id. Repeats are recognised on ``VoterBudget.applied_client_ids``
+    #: (this row is deleted at 0 dots, and one id per card cannot tell an older write).
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
