@@ -37,6 +37,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -52,6 +53,10 @@ if TYPE_CHECKING:
 MAX_DOTS_PER_PARTICIPANT = 20
 #: A scribe line may stand for a show of hands in a large room.
 MAX_SCRIBE_COUNT = 500
+#: How many of a voter's last applied ``dot:set`` client ids are remembered per ballot. A
+#: repeat comes from a phone whose ack was lost (resent after 8 s or on reconnection); its
+#: tab sends one write at a time, so only the voter's other tabs can apply writes meanwhile.
+APPLIED_CLIENT_IDS = 64
 
 
 class BallotStatus(enum.StrEnum):
@@ -125,6 +130,11 @@ class VoterBudget(db.Model):
     budget: Mapped[int]
     #: Always the sum of this participant's ``Dot.count`` in the ballot (same transaction).
     used: Mapped[int] = mapped_column(default=0)
+    #: The client ids of the voter's last applied ``dot:set`` (space-separated, oldest first,
+    #: at most ``APPLIED_CLIENT_IDS``): a repeat of any of them is answered ``duplicate`` and
+    #: changes nothing, so a late retry never undoes a newer write (issue 18.4). Kept here,
+    #: on the row every change locks, so recognising a repeat costs no statement.
+    applied_client_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Dot(db.Model):
@@ -165,6 +175,7 @@ class Dot(db.Model):
     scribe: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Who or what a scribe line stands for ("Vote papier", "Main levée", a name).
     scribe_label: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    #: The last write's client id: a retry of exactly that write is recognised as such.
+    #: The last write's client id. Repeats are recognised on ``VoterBudget.applied_client_ids``
+    #: (this row is deleted at 0 dots, and one id per card cannot tell an older write).
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

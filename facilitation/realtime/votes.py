@@ -105,8 +105,7 @@ def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
         "ok": True,
         "client_id": cid,
         "atelier_id": atelier_id,
-        "duplicate": not result.changed,
-        **result.as_dict(),
+        **result.as_dict(),  # ``duplicate``: this client_id was already applied
     }
 
 

@@ -171,6 +171,12 @@ def _summary_labels() -> dict[str, Any]:
         "profiles": gettext("profils supprimés"),
         "contact_requests": gettext("demandes de mise en relation supprimées"),
         "card_authors": gettext("cartes détachées de leur auteur·rice (texte gardé)"),
+        "card_places": gettext(
+            "cartes dont la structure ou la commune, citée par moins de 2 participant·es, est effacée"
+        ),
+        "figure_names": gettext(
+            "structures ou communes citées une fois retirées des chiffres conservés"
+        ),
         "chantier_additions": gettext("ajouts aux chantiers détachés de leur auteur·rice"),
         "chantier_comments": gettext("commentaires de chantiers détachés de leur auteur·rice"),
         "engagement_contacts": gettext("coordonnées d'engagement effacées"),

@@ -133,9 +133,13 @@ def _stored_text() -> str:
     return "\n".join(parts)
 
 
+#: The frozen lists keep only the names several people gave (privacy.places): compared apart.
+NAME_LISTS = ("structures_list", "communes_list")
+
+
 def _counts(model):
     return {
-        "figures": {k: v for k, v in model["figures"].items()},
+        "figures": {k: v for k, v in model["figures"].items() if k not in NAME_LISTS},
         "ateliers": [
             (a["title"], a["participants"], a["cards"], a["dots"])
             for s in model["sequences"]
@@ -151,13 +155,17 @@ def _counts(model):
 
 
 def test_purge_removes_every_personal_field_and_keeps_the_results(day):
-    before = _counts(r.restitution(day.event))
+    before_model = r.restitution(day.event)
+    before = _counts(before_model)
+    before_lists = {k: before_model["figures"][k] for k in NAME_LISTS}
     plan = privacy.plan_purge(day.event)
     assert plan.counts["participants"] == 5
     assert plan.counts["expected"] == 1
     assert plan.counts["profiles"] == 2
     assert plan.counts["contact_requests"] == 1
     assert plan.counts["card_authors"] == 5
+    assert plan.counts["card_places"] == 1  # « CCAS de Chatou », Carla's alone
+    assert plan.counts["figure_names"] == 0  # nothing frozen yet
     assert plan.counts["chantier_additions"] == plan.counts["chantier_comments"] == 1
     assert plan.counts["engagement_contacts"] == 2
     assert plan.counts["tours"] == 1
@@ -196,9 +204,17 @@ def test_purge_removes_every_personal_field_and_keeps_the_results(day):
     assert all(c["author"] is None for a in r.ateliers(after) for c in a["contributions"])
     texts = {c["titre"] for a in r.ateliers(after) for c in a["contributions"]}
     assert "Observatoire social partagé" in texts
-    assert (
-        privacy.kept_figures(day.event)["structures_list"] == before["figures"]["structures_list"]
-    )
+    # Names cited by a single participant are not kept, even in the frozen figures; their
+    # numbers are (4 structures, 2 communes).
+    kept = privacy.kept_figures(day.event)
+    assert kept["structures_list"] == [{"name": "CCAS du Pecq", "count": 2}]
+    assert kept["communes_list"] == before_lists["communes_list"]
+    assert after["figures"]["structures"] == 4 and after["figures"]["communes"] == 2
+    # A card keeps a shared structure and an event's commune, not a structure given once.
+    appels = db.session.get(Contribution, day.cards["Appels de convivialité"].id)
+    assert (appels.structure, appels.commune) == ("CCAS du Pecq", "Le Pecq")
+    observatoire = db.session.get(Contribution, day.cards["Observatoire social partagé"].id)
+    assert observatoire.structure == ""
     assert privacy.privacy_of(day.event).purged_at is not None
 
 
@@ -327,3 +343,99 @@ def test_my_data_lists_everything_stored(day):
     carla = privacy.my_data(day.people["carla"])
     assert carla["chantier_additions"] == [{"field": "partenaires", "text": "La CAF"}]
     assert carla["engagements"][0]["contact"] == SECRET_CONTACT
+
+
+def _card(person: Participant, atelier: Atelier, titre: str) -> Contribution:
+    """A card as the wall's form sends it: structure and commune prefilled from the join."""
+    card, _ = create_contribution(
+        person,
+        atelier,
+        {
+            "client_id": uuid.uuid4().hex,
+            "titre": titre,
+            "structure": person.structure,
+            "commune": person.commune,
+        },
+    )
+    return card
+
+
+def test_forget_blanks_the_structure_and_commune_that_point_at_the_person(day, make_participant):
+    """Issue 18.13: after « Mes données » a card kept the structure and commune prefilled
+    from the join form (« Marie Dupont conseil », a hamlet). Now a card keeps a structure
+    only if two participants gave it, a commune only if it is the event's or shared.
+    Failed before the fix: both stayed on the card."""
+    marie = make_participant(
+        day.pratiques,
+        display_name="Marie",
+        structure="Marie Dupont conseil",
+        commune="Hameau-sur-Seine",
+    )
+    alone = _card(marie, day.pratiques, "Permanence itinérante")
+    alice = day.people["alice"]  # « CCAS du Pecq », as Eve: shared
+    shared = _card(alice, day.pratiques, "Navette du marché")
+    db.session.commit()
+
+    privacy.forget_participant(marie)
+    privacy.forget_participant(alice)
+    db.session.commit()
+    alone = db.session.get(Contribution, alone.id)
+    assert (alone.participant_id, alone.titre) == (None, "Permanence itinérante")
+    assert (alone.structure, alone.commune) == ("", "")
+    shared = db.session.get(Contribution, shared.id)
+    assert (shared.structure, shared.commune) == ("CCAS du Pecq", "Le Pecq")
+    assert "Marie Dupont" not in repr(
+        db.session.execute(select(Contribution.structure, Contribution.commune)).all()
+    )
+
+
+def test_purge_blanks_a_structure_typed_once_and_stays_idempotent(day):
+    """Issue 18.13: the purge kept a structure name typed once (it may be a person's name),
+    on the card and in the frozen figures. Failed before the fix."""
+    bob = day.people["bob"]  # « Secours populaire », alone at the event
+    card, _ = create_contribution(
+        bob,
+        day.pratiques,
+        {"client_id": uuid.uuid4().hex, "titre": "Visites", "structure": "Jean Martin"},
+    )
+    db.session.commit()
+    figures = r.restitution(day.event)["figures"]
+    privacy.purge_event(day.event)
+    db.session.commit()
+    assert db.session.get(Contribution, card.id).structure == ""
+    stored = repr(db.session.execute(select(Contribution.structure)).all())
+    assert "Jean Martin" not in stored and "Secours populaire" not in stored
+    kept = privacy.kept_figures(day.event)
+    assert "Secours populaire" not in repr(kept)
+    after = r.restitution(day.event)["figures"]
+    assert (after["structures"], after["communes"]) == (figures["structures"], figures["communes"])
+    # A second run finds nothing: the frozen figures decide as the live names did.
+    assert privacy.plan_purge(day.event).total == 0
+
+
+def test_figures_frozen_by_an_older_purge_lose_their_single_names_on_the_next_run(day):
+    """An event purged before this rule froze every name: the next run filters them."""
+    privacy.purge_event(day.event)
+    db.session.commit()
+    privacy_row = privacy.privacy_of(day.event)
+    legacy = {
+        k: v
+        for k, v in privacy_row.kept_figures.items()
+        if k not in ("structures_count", "communes_count")
+    }
+    legacy["structures_list"] = [
+        {"name": "CCAS du Pecq", "count": 2},
+        {"name": "Secours populaire", "count": 1},
+        {"name": "CCAS de Chatou", "count": 1},
+        {"name": "Épicerie solidaire", "count": 1},
+    ]
+    privacy_row.kept_figures = legacy
+    db.session.commit()
+    plan = privacy.plan_purge(day.event)
+    assert plan.counts["figure_names"] == 3
+    privacy.purge_event(day.event)
+    db.session.commit()
+    kept = privacy.kept_figures(day.event)
+    assert kept["structures_list"] == [{"name": "CCAS du Pecq", "count": 2}]
+    assert r.restitution(day.event)["figures"]["structures"] == 4
+    assert privacy.plan_purge(day.event).total == 0

@@ -330,3 +330,64 @@ def test_vote_state_shows_tallies_only_when_allowed(room):
     assert voting.vote_state(atelier, facilitator_actor(atelier))["tally"]["dots_counted"] == 1
     voting.reveal_ballot(atelier)
     assert voting.vote_state(atelier, None)["tally"]["results"][0]["dots"] == 1
+
+
+def test_a_late_retry_of_an_old_set_never_undoes_a_newer_one(room):
+    """Issue 18.4, two tabs of one voter: A sets 2 (X), B sets 0 (Y), A resends X because its
+    ack was lost. X was applied already: the retry answers the current state (0) as a
+    duplicate and changes nothing. Failed before the fix: C was back to 2, ``changed``."""
+    atelier, alice, _bob, cards = room
+    actor = participant_actor(alice)
+    first = voting.set_dots(actor, atelier, cards[1].id, 2, "tab-a-x-0001")
+    db.session.commit()
+    assert first.changed and not first.duplicate
+    assert voting.set_dots(actor, atelier, cards[1].id, 0, "tab-b-y-0001").changed
+    db.session.commit()
+    retry = voting.set_dots(actor, atelier, cards[1].id, 2, "tab-a-x-0001")
+    db.session.commit()
+    assert retry.duplicate and not retry.changed
+    assert (retry.count, retry.used, retry.dots_left, retry.mine["dots"]) == (0, 0, 3, {})
+    assert db.session.scalar(select(Dot.count).where(Dot.contribution_id == cards[1].id)) is None
+    assert used(alice, atelier) == 0
+
+
+def test_a_set_that_found_its_count_is_remembered_too(room):
+    """A set answered without a change was still applied: its retry after a newer write
+    elsewhere must not bring its count back either."""
+    atelier, alice, _bob, cards = room
+    actor = participant_actor(alice)
+    voting.set_dots(actor, atelier, cards[0].id, 1, "tab-b-first")
+    same = voting.set_dots(actor, atelier, cards[0].id, 1, "tab-a-same")
+    assert not same.changed and not same.duplicate
+    voting.set_dots(actor, atelier, cards[0].id, 0, "tab-b-newer")
+    db.session.commit()
+    retry = voting.set_dots(actor, atelier, cards[0].id, 1, "tab-a-same")
+    assert retry.duplicate and retry.count == 0 and used(alice, atelier) == 0
+
+
+def test_a_refused_set_is_not_remembered_and_a_repeat_is_decided_again(room):
+    """Only applied writes are answered duplicate: a set refused for the budget changed
+    nothing, so its resend (the phone never heard the refusal) is judged on the state now."""
+    atelier, alice, _bob, cards = room
+    actor = participant_actor(alice)
+    voting.set_dots(actor, atelier, cards[0].id, 2, "full-0001")
+    voting.set_dots(actor, atelier, cards[1].id, 1, "full-0002")
+    with pytest.raises(BudgetExceeded):
+        voting.set_dots(actor, atelier, cards[2].id, 1, "refused-01")
+    db.session.rollback()
+    voting.set_dots(actor, atelier, cards[1].id, 0, "free-0001")
+    again = voting.set_dots(actor, atelier, cards[2].id, 1, "refused-01")
+    assert again.changed and not again.duplicate and again.count == 1
+
+
+def test_the_remembered_ids_are_bounded_per_voter(room):
+    from facilitation.models.vote import APPLIED_CLIENT_IDS
+
+    atelier, alice, _bob, cards = room
+    actor = participant_actor(alice)
+    for i in range(APPLIED_CLIENT_IDS + 5):
+        voting.set_dots(actor, atelier, cards[i % 3].id, i % 2, f"tap-{i:06d}")
+    db.session.commit()
+    stored = db.session.scalar(select(VoterBudget.applied_client_ids)).split()
+    assert len(stored) == APPLIED_CLIENT_IDS
+    assert stored[-1] == f"tap-{APPLIED_CLIENT_IDS + 4:06d}" and "tap-000000" not in stored

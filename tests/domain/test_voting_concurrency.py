@@ -151,3 +151,37 @@ def test_mixed_concurrent_sets_keep_used_equal_to_the_sum(app, make_atelier, mak
     used, total, dots = state(ids[2], ids[1])
     assert used == total <= 4
     assert all(0 < n <= 3 for n in dots.values())
+
+
+def test_concurrent_repeats_of_one_set_apply_it_once_and_never_after_a_newer_write(
+    app, make_atelier, make_participant
+):
+    """Issue 18.4 under concurrency: the same client_id sent by every thread at once is
+    applied once (the others answer duplicate); after a newer write, a new burst of that old
+    set changes nothing."""
+    atelier = make_atelier()
+    alice = make_participant(atelier)
+    card = make_card(atelier)
+    ballot = voting.open_ballot(atelier, BallotSettings(dots_per_participant=3))
+    db.session.commit()
+    # Plain ids: an expired test object read in a thread would query the test's own session.
+    ids = (atelier.id, alice.id, ballot.id)
+    card_id = card.id
+
+    def resend(_i: int) -> Any:
+        atelier_ = db.session.get(Atelier, ids[0])
+        person = db.session.get(Participant, ids[1])
+        result = voting.set_dots(participant_actor(person), atelier_, card_id, 2, "old-set-x")
+        db.session.commit()
+        return result
+
+    first = run_together(app, resend)
+    assert all(isinstance(r, voting.DotResult) for r in first), first
+    assert [r.duplicate for r in first].count(False) == 1
+    newer = vote(ids[0], ids[1], card_id, 0)
+    assert isinstance(newer, voting.DotResult) and newer.changed
+    late = run_together(app, resend)
+    assert all(isinstance(r, voting.DotResult) and r.duplicate for r in late), late
+    assert all(r.count == 0 for r in late)
+    used, total, dots = state(ids[2], ids[1])
+    assert used == total == 0 and dots == {}

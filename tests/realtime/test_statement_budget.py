@@ -17,8 +17,9 @@ from facilitation.extensions import db
 from tests.conftest import new_client_id
 from tests.support.voting import facilitator_client, make_card
 
-#: upsert of the budget (with the open check), the voter's dots, the spend, the dot; before
-#: them the atelier, the participant, event + open ballot, the card.
+#: upsert of the budget (with the open check; it also returns the applied client ids, so a
+#: repeat costs nothing more), the voter's dots, the spend (which records the client id), the
+#: dot; before them the atelier, the participant, event + open ballot, the card.
 DOT_SET_BUDGET = 8
 #: A phone's join with a vote open: see domain/snapshot.py (the wall is cached or not).
 JOIN_BUDGET = 12

@@ -296,3 +296,26 @@ def test_scribe_dots_are_for_the_facilitator_only(room):
     votes.flush()
     (tally,) = events(room.facilitator, "vote:tally")
     assert tally["results"][0]["scribe_dots"] == 4 and tally["voted"] == 0
+
+
+def test_a_late_retry_from_another_tab_answers_duplicate_and_changes_nothing(room, make_socket):
+    """Issue 18.4 over Socket.IO: one participant, two tabs (same cookies). Tab A sets the
+    card to 2, tab B to 0, then A resends its first set (same client_id, its ack was lost).
+    Failed before the fix: ``duplicate: false, changed: true`` and the card back at 2."""
+    open_vote(room, dots_per_participant=3)
+    tab_a = room.phones[0]
+    tab_b = make_socket(tab_a.client)
+    assert tab_b.emit("atelier:join", {"atelier_id": room.atelier.id}, callback=True)["ok"]
+    card = room.cards[0]
+    x = new_client_id()
+    assert dot(tab_a, room, card, 2, x)["duplicate"] is False
+    newer = dot(tab_b, room, card, 0)
+    assert newer["ok"] and newer["changed"] and newer["count"] == 0
+    tab_b.get_received()
+    retry = dot(tab_a, room, card, 2, x)
+    assert retry["ok"] and retry["duplicate"] is True and retry["changed"] is False
+    assert retry["client_id"] == x
+    assert (retry["count"], retry["dots_left"], retry["mine"]["dots"]) == (0, 3, {})
+    assert db.session.scalar(select(func.count(Dot.id))) == 0
+    assert db.session.scalar(select(VoterBudget.used)) == 0
+    assert "vote:mine" not in names(tab_b)  # nothing changed: the other tab hears nothing

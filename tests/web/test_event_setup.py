@@ -411,6 +411,57 @@ def test_expected_participants_import_and_count(app, make_event):
     assert "0 participant(s) attendu(s)" in client.get(url).get_data(as_text=True)
 
 
+def _upload(client, url, token, content: bytes, **fields):
+    return client.post(
+        url,
+        data={"csrf_token": token, "fichier": (io.BytesIO(content), "import.csv"), **fields},
+        content_type="multipart/form-data",
+    )
+
+
+def test_csv_files_with_lone_cr_line_ends_are_imported(app, make_atelier):
+    """Issue 18.7: old Excel for Mac ends lines with a lone CR; both imports answered 500
+    (« new-line character seen in unquoted field »). Failed before the fix."""
+    atelier = make_atelier(title="Isolement")
+    event = atelier.event
+    client = organizer_client(app, event)
+    base = f"/organisateur/e/{event.slug}"
+    token = form_token(client, f"{base}/import/participants")
+
+    people = "nom;structure;commune\rNadia;CCAS;Chatou\rMarc;Croix-Rouge;\r".encode("cp1252")
+    preview = _upload(client, f"{base}/import/participants", token, people)
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    assert "Aperçu : 2 personne(s)" in preview.get_data(as_text=True)
+    done = _upload(client, f"{base}/import/participants", token, people, confirmer="1")
+    assert done.status_code == 303
+    assert "2 participant(s) attendu(s)" in client.get(f"{base}/import/participants").text
+
+    ateliers = "sequence;titre;salle\rpratiques;Numérique;Salle Berlioz\r".encode()
+    preview = _upload(client, f"{base}/import", token, ateliers)
+    assert preview.status_code == 200 and "Importer ces 1 ateliers" in preview.text
+    assert _upload(client, f"{base}/import", token, ateliers, confirmer="1").status_code == 303
+    assert "Numérique" in [a.title for s in event.sequences for a in s.ateliers]
+
+
+@pytest.mark.parametrize("page", ["import", "import/participants"])
+def test_a_csv_cell_over_the_field_limit_is_refused_with_its_line(app, make_atelier, page):
+    """Issue 18.7: a cell over csv's 131,072-character limit raised ``_csv.Error`` (500).
+    Now a French, line-numbered refusal. Failed before the fix."""
+    atelier = make_atelier(title="Isolement")
+    event = atelier.event
+    client = organizer_client(app, event)
+    url = f"/organisateur/e/{event.slug}/{page}"
+    token = form_token(client, url)
+    huge = "x" * 140_000
+    content = f"sequence;titre;nom\npratiques;Numérique;Nadia\npratiques;{huge};{huge[:10]}\n"
+    for confirm in ({}, {"confirmer": "1"}):
+        answer = _upload(client, url, token, content.encode(), **confirm)
+        assert answer.status_code == 422, answer.status_code
+        html = answer.get_data(as_text=True)
+        assert "Ligne 3 : une cellule dépasse 131\u202f072 caractères" in html
+    assert "Numérique" not in [a.title for s in event.sequences for a in s.ateliers]
+
+
 @pytest.mark.parametrize("path", ["/e/inconnu/theme.css", "/e/inconnu/logo"])
 def test_branding_of_an_unknown_event_is_404(app, path):
     assert app.test_client().get(path).status_code == 404

@@ -187,3 +187,43 @@ def test_a_socket_opened_before_the_deletion_can_no_longer_post(
     )
     assert ack["ok"] is False
     assert db.session.scalar(select(func.count()).select_from(Contribution)) == 1
+
+
+def test_after_my_data_a_card_loses_the_structure_prefilled_from_the_join_form(
+    app, make_atelier, joined_client, make_socket
+):
+    """Issue 18.13 through the pages: Nadia's card carried her join form's structure (the
+    only one at the event to give it) after « Mes données »; the room is told the card
+    without it. Failed before the fix."""
+    atelier = make_atelier()
+    client = joined_client(atelier, structure="Nadia Benali EI")
+    card, _ = create_contribution(
+        _me("Nadia"),
+        atelier,
+        {
+            "client_id": uuid.uuid4().hex,
+            "titre": "Maraudes",
+            "structure": "Nadia Benali EI",
+            "commune": "Le Pecq",
+        },
+    )
+    db.session.commit()
+    organizer = organizer_client(app, atelier.event)
+    summary = organizer.get(f"/organisateur/e/{atelier.event.slug}/donnees").text
+    assert "1 cartes dont la structure ou la commune" in summary
+    watcher = make_socket(joined_client(atelier, display_name="Karim"))
+    watcher.emit("atelier:join", {"atelier_id": atelier.id}, callback=True)
+    watcher.get_received()
+    slug = atelier.event.slug
+    token = form_token(client, f"/e/{slug}/mes-donnees")
+    response = client.post(
+        f"/e/{slug}/mes-donnees/supprimer",
+        data={"csrf_token": token, "confirm": "1", "cards": "keep"},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    kept = db.session.get(Contribution, card.id)
+    assert (kept.titre, kept.structure) == ("Maraudes", "")
+    assert kept.commune == "Le Pecq"  # one of the event's communes: it points at nobody
+    (update,) = [m for m in watcher.get_received() if m["name"] == "contribution:updated"]
+    assert update["args"][0]["contribution"]["structure"] == ""

@@ -9,6 +9,9 @@ Participant name/structure/   blanked; the row stays as an anonymous blanked lik
 commune                       number so dots and voter counts hold   forgotten by the web layer
 Contribution author link      cleared, text kept                     cleared (or card deleted
                                                                      while its round is open)
+Contribution structure/       kept only if shared (``places``: two   likewise, on the person's
+commune                       participants gave it; a commune also   kept cards
+                              if it is one of the event's)
 ChantierAddition/Comment      author link cleared, text kept         author link cleared
 Engagement contact/consent    contact erased, consent off            row deleted
 Profile                       deleted                                deleted
@@ -24,14 +27,16 @@ ChantierDetail consolidated   « by » erased                          —
 expected_participant rows     deleted (when the table exists)        —
 ============================  =====================================  ==========================
 
-Kept on purpose: the cards' and chantiers' texts (their titre, description, structure and
-commune describe the practice, not its author; ``porteur`` names who carries a chantier, part
-of the result), the syntheses, the dots. Before the first purge the figures that need personal
-data (structures and communes tallies, people per atelier) are frozen in ``EventPrivacy`` so the
-restitution's counts stay the same afterwards. The rules flush; the caller commits.
+Kept on purpose: the cards' and chantiers' texts (titre, description: they describe the
+practice, not its author; ``porteur`` names who carries a chantier, part of the result), the
+syntheses, the dots. A card's structure and commune are prefilled from its author's join form,
+so they are kept only when they do not point at one person (``places``). Before the first
+purge the figures that need personal data (structures and communes tallies, people per
+atelier) are frozen in ``EventPrivacy`` so the restitution's counts stay the same afterwards;
+their lists keep only the shared names. The rules flush; the caller commits.
 
-The package: ``purge`` (the whole event, with its dry run) and ``person`` (one participant's
-own data). The purge date and the frozen figures are ``domain.retention``'s, re-exported here.
+The package: ``purge`` (the whole event, with its dry run), ``person`` (one participant's own
+data) and ``places`` (which structures and communes a card keeps). The purge date and the frozen figures are ``domain.retention``'s, re-exported here.
 """
 
 from __future__ import annotations

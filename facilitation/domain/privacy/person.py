@@ -13,6 +13,7 @@ from facilitation.domain import chantiers, voting
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError
 from facilitation.domain.phases import current_round
+from facilitation.domain.privacy.places import blank_unshared, kept_names
 from facilitation.extensions import db
 from facilitation.models import (
     Atelier,
@@ -207,6 +208,9 @@ def forget_participant(participant: Participant, delete_cards: bool = False) -> 
     without their author, or, with ``delete_cards``, the cards of a round still open for
     contributions are deleted (the others are kept anonymised). The participant row stays as an
     anonymous number (name, structure, commune blanked) so closed tallies keep their voters.
+    A kept card keeps its structure and commune only if they do not point at the person
+    (``privacy.places``: shared by two participants, or one of the event's communes): the card
+    form is prefilled from the join form.
     """
     if not isinstance(participant, Participant):
         raise DomainError(gettext("Aucune donnée à supprimer sur cet appareil."))
@@ -253,6 +257,9 @@ def forget_participant(participant: Participant, delete_cards: bool = False) -> 
             done.whoswho.add(tour.atelier_id)
     deletable = deletable_cards(participant) if delete_cards else set()
     cards = list(db.session.scalars(select(Contribution).where(Contribution.participant_id == pid)))
+    # Decided while the person still counts among those who named their structure: a name
+    # they share with someone else does not point at them.
+    kept = kept_names(participant.event)
     for card in cards:
         if card.id in deletable:
             voting.on_card_removed(card)
@@ -262,6 +269,7 @@ def forget_participant(participant: Participant, delete_cards: bool = False) -> 
             done.deleted.append((atelier_id, card.id, bump_version(atelier_id)))
         else:
             card.participant_id = None
+            blank_unshared([card], kept)
             db.session.flush()
             done.anonymised.append((card.id, bump_version(card.atelier_id)))
     participant.display_name = ""

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Table, delete, func, or_, select, update
 
+from facilitation.domain.privacy.places import KeptNames, kept_names, name_key, shared_tally
 from facilitation.domain.restitution import restitution
-from facilitation.domain.retention import privacy_of
+from facilitation.domain.retention import kept_figures, privacy_of
 from facilitation.extensions import db
 from facilitation.models import (
     Atelier,
@@ -52,6 +53,10 @@ SUMMARY_LABELS: dict[str, str] = {
     "profiles": "profils supprimés",
     "contact_requests": "demandes de mise en relation supprimées",
     "card_authors": "cartes détachées de leur auteur·rice (texte gardé)",
+    "card_places": (
+        "cartes dont la structure ou la commune, citée par moins de 2 participant·es, est effacée"
+    ),
+    "figure_names": "structures ou communes citées une fois retirées des chiffres conservés",
     "chantier_additions": "ajouts aux chantiers détachés de leur auteur·rice",
     "chantier_comments": "commentaires de chantiers détachés de leur auteur·rice",
     "engagement_contacts": "coordonnées d'engagement effacées",
@@ -177,6 +182,9 @@ def plan_purge(event: Event) -> PurgeSummary:
         .select_from(Contribution)
         .where(Contribution.id.in_(cards), Contribution.participant_id.is_not(None))
     )
+    kept = kept_names(event)
+    c["card_places"] = len(_card_places(cards, kept))
+    c["figure_names"] = _unshared_figures(event, kept)
     for key, model in (
         ("chantier_additions", ChantierAddition),
         ("chantier_comments", ChantierComment),
@@ -231,14 +239,55 @@ def _audit_query(ateliers: list[int], count: bool = False) -> Any:
     return select(RoundTransition).where(*where)
 
 
-def _freeze_figures(event: Event, privacy: EventPrivacy) -> None:
-    """Keep the figures that need names and author links, once, before they go."""
+def _card_places(cards: list[int], kept: KeptNames) -> list[tuple[int, str, str]]:
+    """``(card id, structure, commune)`` to store for each card that keeps less than it has
+    (``privacy.places``: a name cited by fewer than two participants may name a person)."""
+    rows = db.session.execute(
+        select(Contribution.id, Contribution.structure, Contribution.commune).where(
+            Contribution.id.in_(cards),
+            or_(Contribution.structure != "", Contribution.commune != ""),
+        )
+    ).all()
+    return [
+        (row.id, kept.structure(row.structure), kept.commune(row.commune))
+        for row in rows
+        if (kept.structure(row.structure), kept.commune(row.commune))
+        != (row.structure, row.commune)
+    ]
+
+
+def _unshared_figures(event: Event, kept: KeptNames) -> int:
+    """Names in the frozen figures that are not kept: none once frozen by this version; an
+    event purged before it keeps names cited once, removed by the next run."""
+    frozen = kept_figures(event)
+    return sum(
+        1 for e in frozen.get("structures_list", []) if name_key(e["name"]) not in kept.structures
+    ) + sum(1 for e in frozen.get("communes_list", []) if name_key(e["name"]) not in kept.communes)
+
+
+def _freeze_figures(event: Event, privacy: EventPrivacy, kept: KeptNames) -> None:
+    """Keep the figures that need names and author links, once, before they go.
+
+    The numbers of structures and communes are kept as they were; their lists only with the
+    names ``kept`` keeps (cited by two participants, or the event's communes). An event frozen
+    by an older version has its lists filtered on the next run.
+    """
     if privacy.kept_figures:
+        frozen = dict(privacy.kept_figures)
+        frozen.setdefault("structures_count", len(frozen.get("structures_list", [])))
+        frozen.setdefault("communes_count", len(frozen.get("communes_list", [])))
+        frozen["structures_list"] = shared_tally(frozen.get("structures_list", []), kept.structures)
+        frozen["communes_list"] = shared_tally(frozen.get("communes_list", []), kept.communes)
+        if frozen != privacy.kept_figures:
+            privacy.kept_figures = frozen
         return
     model = restitution(event)
+    figures = model["figures"]
     privacy.kept_figures = {
-        "structures_list": model["figures"]["structures_list"],
-        "communes_list": model["figures"]["communes_list"],
+        "structures_list": shared_tally(figures["structures_list"], kept.structures),
+        "communes_list": shared_tally(figures["communes_list"], kept.communes),
+        "structures_count": figures["structures"],
+        "communes_count": figures["communes"],
         "atelier_participants": {
             str(a["id"]): a["participants"] for s in model["sequences"] for a in s["ateliers"]
         },
@@ -258,8 +307,10 @@ def purge_event(event: Event, now: datetime | None = None) -> PurgeSummary:
             privacy.purged_at = now
             db.session.flush()
         return summary
-    _freeze_figures(event, privacy)
     ateliers, people, cards, chantiers = _event_ids(event)
+    # Decided before anything is blanked (or from the frozen figures, once purged).
+    kept = kept_names(event)
+    _freeze_figures(event, privacy, kept)
 
     def run(stmt: Any) -> None:
         db.session.execute(stmt.execution_options(synchronize_session=False))
@@ -275,6 +326,12 @@ def purge_event(event: Event, now: datetime | None = None) -> PurgeSummary:
         .where(Contribution.id.in_(cards), Contribution.participant_id.is_not(None))
         .values(participant_id=None)
     )
+    for card_id, structure, commune in _card_places(cards, kept):
+        run(
+            update(Contribution)
+            .where(Contribution.id == card_id)
+            .values(structure=structure, commune=commune)
+        )
     for model in (ChantierAddition, ChantierComment):
         run(
             update(model)

@@ -401,10 +401,15 @@ def restitution(
     kept = [c for s in sequences for a in s["ateliers"] for c in a["contributions"]]
     structures = _tally(p.structure for p in participants)
     communes = _tally(p.commune for p in participants)
+    structures_count, communes_count = len(structures), len(communes)
     if purged:
         # After the purge (domain.privacy), names are gone: the figures frozen just before.
+        # Their lists keep only the names shared by several people (privacy.places), their
+        # counts every structure and commune there was.
         structures = purged.get("structures_list", structures)
         communes = purged.get("communes_list", communes)
+        structures_count = purged.get("structures_count", len(structures))
+        communes_count = purged.get("communes_count", len(communes))
     return {
         "$schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
@@ -427,8 +432,8 @@ def restitution(
         "programme": programme,
         "figures": {
             "participants": len(participants),
-            "structures": len(structures),
-            "communes": len(communes),
+            "structures": structures_count,
+            "communes": communes_count,
             "ateliers": sum(len(s["ateliers"]) for s in sequences),
             "cards": len(kept),
             "pratiques": sum(1 for c in kept if c["kind"] == ContributionKind.PRATIQUE),

@@ -1,8 +1,10 @@
 """Reading a CSV file an organizer uploads: columns by alias, line-numbered errors, a preview.
 
 Shared by the imports of ateliers and of expected people: comma or semicolon separated
-(French Excel saves with semicolons), UTF-8 with or without BOM, else Windows-1252; headers in
-any order, case and accents ignored; nothing is written unless every line is valid.
+(French Excel saves with semicolons), UTF-8 with or without BOM, else Windows-1252; lines ended
+by CRLF, LF or a lone CR (old Excel for Mac); headers in any order, case and accents ignored;
+nothing is written unless every line is valid. A line the ``csv`` module cannot read (a cell
+over its field limit) refuses the file with its line number, never an error page.
 """
 
 from __future__ import annotations
@@ -74,14 +76,46 @@ def read_csv(
         return None
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    columns = [aliases.get(compare_key(h)) for h in next(reader)]
+    # newline="": the reader sees the file's own line ends, so a lone CR (old Excel for Mac)
+    # ends a line, and a line break inside a quoted cell stays in the cell.
+    reader = _numbered(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = next(reader, None)
+    if header is None:
+        return None
+    columns = [aliases.get(compare_key(h)) for h in header[1]]
     lines = (
         (line, {col: cells[i] if i < len(cells) else "" for i, col in enumerate(columns) if col})
-        for line, cells in enumerate(reader, start=2)
+        for line, cells in reader
         if any(c.strip() for c in cells)
     )
     return columns, lines
+
+
+def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, cells)`` of each record; ``ValidationError`` for an unreadable one.
+
+    ``csv`` raises ``csv.Error`` for a cell over ``csv.field_size_limit()`` (131,072
+    characters) or a malformed line; the limit is global to the process, so it is reported
+    rather than raised.
+    """
+    line = 0
+    while True:
+        line += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                reason = gettext(
+                    "une cellule dépasse %(max)s caractères : raccourcissez-la",
+                    max=f"{csv.field_size_limit():,}".replace(",", "\u202f"),
+                )
+            else:
+                reason = gettext("ligne illisible (%(error)s)", error=str(exc))
+            message = gettext("Ligne %(line)s : %(reason)s.", line=line, reason=reason)
+            raise ValidationError(message, {"csv": message}) from exc
+        yield line, cells
 
 
 def clean_cells(

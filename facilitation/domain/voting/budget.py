@@ -8,11 +8,15 @@ then move ``used`` with ``spend``, whose ``WHERE`` refuses to leave ``[0, budget
 The statements of the hot path (a tap: ``dots.set_dots``) are built once at import and bound
 at execution: a vote burst runs them for every tap of every phone, and building them again
 each time costs more than running them.
+
+The same row remembers the client ids of the voter's last applied ``dot:set``
+(``VoterBudget.applied_client_ids``): the lock returns them, and the write that spends records
+its id in the same ``UPDATE``, so recognising a repeat adds no statement to a tap.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, bindparam, delete, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,7 +25,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from facilitation.domain.voting.errors import VoteClosed
 from facilitation.extensions import db
 from facilitation.models.base import utcnow
-from facilitation.models.vote import Ballot, BallotStatus, Dot, VoterBudget
+from facilitation.models.vote import (
+    APPLIED_CLIENT_IDS,
+    Ballot,
+    BallotStatus,
+    Dot,
+    VoterBudget,
+)
 
 
 def insert_for(model: type) -> Any:
@@ -61,15 +71,22 @@ def _budget_upsert(dialect: str, require_open: bool) -> Any:
         )
     stmt = base.on_conflict_do_update(
         index_elements=["ballot_id", "participant_id"], set_={"used": _BUDGETS.c.used}
-    ).returning(_BUDGETS.c.used, _BUDGETS.c.budget)
+    ).returning(_BUDGETS.c.used, _BUDGETS.c.budget, _BUDGETS.c.applied_client_ids)
     _BUDGET_UPSERTS[(dialect, require_open)] = stmt
     return stmt
 
 
-def lock_budget(
-    ballot: Ballot, participant_id: int, *, require_open: bool = False
-) -> tuple[int, int]:
-    """Make sure the voter's budget row exists, lock it, return ``(used, budget)``.
+class LockedBudget(NamedTuple):
+    """The voter's budget row as the lock read it."""
+
+    used: int
+    budget: int
+    #: The client ids of the voter's last applied sets (``applied``, ``remember``).
+    applied: str
+
+
+def lock_budget(ballot: Ballot, participant_id: int, *, require_open: bool = False) -> LockedBudget:
+    """Make sure the voter's budget row exists, lock it, return ``(used, budget, applied)``.
 
     One statement, an upsert that returns the row: it is the transaction's first write, so on
     SQLite it takes the single writer lock before anything below is read; on PostgreSQL the
@@ -91,7 +108,21 @@ def lock_budget(
     ).first()
     if row is None:  # require_open, and the ballot was closed while this request waited
         raise VoteClosed()
-    return int(row.used), int(row.budget)
+    return LockedBudget(int(row.used), int(row.budget), row.applied_client_ids or "")
+
+
+def applied(locked: LockedBudget, client_id: str | None) -> bool:
+    """Whether the set ``client_id`` was already applied (a repeat: answer, change nothing)."""
+    return client_id is not None and client_id in locked.applied.split()
+
+
+def remember(locked: LockedBudget, client_id: str) -> str:
+    """The applied ids with ``client_id`` added, the oldest dropped beyond the bound.
+
+    Client ids match ``[A-Za-z0-9_-]{8,64}`` (``validation.client_id``): a space separates them.
+    """
+    kept = locked.applied.split()[-(APPLIED_CLIENT_IDS - 1) :]
+    return " ".join([*kept, client_id])
 
 
 _SPEND = (
@@ -106,13 +137,36 @@ _SPEND = (
 )
 
 
-def spend(ballot_id: int, participant_id: int, delta: int) -> bool:
-    """Move ``used`` by ``delta`` if it stays within ``[0, budget]``; False if refused."""
+# The spend of a phone's set, which records its client id in the same statement: a refused
+# spend (over budget) records nothing, so only applied writes are ever answered duplicate.
+_SPEND_AND_RECORD = _SPEND.values(applied_client_ids=bindparam("s_applied"))
+_RECORD = (
+    update(_BUDGETS)
+    .where(
+        _BUDGETS.c.ballot_id == bindparam("s_ballot"),
+        _BUDGETS.c.participant_id == bindparam("s_participant"),
+    )
+    .values(applied_client_ids=bindparam("s_applied"))
+)
+
+
+def spend(ballot_id: int, participant_id: int, delta: int, *, record: str | None = None) -> bool:
+    """Move ``used`` by ``delta`` if it stays within ``[0, budget]``; False if refused.
+
+    ``record``: the new ``applied_client_ids`` (``remember``), written by the same statement,
+    and even when ``delta`` is 0 (a set that found its count already there was still applied:
+    its repeat must not undo a newer write either).
+    """
+    params = {"s_ballot": ballot_id, "s_participant": participant_id, "s_delta": delta}
+    if record is not None:
+        if delta == 0:
+            db.session.execute(_RECORD, params | {"s_applied": record})
+            return True
+        result = db.session.execute(_SPEND_AND_RECORD, params | {"s_applied": record})
+        return result.rowcount == 1
     if delta == 0:
         return True
-    result = db.session.execute(
-        _SPEND, {"s_ballot": ballot_id, "s_participant": participant_id, "s_delta": delta}
-    )
+    result = db.session.execute(_SPEND, params)
     return result.rowcount == 1
 
 

@@ -4,6 +4,11 @@ and a voter's own state.
 ``set_dots`` means "my dots on card X are now N", never "+1", so a retry, a double tap or a
 second tab is harmless; the budget and the per-card maximum are checked in the same
 transaction as the write, on the voter's locked budget row (``budget.lock_budget``).
+
+A set is applied at most once: its ``client_id`` is remembered on that row, and a repeat (a
+phone resending a write whose ack was lost) answers ``duplicate`` with the current state. A
+set is not idempotent by itself across tabs: A sets 2, B sets 0, A's late retry of "2" would
+undo B's newer, acknowledged write (issue 18.4).
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from facilitation.domain.errors import Closed, Forbidden, NotFound, ValidationEr
 from facilitation.domain.validation import N_, TextField
 from facilitation.domain.voting.ballot import current_ballot, mark_changed
 from facilitation.domain.voting.budget import (
+    applied,
     insert_for,
     lock_budget,
     phone_dots,
+    remember,
     spend,
     write_phone_dot,
 )
@@ -50,6 +57,8 @@ class DotResult:
     ballot_id: int
     #: The voter's whole state after the set, as ``my_dots`` gives it (the ack carries it).
     mine: dict[str, Any] = field(default_factory=dict)
+    #: This ``client_id`` was already applied: nothing changed, the state is the current one.
+    duplicate: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         # Shallow: ``dataclasses.asdict`` would deep-copy ``mine`` on every tap of a burst.
@@ -119,7 +128,8 @@ def set_dots(
 
     Raises ``NotJoined`` (not a participant of this atelier), ``VoteClosed``, ``NotFound``,
     ``ValidationError`` (count out of ``[0, max_per_card]``), ``Forbidden`` (own card when not
-    allowed) or ``BudgetExceeded`` (nothing changed; it carries the current state).
+    allowed) or ``BudgetExceeded`` (nothing changed; it carries the current state). A repeat of
+    an applied ``client_id`` returns the current state with ``duplicate`` and changes nothing.
     """
     participant = require_participant_in(actor, atelier)
     # The event's status and the open ballot in one statement (a tap of a burst pays each).
@@ -135,16 +145,26 @@ def set_dots(
     if wanted > 0 and not ballot.allow_own_card and card.participant_id == participant.id:
         raise Forbidden(gettext("Dans ce vote, on ne vote pas pour sa propre carte."))
 
-    used, budget = lock_budget(ballot, participant.id, require_open=True)
+    locked = lock_budget(ballot, participant.id, require_open=True)
+    used, budget = locked.used, locked.budget
     # Under the lock: every dot of this voter in this ballot, read once for the current count
     # on this card and for the state the phone gets back (``mine``).
     dots = phone_dots(ballot.id, participant.id)
     existing = dots.get(card.id)
     current = existing[1] if existing else 0
+    if applied(locked, client_id):
+        # A repeat of a write already applied: the card may have changed since (another tab),
+        # so answer what is stored now and change nothing.
+        mine = _mine(ballot.id, {str(cid): n for cid, (_, n) in dots.items()}, used, budget)
+        return DotResult(
+            card.id, current, budget - used, used, budget, changed=False, ballot_id=ballot.id,
+            mine=mine, duplicate=True,
+        )  # fmt: skip
     delta = wanted - current
+    record = remember(locked, client_id) if client_id is not None else None
+    if not spend(ballot.id, participant.id, delta, record=record):
+        raise BudgetExceeded(count=current, dots_left=budget - used)
     if delta != 0:
-        if not spend(ballot.id, participant.id, delta):
-            raise BudgetExceeded(count=current, dots_left=budget - used)
         write_phone_dot(ballot.id, participant.id, card.id, existing, wanted, client_id)
         mark_changed(atelier.id)
         used += delta
