@@ -14,6 +14,8 @@ import { Pager } from "./projector_pager.js";
 const MAX_COLUMNS = 4;
 //: Beyond this many cards, each card shows its title and structure only.
 const COMPACT_FROM = 12;
+//: Up to this many, larger type (the room has the space).
+const ROOMY_UPTO = 6;
 
 export function projectorExtras({ root, cards }) {
   const head = document.querySelector(".projector__head") || root;
@@ -30,11 +32,29 @@ export function projectorExtras({ root, cards }) {
   let categories = new Map();
   let projector = { mode: "all", focus_id: null };
 
+  // The order in which cards fill pages: the wall's order; in columns by category, row by row
+  // (each column's first cards, then their next ones), so that a page shows every category.
+  function pageOrder() {
+    const nodes = [...cards.container.querySelectorAll(":scope > .card[data-id]")];
+    const group = (n) => Number(n.style.order) || 0;
+    if (root.dataset.layout !== "columns") return nodes.sort((a, b) => group(a) - group(b));
+    const columns = new Map();
+    for (const n of nodes) {
+      if (!columns.has(group(n))) columns.set(group(n), []);
+      columns.get(group(n)).push(n);
+    }
+    const lists = [...columns.keys()].sort((a, b) => a - b).map((k) => columns.get(k));
+    const out = [];
+    for (let row = 0; lists.some((l) => row < l.length); row += 1) {
+      for (const l of lists) if (row < l.length) out.push(l[row]);
+    }
+    return out;
+  }
+
   const pager = new Pager({
     stage: document.getElementById("projector-stage") || cards.container.parentElement,
     list: cards.container,
-    items: () => [...cards.container.querySelectorAll(":scope > .card[data-id]")]
-      .sort((a, b) => (Number(a.style.order) || 0) - (Number(b.style.order) || 0)),
+    items: pageOrder,
     root,
     indicator: document.getElementById("projector-pager"),
     label: document.getElementById("projector-page"),
@@ -70,7 +90,7 @@ export function projectorExtras({ root, cards }) {
     const columns = mode === "categories" && used.length + (loose ? 1 : 0) <= MAX_COLUMNS;
     root.dataset.layout = mode === "categories" ? (columns ? "columns" : "groups") : "";
     // Many cards: titles and structures only (projector.css), more of them on a page.
-    root.dataset.density = nodes.length > COMPACT_FROM ? "compact" : "";
+    root.dataset.density = nodes.length > COMPACT_FROM ? "compact" : (nodes.length <= ROOMY_UPTO ? "roomy" : "");
     const count = used.length + (loose ? 1 : 0);
     cards.container.style.setProperty("--columns", String(Math.max(count, 1)));
     if (heads) {

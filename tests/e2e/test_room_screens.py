@@ -10,16 +10,11 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import (
-    TIMEOUT_MS,
-    chantier_atelier_ids,
-    first_organizer,
-    organizer_cookie,
     unique,
     wait_live,
 )
@@ -266,102 +261,3 @@ def test_a_vote_with_a_timer_shows_a_large_countdown_a_meter_then_full_titles(
             word.replace("'", "&#x27;") in svg or word in svg or word.replace("'", "&apos;") in svg
         )
     screenshot(screen, "results")
-
-
-# ---------------------------------------------------------------------------- slides
-@contextmanager
-def organizer_context(browser: Any, server: Any, viewport: dict[str, int]) -> Iterator[Any]:
-    context = browser.new_context(viewport=viewport, locale="fr-FR", timezone_id="Europe/Paris")
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        context.add_cookies([organizer_cookie(server)])
-        yield context
-    finally:
-        context.close()
-
-
-SLIDE_PROBLEMS = """() => {
-  const problems = [];
-  const slide = document.querySelector('.slide--current');
-  const body = slide.querySelector('.slide__body');
-  const footer = slide.querySelector('.slide__footer').getBoundingClientRect();
-  const box = body.getBoundingClientRect();
-  if (body.scrollHeight > body.clientHeight + 1) problems.push(`scroll ${body.scrollHeight} > ${body.clientHeight}`);
-  const controls = document.querySelector('.deck__controls').getBoundingClientRect();
-  for (const node of body.querySelectorAll('*')) {
-    const r = node.getBoundingClientRect();
-    if (!r.width || !r.height) continue;
-    if (r.top < box.top - 1) problems.push(`above: ${node.className}`);
-    if (r.bottom > footer.top + 1) problems.push(`under the footer: ${node.className}`);
-    const overlap = r.left < controls.right && r.right > controls.left && r.top < controls.bottom && r.bottom > controls.top;
-    if (overlap && node.children.length === 0) problems.push(`under the controls: ${node.className}`);
-  }
-  for (const node of slide.querySelectorAll('.slide__footer > *')) {
-    const r = node.getBoundingClientRect();
-    if (r.right > controls.left && r.bottom > controls.top) problems.push(`footer under the controls: ${node.className}`);
-  }
-  return problems;
-}"""
-
-
-def test_every_slide_of_a_day_with_12_chantiers_in_one_atelier_fits_its_box(
-    live_server: Any, browser: Any, phones: list[Phone], screenshot: Callable[..., Any]
-) -> None:
-    base = live_server.url
-    live_server.flask("demo", "--sample")
-    first_organizer(live_server, f"agence-{uuid.uuid4().hex[:4]}@example.org")
-    here = chantier_atelier_ids(base)[-1]
-    author = phones_in(base, here, 1)[0]
-    phones.append(author)
-    long = (
-        "Réunir chaque trimestre les CCAS, le département, la CAF, la mission locale et les "
-        "associations de quartier pour suivre ensemble les situations bloquées et les "
-        "solutions trouvées, avec un compte-rendu partagé."
-    )
-    for n in range(12):
-        ack = author.call(
-            "chantier:create",
-            {
-                "atelier_id": here,
-                "client_id": f"room-ch-{uuid.uuid4().hex}",
-                "titre": f"Chantier {n + 1:02d} : une coordination territoriale de l'accès "
-                "aux droits et de l'aller-vers pour les publics les plus éloignés",
-                "structure": "CCAS de Chatou",
-                "constat": long,
-                "objectif": long,
-                "publics": long,
-                "partenaires": long,
-                "porteur": "Le CCAS de Chatou avec la mission locale",
-                "communes": ["Chatou", "Le Pecq", "Croissy-sur-Seine"],
-            },
-        )
-        assert ack["ok"] is True, ack
-
-    for viewport in ({"width": 1920, "height": 1080}, {"width": 1366, "height": 768}):
-        with organizer_context(browser, live_server, viewport) as context:
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
-            response = page.goto(f"{base}/organisateur/e/{SLUG}/restitution/presentation")
-            assert response.status == 200
-            keys = page.eval_on_selector_all(".slide", "n => n.map(s => s.dataset.key)")
-            assert "synthese" not in keys  # no synthesis written: no placeholder slide
-            texts = page.eval_on_selector_all(".slide", "n => n.map(s => s.textContent)")
-            assert not any("s'afficheront ici" in t for t in texts)
-            page.wait_for_selector(".slide--current")
-            total = page.locator(".slide").count()
-            for i in range(total):
-                current = page.locator(".slide--current")
-                key = current.get_attribute("data-key")
-                problems = page.evaluate(SLIDE_PROBLEMS)
-                assert not problems, (viewport, key, problems)
-                if key.startswith(f"chantiers-{here}"):
-                    screenshot(page, f"slide-{viewport['width']}-{key}")
-                if i < total - 1:
-                    page.keyboard.press("ArrowRight")
-                    page.wait_for_function(
-                        "k => document.getElementById('deck').dataset.current !== k", arg=key
-                    )
-            # The 12 chantiers' slide continued on a next slide rather than overflowing.
-            assert any(k.startswith(f"chantiers-{here}") for k in keys)
-            assert not errors, errors
