@@ -120,7 +120,7 @@ TOP = 48
 
 #: A wrapped label's line (font size 14) and the characters that fit the label column.
 SVG_LINE = 17
-SVG_LABEL_CHARS = 42
+SVG_LABEL_CHARS = 36
 
 
 def _svg_lines(label: str) -> list[str]:

@@ -121,7 +121,7 @@ def render_chart(
     label_width = 0 if narrow else round(width * 0.4)
     bar_x = 24 if narrow else label_width + 24
     bar_max = width - bar_x - 80
-    title_chars = round((width - 100) / 12) if narrow else round((label_width - 60) / 12)
+    title_chars = round((width - 100) / 13) if narrow else round((label_width - 60) / 13)
     wrapped = [_wrap(row["titre"], title_chars) for row in rows]
     if narrow:
         heights = [52 + LINE * len(lines) for lines in wrapped]
@@ -130,7 +130,7 @@ def render_chart(
     top = max((r["dots"] for r in rows), default=0) or 1
     tied = any(r["tied"] for r in rows)
     height = TOP + (sum(heights) if rows else ROW) + (56 if tied else 24)
-    heading = _wrap(title, round(width / 15))
+    heading = _wrap(title, round(width / 17))
     top_y = TOP + LINE * (len(heading) - 1)
     height += top_y - TOP
     out = [
