@@ -9,6 +9,7 @@ with Pillow for DOCX, ODT and PDF.
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,6 @@ from facilitation.exports.fonts import font_files
 
 #: Bars beyond this are left out (the chart says how many).
 MAX_ROWS = 12
-LABEL_CHARS = 36
 COLOURS = ("#1d4f91", "#2a7f62", "#b4531f", "#6b3fa0")
 
 
@@ -48,11 +48,6 @@ class BarChart:
             return f"{self.title} : {self.empty_text}"
         parts = ", ".join(f"{label} : {self.value_text(v)}" for label, v in self.rows)
         return f"{self.title}. {parts}."
-
-
-def _short(label: str, limit: int = LABEL_CHARS) -> str:
-    label = " ".join(label.split())
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _cap(rows: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int]:
@@ -123,10 +118,26 @@ ROW = 34
 TOP = 48
 
 
+#: A wrapped label's line (font size 14) and the characters that fit the label column.
+SVG_LINE = 17
+SVG_LABEL_CHARS = 36
+
+
+def _svg_lines(label: str) -> list[str]:
+    """The whole label on lines that fit the label column (never cut, issue 16)."""
+    label = " ".join(label.split())
+    return textwrap.wrap(label, SVG_LABEL_CHARS, break_long_words=True) or [""]
+
+
 def to_svg(chart: BarChart) -> Markup:
-    """An accessible inline SVG (``role="img"``, ``<title>``/``<desc>``), text escaped."""
+    """An accessible inline SVG (``role="img"``, ``<title>``/``<desc>``), text escaped.
+
+    Labels wrap on as many lines as they need (a chantier's title is how the room tells it
+    from its neighbours) and their row grows with them."""
     rows = chart.rows or []
-    height = TOP + max(1, len(rows)) * ROW + (30 if chart.omitted else 12)
+    wrapped = [_svg_lines(label) for label, _ in rows]
+    heights = [max(ROW, len(lines) * SVG_LINE + 14) for lines in wrapped]
+    height = TOP + (sum(heights) if rows else ROW) + (30 if chart.omitted else 12)
     bar_area = SVG_WIDTH - LABEL_WIDTH - 110
     top_value = max([v for _, v in rows] + [1])
     ident = f"chart-{escape(chart.key)}"
@@ -144,23 +155,30 @@ def to_svg(chart: BarChart) -> Markup:
             f'<text x="0" y="{TOP + 20}" font-size="16" fill="#555">'
             f"{escape(chart.empty_text)}</text>"
         )
-    for index, (label, value) in enumerate(rows):
-        y = TOP + index * ROW
+    y = TOP
+    for (label, value), lines, row_height in zip(rows, wrapped, heights, strict=True):
+        middle = y + row_height / 2
+        first = round(middle - (len(lines) - 1) * SVG_LINE / 2 + 5)
         width = round(bar_area * value / top_value) if value else 0
+        spans = "".join(
+            f'<tspan x="{LABEL_WIDTH - 10}" dy="{0 if i == 0 else SVG_LINE}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
         out.append(
             f'<g class="chart__row"><title>{escape(label)} : {escape(chart.value_text(value))}'
             f"</title>"
-            f'<text x="{LABEL_WIDTH - 10}" y="{y + 21}" font-size="14" text-anchor="end" '
-            f'fill="#1b1b1b">{escape(_short(label))}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y + 5}" width="{max(width, 2)}" height="{ROW - 10}" '
+            f'<text x="{LABEL_WIDTH - 10}" y="{first}" font-size="14" text-anchor="end" '
+            f'fill="#1b1b1b">{spans}</text>'
+            f'<rect x="{LABEL_WIDTH}" y="{round(middle - (ROW - 10) / 2)}" '
+            f'width="{max(width, 2)}" height="{ROW - 10}" '
             f'rx="3" fill="{escape(chart.colour)}"/>'
-            f'<text x="{LABEL_WIDTH + max(width, 2) + 8}" y="{y + 21}" font-size="15" '
+            f'<text x="{LABEL_WIDTH + max(width, 2) + 8}" y="{round(middle + 5)}" font-size="15" '
             f'font-weight="700" fill="#1b1b1b">{value}</text></g>'
         )
+        y += row_height
     if chart.omitted:
-        y = TOP + len(rows) * ROW + 20
         out.append(
-            f'<text x="0" y="{y}" font-size="13" fill="#555">'
+            f'<text x="0" y="{y + 20}" font-size="13" fill="#555">'
             f"… et {chart.omitted} autre{'s' if chart.omitted > 1 else ''}</text>"
         )
     out.append("</svg>")

@@ -190,14 +190,25 @@ def publication(slug: str):  # type: ignore[no-untyped-def]
 # ------------------------------------------------------------------------- plenary
 def _deck(event: Event, audience: domain.Audience) -> dict[str, Any]:
     model = domain.restitution(event, audience)
-    slides = [s for s in domain.slides(model, domain.settings_for(event)) if not s.hidden]
     by_id = {a["id"]: a for a in domain.ateliers(model)}
     perspectives = sorted(
         (c for a in domain.ateliers(model) for c in a["contributions"] if c["kind"] == "chantier"),
         key=lambda c: (-c["dots"], c["created_at"]),
     )[:6]
-    charts = {c.key: to_svg(_localized(c)) for c in all_charts(model)}
     vote_state = plenary.state(event)
+    # A slide with nothing to say is not projected (issue 16: « Ce qu'il faut retenir » with
+    # only « s'afficheront ici dès qu'elles seront écrites » in front of the plenary).
+    empty: set[str] = set()
+    if not any(a["synthesis"] for a in by_id.values()):
+        empty.add("synthese")
+    if not vote_state["items"] and not perspectives:
+        empty.add("perspectives")
+    slides = [
+        s
+        for s in domain.slides(model, domain.settings_for(event))
+        if not s.hidden and s.kind not in empty
+    ]
+    charts = {c.key: to_svg(_localized(c)) for c in all_charts(model)}
     deck = {
         "plenary": vote_state,
         "vote_url": _public_vote_url(event),

@@ -6,6 +6,7 @@ or to a facilitator of the atelier (``domain.voting.require_tally_access``).
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -72,9 +73,22 @@ def _chart(atelier: Atelier) -> Response:
     return response
 
 
-def _short(text: str, limit: int) -> str:
+#: Height of one line of a wrapped title (font size 22).
+LINE = 27
+
+
+def _wrap(text: str, chars: int) -> list[str]:
+    """``text`` on lines of about ``chars`` characters, whole (a long word is broken)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return textwrap.wrap(text, max(chars, 8), break_long_words=True) or [""]
+
+
+def _tspans(lines: list[str], x: int) -> str:
+    """Escaped lines as ``<tspan>``s under each other (the first on the text's own y)."""
+    return "".join(
+        f'<tspan x="{x}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
 
 
 def _ordinal(rank: int, first: str, other: str) -> str:
@@ -100,17 +114,25 @@ def render_chart(
     one, many = gettext("point"), gettext("points")
     no_card, no_rank = gettext("Aucune carte."), gettext("Aucune carte à classer.")
     tie_note = gettext("« = » : ex æquo (même rang)")
-    # Wide (projector): title left, bar right. Narrow (phone): title above its bar.
+    # Wide (projector): title left, bar right. Narrow (phone): title above its bar. Titles
+    # are never cut (issue 16: similar chantiers must be told apart): they wrap on as many
+    # lines as they need and the row grows with them.
     narrow = width < 700
-    row_height = 80 if narrow else ROW
     label_width = 0 if narrow else round(width * 0.4)
     bar_x = 24 if narrow else label_width + 24
-    bar_y, text_y = (44, 30) if narrow else (12, 34)
     bar_max = width - bar_x - 80
-    title_chars = round((width - 100) / 12) if narrow else round((label_width - 60) / 12)
+    title_chars = round((width - 100) / 13) if narrow else round((label_width - 60) / 13)
+    wrapped = [_wrap(row["titre"], title_chars) for row in rows]
+    if narrow:
+        heights = [52 + LINE * len(lines) for lines in wrapped]
+    else:
+        heights = [max(ROW, LINE * len(lines) + 22) for lines in wrapped]
     top = max((r["dots"] for r in rows), default=0) or 1
     tied = any(r["tied"] for r in rows)
-    height = TOP + row_height * max(len(rows), 1) + (56 if tied else 24)
+    height = TOP + (sum(heights) if rows else ROW) + (56 if tied else 24)
+    heading = _wrap(title, round(width / 17))
+    top_y = TOP + LINE * (len(heading) - 1)
+    height += top_y - TOP
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title chart-desc" '
@@ -129,35 +151,38 @@ def render_chart(
         + "</desc>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="24" y="40" font-size="26" font-weight="700" fill="#1a1a2e">'
-        f"{escape(_short(title, round(width / 16)))}</text>",
+        f"{_tspans(heading, 24)}</text>",
     ]
     if not rows:
         out.append(
-            f'<text x="24" y="{TOP + 30}" font-size="22" fill="#444">{escape(no_rank)}</text>'
+            f'<text x="24" y="{top_y + 30}" font-size="22" fill="#444">{escape(no_rank)}</text>'
         )
-    for i, row in enumerate(rows):
-        y = TOP + i * row_height
+    y = top_y
+    for row, lines, row_height in zip(rows, wrapped, heights, strict=True):
         bar = round(bar_max * row["dots"] / top) if row["dots"] else 0
         rank = f"{row['rank']}{'=' if row['tied'] else ''}"
         fill = "#1f6feb" if row["rank"] == 1 and row["dots"] else "#5b8def"
+        text_y = y + 30 if narrow else y + 34
+        bar_y = y + 14 + LINE * len(lines) if narrow else y + (row_height - 30) // 2
         out.append(f'<g data-contribution-id="{int(row["contribution_id"])}">')
         out.append(
-            f'<text x="24" y="{y + text_y}" font-size="22" font-weight="700" fill="#1a1a2e">'
+            f'<text x="24" y="{text_y}" font-size="22" font-weight="700" fill="#1a1a2e">'
             f"{escape(rank)}</text>"
         )
         out.append(
-            f'<text x="72" y="{y + text_y}" font-size="22" fill="#1a1a2e">'
-            f"<title>{escape(row['titre'])}</title>{escape(_short(row['titre'], title_chars))}</text>"
+            f'<text x="72" y="{text_y}" font-size="22" fill="#1a1a2e">'
+            f"<title>{escape(row['titre'])}</title>{_tspans(lines, 72)}</text>"
         )
         out.append(
-            f'<rect x="{bar_x}" y="{y + bar_y}" width="{max(bar, 2)}" height="30" '
+            f'<rect x="{bar_x}" y="{bar_y}" width="{max(bar, 2)}" height="30" '
             f'rx="4" fill={quoteattr(fill)}/>'
         )
         out.append(
-            f'<text x="{bar_x + max(bar, 2) + 12}" y="{y + bar_y + 22}" font-size="22" '
+            f'<text x="{bar_x + max(bar, 2) + 12}" y="{bar_y + 22}" font-size="22" '
             f'font-weight="700" fill="#1a1a2e">{int(row["dots"])}</text>'
         )
         out.append("</g>")
+        y += row_height
     if tied:
         out.append(
             f'<text x="24" y="{height - 20}" font-size="18" fill="#444">{escape(tie_note)}</text>'

@@ -40,7 +40,7 @@ function init(root) {
       cards.replace(snap.contributions || []);
     },
     onCreated(c) {
-      cards.add(c);
+      if (cards.add(c)) extras.arrived(c.id);
     },
     onPresence(n) {
       presence.dataset.count = String(n);
