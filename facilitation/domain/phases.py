@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from facilitation.domain.errors import Closed, NotFound, ValidationError
 from facilitation.extensions import db
-from facilitation.models import Atelier, Round
+from facilitation.models import Atelier, Ballot, Round
 from facilitation.models.base import utcnow
 from facilitation.models.round import AT_ZERO_ADVANCE, Phase
 
@@ -119,10 +119,35 @@ def effective_phase(rnd: Round, now: datetime | None = None) -> Phase:
     return rnd.phase_enum
 
 
+def vote_held(rnd: Round) -> str | None:
+    """The status of the last ballot opened during ``rnd`` (``ouvert``, ``clos``, ``révélé``),
+    or ``None`` when this round never had a vote (one indexed query)."""
+    started = rnd.created_at
+    return db.session.scalar(
+        select(Ballot.status)
+        .where(Ballot.atelier_id == rnd.atelier_id, Ballot.opened_at >= started)
+        .order_by(Ballot.id.desc())
+        .limit(1)
+    )
+
+
+def sensible_targets(phase: Phase, held: str | None) -> list[Phase]:
+    """``allowed_targets`` minus the moves that make no sense for this round: no going back to
+    « résultats » when the round never had a vote (there is nothing to show)."""
+    return [p for p in allowed_targets(phase) if p != Phase.RESULTATS or held is not None]
+
+
 def round_dict(rnd: Round, now: datetime | None = None) -> dict[str, Any]:
-    """The round as clients see it; ``ends_at`` and ``remaining`` come from the server clock."""
+    """The round as clients see it; ``ends_at`` and ``remaining`` come from the server clock.
+
+    ``vote``: this round's ballot status, or ``None`` if it never had a vote (the console names
+    its buttons after it: « Passer au vote » rather than « Rouvrir le vote »). Read from the
+    database only for a closed round (the phase says it otherwise; joins keep their budget)."""
     now = now or utcnow()
     phase = effective_phase(rnd, now)
+    held = {Phase.VOTE: "ouvert", Phase.RESULTATS: "révélé"}.get(phase)
+    if phase == Phase.CLOS:
+        held = vote_held(rnd)
     running = rnd.timer_ends_at is not None and phase == rnd.phase_enum
     state = timer_state(rnd, now) if phase == rnd.phase_enum and phase != Phase.CLOS else "none"
     return {
@@ -130,7 +155,7 @@ def round_dict(rnd: Round, now: datetime | None = None) -> dict[str, Any]:
         "number": rnd.number,
         "phase": phase.value,
         "phase_label": phase.label,
-        "allowed": [p.value for p in allowed_targets(phase)],
+        "allowed": [p.value for p in sensible_targets(phase, held)],
         "timer": {
             "state": state,
             "duration": rnd.timer_duration,
@@ -138,6 +163,7 @@ def round_dict(rnd: Round, now: datetime | None = None) -> dict[str, Any]:
             "remaining": remaining_seconds(rnd, now) if state != "none" else None,
         },
         "at_zero": rnd.timer_at_zero,
+        "vote": held,
         "phase_changed_at": rnd.phase_changed_at.isoformat(),
     }
 

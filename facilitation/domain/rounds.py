@@ -37,7 +37,9 @@ from facilitation.domain.phases import (
     expired,
     remaining_seconds,
     require_current_round,
+    sensible_targets,
     timer_state,
+    vote_held,
 )
 from facilitation.extensions import db
 from facilitation.models import Atelier, BallotStatus, Round, RoundTransition
@@ -170,6 +172,11 @@ def transition(
     before = rnd.phase_enum
     if to == before:
         raise DomainError(gettext("La manche est déjà en phase « %(label)s ».", label=to.label))
+    if to == Phase.RESULTATS and before != Phase.VOTE and vote_held(rnd) is None:
+        raise DomainError(
+            gettext("Pas de résultats à afficher : cette manche n'a pas eu de vote.")
+            + _hint(before, sensible_targets(before, None))
+        )
     if to in FORWARD[before]:
         reason = "manual"
     elif to in REOPEN[before]:
@@ -202,8 +209,8 @@ def transition(
     return bump_version(atelier.id)
 
 
-def _hint(phase: Phase) -> str:
-    targets = allowed_targets(phase)
+def _hint(phase: Phase, targets: list[Phase] | None = None) -> str:
+    targets = allowed_targets(phase) if targets is None else targets
     if not targets:
         return ""
     return " Depuis cette phase : " + ", ".join(f"« {p.label} »" for p in targets) + "."

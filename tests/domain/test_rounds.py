@@ -89,6 +89,8 @@ def test_every_transition_is_legal_or_refused_in_french(facilitated, start, to, 
     rnd = put_in(atelier, start)
     version = atelier.version
     legal = to in FORWARD[start] or to in REOPEN[start]
+    # No vote in this round: back to « résultats » shows nothing, so it is refused.
+    legal = legal and not (to == Phase.RESULTATS and start != Phase.VOTE)
     if legal:
         new_version = rounds.transition(actor, atelier, rnd, to, now=clock())
         db.session.commit()
@@ -106,6 +108,26 @@ def test_every_transition_is_legal_or_refused_in_french(facilitated, start, to, 
         assert db.session.get(Round, rnd.id).phase == start.value
         assert db.session.query(RoundTransition).count() == 0
         assert db.session.get(Atelier, atelier.id).version == version
+
+
+def test_the_console_is_offered_only_moves_that_make_sense(facilitated, clock):
+    from facilitation.domain import voting
+
+    atelier, actor = facilitated()
+    rnd = current_round(atelier)
+    rounds.transition(actor, atelier, rnd, Phase.CLOS, now=clock())
+    view = round_dict(rnd, clock())
+    # Closed without a vote: no « Revenir aux résultats » for a vote that never happened.
+    assert view["vote"] is None and "resultats" not in view["allowed"]
+    assert view["allowed"] == ["contributions", "vote"]
+    rounds.transition(actor, atelier, rnd, Phase.VOTE, now=clock())
+    assert voting.open_ballot_of(atelier) is not None
+    assert round_dict(rnd, clock())["vote"] == "ouvert"
+    rounds.transition(actor, atelier, rnd, Phase.CLOS, now=clock())
+    view = round_dict(rnd, clock())
+    assert view["vote"] == "clos" and "resultats" in view["allowed"]
+    rounds.transition(actor, atelier, rnd, Phase.RESULTATS, now=clock())
+    assert round_dict(rnd, clock())["vote"] == "révélé"
 
 
 def test_the_whole_day_of_a_round_and_its_audit(facilitated, clock):
