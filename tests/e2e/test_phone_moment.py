@@ -7,13 +7,21 @@ moves that make sense. Screenshots go to E2E_SHOTS_DIR (/tmp/shots)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SLUG, card, join_atelier, post_pratique, unique
+from tests.e2e.conftest import (
+    SLUG,
+    card,
+    chantier_atelier_ids,
+    join_atelier,
+    post_pratique,
+    unique,
+)
 from tests.realserver.clients import atelier_ids
 
 pytestmark = pytest.mark.e2e
@@ -221,3 +229,54 @@ def test_the_console_offers_only_moves_that_make_sense(
     assert "Révéler les résultats" in labels and "Afficher les résultats" not in labels
     assert console.locator("#vote-reveal").inner_text() == "Révéler les résultats"
     screenshot(console, "console-vote")
+
+
+def test_the_plenary_vote_page_goes_live_without_reloads(
+    live_server: Any,
+    joined_phone: Callable[..., Any],
+    organizer: Callable[..., Any],
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    author = joined_phone(chantier_atelier_ids(base)[0], unique("Awa"), label="author")
+    for name in ("Guichet unique itinérant", "Observatoire social partagé"):
+        titre = unique(name)
+        author.fill("#titre", titre)
+        author.fill("#constat", "Les permanences ne touchent pas les quartiers éloignés.")
+        author.fill("#objectif", "Un accueil social chaque semaine dans chaque commune.")
+        author.click("#submit-button")
+        card(author, titre).wait_for()
+    agency = organizer(f"/organisateur/e/{SLUG}/restitution")
+    boxes = agency.locator("input[name='chantiers']")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    agency.click("button[value='selection']")
+    agency.wait_for_load_state()
+
+    mobile = joined_phone(atelier_ids(base)[1], unique("Yanis"), label="plenary")
+    mobile.set_viewport_size(PHONE)
+    mobile.goto(f"{base}/e/{SLUG}/perspectives")
+    mobile.get_by_text("Le vote va bientôt s'ouvrir.").wait_for()
+    mobile.evaluate("window.__noReload = true")
+    screenshot(mobile, "plenary-before")
+
+    agency.fill("#pleniere-points", "2")
+    agency.click("button[value='ouvrir']")
+    # The waiting phone switches to the ballot by itself (no reload: the marker survives).
+    mobile.wait_for_selector("#dots-left", timeout=15000)
+    assert mobile.evaluate("window.__noReload === true")
+    screenshot(mobile, "plenary-open")
+    # A tap keeps the page where it is (no reload to the top).
+    plus = mobile.locator(".vote-item").last.get_by_role("button", name=re.compile("Ajouter"))
+    plus.scroll_into_view_if_needed()
+    before = mobile.evaluate("window.scrollY")
+    plus.click()
+    mobile.wait_for_selector("#dots-left strong:has-text('1')")
+    assert mobile.evaluate("window.__noReload === true")
+    assert abs(mobile.evaluate("window.scrollY") - before) < 5
+    screenshot(mobile, "plenary-voted")
+
+    agency.click("button[value='clore']")
+    mobile.get_by_text("Le vote est clos : voici le résultat.").wait_for(timeout=15000)
+    assert mobile.evaluate("window.__noReload === true")
+    screenshot(mobile, "plenary-result")
