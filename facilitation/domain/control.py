@@ -82,9 +82,9 @@ def control_snapshot(
         moved = counts.get(atelier.id, 0) > 0 or (
             rnd is not None and (rnd.number > 1 or rnd.phase != Phase.CONTRIBUTIONS.value)
         )
-        if moved and last is not None and atelier.sequence_id is not None:
-            if busiest is None or last > busiest[0]:
-                busiest = (last, atelier.sequence_id)
+        latest = busiest is None or (last is not None and last > busiest[0])
+        if moved and last is not None and atelier.sequence_id is not None and latest:
+            busiest = (last, atelier.sequence_id)
         running = rnd is not None and rnd.phase in (Phase.CONTRIBUTIONS, Phase.VOTE)
         warnings = []
         in_play = current is None or atelier.sequence_id == current
