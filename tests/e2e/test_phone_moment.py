@@ -41,9 +41,11 @@ def in_first_viewport(page: Any, selector: str) -> bool:
     )
 
 
-def phone_on(_pages_phone: Callable[..., Any], base: str, here: int, name: str) -> Any:
+def phone_on(
+    _pages_phone: Callable[..., Any], base: str, here: int, name: str, size: dict = PHONE
+) -> Any:
     page = _pages_phone(name)
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(size)
     join_atelier(page, base, here, unique(name))
     return page
 
@@ -59,7 +61,7 @@ def test_the_phones_first_screen_follows_the_round(
     titres = [f"Épicerie solidaire {uuid.uuid4().hex[:4]}", f"Bus des aînés {uuid.uuid4().hex[:4]}"]
     console = facilitator(here, viewport=LAPTOP)
     mobile = phone_on(phone, base, here, "Awa")
-    other = phone_on(phone, base, here, "Noé")
+    other = phone_on(phone, base, here, "Noé", SMALL)
     # Collecting: the form is the first screen.
     assert in_first_viewport(mobile, "#contribution-form")
     screenshot(mobile, "1-collecting")
@@ -91,6 +93,9 @@ def test_the_phones_first_screen_follows_the_round(
     plus.click()
     mobile.wait_for_selector("#dots-left:has-text('Il vous reste 2 points sur 3')")
     screenshot(mobile, "3-voting")
+    other.evaluate("window.scrollTo(0, 0)")
+    other.wait_for_selector("#dots-left:has-text('Il vous reste 3 points sur 3')")
+    screenshot(other, "3-voting-320")
 
     console.click("#vote-reveal")
     mobile.wait_for_selector("#vote-results-phone[data-state='revealed']")
@@ -105,6 +110,9 @@ def test_the_phones_first_screen_follows_the_round(
     )
     assert rank[1] < 80 and title[0] > rank[0] + rank[1] - 1 and abs(title[1] - rank[2]) < 10
     screenshot(mobile, "4-results")
+    other.wait_for_selector("#vote-results-phone[data-state='revealed']")
+    other.evaluate("window.scrollTo(0, 0)")
+    screenshot(other, "4-results-320")
 
     # Closed: the waiting screen.
     console.click("#phase-buttons button[data-to='clos']")
@@ -130,9 +138,8 @@ def test_waiting_screen_before_the_round_opens(
     assert in_first_viewport(mobile, "#wall-waiting")
     assert mobile.locator("[data-when='preparation']").is_visible()
     screenshot(mobile, "waiting")
-    small = phone("small")
-    small.set_viewport_size(SMALL)
-    small.goto(mobile.url)
+    small = phone_on(phone, base, here, "Sam", SMALL)
+    assert in_first_viewport(small, "#wall-waiting")
     screenshot(small, "waiting-320")
 
 
@@ -280,3 +287,22 @@ def test_the_plenary_vote_page_goes_live_without_reloads(
     mobile.get_by_text("Le vote est clos : voici le résultat.").wait_for(timeout=15000)
     assert mobile.evaluate("window.__noReload === true")
     screenshot(mobile, "plenary-result")
+
+
+def test_the_regie_links_each_atelier_and_says_the_day_started(
+    live_server: Any,
+    joined_phone: Callable[..., Any],
+    organizer: Callable[..., Any],
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    here = atelier_ids(base)[0]
+    mobile = joined_phone(here, unique("Léa"), label="regie-phone")
+    post_pratique(mobile, unique("Une pratique"))
+    regie = organizer(f"/organisateur/e/{SLUG}/regie")
+    regie.set_viewport_size(LAPTOP)
+    regie.wait_for_selector(f"#regie-rows tr[data-atelier-id='{here}'] a")
+    assert "n’a pas commencé" not in regie.locator("#agenda-current").inner_text()
+    link = regie.locator(f"#regie-rows tr[data-atelier-id='{here}'] th a").first
+    assert link.get_attribute("href") == f"/animation/e/{SLUG}/a/{here}"
+    screenshot(regie, "regie")
