@@ -72,10 +72,19 @@ def control_snapshot(
                 last_card[atelier_id] = _aware(last)
     current = event.current_sequence_id
     items = []
+    #: The sequence whose ateliers moved last (cards, a phase change): the day has started
+    #: even if nobody pressed « séquence suivante » (the régie used to say it had not).
+    busiest: tuple[datetime, int] | None = None
     for atelier in ateliers:
         rnd = rounds.get(atelier.id)
         activity = [t for t in (last_card.get(atelier.id), rnd and rnd.phase_changed_at) if t]
         last = max(activity) if activity else None
+        moved = counts.get(atelier.id, 0) > 0 or (
+            rnd is not None and (rnd.number > 1 or rnd.phase != Phase.CONTRIBUTIONS.value)
+        )
+        latest = busiest is None or (last is not None and last > busiest[0])
+        if moved and last is not None and atelier.sequence_id is not None and latest:
+            busiest = (last, atelier.sequence_id)
         running = rnd is not None and rnd.phase in (Phase.CONTRIBUTIONS, Phase.VOTE)
         warnings = []
         in_play = current is None or atelier.sequence_id == current
@@ -97,11 +106,16 @@ def control_snapshot(
                 "warnings": warnings,
             }
         )
+    day = agenda(event)
+    if day["current"] is None and busiest is not None:
+        # No sequence designated, yet ateliers are running: say where the day is.
+        sequence = next((q for q in event.sequences if q.id == busiest[1]), None)
+        day["from_ateliers"] = _sequence_dict(event, sequence)
     return {
         "event": {"id": event.id, "slug": event.slug, "title": event.title},
         "server_time": now.isoformat(),
         "idle_minutes": idle_minutes,
-        "agenda": agenda(event),
+        "agenda": day,
         "ateliers": items,
     }
 

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from facilitation.domain.errors import Closed, NotFound, ValidationError
 from facilitation.extensions import db
-from facilitation.models import Atelier, Round
+from facilitation.models import Atelier, Ballot, Round
 from facilitation.models.base import utcnow
-from facilitation.models.round import Phase
+from facilitation.models.round import AT_ZERO_ADVANCE, Phase
 
 #: Legal moves: forward steps (and closing early from any phase), and a few steps back.
 FORWARD: dict[Phase, frozenset[Phase]] = {
@@ -32,6 +32,16 @@ REOPEN: dict[Phase, frozenset[Phase]] = {
     Phase.VOTE: frozenset({Phase.CONTRIBUTIONS}),
     Phase.RESULTATS: frozenset({Phase.VOTE}),
     Phase.CLOS: frozenset({Phase.CONTRIBUTIONS, Phase.VOTE, Phase.RESULTATS}),
+}
+
+
+#: Where « passer à la phase suivante » goes when a timer reaches zero.
+NEXT: dict[Phase, Phase] = {
+    Phase.PREPARATION: Phase.CONTRIBUTIONS,
+    Phase.CONTRIBUTIONS: Phase.VOTE,
+    Phase.VOTE: Phase.RESULTATS,
+    Phase.RESULTATS: Phase.CLOS,
+    Phase.CLOS: Phase.CLOS,
 }
 
 
@@ -80,11 +90,15 @@ def remaining_seconds(rnd: Round, now: datetime | None = None) -> int | None:
     return rnd.timer_remaining
 
 
-def timer_state(rnd: Round) -> str:
+def timer_state(rnd: Round, now: datetime | None = None) -> str:
+    """``running``, ``paused``, ``ended`` (reached zero with « alerte seulement »: the phase
+    stays and every screen shows the signal until the timer is restarted) or ``none``."""
     if rnd.timer_ends_at is not None:
+        if now is not None and rnd.timer_ends_at <= now:
+            return "ended"
         return "running"
     if rnd.timer_remaining is not None:
-        return "paused"
+        return "ended" if rnd.timer_remaining == 0 else "paused"
     return "none"
 
 
@@ -97,27 +111,59 @@ def expired(rnd: Round, now: datetime | None = None) -> bool:
 
 
 def effective_phase(rnd: Round, now: datetime | None = None) -> Phase:
-    """The phase as of ``now``: a running timer at zero means closed, settled or not yet."""
-    return Phase.CLOS if expired(rnd, now) else rnd.phase_enum
+    """The phase as of ``now``, settled or not yet: a running timer at zero moves the round
+    to its next phase if the facilitator chose « passer à la phase suivante », else (« alerte
+    seulement ») the phase stays."""
+    if expired(rnd, now) and rnd.timer_at_zero == AT_ZERO_ADVANCE:
+        return NEXT[rnd.phase_enum]
+    return rnd.phase_enum
+
+
+def vote_held(rnd: Round) -> str | None:
+    """The status of the last ballot opened during ``rnd`` (``ouvert``, ``clos``, ``révélé``),
+    or ``None`` when this round never had a vote (one indexed query)."""
+    started = rnd.created_at
+    return db.session.scalar(
+        select(Ballot.status)
+        .where(Ballot.atelier_id == rnd.atelier_id, Ballot.opened_at >= started)
+        .order_by(Ballot.id.desc())
+        .limit(1)
+    )
+
+
+def sensible_targets(phase: Phase, held: str | None) -> list[Phase]:
+    """``allowed_targets`` minus the moves that make no sense for this round: no going back to
+    « résultats » when the round never had a vote (there is nothing to show)."""
+    return [p for p in allowed_targets(phase) if p != Phase.RESULTATS or held is not None]
 
 
 def round_dict(rnd: Round, now: datetime | None = None) -> dict[str, Any]:
-    """The round as clients see it; ``ends_at`` and ``remaining`` come from the server clock."""
+    """The round as clients see it; ``ends_at`` and ``remaining`` come from the server clock.
+
+    ``vote``: this round's ballot status, or ``None`` if it never had a vote (the console names
+    its buttons after it: « Passer au vote » rather than « Rouvrir le vote »). Read from the
+    database only for a closed round (the phase says it otherwise; joins keep their budget)."""
     now = now or utcnow()
     phase = effective_phase(rnd, now)
-    running = rnd.timer_ends_at is not None and phase != Phase.CLOS
+    held = {Phase.VOTE: "ouvert", Phase.RESULTATS: "révélé"}.get(phase)
+    if phase == Phase.CLOS:
+        held = vote_held(rnd)
+    running = rnd.timer_ends_at is not None and phase == rnd.phase_enum
+    state = timer_state(rnd, now) if phase == rnd.phase_enum and phase != Phase.CLOS else "none"
     return {
         "id": rnd.id,
         "number": rnd.number,
         "phase": phase.value,
         "phase_label": phase.label,
-        "allowed": [p.value for p in allowed_targets(phase)],
+        "allowed": [p.value for p in sensible_targets(phase, held)],
         "timer": {
-            "state": timer_state(rnd) if phase != Phase.CLOS else "none",
+            "state": state,
             "duration": rnd.timer_duration,
             "ends_at": rnd.timer_ends_at.isoformat() if running and rnd.timer_ends_at else None,
-            "remaining": remaining_seconds(rnd, now) if phase != Phase.CLOS else None,
+            "remaining": remaining_seconds(rnd, now) if state != "none" else None,
         },
+        "at_zero": rnd.timer_at_zero,
+        "vote": held,
         "phase_changed_at": rnd.phase_changed_at.isoformat(),
     }
 

@@ -7,8 +7,8 @@ it and bumps the atelier's version. Moving back is a *reopen*, allowed and audit
 
 The timer is data, not a running process: ``timer_ends_at`` is a UTC instant, so every
 client shows the same countdown from the server's clock, and the phase a reader sees is
-computed from it (``effective_phase``). At zero the round closes: whoever reads first after
-zero (a post, a join, a facilitator, the ticker in ``realtime.rounds``) settles it with the
+computed from it (``effective_phase``). At zero the facilitator's choice applies (« alerte
+seulement » by default, or « passer à la phase suivante »): whoever reads first after zero (a post, a join, a facilitator, the ticker in ``realtime.rounds``) settles it with the
 same compare-and-set, so several workers never close it twice.
 
 Every function takes ``now``: tests pass a fake clock; production passes nothing.
@@ -30,18 +30,21 @@ from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError, NotFound, ValidationError
 from facilitation.domain.phases import (
     FORWARD,
+    NEXT,
     REOPEN,
     allowed_targets,
     current_round,
     expired,
     remaining_seconds,
     require_current_round,
+    sensible_targets,
     timer_state,
+    vote_held,
 )
 from facilitation.extensions import db
 from facilitation.models import Atelier, BallotStatus, Round, RoundTransition
 from facilitation.models.base import utcnow
-from facilitation.models.round import Phase
+from facilitation.models.round import AT_ZERO_ADVANCE, AT_ZERO_CHOICES, Phase
 
 Clock = Callable[[], datetime]
 
@@ -77,23 +80,35 @@ def _compare_and_set(rnd: Round, expected: Phase, values: dict[str, Any]) -> boo
 
 
 def settle(rnd: Round, now: datetime | None = None) -> int | None:
-    """Close ``rnd`` if its timer reached zero; return the atelier's new version, else None.
+    """Apply the timer's zero to ``rnd`` if it was reached; return the atelier's new version,
+    else None.
 
-    Safe to call from several readers and workers: only one compare-and-set wins.
+    « alerte seulement » (``alert``, the default): the phase stays, the timer stops at 0
+    (state ``ended``: every screen shows the signal). « passer à la phase suivante »
+    (``advance``): the round moves to its next phase (audited ``timer``; « vote » opens a
+    ballot with the atelier's usual settings). Safe to call from several readers and workers:
+    only one compare-and-set wins.
     """
     now = now or utcnow()
     if not expired(rnd, now):
         return None
     before = rnd.phase_enum
     ends_at = rnd.timer_ends_at
+    if rnd.timer_at_zero != AT_ZERO_ADVANCE:
+        if not _compare_and_set(rnd, before, {"timer_ends_at": None, "timer_remaining": 0}):
+            return None
+        db.session.flush()
+        return bump_version(rnd.atelier_id)
+    to = NEXT[before]
     won = _compare_and_set(
         rnd,
         before,
         {
-            "phase": Phase.CLOS.value,
+            "phase": to.value,
             "phase_changed_at": ends_at,
             "timer_ends_at": None,
             "timer_remaining": None,
+            **({"timer_duration": None} if to != Phase.CLOS else {}),
         },
     )
     if not won:
@@ -102,15 +117,36 @@ def settle(rnd: Round, now: datetime | None = None) -> int | None:
         RoundTransition(
             round_id=rnd.id,
             from_phase=before.value,
-            to_phase=Phase.CLOS.value,
+            to_phase=to.value,
             reason="timer",
             at=ends_at or now,
             **_actor_columns(None, rnd.atelier),
         )
     )
-    _phase_hook(rnd.atelier, rnd, Phase.CLOS)
+    _phase_hook(rnd.atelier, rnd, to)
     db.session.flush()
     return bump_version(rnd.atelier_id)
+
+
+def set_timer_at_zero(actor: Actor, atelier: Atelier, rnd: Round, choice: Any) -> int:
+    """The facilitator's choice for the timer's zero on this round: ``alert`` or ``advance``.
+
+    Returns the atelier's new version (the same choice again changes nothing but is answered).
+    """
+    require_facilitator(actor, atelier)
+    _require_current(atelier, rnd)
+    if choice not in AT_ZERO_CHOICES:
+        raise ValidationError(
+            gettext("Choix inconnu pour la fin du minuteur."),
+            {
+                "at_zero": gettext(
+                    "Choisissez « alerte seulement » ou « passer à la phase suivante »."
+                )
+            },
+        )
+    rnd.timer_at_zero = choice
+    db.session.flush()
+    return bump_version(atelier.id)
 
 
 def transition(
@@ -136,6 +172,11 @@ def transition(
     before = rnd.phase_enum
     if to == before:
         raise DomainError(gettext("La manche est déjà en phase « %(label)s ».", label=to.label))
+    if to == Phase.RESULTATS and before != Phase.VOTE and vote_held(rnd) is None:
+        raise DomainError(
+            gettext("Pas de résultats à afficher : cette manche n'a pas eu de vote.")
+            + _hint(before, sensible_targets(before, None))
+        )
     if to in FORWARD[before]:
         reason = "manual"
     elif to in REOPEN[before]:
@@ -168,8 +209,8 @@ def transition(
     return bump_version(atelier.id)
 
 
-def _hint(phase: Phase) -> str:
-    targets = allowed_targets(phase)
+def _hint(phase: Phase, targets: list[Phase] | None = None) -> str:
+    targets = allowed_targets(phase) if targets is None else targets
     if not targets:
         return ""
     return " Depuis cette phase : " + ", ".join(f"« {p.label} »" for p in targets) + "."
@@ -239,7 +280,7 @@ def set_timer(
     settle(rnd, now)
     if rnd.phase == Phase.CLOS.value:
         raise DomainError(gettext("La manche est close : rouvrez-la pour relancer un minuteur."))
-    state = timer_state(rnd)
+    state = timer_state(rnd, now)
     values: dict[str, Any]
     if action == "start":
         duration = _seconds(seconds)
@@ -263,6 +304,9 @@ def set_timer(
         extra = _seconds(seconds)
         if state == "running" and rnd.timer_ends_at is not None:
             values = {"timer_ends_at": rnd.timer_ends_at + timedelta(seconds=extra)}
+        elif state == "ended":
+            # « +1 min » after the alert: the countdown starts again from the extra time.
+            values = {"timer_ends_at": now + timedelta(seconds=extra), "timer_remaining": None}
         elif state == "paused":
             values = {"timer_remaining": min(MAX_TIMER_SECONDS, (rnd.timer_remaining or 0) + extra)}
         else:

@@ -42,6 +42,12 @@ PHASE_LABELS = {
 
 _PHASE_CHECK = "phase in ('preparation', 'contributions', 'vote', 'resultats', 'clos')"
 
+#: What a round's timer does at zero: « alerte seulement » (a signal on every screen, the
+#: phase stays) or « passer à la phase suivante ». The facilitator's choice, per round.
+AT_ZERO_ALERT = "alert"
+AT_ZERO_ADVANCE = "advance"
+AT_ZERO_CHOICES = (AT_ZERO_ALERT, AT_ZERO_ADVANCE)
+
 
 class Round(db.Model):
     """One round of an atelier. The atelier's current round is its highest ``number``.
@@ -68,6 +74,10 @@ class Round(db.Model):
     timer_duration: Mapped[int | None] = mapped_column(nullable=True)
     timer_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     timer_remaining: Mapped[int | None] = mapped_column(nullable=True)
+    #: ``alert`` (default: signal, keep the phase) or ``advance`` (next phase) at zero.
+    timer_at_zero: Mapped[str] = mapped_column(
+        String(8), default=AT_ZERO_ALERT, server_default=AT_ZERO_ALERT
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     phase_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -89,6 +89,15 @@ def round_timer(payload: dict[str, Any]) -> dict[str, Any]:
     return _after_round_change(atelier, rnd, version)
 
 
+@event("round:at_zero")
+def round_at_zero(payload: dict[str, Any]) -> dict[str, Any]:
+    """What the timer does at zero on this round: ``alert`` (default) or ``advance``."""
+    actor, atelier = _facilitated(payload)
+    rnd = _round(atelier, payload)
+    version = rounds.set_timer_at_zero(actor, atelier, rnd, payload.get("at_zero"))
+    return _after_round_change(atelier, rnd, version)
+
+
 # ------------------------------------------------------------------------- moderation
 def _card_done(card: Contribution, version: int | None) -> dict[str, Any]:
     merged = moderation.merged_cards([card.id]).get(card.id, [])

@@ -7,6 +7,7 @@ from flask import render_template
 
 from facilitation.domain.contributions import wall
 from facilitation.domain.events import contribution_kind
+from facilitation.domain.phases import current_round, effective_phase
 from facilitation.domain.snapshot import contribution_dict
 from facilitation.edge.identity import participant_for
 from facilitation.models import Atelier, Event
@@ -16,7 +17,12 @@ def wall_page(
     event: Event, atelier: Atelier, form: dict[str, str], errors: dict[str, str], cid: str
 ) -> str:
     """The wall with the card form: ``form`` as typed, ``errors`` by field, ``cid`` the
-    client id the next post carries (a new one once the old one was refused)."""
+    client id the next post carries (a new one once the old one was refused).
+
+    ``phase``: the round's phase, on the page root, so the first screen is the current moment
+    of the round from the first paint (and without JavaScript): the form while collecting, the
+    cards while voting, a waiting screen otherwise (CSS orders the sections by it)."""
+    rnd = current_round(atelier)
     return render_template(
         "public/wall.html",
         event=event,
@@ -29,4 +35,5 @@ def wall_page(
         client_id=cid,
         communes=list(event.communes or []),
         kind=contribution_kind(atelier.sequence),
+        phase=effective_phase(rnd).value if rnd else "",
     )

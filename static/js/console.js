@@ -17,7 +17,8 @@ const MOVE_LABELS = {
   preparation: tr("Revenir en préparation"),
   contributions: tr("Ouvrir les contributions"),
   vote: tr("Passer au vote"),
-  resultats: tr("Afficher les résultats"),
+  // The same action as the vote panel's button, under the same name.
+  resultats: tr("Révéler les résultats"),
   clos: tr("Clore la manche"),
 };
 // Going back is a reopening (allowed and audited by the server): say so on the button.
@@ -28,8 +29,11 @@ const REOPEN_LABELS = {
   resultats: tr("Revenir aux résultats"),
 };
 
-function moveLabel(from, to) {
-  const back = PHASE_ORDER.indexOf(to) < PHASE_ORDER.indexOf(from);
+// `vote`: this round's ballot (round.vote): a round closed without a vote goes « au vote »,
+// not « back » to it; results never revealed are revealed, not returned to.
+function moveLabel(from, to, vote) {
+  let back = PHASE_ORDER.indexOf(to) < PHASE_ORDER.indexOf(from);
+  if ((to === "vote" && !vote) || (to === "resultats" && vote !== "révélé")) back = false;
   return (back ? REOPEN_LABELS[to] : MOVE_LABELS[to]) || PHASE_LABELS[to] || to;
 }
 
@@ -194,7 +198,8 @@ function init(root) {
     timer.hidden = v.remaining === null;
     if (v.remaining !== null) {
       $("timer-value").textContent = formatSeconds(v.remaining);
-      $("timer-state").textContent = v.timerState === "paused" ? tr("en pause") : "";
+      $("timer-state").textContent = v.timerState === "paused" ? tr("en pause")
+        : v.timerState === "ended" ? tr("temps écoulé") : "";
     }
     timer.dataset.state = v.timerState;
     $("timer-pause").hidden = v.timerState !== "running";
@@ -202,10 +207,14 @@ function init(root) {
     $("timer-add-1").hidden = $("timer-add-5").hidden = v.timerState === "none";
     $("timer-form").hidden = !v.round || v.phase === "clos";
     $("round-new").hidden = !v.round || v.phase !== "clos";
-    // Only the moves allowed from the phase the server holds (recomputed at zero: closed).
-    const allowed = v.expired ? ["contributions", "vote", "resultats"] : (v.round ? v.round.allowed || [] : []);
+    const atZero = $("timer-at-zero");
+    atZero.hidden = !v.round || v.phase === "clos";
+    if (v.round) atZero.elements.namedItem("at_zero").value = v.round.at_zero || "alert";
+    // Only the moves the server allows from its phase (at zero with « passer à la phase
+    // suivante »: none until the server confirms the new phase, within a second).
+    const allowed = v.expired ? [] : (v.round ? v.round.allowed || [] : []);
     phaseButtons.replaceChildren(...allowed.map((to) => {
-      const b = button(moveLabel(v.phase, to), () => move(to), "button");
+      const b = button(moveLabel(v.phase, to, v.round.vote), () => move(to), "button");
       b.dataset.to = to;
       return b;
     }));
@@ -230,6 +239,12 @@ function init(root) {
     const minutes = Number($("timer-minutes").value);
     if (!Number.isFinite(minutes) || minutes <= 0) { showError({ message: tr("Indiquez une durée en minutes.") }); return; }
     timer("start", Math.round(minutes * 60));
+  });
+  // What the timer does at zero, for this round: a radio change is sent at once.
+  $("timer-at-zero").addEventListener("change", async (event) => {
+    if (!round || event.target.name !== "at_zero") return;
+    const ack = await send("round:at_zero", { round_id: round.id, at_zero: event.target.value });
+    if (ack) setRound(ack.round, ack.server_time);
   });
   $("timer-pause").addEventListener("click", () => timer("pause"));
   $("timer-resume").addEventListener("click", () => timer("resume"));

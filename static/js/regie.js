@@ -41,22 +41,36 @@ function init(root) {
       return ends ? formatSeconds((ends.getTime() - (Date.now() + offsetMs)) / 1000) : "";
     }
     if (t.state === "paused" && t.remaining !== null) return formatSeconds(t.remaining) + tr(" (pause)");
+    if (t.state === "ended") return tr("temps écoulé");
     return "";
   }
 
   function render() {
     if (!state) return;
     const agenda = state.agenda || {};
-    $("agenda-current").textContent = agenda.current ? agenda.current.title : tr("la journée n’a pas commencé");
+    // No sequence designated but ateliers running: where the day is, from the ateliers.
+    $("agenda-current").textContent = agenda.current ? agenda.current.title
+      : agenda.from_ateliers ? tr("{title} (d’après l’activité des ateliers)", { title: agenda.from_ateliers.title })
+        : tr("la journée n’a pas commencé");
     $("agenda-next").textContent = agenda.next ? agenda.next.title : "—";
     $("agenda-next-button").disabled = !agenda.next;
     rows.replaceChildren(...state.ateliers.map((a) => {
       const row = el("tr");
       row.dataset.atelierId = String(a.id);
       row.dataset.warnings = (a.warnings || []).join(" ");
-      const title = el("th", "", a.title);
+      // The atelier's name opens its console; « projecteur » its room screen.
+      const slug = root.dataset.eventSlug;
+      const title = el("th");
       title.scope = "row";
-      if (a.room) title.append(el("span", "console__hint", ` · ${a.room}`));
+      const link = el("a", "", a.title);
+      link.href = `/animation/e/${encodeURIComponent(slug)}/a/${a.id}`;
+      const screen = el("a", "", tr("projecteur"));
+      screen.href = `/e/${encodeURIComponent(slug)}/a/${a.id}/projecteur`;
+      screen.target = "_blank";
+      screen.rel = "noopener";
+      const hint = el("span", "console__hint", a.room ? ` · ${a.room} · ` : " · ");
+      hint.append(screen);
+      title.append(link, hint);
       const phase = el("td");
       if (a.round) {
         const p = el("span", "phase", `${a.round.number} · ${PHASE_LABELS[a.round.phase] || a.round.phase_label}`);

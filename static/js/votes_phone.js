@@ -23,8 +23,8 @@ function phoneView(root, live, state) {
   bar.append(status, left, message);
   const results = resultsBlock("vote-results-phone");
   section.parentNode.insertBefore(results.node, section);
-  // After the cards, sticky at the bottom of the screen: the round banner holds the top.
-  cardsBox.after(bar);
+  // At the head of the ballot (the first screen while voting), sticky while scrolling it.
+  (section.querySelector(".section__title") || cardsBox).after(bar);
 
   // desired: what the phone shows (optimistic); confirmed: what the server acknowledged.
   // Unacknowledged dots wait in the page's offline outbox (outbox.js, persisted): a dot set

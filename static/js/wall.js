@@ -43,6 +43,38 @@ function init(root) {
   });
   extras = wallExtras({ root, cards, form, submit });
 
+  // Others' cards that arrive out of sight: a visible « N nouvelles cartes » pill (the
+  // announcer above only speaks to screen readers); a tap scrolls to the newest.
+  const pill = document.createElement("button");
+  pill.type = "button";
+  pill.className = "new-cards";
+  pill.id = "new-cards";
+  pill.hidden = true;
+  document.body.append(pill);
+  let unseen = [];
+  const inView = (node) => {
+    const r = node.getBoundingClientRect();
+    return r.bottom > 0 && r.top < window.innerHeight;
+  };
+  const nodeOf = (id) => cards.container.querySelector(`.card[data-id="${CSS.escape(String(id))}"]`);
+  function updatePill() {
+    unseen = unseen.filter((id) => { const n = nodeOf(id); return n && !inView(n); });
+    pill.hidden = !unseen.length;
+    pill.textContent = unseen.length > 1 ? tr("↓ {n} nouvelles cartes", { n: unseen.length }) : tr("↓ 1 nouvelle carte");
+  }
+  function offScreen(id) {
+    const node = nodeOf(id);
+    if (node && !inView(node)) unseen.push(id);
+    updatePill();
+  }
+  pill.addEventListener("click", () => {
+    const node = nodeOf(unseen[unseen.length - 1]);
+    unseen = [];
+    pill.hidden = true;
+    if (node) node.scrollIntoView({ behavior: "smooth", block: "center" });
+  });
+  window.addEventListener("scroll", () => { if (unseen.length) updatePill(); }, { passive: true });
+
   const live = connectPage(root, {
     extras,
     onStatus(state) {
@@ -60,6 +92,7 @@ function init(root) {
       const isNew = cards.add(c);
       if (isNew && String(c.author && c.author.id) !== participantId) {
         announcer.textContent = (noun === "chantier" ? tr("Nouvelle proposition : {titre}", { titre: c.titre }) : tr("Nouvelle pratique : {titre}", { titre: c.titre }));
+        offScreen(c.id);
       }
     },
     onPresence(n) {

@@ -40,9 +40,10 @@ export function wallExtras({ root, cards, form, submit }) {
     phaseText.textContent = tr("Manche {number} : {label}", { number: v.round.number, label: v.label });
     timerText.hidden = v.remaining === null;
     if (v.remaining !== null) {
-      timerText.textContent = v.timerState === "paused"
-        ? tr("Temps restant : {v} (en pause)", { v: formatSeconds(v.remaining) })
-        : tr("Temps restant : {v}", { v: formatSeconds(v.remaining) });
+      timerText.textContent = v.timerState === "ended" ? tr("Temps écoulé")
+        : v.timerState === "paused"
+          ? tr("Temps restant : {v} (en pause)", { v: formatSeconds(v.remaining) })
+          : tr("Temps restant : {v}", { v: formatSeconds(v.remaining) });
     }
     open = v.phase === "contributions";
     submit.disabled = !open;

@@ -89,6 +89,8 @@ def test_every_transition_is_legal_or_refused_in_french(facilitated, start, to, 
     rnd = put_in(atelier, start)
     version = atelier.version
     legal = to in FORWARD[start] or to in REOPEN[start]
+    # No vote in this round: back to « résultats » shows nothing, so it is refused.
+    legal = legal and not (to == Phase.RESULTATS and start != Phase.VOTE)
     if legal:
         new_version = rounds.transition(actor, atelier, rnd, to, now=clock())
         db.session.commit()
@@ -106,6 +108,26 @@ def test_every_transition_is_legal_or_refused_in_french(facilitated, start, to, 
         assert db.session.get(Round, rnd.id).phase == start.value
         assert db.session.query(RoundTransition).count() == 0
         assert db.session.get(Atelier, atelier.id).version == version
+
+
+def test_the_console_is_offered_only_moves_that_make_sense(facilitated, clock):
+    from facilitation.domain import voting
+
+    atelier, actor = facilitated()
+    rnd = current_round(atelier)
+    rounds.transition(actor, atelier, rnd, Phase.CLOS, now=clock())
+    view = round_dict(rnd, clock())
+    # Closed without a vote: no « Revenir aux résultats » for a vote that never happened.
+    assert view["vote"] is None and "resultats" not in view["allowed"]
+    assert view["allowed"] == ["contributions", "vote"]
+    rounds.transition(actor, atelier, rnd, Phase.VOTE, now=clock())
+    assert voting.open_ballot_of(atelier) is not None
+    assert round_dict(rnd, clock())["vote"] == "ouvert"
+    rounds.transition(actor, atelier, rnd, Phase.CLOS, now=clock())
+    view = round_dict(rnd, clock())
+    assert view["vote"] == "clos" and "resultats" in view["allowed"]
+    rounds.transition(actor, atelier, rnd, Phase.RESULTATS, now=clock())
+    assert round_dict(rnd, clock())["vote"] == "révélé"
 
 
 def test_the_whole_day_of_a_round_and_its_audit(facilitated, clock):
@@ -226,39 +248,83 @@ def test_timer_counts_down_pauses_resumes_and_takes_more_time(facilitated, clock
     assert rnd.timer_duration == 660
 
 
-def test_the_round_closes_itself_at_zero(facilitated, make_participant, clock):
+def test_at_zero_alert_only_is_the_default_and_keeps_collecting(
+    facilitated, make_participant, clock
+):
     atelier, actor = facilitated()
     author = make_participant(atelier)
     rnd = current_round(atelier)
+    assert rnd.timer_at_zero == "alert" and round_dict(rnd, clock())["at_zero"] == "alert"
     rounds.set_timer(actor, atelier, rnd, "start", 60, now=clock())
     db.session.commit()
     clock.advance(59.5)
     assert remaining_seconds(rnd, clock()) == 1  # rounded up: never "0:00" while open
     assert rounds.settle(rnd, clock()) is None
     clock.advance(0.5)
-    assert effective_phase(rnd, clock()) == Phase.CLOS
+    # Zero reached, not yet settled: the phase stays and the timer reads « ended ».
+    assert effective_phase(rnd, clock()) == Phase.CONTRIBUTIONS
+    assert round_dict(rnd, clock())["timer"]["state"] == "ended"
+    assert rounds.due_rounds(clock()) == [rnd]
+    version = rounds.settle(rnd, clock())
+    db.session.commit()
+    assert version == atelier.version and rnd.phase == "contributions"
+    view = round_dict(rnd, clock())
+    assert view["timer"]["state"] == "ended" and view["timer"]["remaining"] == 0
+    assert rounds.transitions(rnd) == []  # no phase change, nothing audited
+    # Settled once: a second reader (another worker) changes nothing.
+    assert rounds.settle(rnd, clock()) is None
+    assert rounds.due_rounds(clock()) == []
+    post(author, atelier)  # still collecting
+    # « +1 min » after the alert counts down again.
+    rounds.set_timer(actor, atelier, rnd, "add", 60, now=clock())
+    assert round_dict(rnd, clock())["timer"]["state"] == "running"
+    assert remaining_seconds(rnd, clock()) == 60
+
+
+def test_at_zero_advance_moves_to_the_next_phase_and_opens_the_vote(
+    facilitated, make_participant, clock
+):
+    from facilitation.domain import voting
+
+    atelier, actor = facilitated()
+    author = make_participant(atelier)
+    rnd = current_round(atelier)
+    rounds.set_timer_at_zero(actor, atelier, rnd, "advance")
+    rounds.set_timer(actor, atelier, rnd, "start", 60, now=clock())
+    db.session.commit()
+    clock.advance(60)
+    assert effective_phase(rnd, clock()) == Phase.VOTE
     # Phones cannot post from the instant the timer reads zero, settled or not.
     with pytest.raises(Closed):
         from facilitation.domain.phases import check_open_for_contributions
 
         check_open_for_contributions(atelier, clock())
-    assert rounds.due_rounds(clock()) == [rnd]
     version = rounds.settle(rnd, clock())
     db.session.commit()
-    assert version == atelier.version and rnd.phase == "clos" and rnd.timer_ends_at is None
+    assert version == atelier.version and rnd.phase == "vote" and rnd.timer_ends_at is None
+    assert voting.open_ballot_of(atelier) is not None
     (audit,) = rounds.transitions(rnd)
-    assert (audit.to_phase, audit.reason, audit.actor_label) == ("clos", "timer", "minuteur")
+    assert (audit.to_phase, audit.reason, audit.actor_label) == ("vote", "timer", "minuteur")
     assert audit.at == T0 + timedelta(seconds=60)
-    # Settled once: a second reader (another worker) changes nothing.
     assert rounds.settle(rnd, clock()) is None
-    assert rounds.due_rounds(clock()) == []
     with pytest.raises(Closed):
         post(author, atelier)
 
 
-def test_a_transition_after_zero_starts_from_closed(facilitated, clock):
+def test_at_zero_choice_is_checked(facilitated, make_atelier):
     atelier, actor = facilitated()
     rnd = current_round(atelier)
+    with pytest.raises(ValidationError):
+        rounds.set_timer_at_zero(actor, atelier, rnd, "close")
+    other = make_atelier()
+    with pytest.raises(Forbidden):
+        rounds.set_timer_at_zero(actor, other, current_round(other), "advance")
+
+
+def test_a_transition_after_zero_starts_from_the_next_phase(facilitated, clock):
+    atelier, actor = facilitated()
+    rnd = put_in(atelier, Phase.RESULTATS)
+    rounds.set_timer_at_zero(actor, atelier, rnd, "advance")
     rounds.set_timer(actor, atelier, rnd, "start", 30, now=clock())
     db.session.commit()
     clock.advance(31)
@@ -266,7 +332,7 @@ def test_a_transition_after_zero_starts_from_closed(facilitated, clock):
         rounds.transition(actor, atelier, rnd, Phase.PREPARATION, now=clock())
     db.session.rollback()
     rounds.transition(actor, atelier, rnd, Phase.VOTE, now=clock())
-    reasons = [(t.to_phase, t.reason) for t in rounds.transitions(rnd)]
+    reasons = [(t.to_phase, t.reason) for t in rounds.transitions(rnd)][-2:]
     assert reasons == [("clos", "timer"), ("vote", "reopen")]
 
 

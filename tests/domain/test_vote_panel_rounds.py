@@ -140,7 +140,20 @@ def test_going_back_to_contributions_closes_the_ballot_and_vote_reopens_it(
     assert voting.my_dots(ballot, voter)["dots_left"] == 2
 
 
-def test_a_timer_at_zero_closes_round_and_ballot_together(make_atelier):
+def test_a_timer_at_zero_reveals_round_and_ballot_together(make_atelier):
+    # « passer à la phase suivante » from « vote »: résultats, with the ballot revealed.
+    atelier = make_atelier()
+    actor = facilitator_actor(atelier)
+    rnd, _ = rounds.open_vote(actor, atelier, voting.BallotSettings())
+    rounds.set_timer_at_zero(actor, atelier, rnd, "advance")
+    rounds.set_timer(actor, atelier, rnd, "start", 60)
+    db.session.commit()
+    assert rounds.settle(rnd, utcnow() + timedelta(seconds=61)) is not None
+    db.session.commit()
+    assert rnd.phase == "resultats" and voting.current_ballot(atelier).status == "révélé"
+
+
+def test_a_timer_at_zero_alert_only_keeps_the_ballot_open(make_atelier):
     atelier = make_atelier()
     actor = facilitator_actor(atelier)
     rnd, _ = rounds.open_vote(actor, atelier, voting.BallotSettings())
@@ -148,7 +161,7 @@ def test_a_timer_at_zero_closes_round_and_ballot_together(make_atelier):
     db.session.commit()
     assert rounds.settle(rnd, utcnow() + timedelta(seconds=61)) is not None
     db.session.commit()
-    assert rnd.phase == "clos" and voting.current_ballot(atelier).status == "clos"
+    assert rnd.phase == "vote" and voting.open_ballot_of(atelier) is not None
 
 
 ACTIONS = ["open", "close", "reveal", *(p.value for p in Phase), "new_round"]

@@ -66,16 +66,23 @@ def test_a_facilitator_opens_and_closes_a_round_while_the_phone_follows(
     wait_phase(mobile, "#wall", "contributions")
     assert mobile.locator("#submit-button").is_enabled()
 
-    # A 3-second timer: both screens count down from the server's clock, and the round
-    # closes itself at zero (server ticker), without anyone clicking.
+    # A 3-second timer: both screens count down from the server's clock; at zero (« alerte
+    # seulement », the default: issue 16) both signal it and the round stays open until the
+    # facilitator closes it.
     console.fill("#timer-minutes", "0.05")
     console.get_by_role("button", name="Démarrer").click()
     mobile.wait_for_selector(".round-banner__timer:has-text('Temps restant')")
     screenshot(mobile, "3-phone-countdown")
+    mobile.wait_for_selector(".round-banner__timer:has-text('Temps écoulé')")
+    mobile.wait_for_selector("#timer-end")
+    console.wait_for_selector("#timer-end")
+    assert mobile.locator("#wall").get_attribute("data-phase") == "contributions"
+    console.locator("#timer-end").click()
+    console.get_by_role("button", name="Clore la manche").click()
     wait_phase(mobile, "#wall", "clos")
     wait_phase(console, "#console", "clos")
     assert console.locator("#round-new").is_visible()
-    screenshot(console, "4-console-closed-by-timer", full_page=True)
+    screenshot(console, "4-console-closed-after-timer", full_page=True)
 
     # A phone that comes back (reload) gets the phase the server is in.
     mobile.reload()

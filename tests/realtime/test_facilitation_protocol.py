@@ -338,7 +338,7 @@ def test_the_snapshot_carries_the_server_clock_and_the_timer(day, make_socket):
     assert snapshot["server_time"] and snapshot["round"]["timer"]["ends_at"] == timer["ends_at"]
 
 
-def test_the_ticker_closes_a_round_at_zero_and_tells_the_room(app, day, make_socket):
+def test_the_ticker_alerts_at_zero_by_default_and_tells_the_room(app, day, make_socket):
     d = day()
     phone = make_socket(d.clients["participant"])
     join(phone, d.atelier)
@@ -356,9 +356,55 @@ def test_the_ticker_closes_a_round_at_zero_and_tells_the_room(app, day, make_soc
     assert round_timers.tick(app) == 0  # another worker's tick finds nothing to do
 
     (delta,) = events(phone, "round:changed")
-    assert delta["round"]["phase"] == "clos"
+    assert delta["round"]["phase"] == "contributions"  # « alerte seulement »: still collecting
+    assert delta["round"]["timer"]["state"] == "ended"
+    assert delta["round"]["at_zero"] == "alert"
+    assert rounds.transitions(db.session.get(Round, rnd.id)) == []
+
+
+def test_the_facilitator_chooses_advance_and_the_ticker_opens_the_vote(app, day, make_socket):
+    d = day()
+    console = make_socket(d.clients["facilitator"])
+    phone = make_socket(d.clients["participant"])
+    join(console, d.atelier, "console:join")
+    join(phone, d.atelier)
+    rnd = current_round(d.atelier)
+    refused = phone.emit(
+        "round:at_zero",
+        {"atelier_id": d.atelier.id, "round_id": rnd.id, "at_zero": "advance"},
+        callback=True,
+    )
+    assert not refused["ok"]
+    bad = console.emit(
+        "round:at_zero",
+        {"atelier_id": d.atelier.id, "round_id": rnd.id, "at_zero": "explode"},
+        callback=True,
+    )
+    assert not bad["ok"]
+    ack = console.emit(
+        "round:at_zero",
+        {"atelier_id": d.atelier.id, "round_id": rnd.id, "at_zero": "advance"},
+        callback=True,
+    )
+    assert ack["ok"] and ack["round"]["at_zero"] == "advance"
+    phone.get_received()
+    from datetime import timedelta
+
+    from facilitation.models.base import utcnow
+
+    rnd = db.session.get(Round, rnd.id)
+    rnd.timer_ends_at = utcnow() - timedelta(seconds=1)
+    rnd.timer_duration = 60
+    db.session.commit()
+
+    assert round_timers.tick(app) == 1
+    received = phone.get_received()
+    (delta,) = [r["args"][0] for r in received if r["name"] == "round:changed"]
+    assert delta["round"]["phase"] == "vote"
+    (ballot,) = [r["args"][0] for r in received if r["name"] == "vote:changed"]
+    assert ballot["ballot"]["status"] == "ouvert"
     trail = rounds.transitions(db.session.get(Round, rnd.id))
-    assert [(t.to_phase, t.reason) for t in trail] == [("clos", "timer")]
+    assert [(t.to_phase, t.reason) for t in trail] == [("vote", "timer")]
 
 
 def test_hidden_cards_never_reach_phones_but_stay_on_the_console(day, make_socket):

@@ -110,6 +110,31 @@ def test_organizer_login_logout_and_control_room(app, make_atelier, organizer):
     assert client.get(regie).status_code == 302
 
 
+def test_the_control_room_says_where_the_day_is_and_links_each_atelier(
+    app, make_atelier, organizer
+):
+    from facilitation.domain.phases import current_round
+    from facilitation.models.round import Phase
+
+    atelier = make_atelier(title="Isolement")
+    organizer(atelier.event)
+    client = app.test_client()
+    regie = f"/organisateur/e/{atelier.event.slug}/regie"
+    login(client, suivant=regie)
+    html = client.get(regie).get_data(as_text=True)
+    assert "la journée n’a pas commencé" in html
+    slug = atelier.event.slug
+    assert f'href="/animation/e/{slug}/a/{atelier.id}"' in html
+    assert f'href="/e/{slug}/a/{atelier.id}/projecteur"' in html
+    # Results revealed in an atelier, no sequence designated: the day has started.
+    rnd = current_round(atelier)
+    rnd.phase = Phase.RESULTATS.value
+    db.session.commit()
+    html = client.get(regie).get_data(as_text=True)
+    assert "la journée n’a pas commencé" not in html
+    assert f"{atelier.sequence.title} (d’après l’activité des ateliers)" in html
+
+
 def test_the_login_never_redirects_off_site(app, organizer):
     organizer()
     response = login(app.test_client(), suivant="//evil.example/")
