@@ -27,6 +27,7 @@ from facilitation.domain.access import (
     require_organizer,
 )
 from facilitation.domain.errors import Forbidden, NotFound, ValidationError
+from facilitation.domain.validation import as_id
 from facilitation.extensions import db
 from facilitation.models import Event, EventAuditEntry, Organizer, OrganizerToken
 from facilitation.models.access import ORGANIZER, OWNER, event_organizer
@@ -109,7 +110,8 @@ def add_to_team(organizer: Organizer, event: Event, role: str = ORGANIZER) -> No
 def remove_from_team(actor: Actor, event: Event, organizer_id: object) -> Organizer:
     """An owner removes a member, or a member leaves; the last owner stays."""
     acting = require_organizer(actor, event)
-    member = db.session.get(Organizer, organizer_id) if isinstance(organizer_id, int) else None
+    found = as_id(organizer_id)
+    member = db.session.get(Organizer, found) if found is not None else None
     role = role_in(member, event) if member is not None else None
     if member is None or role is None:
         raise NotFound(gettext("Cette personne ne fait pas partie de l'équipe de l'événement."))
@@ -187,7 +189,8 @@ def pending_invitations(event: Event) -> list[OrganizerToken]:
 
 def revoke_invitation(actor: Actor, event: Event, invitation_id: object) -> None:
     owner = require_owner(actor, event)
-    row = db.session.get(OrganizerToken, invitation_id) if isinstance(invitation_id, int) else None
+    found = as_id(invitation_id)
+    row = db.session.get(OrganizerToken, found) if found is not None else None
     if row is None or row.kind != INVITATION or row.event_id != event.id:
         raise NotFound(gettext("Cette invitation n'existe pas."))
     if row.revoked_at is None and row.used_at is None:
