@@ -27,6 +27,12 @@ from facilitation.models.base import utcnow
 from facilitation.models.vote import MAX_SCRIBE_COUNT, Ballot, BallotStatus, Dot, VoterBudget
 
 
+def _ballots_of(rows: Any) -> dict[int, Ballot]:
+    """The ballots the dot ``rows`` (with a ``ballot_id``) belong to, by id, in one query."""
+    ids = {r.ballot_id for r in rows}
+    return {b.id: b for b in db.session.scalars(select(Ballot).where(Ballot.id.in_(ids)))}
+
+
 def on_merge(target: Contribution, source: Contribution) -> None:
     """Hook for merges: every dot on ``source`` moves to ``target``, in every ballot.
 
@@ -44,12 +50,7 @@ def on_merge(target: Contribution, source: Contribution) -> None:
         .where(Dot.contribution_id == source.id)
         .order_by(Dot.ballot_id, Dot.participant_id)
     ).all()
-    ballots = {
-        b.id: b
-        for b in db.session.scalars(
-            select(Ballot).where(Ballot.id.in_({r.ballot_id for r in rows}))
-        )
-    }
+    ballots = _ballots_of(rows)
     for row in rows:
         ballot = ballots[row.ballot_id]
         if row.scribe:
@@ -121,12 +122,7 @@ def on_card_removed(card: Contribution) -> None:
         .where(Dot.contribution_id == card.id, Dot.scribe.is_(False))
         .order_by(Dot.ballot_id, Dot.participant_id)
     ).all()
-    ballots = {
-        b.id: b
-        for b in db.session.scalars(
-            select(Ballot).where(Ballot.id.in_({r.ballot_id for r in rows}))
-        )
-    }
+    ballots = _ballots_of(rows)
     for row in rows:
         ballot = ballots[row.ballot_id]
         lock_budget(ballot, row.participant_id)
