@@ -460,7 +460,10 @@ def test_no_payload_runs_on_any_page(
         (screen, "projector (live)"),
         (console, "console (live)"),
     ):
-        page.wait_for_function("t => document.body.innerText.includes(t)", arg=live_text)
+        # The projector in « résultats » shows the ranking full screen: its card list (updated
+        # live underneath) is hidden, so read the text of the page, not what is drawn.
+        seen = "textContent" if name.startswith("projector") else "innerText"
+        page.wait_for_function(f"t => document.body.{seen}.includes(t)", arg=live_text)
         page.wait_for_function("t => document.body.innerText.includes(t)", arg=payload(2))
         page.wait_for_function("t => document.body.innerText.includes(t)", arg=live_question)
         probe.check(page, name)

@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from facilitation.ops.loadtest.phone import Phone
+from facilitation.ops.loadtest.runner import run_sync
 from facilitation.ops.loadtest.target import Target
 from tests.realserver.test_scaling import private_redis  # noqa: F401  (a fixture)
 
@@ -205,7 +206,7 @@ def test_vote_burst_with_reconnections_on_two_pg_workers(
 
     url = make_url(first.env["DATABASE_URL"])
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    outcome = asyncio.run(
+    outcome = run_sync(
         _run(
             [first.url, second.url],
             slug,

@@ -33,6 +33,13 @@ def test_a_timed_round_closes_once_across_workers(live_server_factory, test_redi
         assert snapshot["round"]["phase"] == "contributions"
         seen = len(phone.received)
 
+        # At zero the round moves on (the facilitator's « passer à la phase suivante »):
+        # both workers run the timer loop, the move must be written and sent once.
+        chosen = facilitator.call(
+            "round:at_zero",
+            {"atelier_id": here, "round_id": snapshot["round"]["id"], "at_zero": "advance"},
+        )
+        assert chosen["ok"], chosen
         started = facilitator.call(
             "round:timer",
             {
@@ -43,24 +50,23 @@ def test_a_timed_round_closes_once_across_workers(live_server_factory, test_redi
             },
         )
         assert started["ok"], started
-        closed = phone.wait_for(
-            "round:changed", lambda p: p["round"]["phase"] == "clos", after=seen, timeout=15
+        moved = phone.wait_for(
+            "round:changed", lambda p: p["round"]["phase"] == "vote", after=seen, timeout=15
         )
-        # The next change carries the next version: the close was written (and bumped) once.
-        created = facilitator.call("round:create", {"atelier_id": here})
-        assert created["ok"] and created["version"] == closed["version"] + 1
-        phone.wait_for("round:changed", lambda p: p["round"]["phase"] == "preparation", after=seen)
-        closes = [
+        # A later change carries the next version: the move was written (and bumped) once.
+        closed = facilitator.call(
+            "round:transition",
+            {"atelier_id": here, "round_id": snapshot["round"]["id"], "to": "clos"},
+        )
+        assert closed["ok"], closed
+        assert closed["version"] == moved["version"] + 1
+        phone.wait_for("round:changed", lambda p: p["round"]["phase"] == "clos", after=seen)
+        moves = [
             p
             for e, p in phone.received[seen:]
-            if e == "round:changed" and p["round"]["phase"] == "clos"
+            if e == "round:changed" and p["round"]["phase"] == "vote"
         ]
-        assert len(closes) == 1, closes
-        refused = phone.call(
-            "contribution:create",
-            {"atelier_id": here, "client_id": "apres-la-fin-0001", "titre": "Trop tard"},
-        )
-        assert refused["code"] == "closed"
+        assert len(moves) == 1, moves
     finally:
         facilitator.close()
         phone.close()

@@ -71,11 +71,13 @@ def french_left(page: str, data: list[str]) -> list[str]:
     text = text.replace("Français", " ")  # the language switch, named in its own language
     text = re.sub(r"(https?://|/)\S+", " ", text)  # addresses (/e/…/rejoindre?atelier=1)
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    # A long title shortened on a chart (« Chantiers Δ : coopérer entre commun… ») is data too.
+    # A long title shortened on a chart (« Chantiers Δ : coopérer entre commun… ») or wrapped
+    # over several lines of it (« Chantiers Δ : coopérer entre ») is data too.
     lines = [
         line
         for line in lines
         if not (line.endswith("…") and any(v.startswith(line[:-1]) for v in data))
+        and not (len(line) >= 12 and any(line in v for v in data))
     ]
     return [line for line in lines if line and (_ACCENT.search(line) or _WORD.search(line))]
 

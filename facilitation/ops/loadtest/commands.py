@@ -11,7 +11,6 @@ never opens the app's database. Its event is a throwaway ``loadtest-<random>``:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -205,7 +204,7 @@ def loadtest(
     storm_window: float,
 ) -> None:
     """Simuler des téléphones (vrais clients Socket.IO) contre un serveur et mesurer."""
-    from facilitation.ops.loadtest.runner import RunConfig, run
+    from facilitation.ops.loadtest.runner import RunConfig, run, run_sync
 
     try:
         target = Target(url)
@@ -247,7 +246,7 @@ def loadtest(
     try:
         dots_enabled, dots_note = (False, "aucune gommette demandée")
         if dots:
-            dots_enabled, dots_note = asyncio.run(_probe_dots(target, atelier_ids[0]))
+            dots_enabled, dots_note = run_sync(_probe_dots(target, atelier_ids[0]))
             click.echo(f"Gommettes : {dots_note}")
         cfg = RunConfig(
             url=target.base,

@@ -25,6 +25,7 @@ keys of the report are documented in ``facilitation/ops/loadtest/REPORT.md``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import multiprocessing as mp
 import os
@@ -117,6 +118,18 @@ class WorkerResult:
 
 
 # ============================================================================ generator process
+def run_sync(coroutine: Any) -> Any:
+    """``asyncio.run(coroutine)``, also from a thread whose loop is already running (a test
+    session that drives a browser with Playwright's sync API, or a process forked from one):
+    then the coroutine runs on its own loop in a short-lived thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _worker_entry(
     cfg: RunConfig,
     worker: int,
@@ -129,9 +142,7 @@ def _worker_entry(
     phases: dict[str, tuple[Any, Any]] | None = None,
 ) -> None:
     try:
-        result = asyncio.run(
-            _worker(cfg, worker, indices, progress, go, start_at, stop, phases or {})
-        )
+        result = run_sync(_worker(cfg, worker, indices, progress, go, start_at, stop, phases or {}))
     except BaseException as exc:  # the parent must hear from every worker
         result = WorkerResult(worker=worker, errors=[f"générateur {worker} : {exc!r}"])
     results.put(asdict(result))
