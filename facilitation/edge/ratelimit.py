@@ -158,6 +158,14 @@ def limit_login(view: F) -> F:
     return per_address(per_account(view))  # type: ignore[return-value]
 
 
+def limit_token_form(view: F) -> F:
+    """Throttle a page reached by a one-time link (invitation, password reset):
+    ``RATELIMIT_LOGIN`` failed POSTs per address. The 24-byte token cannot be guessed, but an
+    address that keeps failing (tokens tried, accounts created in a loop from a leaked link)
+    is stopped like a failed login; a POST that succeeds (a redirect) does not count."""
+    return limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)(view)  # type: ignore[return-value]
+
+
 # ---------------------------------------------------------------------------- Socket.IO
 class Buckets(Protocol):
     def take(self, key: str, capacity: float, per_second: float) -> float:

@@ -19,6 +19,7 @@ from facilitation.domain import accounts
 from facilitation.domain.access import MIN_PASSWORD_LENGTH
 from facilitation.domain.errors import ValidationError
 from facilitation.edge.identity import current_organizer, login_organizer
+from facilitation.edge.ratelimit import limit_token_form
 from facilitation.extensions import db
 from facilitation.push import sessions
 from facilitation.web.guards import require_login
@@ -65,6 +66,7 @@ def account():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limit_token_form
 def invitation(token: str):  # type: ignore[no-untyped-def]
     """Join an event's team: logged in, accept; else log in first, or create an account."""
     row = accounts.resolve(accounts.INVITATION, token)  # Forbidden: the French reason, 403
@@ -120,6 +122,7 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+@limit_token_form
 def reset(token: str):  # type: ignore[no-untyped-def]
     """A new password from a one-time reset link; then log in with it."""
     row = accounts.resolve(accounts.RESET, token)  # Forbidden: the French reason, 403

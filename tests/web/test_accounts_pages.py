@@ -242,6 +242,29 @@ def test_a_reset_link_sets_a_new_password_once(
     assert spent.status_code == 403 and "déjà servi" in spent.get_data(as_text=True)
 
 
+def test_pages_reached_by_a_one_time_link_throttle_failed_posts(
+    app_config: dict[str, Any], _migrated: None, make_event: Callable[..., Event]
+) -> None:
+    from facilitation import create_app
+
+    limited = create_app(app_config | {"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "2/minute"})
+    with limited.app_context():
+        event = db.session.get(Event, make_event().id)
+        owner = access.create_organizer("owner@example.org", PASSWORD, "Owner")
+        accounts.add_to_team(owner, event, "owner")
+        actor = access.Actor(event_id=event.id, organizer=owner)
+        invitation = accounts.invite(actor, event, "Léa")
+        _organizer, reset = accounts.reset_link("owner@example.org")
+        db.session.commit()
+    client = limited.test_client()
+    for url in (f"/organisateur/invitation/{invitation}", f"/organisateur/mot-de-passe/{reset}"):
+        answers = [
+            post(client, url, password="x", confirmation="y", email="a@b.fr") for _ in range(3)
+        ]
+        assert [a.status_code for a in answers] == [422, 422, 429], url
+        assert client.get(url).status_code == 200  # reading the page is never limited
+
+
 # ------------------------------------------------------------------------- logout
 def test_the_cookie_replayed_after_logout_gets_the_login_page(
     app: Flask, make_event: Callable[..., Event], account: Callable[..., Organizer]
