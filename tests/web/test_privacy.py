@@ -41,6 +41,8 @@ def test_the_page_shows_what_is_stored_and_links_from_the_participant_pages(
     assert "Maraudes du soir" in html
     assert "&#34;&gt;&lt;svg onload=alert(1)&gt;" in html and EVIL not in html
     assert f'href="/e/{slug}/mes-donnees.json"' in html
+    # What « garder mes cartes » does to a card's structure and commune is said before.
+    assert "personne d’autre ne les a indiquées" in html
     assert_csp_clean(html)
     for page in (f"/e/{slug}/", f"/e/{slug}/a/{atelier.id}", f"/e/{slug}/rejoindre"):
         assert f'href="/e/{slug}/mes-donnees"' in client.get(page).get_data(as_text=True), page
