@@ -67,7 +67,8 @@ def test_shortlist_open_vote_and_result_in_the_read_model(day, boss):
     cards = plenary.set_shortlist(event, [str(plateforme), str(observatoire)])
     plenary.open_vote(boss, event, dots=3)
     db.session.commit()
-    by_source = {plenary._source_id(c): c.id for c in cards}
+    by_source = {chantier.id: card.id for card, chantier in plenary.shortlist(event)}
+    assert sorted(by_source.values()) == sorted(c.id for c in cards)
     alice, bob = day.people["alice"], day.people["bob"]
     plenary.place_dots(alice, event, by_source[plateforme], 2)
     plenary.place_dots(alice, event, by_source[plateforme], 2)  # a retry changes nothing
