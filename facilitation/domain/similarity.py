@@ -89,10 +89,10 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 
 
 @lru_cache(maxsize=1)
-def _synonyms() -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
-    """(stem → key) for single words, (tuple of stems → key) for expressions."""
+def _synonyms() -> tuple[dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
+    """(stem → key) for single words, (first stem → [(stems, key)]) for expressions."""
     single: dict[str, str] = {}
-    phrases: dict[tuple[str, ...], str] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
     for line in SYNONYMS:
         key = "~" + fold(line[0])
         for word in line:
@@ -100,26 +100,39 @@ def _synonyms() -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
             if len(parts) == 1:
                 single[parts[0]] = key
             elif parts:
-                phrases[parts] = key
-    return single, phrases
+                phrases[parts[0]].append((parts, key))
+    for found in phrases.values():
+        found.sort(key=lambda item: -len(item[0]))  # the longest expression first
+    return single, dict(phrases)
+
+
+@lru_cache(maxsize=32768)
+def _analysed(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """``text``'s keys, and each content word with its key (labels show words, not stems).
+
+    Cached: the assistant reads an atelier's cards again every time one arrives, and a card's
+    text rarely changes.
+    """
+    single, phrases = _synonyms()
+    found = content_words(text)
+    stems = [stem(w) for w in found]
+    keys: list[str] = []
+    i = 0
+    while i < len(stems):
+        for phrase, key in phrases.get(stems[i], ()):
+            if tuple(stems[i : i + len(phrase)]) == phrase:
+                keys.append(key)
+                i += len(phrase)
+                break
+        else:
+            keys.append(single.get(stems[i], stems[i]))
+            i += 1
+    return tuple(keys), tuple((w, single.get(k, k)) for w, k in zip(found, stems, strict=True))
 
 
 def keys_of(text: str) -> list[str]:
     """The comparison keys of ``text``: stems, expressions and synonyms mapped to one key."""
-    single, phrases = _synonyms()
-    stems = [stem(w) for w in content_words(text)]
-    out: list[str] = []
-    i = 0
-    while i < len(stems):
-        for phrase, key in phrases.items():
-            if tuple(stems[i : i + len(phrase)]) == phrase:
-                out.append(key)
-                i += len(phrase)
-                break
-        else:
-            out.append(single.get(stems[i], stems[i]))
-            i += 1
-    return out
+    return list(_analysed(text)[0])
 
 
 @dataclass(frozen=True)
@@ -181,17 +194,17 @@ def vectorize(cards: Sequence[Card], pause: Callable[[], None] | None = None) ->
     """TF-IDF vectors of ``cards`` (see the module's docstring)."""
     docs: list[list[str]] = []
     words: dict[str, Counter[str]] = defaultdict(Counter)
-    single, _ = _synonyms()
     for n, card in enumerate(cards):
         keys: list[str] = []
         for text, weight in ((card.titre, TITLE_WEIGHT), (card.description, 1)):
-            found = keys_of(text)
+            found, shown = _analysed(text)
             keys.extend(found * weight)
             # Original words per key, for labels: each content word under its own key.
-            for word in content_words(text):
-                words[single.get(stem(word), stem(word))][word] += weight
+            for word, key in shown:
+                words[key][word] += weight
         docs.append(keys)
-        if pause and n % PAUSE_EVERY == PAUSE_EVERY - 1:
+        # Every 10 cards: a card never read before costs its stemming (cached afterwards).
+        if pause and n % 10 == 9:
             pause()
     df: Counter[str] = Counter()
     for keys in docs:
@@ -357,9 +370,11 @@ def themes(
     """Groups of at least ``min_size`` cards with a label, the largest first."""
     sims = similarities(vectors, threshold, pause) if sims is None else sims
     out: list[Theme] = []
-    for group in _groups(len(vectors.ids), sims, threshold, pause):
+    for n, group in enumerate(_groups(len(vectors.ids), sims, threshold, pause)):
         if len(group) < min_size:
             continue
+        if pause and n % 8 == 7:
+            pause()
         keys, label = _label(vectors, group)
         if not label:
             continue
