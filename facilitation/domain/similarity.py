@@ -334,12 +334,15 @@ def _groups(
 def _label(vectors: Vectors, group: list[int]) -> tuple[tuple[str, ...], str]:
     """The 1-3 keys most characteristic of ``group`` (in most of its cards, rare elsewhere),
     and a label of their commonest original words."""
-    seen: Counter[str] = Counter()
+    seen: Counter[str] = Counter()  # cards of the group with the key
+    weight: Counter[str] = Counter()  # its occurrences, title words counting double
     for i in group:
-        seen.update({k for k in vectors.keys[i] if k in vectors.idf})
+        keys = [k for k in vectors.keys[i] if k in vectors.idf]
+        seen.update(set(keys))
+        weight.update(keys)
     scored = sorted(
         (
-            (count * vectors.idf[k], k)
+            (weight[k] * vectors.idf[k], k)
             for k, count in seen.items()
             if count >= max(2, len(group) / 4)
         ),
