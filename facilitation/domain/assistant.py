@@ -33,6 +33,7 @@ MAX_THEME_CARDS = 200
 
 _DUPLICATE_KEY = re.compile(r"^d:(\d{1,18})-(\d{1,18})$")
 _THEME_KEY = re.compile(r"^t:[a-z0-9~+\-']{1,180}$")
+_KEY_UNSAFE = re.compile(r"[^a-z0-9~+\-']")
 
 
 def duplicate_key(ids: tuple[int, int]) -> str:
@@ -41,7 +42,9 @@ def duplicate_key(ids: tuple[int, int]) -> str:
 
 
 def theme_key(keys: tuple[str, ...]) -> str:
-    return "t:" + "+".join(sorted(keys))[:180]
+    """``t:`` and the theme's sorted keys; any other character (a typographic apostrophe,
+    a letter beyond Latin) becomes ``-``: the key is an identity, never shown."""
+    return "t:" + _KEY_UNSAFE.sub("-", "+".join(sorted(keys)))[:180]
 
 
 @dataclass(frozen=True)

@@ -32,11 +32,12 @@ def assistant_accept(payload: dict[str, Any]) -> dict[str, Any]:
             actor, atelier, key, payload.get("name"), payload.get("card_ids")
         )
         category = {"id": done.category.id, "name": done.category.name}
+        merged = moderation.merged_cards([card.id for card, _ in done.cards])
         db.session.commit()
         if done.category_version is not None:
             cards.category_created(atelier.id, done.category_version, category)
         for card, version in done.cards:
-            cards.card_changed(card, version, moderation.merged_cards([card.id]).get(card.id))
+            cards.card_changed(card, version, merged.get(card.id))
         assistant_push.changed(atelier.id)
         return {
             "ok": True,

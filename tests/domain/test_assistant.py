@@ -67,3 +67,9 @@ def test_a_merged_card_lends_its_words_to_the_card_it_joined(make_atelier, make_
     db.session.commit()
     (only,) = assistant.inputs(atelier).cards
     assert only.id == target.id and "Chaîne téléphonique" in only.description
+
+
+def test_a_theme_key_is_always_one_the_events_accept():
+    key = assistant.theme_key(("aujourd’hui", "ßtraße", "~appel"))
+    assert assistant._THEME_KEY.match(key), key
+    assert key == assistant.theme_key(("~appel", "ßtraße", "aujourd’hui"))

@@ -56,6 +56,13 @@ def test_the_console_proposes_a_merge_and_a_theme_and_the_facilitator_decides(
     console.set_viewport_size({"width": 1920, "height": 1080})
     console.locator("#assistant-panel").scroll_into_view_if_needed()
     screenshot(console, "2-console-1920x1080")
+    # A facilitator on a phone: the two columns stack, nothing wider than the screen.
+    console.set_viewport_size({"width": 360, "height": 740})
+    console.locator("#assistant-panel").scroll_into_view_if_needed()
+    screenshot(console, "2b-console-360x740")
+    width = console.evaluate("document.getElementById('assistant-panel').scrollWidth")
+    assert width <= 360, width
+    console.set_viewport_size({"width": 1920, "height": 1080})
 
     # « Fusionner »: the newer card goes into the older one, on every screen.
     proposal.get_by_role("button", name="Fusionner").click()
