@@ -210,6 +210,22 @@ def test_accepting_a_theme_makes_a_category_of_its_cards(day, make_socket, make_
     assert {db.session.get(Contribution, c.id).category_id for c in made} == {category.id}
     got = [r["name"] for r in phone.get_received()]
     assert "category:created" in got and got.count("contribution:updated") == 3
+    # The same tap again (a retry): one category, one decision, nothing broadcast.
+    again = console.emit(
+        "assistant:accept",
+        {
+            "atelier_id": d.atelier.id,
+            "key": theme["key"],
+            "name": theme["label"],
+            "card_ids": theme["ids"],
+        },
+        callback=True,
+    )
+    assert again["ok"], again
+    assert again["card_ids"] == [] and again["category"]["id"] == category.id
+    assert db.session.query(Category).filter_by(atelier_id=d.atelier.id).count() == 2
+    assert db.session.query(AssistantDecision).count() == 1
+    assert phone.get_received() == []
     console.get_received()
     assistant.flush()
     (after,) = proposals(console)
