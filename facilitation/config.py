@@ -56,6 +56,10 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Seconds between two coalesced ``presence`` messages of one atelier
         # (facilitation/push/presence.py); 0: only when presence.flush() is called (tests).
         "PRESENCE_INTERVAL": 1.0,
+        # Seconds between two computations of the facilitator's assistant for one atelier
+        # (duplicates and themes, facilitation/push/assistant.py); 0: only when
+        # assistant.flush() is called (tests).
+        "ASSISTANT_INTERVAL": 1.0,
         # Seconds between two publications of a worker's people and console counts to Redis
         # for the régie (facilitation/push/cluster_presence.py; only with a Redis queue).
         "PRESENCE_PUBLISH_SECONDS": 2.0,

@@ -125,11 +125,14 @@ def create_category(actor: Actor, atelier: Atelier, raw_name: Any) -> tuple[Cate
 
 
 def _category_named(atelier: Atelier, name: str) -> Category | None:
-    return db.session.scalar(
-        select(Category).where(
-            Category.atelier_id == atelier.id, func.lower(Category.name) == name.lower()
-        )
-    )
+    """The atelier's category of that name, whatever the case. Compared in Python: SQLite's
+    ``lower()`` leaves « É » as it is, so « Épicerie » twice was a unique-constraint error
+    instead of the existing category (an atelier has a handful of categories)."""
+    wanted = name.casefold()
+    for category in categories(atelier):
+        if category.name.casefold() == wanted:
+            return category
+    return None
 
 
 def categorize(actor: Actor, atelier: Atelier, card: Contribution, raw_category: Any) -> int | None:

@@ -8,6 +8,7 @@ from facilitation.models.access import (
     event_organizer,
 )
 from facilitation.models.announcement import Announcement
+from facilitation.models.assistant import AssistantDecision
 from facilitation.models.atelier import Atelier
 from facilitation.models.chantier import (
     ChantierAddition,
@@ -27,6 +28,7 @@ from facilitation.models.vote import Ballot, BallotStatus, Dot, VoterBudget
 
 __all__ = [
     "Announcement",
+    "AssistantDecision",
     "Atelier",
     "Ballot",
     "BallotStatus",

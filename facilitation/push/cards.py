@@ -12,6 +12,7 @@ from typing import Any
 from facilitation.domain.snapshot import contribution_dict
 from facilitation.extensions import socketio
 from facilitation.models import Contribution
+from facilitation.push import assistant
 from facilitation.push.rooms import atelier_room, console_room
 
 
@@ -22,6 +23,7 @@ def contribution_created(atelier_id: int, version: int, card: dict[str, Any]) ->
         {"atelier_id": atelier_id, "version": version, "contribution": card},
         to=atelier_room(atelier_id),
     )
+    assistant.changed(atelier_id)
 
 
 def card_changed(
@@ -33,6 +35,7 @@ def card_changed(
     (``reason``), and the consoles get its full view in ``moderation:card``.
     """
     atelier_id = card.atelier_id
+    assistant.changed(atelier_id)
     data = contribution_dict(card, merged or [])
     if card.visible:
         socketio.emit(
@@ -79,6 +82,7 @@ def card_removed(
         },
         to=atelier_room(atelier_id),
     )
+    assistant.changed(atelier_id)
 
 
 def category_created(atelier_id: int, version: int, category: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event
 from facilitation.models.base import utcnow
-from facilitation.push import cards, cluster_presence, display, event_wide, round_state
+from facilitation.push import assistant, cards, cluster_presence, display, event_wide, round_state
 from facilitation.push.presence import presence
 from facilitation.push.rooms import atelier_room, console_room, event_room
 from facilitation.realtime import sessions
@@ -53,6 +53,8 @@ def console_join(payload: dict[str, Any]) -> dict[str, Any]:
         "atelier:snapshot",
         atelier_snapshot(atelier, presence.count(atelier.id), moderation=True),
     )
+    # The assistant's proposals follow within a second (push/assistant.py).
+    assistant.changed(atelier.id)
     return {"ok": True, "version": atelier.version}
 
 

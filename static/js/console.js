@@ -288,6 +288,84 @@ function init(root) {
     }
   });
 
+
+  // ---- the assistant: duplicates and themes proposed, the facilitator decides -----------
+  // The server sends the whole list each time (assistant:proposals, console room only);
+  // a proposal decided here is left out at once, before the next list confirms it.
+  let proposals = { duplicates: [], themes: [] };
+  const decided = new Set();
+  const themeNames = new Map(); // key → the name the facilitator typed, kept across lists
+  const MAX_SHOWN = 5;
+
+  function cardList(titres) {
+    const list = el("ul", "assistant__cards");
+    for (const titre of titres.slice(0, MAX_SHOWN)) list.append(el("li", "", `« ${titre} »`));
+    if (titres.length > MAX_SHOWN) {
+      list.append(el("li", "assistant__more", tr("et {n} autres", { n: titres.length - MAX_SHOWN })));
+    }
+    return list;
+  }
+
+  async function decide(proposal, accept, extra = {}) {
+    const ack = await send(accept ? "assistant:accept" : "assistant:dismiss", { key: proposal.key, ...extra });
+    if (!ack) return;
+    decided.add(proposal.key);
+    if (ack.category) {
+      categories.set(String(ack.category.id), ack.category.name);
+      renderCategories();
+    }
+    if (ack.contribution) cards.add(ack.contribution, { highlight: false });
+    renderAssistant();
+  }
+
+  function duplicateItem(p) {
+    const item = el("li", "assistant__item");
+    item.dataset.key = p.key;
+    item.append(el("p", "assistant__question", tr("Ces deux cartes disent la même chose ?")), cardList(p.titres));
+    const actions = el("p", "console__actions");
+    actions.append(
+      button(tr("Fusionner"), () => decide(p, true), "button button--small"),
+      button(tr("Ignorer"), () => decide(p, false)),
+    );
+    item.append(actions);
+    return item;
+  }
+
+  function themeItem(p) {
+    const item = el("li", "assistant__item");
+    item.dataset.key = p.key;
+    const label = el("label", "assistant__name", tr("Catégorie"));
+    const name = el("input", "field__input field__input--small");
+    name.maxLength = 80;
+    name.value = themeNames.get(p.key) || p.label;
+    name.addEventListener("input", () => themeNames.set(p.key, name.value));
+    label.append(name);
+    item.append(label, el("p", "assistant__question", tr("{n} cartes", { n: p.ids.length })), cardList(p.titres));
+    const actions = el("p", "console__actions");
+    actions.append(
+      button(tr("Créer la catégorie"), () => decide(p, true, { name: name.value, card_ids: p.ids }), "button button--small"),
+      button(tr("Ignorer"), () => decide(p, false)),
+    );
+    item.append(actions);
+    return item;
+  }
+
+  function renderAssistant() {
+    const dups = (proposals.duplicates || []).filter((p) => !decided.has(p.key));
+    const themes = (proposals.themes || []).filter((p) => !decided.has(p.key));
+    const focused = document.activeElement && document.activeElement.closest("#assistant-themes [data-key]");
+    const keep = focused ? focused.dataset.key : null;
+    $("assistant-duplicates").replaceChildren(...dups.map(duplicateItem));
+    // The theme being renamed stays as it is (focus and caret) while the list refreshes.
+    const themeList = $("assistant-themes");
+    const kept = keep ? themeList.querySelector(`[data-key="${CSS.escape(keep)}"]`) : null;
+    themeList.replaceChildren(...themes.map((p) => (kept && p.key === keep ? kept : themeItem(p))));
+    $("assistant-duplicates-empty").hidden = dups.length > 0;
+    $("assistant-themes-empty").hidden = themes.length > 0;
+    const n = dups.length + themes.length;
+    $("assistant-count").textContent = n ? ` (${n})` : "";
+  }
+
   // ---- connection ---------------------------------------------------------------------
   live = connectPage(root, {
     joinEvent: "console:join",
@@ -298,6 +376,7 @@ function init(root) {
       "contribution:removed": (msg) => { if (msg.reason !== "hidden") cards.remove(msg.id); },
       "category:created": (msg) => { categories.set(String(msg.category.id), msg.category.name); renderCategories(); },
       "projector:mode": (msg) => { projector = msg.projector || projector; renderProjector(); },
+      "assistant:proposals": (msg) => { proposals = msg; renderAssistant(); },
     },
     onSnapshot(snap) {
       categories = new Map((snap.categories || []).map((c) => [String(c.id), c.name]));

@@ -80,6 +80,16 @@ def test_categories_are_made_once_per_name_and_stay_in_their_atelier(wall_of, ma
         moderation.categorize(facilitator, atelier, card, theirs.id)
 
 
+def test_a_category_name_with_an_accented_capital_is_made_once(wall_of):
+    """« Épicerie » then « épicerie »: the same category (SQLite's lower() ignores « É »)."""
+    atelier, facilitator, _author, _cards = wall_of()
+    category, version = moderation.create_category(facilitator, atelier, "Épicerie")
+    again, none = moderation.create_category(facilitator, atelier, "Épicerie")
+    lower, still_none = moderation.create_category(facilitator, atelier, "épicerie")
+    assert version is not None and none is None and still_none is None
+    assert again.id == category.id == lower.id
+
+
 def test_a_merge_keeps_both_texts_authors_and_any_earlier_merge(wall_of):
     atelier, facilitator, _author, (a, b, c) = wall_of(("A", "B", "C"))
     moderation.set_flag(facilitator, atelier, c, "pinned", True)

@@ -206,6 +206,16 @@ SAMPLE_PRATIQUES = [
     (4, 4, "Prêt de tablettes et recharges de données",
      "Tablettes récupérées auprès d'entreprises, reconditionnées et prêtées aux familles "
      "pour l'école à distance.", "Familles avec enfants scolarisés"),
+    # For the facilitator's assistant (console « Assistant »): two cards that say what
+    # earlier ones say, and a third card on calls, so « Garder le lien » shows proposals.
+    (0, 3, "Appels chaque semaine aux personnes du registre canicule",
+     "Un agent téléphone aux personnes âgées inscrites pour prendre des nouvelles et "
+     "repérer les besoins.", "Personnes âgées isolées"),
+    (0, 4, "Lettres des écoliers pour les résidents des EHPAD",
+     "Des courriers d'enfants pour les résidents privés de visites.", "Résidents d'EHPAD"),
+    (0, 9, "Chaîne d'appels entre voisins",
+     "Les gardiens d'immeuble appellent les locataires âgés isolés une fois par semaine.",
+     "Personnes âgées isolées"),
 ]  # fmt: skip
 
 SAMPLE_CHANTIERS = [

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -183,6 +184,12 @@ async def _probe_dots(target: Target, atelier_id: int) -> tuple[bool, str]:
     show_default=True,
     help="Tous reviennent dans cette fenêtre (secondes).",
 )
+@click.option(
+    "--consoles",
+    is_flag=True,
+    help="Une console d'animation par atelier (l'assistant calcule pendant le test) ; "
+    "les cartes portent des mots du terrain. Demande --token.",
+)
 def loadtest(
     url: str,
     slug: str | None,
@@ -202,6 +209,7 @@ def loadtest(
     burst_window: float,
     storm: bool,
     storm_window: float,
+    consoles: bool,
 ) -> None:
     """Simuler des téléphones (vrais clients Socket.IO) contre un serveur et mesurer."""
     from facilitation.ops.loadtest.runner import RunConfig, run, run_sync
@@ -221,15 +229,24 @@ def loadtest(
             "charge ne touche jamais un vrai événement.",
             param_hint="--event",
         )
+    if consoles and (slug is not None or not token):
+        raise click.UsageError(
+            "--consoles demande --token (le test crée son événement et son lien d'animation)."
+        )
     if slug is None and not token:
         raise click.UsageError(
             "Donnez --token (= LOADTEST_TOKEN du serveur) pour que le test crée son "
             "événement jetable, ou --event loadtest-… créé par `flask loadtest-event create`."
         )
     created = False
+    facilitator_path: str | None = None
     if slug is None:
         status, body = _http(
-            target, "POST", "/_loadtest/events", token, {"ateliers": ateliers, "dots": dots}
+            target,
+            "POST",
+            "/_loadtest/events",
+            token,
+            {"ateliers": ateliers, "dots": dots, "consoles": consoles},
         )
         if status != 201:
             raise click.ClickException(
@@ -237,6 +254,7 @@ def loadtest(
                 "Le serveur a-t-il été démarré avec LOADTEST_TOKEN ?"
             )
         slug, atelier_ids, created = body["slug"], body["ateliers"], True
+        facilitator_path = body.get("facilitator_path")
     else:
         status, body = _http(target, "GET", f"/api/events/{slug}")
         if status != 200:
@@ -268,8 +286,12 @@ def loadtest(
             burst_window=burst_window,
             storm=storm,
             storm_window=storm_window,
+            field_titles=consoles,
         )
-        report = run(cfg, server_pids=list(server_pids))
+        if consoles and facilitator_path:
+            report = _with_consoles(target, facilitator_path, atelier_ids, cfg, server_pids)
+        else:
+            report = run(cfg, server_pids=list(server_pids))
         report["dots_note"] = dots_note
         _read_back(target, slug, token, report)
     finally:
@@ -285,6 +307,49 @@ def loadtest(
     failed_burst = burst and (burst.get("lost") or burst.get("over_budget"))
     if report["connected"] < participants or report["lost"] or report["errors"] or failed_burst:
         sys.exit(1)
+
+
+def _with_consoles(
+    target: Target,
+    facilitator_path: str,
+    atelier_ids: list[int],
+    cfg: Any,
+    server_pids: tuple[int, ...],
+) -> dict[str, Any]:
+    """The run, with one facilitator console per atelier connected on its own thread and
+    event loop for the whole run (``consoles.Consoles``); its counts go in
+    ``report["assistant"]``."""
+    import asyncio
+    import threading
+
+    from facilitation.ops.loadtest.consoles import Consoles
+    from facilitation.ops.loadtest.runner import run
+
+    consoles = Consoles(target, facilitator_path, atelier_ids)
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    done: dict[str, Any] = {}
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        done["report"] = loop.run_until_complete(consoles.run(stop))
+
+    thread = threading.Thread(target=serve, name="loadtest-consoles", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while consoles.connected + len(consoles.errors) < len(atelier_ids):
+        if time.monotonic() > deadline or not thread.is_alive():
+            break
+        time.sleep(0.05)
+    try:
+        report = run(cfg, server_pids=list(server_pids))
+    finally:
+        # The last cards' proposals come within the assistant's interval (1 s).
+        time.sleep(2)
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(30)
+    report["assistant"] = done.get("report") or consoles.report()
+    return report
 
 
 def _read_back(target: Target, slug: str, token: str | None, report: dict[str, Any]) -> None:
@@ -371,6 +436,16 @@ def summary(r: dict[str, Any]) -> str:
                 f"  cartes ({phase})".ljust(23)
                 + f"{lat_phase['cards']} · p50 {lat_phase['p50']} ms · p95 {lat_phase['p95']} ms"
             )
+    helper = r.get("assistant")
+    if helper:
+        lines.append(
+            f"  assistant            {helper['consoles']} consoles, "
+            f"{helper['proposal_messages']} envois de propositions, "
+            f"{helper['ateliers_with_proposals']} ateliers avec propositions "
+            f"(jusqu'à {helper['most_duplicates']} doublons, {helper['most_themes']} thèmes), "
+            f"premier envoi à {helper['first_proposal_s']} s"
+            + (f" · erreurs : {'; '.join(helper['errors'][:3])}" if helper["errors"] else "")
+        )
     lines += [f"    · {e}" for e in r["error_samples"][:5]]
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
+from facilitation.domain import access
 from facilitation.domain.errors import DomainError
 from facilitation.extensions import db, socketio
 from facilitation.ops.loadtest import fixture
@@ -46,7 +47,9 @@ def refused(exc: DomainError):  # type: ignore[no-untyped-def]
 def create():  # type: ignore[no-untyped-def]
     """``{ateliers: K, dots?: D}`` → 201 ``{slug, join_code, ateliers: [id...]}``.
 
-    ``dots`` > 0 opens a dot-vote of D dots per phone in every atelier.
+    ``dots`` > 0 opens a dot-vote of D dots per phone in every atelier. ``consoles: true``
+    also answers ``facilitator_path`` (``/f/<token>``, an event-wide facilitator link) so the
+    run can connect a console to each atelier (the facilitator's assistant at work).
     """
     body = request.get_json(silent=True) or {}
     ateliers, dots = body.get("ateliers"), body.get("dots", 0)
@@ -59,6 +62,9 @@ def create():  # type: ignore[no-untyped-def]
     except ValueError as exc:
         return jsonify(ok=False, code="invalid", message=str(exc)), 422
     data = fixture.describe(event)
+    if body.get("consoles") is True:
+        _link, secret = access.create_facilitator_link(event, None, "Test de charge")
+        data["facilitator_path"] = f"/f/{secret}"
     db.session.commit()
     return jsonify(data), 201
 

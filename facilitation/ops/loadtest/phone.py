@@ -55,9 +55,16 @@ class PhoneRecord:
 
 class Phone:
     def __init__(
-        self, target: Target, index: int, atelier_id: int, local_addr: str | None = None
+        self,
+        target: Target,
+        index: int,
+        atelier_id: int,
+        local_addr: str | None = None,
+        titles: tuple[str, ...] = (),
     ) -> None:
         self.target = target
+        #: Words of the field to post (``--consoles``: the assistant has work); else none.
+        self.titles = titles
         self.record = PhoneRecord(index=index, atelier_id=atelier_id)
         self.local_addr = local_addr
         self.http: aiohttp.ClientSession | None = None
@@ -180,6 +187,12 @@ class Phone:
         finally:
             self.leaving = False
 
+    def _title(self, client_id: str) -> str:
+        if not self.titles:
+            return f"Carte de charge {client_id[-8:]}"
+        pick = self.titles[sum(map(ord, client_id)) % len(self.titles)]
+        return f"{pick} {client_id[-8:]}"
+
     async def post(self, client_id: str) -> dict[str, Any]:
         assert self.sio is not None
         return await self.sio.call(
@@ -187,7 +200,7 @@ class Phone:
             {
                 "client_id": client_id,
                 "atelier_id": self.atelier_id,
-                "titre": f"Carte de charge {client_id[-8:]}",
+                "titre": self._title(client_id),
                 "description": "Une pratique inventée par le test de charge.",
                 "structure": "Structure de test de charge",
                 "commune": "Commune de test",

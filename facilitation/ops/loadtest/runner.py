@@ -94,6 +94,8 @@ class RunConfig:
     #: (``GET /_loadtest/worker``, with ``token``) to show how the proxy shared them out.
     worker_urls: list[str] = field(default_factory=list)
     token: str | None = None
+    #: Phones post titles with words of the field (``flask loadtest --consoles``).
+    field_titles: bool = False
 
     def __post_init__(self) -> None:
         if not self.ramp_timeout:
@@ -163,6 +165,7 @@ async def _worker(
     stop: Any,
     phases: dict[str, tuple[Any, Any]],
 ) -> WorkerResult:
+    from facilitation.ops.loadtest.consoles import PRACTICES
     from facilitation.ops.loadtest.phone import UNKNOWN_EVENT_CODES, Phone
     from facilitation.ops.loadtest.target import Target
 
@@ -175,6 +178,7 @@ async def _worker(
             i,
             cfg.atelier_ids[i % k],
             local_addr=f"127.0.{i % 250 + 1}.1" if cfg.spread_sources else None,
+            titles=PRACTICES if cfg.field_titles else (),
         )
         for i in indices
     ]

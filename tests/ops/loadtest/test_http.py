@@ -86,3 +86,19 @@ def test_cannot_remove_a_real_event(app, client, operator, make_event) -> None: 
 def test_invalid_atelier_count(app, client, operator) -> None:  # type: ignore[no-untyped-def]
     response = client.post("/_loadtest/events", json={"ateliers": "beaucoup"}, headers=operator)
     assert response.status_code == 422
+
+
+def test_consoles_get_a_facilitator_link_for_the_run(app, client, operator) -> None:  # type: ignore[no-untyped-def]
+    """``flask loadtest --consoles``: the run's event comes with an event-wide facilitator
+    link, so a console can join each atelier and the assistant works during the run."""
+    plain = client.post("/_loadtest/events", json={"ateliers": 1}, headers=operator).get_json()
+    assert "facilitator_path" not in plain
+    body = client.post(
+        "/_loadtest/events", json={"ateliers": 2, "consoles": True}, headers=operator
+    ).get_json()
+    path = body["facilitator_path"]
+    assert path.startswith("/f/")
+    console = client.application.test_client()
+    assert console.get(path).status_code == 303  # the facilitator's session cookie
+    removed = client.delete(f"/_loadtest/events/{body['slug']}", headers=operator)
+    assert removed.status_code == 200
