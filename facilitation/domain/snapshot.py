@@ -98,8 +98,13 @@ def atelier_snapshot(
         # The control room's current announcement, for a phone that was away when it was sent.
         "announcement": announcement_dict(announcement, atelier.event) if announcement else None,
         # « Moi aussi »: this phone's own reactions (card id → kinds), for its highlighted
-        # buttons after a reconnection.
-        "my_reactions": my_reactions(actor.participant if actor else None, atelier),
+        # buttons after a reconnection. Not read when no card has any (the shared counts say
+        # so): a reconnect storm in an atelier without reactions pays no statement for it.
+        "my_reactions": (
+            my_reactions(actor.participant if actor else None, atelier)
+            if shared.get("reactions")
+            else {}
+        ),
     }
 
 
