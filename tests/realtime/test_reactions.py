@@ -79,7 +79,9 @@ def rows():
     return db.session.scalar(select(func.count(Reaction.id)))
 
 
-def test_a_tap_is_acked_and_the_room_gets_one_coalesced_count(atelier, phone, pratique, make_socket):
+def test_a_tap_is_acked_and_the_room_gets_one_coalesced_count(
+    atelier, phone, pratique, make_socket
+):
     card = pratique(atelier)
     a, _ = phone(atelier, "Awa")
     b, _ = phone(atelier, "Bruno")
