@@ -39,7 +39,7 @@ KINDS: tuple[str, ...] = tuple(k.value for k in ReactionKind)
 #: The buttons' French labels (translated where shown).
 LABELS = {
     ReactionKind.NOUS_AUSSI.value: N_("Nous aussi"),
-    ReactionKind.INTERESSE.value: N_("Ça m'intéresse"),
+    ReactionKind.INTERESSE.value: N_("Ça m’intéresse"),
 }
 
 
@@ -51,7 +51,7 @@ def empty_counts() -> dict[str, int]:
 def parse_kind(raw: Any) -> str:
     if not isinstance(raw, str) or raw not in KINDS:
         raise ValidationError(
-            gettext("Réaction inconnue : choisissez « Nous aussi » ou « Ça m'intéresse »."),
+            gettext("Réaction inconnue : choisissez « Nous aussi » ou « Ça m’intéresse »."),
             {"kind": gettext("Réaction inconnue.")},
         )
     return raw
