@@ -57,6 +57,8 @@ function init(root, box) {
       decorate(card);
       if (phone && own(card)) askWho(card);
     }
+    // The projector's pager measures its pages (projector_pager.js): taller cards, new pages.
+    if (root.id === "projector") window.dispatchEvent(new Event("resize"));
   }
 
   // The author's card: who reacted, asked again when its counts change.

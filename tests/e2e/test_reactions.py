@@ -83,6 +83,14 @@ def test_nous_aussi_reaches_the_room_the_projector_and_the_author(
             card(page, titre).scroll_into_view_if_needed()
             screenshot(page, f"{name}-{width}x{height}")
     screenshot(screen, "projector-1920x1080")
+    # The projector never cuts a card: its pager measured the cards with their counts.
+    assert screen.evaluate(
+        """() => { const stage = document.getElementById('projector-stage')
+              || document.getElementById('cards').parentElement;
+            const list = document.getElementById('cards');
+            return list.scrollHeight <= stage.clientHeight + 1
+              && list.scrollWidth <= list.clientWidth + 1; }"""
+    )
 
     # Retract (tap again): the count goes back to 0 everywhere, the state is off.
     fan.set_viewport_size({"width": 360, "height": 740})
