@@ -79,3 +79,19 @@ def test_json_carries_the_counts_and_validates(day):
         "nous_aussi": 3,
         "interesse": 1,
     }
+
+
+def test_the_purge_deletes_who_reacted_and_keeps_the_counts(day):
+    from sqlalchemy import func, select
+
+    from facilitation.domain.privacy import plan_purge, purge_event
+    from facilitation.models import Reaction
+
+    assert plan_purge(day.event).counts["reactions"] == 5
+    purge_event(day.event)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Reaction.id))) == 0
+    assert plan_purge(day.event).total == 0
+    cards = cards_of(restitution(day.event))
+    assert cards["Appels de convivialité"]["reactions"] == {"nous_aussi": 3, "interesse": 1}
+    assert EXPECTED in flat(READERS["md"](render(restitution(day.event), "md")))

@@ -345,6 +345,9 @@ def restitution(
     )
     reacted = reactions.structure_counts([c.id for c in cards])
     purged = retention.kept_figures(event)
+    # After the purge the reactions are gone: their counts were frozen with the figures.
+    for key, counts in purged.get("card_reactions", {}).items():
+        reacted[int(key)] = {**reactions.empty_counts(), **counts}
     kept_people: dict[str, int] = purged.get("atelier_participants", {})
 
     by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)
