@@ -60,6 +60,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # (duplicates and themes, facilitation/push/assistant.py); 0: only when
         # assistant.flush() is called (tests).
         "ASSISTANT_INTERVAL": 1.0,
+        # Seconds between two coalesced ``reaction:counts`` of one atelier
+        # (facilitation/push/reactions.py); 0: only when reactions.flush() is called (tests).
+        "REACTION_INTERVAL": 1.0,
         # Seconds between two publications of a worker's people and console counts to Redis
         # for the régie (facilitation/push/cluster_presence.py; only with a Redis queue).
         "PRESENCE_PUBLISH_SECONDS": 2.0,
@@ -123,6 +126,7 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "SNAPSHOT_CACHE_SECONDS": float,
     "SOCKETIO_PING_TIMEOUT": int,
     "VOTE_TALLY_INTERVAL": float,
+    "REACTION_INTERVAL": float,
 }
 
 

@@ -75,6 +75,8 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "PRESENCE_INTERVAL": 0,
         # Same for the facilitator's assistant (facilitation/push/assistant.py).
         "ASSISTANT_INTERVAL": 0,
+        # Same for « Moi aussi » counts (facilitation/push/reactions.py).
+        "REACTION_INTERVAL": 0,
         # Limits off except in the tests of the limits themselves (tests/web/test_ratelimit.py).
         "RATELIMIT_ENABLED": False,
     }

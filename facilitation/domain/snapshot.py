@@ -12,6 +12,8 @@ from facilitation.domain.chantiers import chantier_list
 from facilitation.domain.contributions import wall
 from facilitation.domain.moderation import categories, merged_cards
 from facilitation.domain.phases import current_round, round_dict
+from facilitation.domain.reactions import atelier_counts
+from facilitation.domain.reactions import mine as my_reactions
 from facilitation.domain.voting import vote_state
 from facilitation.models import Atelier, Contribution
 from facilitation.models.base import utcnow
@@ -95,6 +97,14 @@ def atelier_snapshot(
         "vote": vote_state(atelier, actor),
         # The control room's current announcement, for a phone that was away when it was sent.
         "announcement": announcement_dict(announcement, atelier.event) if announcement else None,
+        # « Moi aussi »: this phone's own reactions (card id → kinds), for its highlighted
+        # buttons after a reconnection. Not read when no card has any (the shared counts say
+        # so): a reconnect storm in an atelier without reactions pays no statement for it.
+        "my_reactions": (
+            my_reactions(actor.participant if actor else None, atelier)
+            if shared.get("reactions")
+            else {}
+        ),
     }
 
 
@@ -114,6 +124,8 @@ def shared_snapshot(atelier: Atelier, *, moderation: bool = False) -> dict[str, 
         "chantiers": chantier_list(cards),
         "categories": [{"id": c.id, "name": c.name} for c in categories(atelier)],
         "projector": projector_dict(atelier),
+        # « Moi aussi »: counts per visible card (card id → {"nous_aussi": n, "interesse": m}).
+        "reactions": atelier_counts(atelier.id),
     }
 
 

@@ -87,6 +87,19 @@ def dots_text(card: dict[str, Any]) -> str:
     return text
 
 
+def reactions_text(card: dict[str, Any]) -> str:
+    """« Pratique partagée par 6 structures · intéresse 4 structures » (« Moi aussi »);
+    "" when nobody reacted (chantiers, merged duplicates: no reactions)."""
+    counts = card.get("reactions") or {}
+    parts = []
+    if counts.get("nous_aussi"):
+        parts.append(f"pratique partagée par {plural(counts['nous_aussi'], 'structure')}")
+    if counts.get("interesse"):
+        parts.append(f"intéresse {plural(counts['interesse'], 'structure')}")
+    text = " · ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
 def engagement_line(engagement: dict[str, Any]) -> str:
     """« Nadia B. (CCAS) — contact » ; the contact is present only with consent."""
     who = engagement.get("display_name") or "Participant·e"

@@ -1,4 +1,5 @@
-"""The ``csv`` export: one row per card (atelier, kind, fields, dots, author), merged
+"""The ``csv`` export: one row per card (atelier, kind, fields, dots, author, « Moi aussi »
+counts), merged
 duplicates on their own row after the card they joined (« Regroupé avec »).
 
 French Excel by default (``dialect="excel-fr"``): UTF-8 with a byte-order mark, so accents
@@ -30,6 +31,9 @@ HEADER = (
     "Engagements",
     "Identifiant",
     "Regroupé avec",
+    # « Moi aussi » (issue 19.2): distinct structures, last so existing columns keep their place.
+    "Nous aussi (structures)",
+    "Ça m'intéresse (structures)",
 )
 DIALECTS = ("excel-fr", "plain")
 #: Spreadsheets run cells starting with these as formulas: prefixed with ' (OWASP advice).
@@ -70,6 +74,8 @@ def _row(
         "" if into else card["engagement_count"],
         card["id"],
         f"{into['titre']} (n° {into['id']})" if into else "",
+        "" if into else card.get("reactions", {}).get("nous_aussi", 0),
+        "" if into else card.get("reactions", {}).get("interesse", 0),
     ]
 
 

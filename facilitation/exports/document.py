@@ -28,6 +28,7 @@ from facilitation.exports.common import (
     engagement_line,
     heure,
     plural,
+    reactions_text,
     time_range,
 )
 
@@ -199,6 +200,8 @@ def card_groups(card: dict[str, Any], number: int) -> list[Group]:
         Heading(4, f"{number}. {card['titre']}"),
         Para(dots_text(card), "meta"),
     ]
+    if reactions_text(card):
+        blocks.append(Para(reactions_text(card), "meta"))
     table = _fields_table(card)
     if table is not None:
         blocks.append(table)

@@ -20,7 +20,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from facilitation.exports import document as doc
-from facilitation.exports.common import author_line, date_fr, dots_text, plural
+from facilitation.exports.common import author_line, date_fr, dots_text, plural, reactions_text
 
 #: 16:9, the size PowerPoint and Impress give a new widescreen deck.
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)
@@ -301,8 +301,12 @@ class _Deck:
                 text = card["titre"]
                 for duplicate in card["merged"]:
                     text += f"\nregroupé avec : {duplicate['titre']}"
-                rows.append([f"{label} {number}", text, dots_text(card)])
+                reacted = reactions_text(card)
+                score = dots_text(card) + (f"\n{reacted}" if reacted else "")
+                rows.append([f"{label} {number}", text, score])
                 notes.append(f"{label} {number}. {card['titre']} — {dots_text(card)}")
+                if reacted:
+                    notes.append(f"    {reacted}")
                 notes += _card_notes(card)
                 for duplicate in card["merged"]:
                     notes.append(f"Regroupé avec cette contribution : {duplicate['titre']}")

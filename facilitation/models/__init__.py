@@ -21,6 +21,7 @@ from facilitation.models.contribution import Contribution
 from facilitation.models.event import Event, Sequence, SequenceKind
 from facilitation.models.interconnaissance import ContactRequest, Profile, TourDeTable
 from facilitation.models.participant import Participant
+from facilitation.models.reaction import Reaction, ReactionKind
 from facilitation.models.restitution import AtelierSynthesis, RestitutionSettings
 from facilitation.models.round import Category, Phase, Round, RoundTransition
 from facilitation.models.setup import EventLogo, ExpectedParticipant
@@ -54,6 +55,8 @@ __all__ = [
     "RoundTransition",
     "Category",
     "Profile",
+    "Reaction",
+    "ReactionKind",
     "RestitutionSettings",
     "Sequence",
     "SequenceKind",

@@ -10,6 +10,7 @@ from facilitation.realtime import (  # noqa: F401
     facilitation,  # rounds, moderation, control room
     handlers,  # joining an atelier, cards
     interconnaissance,  # who's who, tour de table
+    reactions,  # « Moi aussi » on the pratiques
     rooms,  # the room index of the Socket.IO manager (fast disconnects)
     votes,  # dot-voting
 )

@@ -127,7 +127,8 @@ def translate(value: Any) -> Any:
 
 
 TR_CALL = re.compile(r'\btr\(\s*"((?:[^"\\\n]|\\.)*)"')
-_IMPORT = re.compile(r'\bfrom\s+"\./([\w.-]+\.js)"')
+#: ``from "./x.js"`` and ``import("./x.js")`` (a module loaded when needed: reactions_who.js).
+_IMPORT = re.compile(r'\b(?:from\s+|import\(\s*)"\./([\w.-]+\.js)"')
 
 
 @lru_cache(maxsize=4)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from facilitation.domain import contacts, matching, profiles, tour
+from facilitation.domain import contacts, matching, profiles, reactions, tour
 from facilitation.domain.access import require_facilitator
 from facilitation.domain.actors import actors_chart_svg, actors_map
 from facilitation.domain.errors import NotFound, ValidationError
@@ -183,6 +183,8 @@ def matches(slug: str):  # type: ignore[no-untyped-def]
         participant=me,
         me_visible=profiles.is_visible(me),
         matches=matching.matches_for(me),
+        # « Moi aussi »: people interested in my pratiques, or whose pratiques interest me.
+        interests=reactions.interest_suggestions(me) if profiles.is_visible(me) else [],
         asked={v.other.id: v for v in sent},
         asking={v.other.id: v for v in received},
         sent=sent,

@@ -32,6 +32,7 @@ from facilitation.edge.sqlite import scrub_deleted
 from facilitation.extensions import db
 from facilitation.models import Contribution, Event, Participant
 from facilitation.push import cards
+from facilitation.push import reactions as reactions_push
 from facilitation.push.interconnaissance import notify_whoswho
 from facilitation.web.guards import EVENT_PREFIX, login_required, organizer_event
 
@@ -124,6 +125,8 @@ def _broadcast(done: privacy.Forgotten, atelier_id: int | None) -> None:
         if card is not None:
             cards.chantier_updated(card.atelier_id, version, chantiers.chantier_view(card))
     notify_whoswho(atelier_id, *done.whoswho)
+    for reacted_atelier in sorted(done.reactions):
+        reactions_push.changed(reacted_atelier)
 
 
 # ----------------------------------------------------------------------------- organizer

@@ -67,6 +67,7 @@ KEYS = [
     "ids",
     "order",
     "contact",
+    "on",
 ]
 
 

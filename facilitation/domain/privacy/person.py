@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext
 from sqlalchemy import delete, or_, select, update
 
-from facilitation.domain import chantiers, voting
+from facilitation.domain import chantiers, reactions, voting
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError
 from facilitation.domain.phases import current_round
@@ -28,6 +28,7 @@ from facilitation.models import (
     Participant,
     Phase,
     Profile,
+    Reaction,
     TourDeTable,
 )
 
@@ -58,6 +59,12 @@ def my_data(participant: Participant) -> dict[str, Any]:
         .join(Contribution, Contribution.id == Engagement.chantier_id)
         .where(Engagement.participant_id == participant.id)
         .order_by(Engagement.id)
+    ).all()
+    reacted = db.session.execute(
+        select(Reaction, Contribution)
+        .join(Contribution, Contribution.id == Reaction.contribution_id)
+        .where(Reaction.participant_id == participant.id)
+        .order_by(Reaction.id)
     ).all()
     requests = list(
         db.session.scalars(
@@ -145,6 +152,16 @@ def my_data(participant: Participant) -> dict[str, Any]:
             {"chantier": card.titre, "contact": e.contact, "consent": e.consent}
             for e, card in engagements
         ],
+        # « Moi aussi » on pratiques: which card, which reaction.
+        "reactions": [
+            {
+                "atelier": atelier_title(card.atelier_id),
+                "card": card.titre,
+                "kind": r.kind,
+                "label": gettext(reactions.LABELS[r.kind]),
+            }
+            for r, card in reacted
+        ],
         "chantier_additions": [{"field": a.field, "text": a.text} for a in additions],
         "chantier_comments": [{"text": c.text} for c in comments],
         "contact_requests": [
@@ -171,6 +188,8 @@ class Forgotten:
     chantiers: list[tuple[int, int]] = field(default_factory=list)
     #: Ateliers whose who's who or tour de table changed.
     whoswho: set[int] = field(default_factory=set)
+    #: Ateliers whose « Moi aussi » counts changed (the person's reactions were deleted).
+    reactions: set[int] = field(default_factory=set)
 
 
 def _round_open(card: Contribution) -> bool:
@@ -203,7 +222,7 @@ def deletable_cards(participant: Participant) -> set[int]:
 def forget_participant(participant: Participant, delete_cards: bool = False) -> Forgotten:
     """Erase a participant's personal data at their request.
 
-    Profile, contact requests and engagements are deleted; dots are removed from open ballots
+    Profile, contact requests, engagements and reactions (« Moi aussi ») are deleted; dots are removed from open ballots
     (closed votes keep them, on the anonymous row); cards, chantier additions and comments stay
     without their author, or, with ``delete_cards``, the cards of a round still open for
     contributions are deleted (the others are kept anonymised). The participant row stays as an
@@ -233,6 +252,8 @@ def forget_participant(participant: Participant, delete_cards: bool = False) -> 
         db.session.scalars(select(Engagement.chantier_id).where(Engagement.participant_id == pid))
     )
     db.session.execute(delete(Engagement).where(Engagement.participant_id == pid))
+    # « Moi aussi »: who reacted to which pratique is personal; the counts go down.
+    done.reactions = reactions.forget(pid)
     db.session.execute(
         delete(ContactRequest).where(
             or_(ContactRequest.from_participant_id == pid, ContactRequest.to_participant_id == pid)

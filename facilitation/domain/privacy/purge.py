@@ -31,6 +31,7 @@ from facilitation.models import (
     FacilitatorLink,
     Participant,
     Profile,
+    Reaction,
     Round,
     RoundTransition,
     TourDeTable,
@@ -60,6 +61,7 @@ SUMMARY_LABELS: dict[str, str] = {
     "chantier_additions": "ajouts aux chantiers détachés de leur auteur·rice",
     "chantier_comments": "commentaires de chantiers détachés de leur auteur·rice",
     "engagement_contacts": "coordonnées d'engagement effacées",
+    "reactions": "réactions « Moi aussi » supprimées (les totaux par pratique sont gardés)",
     "tours": "tours de table supprimés (ordre de parole)",
     "scribe_labels": "libellés de saisie de votes renommés",
     "facilitator_links": "liens d'animation révoqués et anonymisés",
@@ -202,6 +204,10 @@ def plan_purge(event: Event) -> PurgeSummary:
             or_(Engagement.contact != "", Engagement.consent.is_(True)),
         )
     )
+    # « Moi aussi »: who reacted to which pratique; the counts are frozen before they go.
+    c["reactions"] = _count(
+        select(func.count()).select_from(Reaction).where(Reaction.contribution_id.in_(cards))
+    )
     c["tours"] = _count(
         select(func.count()).select_from(TourDeTable).where(TourDeTable.atelier_id.in_(ateliers))
     )
@@ -274,6 +280,9 @@ def _freeze_figures(event: Event, privacy: EventPrivacy, kept: KeptNames) -> Non
     """
     if privacy.kept_figures:
         frozen = dict(privacy.kept_figures)
+        if "card_reactions" not in frozen:
+            # Frozen by a version before « Moi aussi »: its reactions are still here.
+            frozen["card_reactions"] = _card_reactions(restitution(event))
         frozen.setdefault("structures_count", len(frozen.get("structures_list", [])))
         frozen.setdefault("communes_count", len(frozen.get("communes_list", [])))
         frozen["structures_list"] = shared_tally(frozen.get("structures_list", []), kept.structures)
@@ -291,6 +300,18 @@ def _freeze_figures(event: Event, privacy: EventPrivacy, kept: KeptNames) -> Non
         "atelier_participants": {
             str(a["id"]): a["participants"] for s in model["sequences"] for a in s["ateliers"]
         },
+        # « Moi aussi » per card (distinct structures): counted from names and rows that go.
+        "card_reactions": _card_reactions(model),
+    }
+
+
+def _card_reactions(model: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {
+        str(c["id"]): c["reactions"]
+        for s in model["sequences"]
+        for a in s["ateliers"]
+        for c in a["contributions"]
+        if any(c["reactions"].values())
     }
 
 
@@ -321,6 +342,7 @@ def purge_event(event: Event, now: datetime | None = None) -> PurgeSummary:
     run(delete(Profile).where(Profile.participant_id.in_(people)))
     run(delete(ContactRequest).where(ContactRequest.event_id == event.id))
     run(delete(TourDeTable).where(TourDeTable.atelier_id.in_(ateliers)))
+    run(delete(Reaction).where(Reaction.contribution_id.in_(cards)))
     run(
         update(Contribution)
         .where(Contribution.id.in_(cards), Contribution.participant_id.is_not(None))

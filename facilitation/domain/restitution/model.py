@@ -23,7 +23,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain import chantiers, moderation, plenary, retention, voting
+from facilitation.domain import chantiers, moderation, plenary, reactions, retention, voting
 from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound
@@ -285,11 +285,14 @@ def _card(
     engagements: dict[int, list[dict[str, Any]]],
     audience: Audience,
     merged: list[Contribution],
+    reacted: dict[int, dict[str, int]] | None = None,
 ) -> dict[str, Any]:
     commitments = engagements.get(card.id, [])
     return {
         **_own(card, fields, audience),
         "dots": dots.get(card.id, 0),
+        # « Moi aussi » (issue 19.2): distinct structures that do it too / are interested.
+        "reactions": (reacted or {}).get(card.id, reactions.empty_counts()),
         "rank": 0,
         "tied": False,
         "engagement_count": len(commitments),
@@ -340,14 +343,18 @@ def restitution(
     fields, engagements = _chantier_fields(
         cards + [m for group in merged.values() for m in group], audience
     )
+    reacted = reactions.structure_counts([c.id for c in cards])
     purged = retention.kept_figures(event)
+    # After the purge the reactions are gone: their counts were frozen with the figures.
+    for key, counts in purged.get("card_reactions", {}).items():
+        reacted[int(key)] = {**reactions.empty_counts(), **counts}
     kept_people: dict[str, int] = purged.get("atelier_participants", {})
 
     by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)
     people: dict[int, set[int]] = defaultdict(set)
     for card in cards:
         by_atelier[card.atelier_id].append(
-            _card(card, dots, fields, engagements, audience, merged.get(card.id, []))
+            _card(card, dots, fields, engagements, audience, merged.get(card.id, []), reacted)
         )
         if card.participant_id is not None:
             people[card.atelier_id].add(card.participant_id)

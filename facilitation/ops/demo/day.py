@@ -329,6 +329,11 @@ def _load_sample(event: Event) -> None:
     from facilitation.ops.demo.votes import load_votes
 
     load_votes(event, people)
+    # « Moi aussi » on the morning pratiques: counts on walls and projectors, who on the
+    # authors' phones, suggestions on « rencontres », figures in the restitution.
+    from facilitation.ops.demo.reactions import load_reactions
+
+    load_reactions(event, people)
     for person in people:
         person.current_atelier_id = None
     db.session.flush()
