@@ -5,6 +5,7 @@ Importing a module registers its handlers on the shared ``socketio`` object.
 
 from facilitation.realtime import (  # noqa: F401
     announcements,  # the control room's announcements
+    approval,  # « validation des cartes », « tour anonyme »
     chantiers,  # chantiers, « Je m'engage »
     facilitation,  # rounds, moderation, control room
     handlers,  # joining an atelier, cards
