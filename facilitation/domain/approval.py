@@ -83,34 +83,30 @@ def queue(atelier: Atelier) -> list[Contribution]:
     )
 
 
-def waiting_of(participant_id: int, atelier: Atelier) -> list[Contribution]:
-    """A participant's own cards not on the wall: pending, or declined (with the reason)."""
-    return list(
-        db.session.scalars(
-            select(Contribution)
-            .where(
-                Contribution.atelier_id == atelier.id,
-                Contribution.participant_id == participant_id,
-                Contribution.status != CardStatus.ACCEPTED.value,
-                Contribution.withdrawn_at.is_(None),
-            )
-            .order_by(Contribution.created_at, Contribution.id)
-        )
-    )
+def own_cards(participant_id: int, atelier: Atelier) -> tuple[list[int], list[Contribution]]:
+    """A participant's own cards, in one query (it runs on every phone's join):
 
-
-def own_ids(participant_id: int, atelier: Atelier) -> list[int]:
-    """Ids of a participant's cards on the wall: their phone marks them « votre carte », even
-    anonymous ones (whose public view names nobody)."""
-    return list(
-        db.session.scalars(
-            select(Contribution.id).where(
-                Contribution.atelier_id == atelier.id,
-                Contribution.participant_id == participant_id,
-                Contribution.visible,
-            )
+    * the ids of those on the wall, which their phone marks « votre carte », anonymous ones
+      included (their public view names nobody);
+    * those not on the wall, pending or declined (with the reason), oldest first.
+    """
+    ids: list[int] = []
+    waiting: list[Contribution] = []
+    for card in db.session.scalars(
+        select(Contribution)
+        .where(
+            Contribution.atelier_id == atelier.id,
+            Contribution.participant_id == participant_id,
+            Contribution.withdrawn_at.is_(None),
+            Contribution.merged_into_id.is_(None),
         )
-    )
+        .order_by(Contribution.created_at, Contribution.id)
+    ):
+        if card.status != CardStatus.ACCEPTED:
+            waiting.append(card)
+        elif not card.hidden:
+            ids.append(card.id)
+    return ids, waiting
 
 
 def _undecidable(card: Contribution) -> None:

@@ -124,12 +124,10 @@ def atelier_snapshot(
     if participant is not None:
         # This phone's own cards: « votre carte » on the wall (anonymous ones included), and
         # those waiting for approval or declined, with the reason.
+        ids, waiting = approval.own_cards(participant.id, atelier)
         extra["mine"] = {
-            "ids": approval.own_ids(participant.id, atelier),
-            "waiting": [
-                contribution_dict(c, mine=True)
-                for c in approval.waiting_of(participant.id, atelier)
-            ],
+            "ids": ids,
+            "waiting": [contribution_dict(c, mine=True) for c in waiting],
         }
     return {
         **shared,
