@@ -210,7 +210,15 @@ function init(root) {
     ack(item, ack) {
       if (item === formItem) formDone();
       else if (!shownAsPublished.delete(item.id)) showStatus(formStatus, t("wall.sent", "« {titre} » envoyée.", { titre: item.payload.titre }), "success");
-      if (ack.contribution) cards.add(ack.contribution);
+      const c = ack.contribution;
+      if (c && c.status && c.status !== "accepted") {
+        // « Validation des cartes »: shown in « vos cartes en attente », not on the wall.
+        extras.own(c);
+        showStatus(formStatus, tr("Carte envoyée : elle s’affichera après l’accord de l’animation."), "info");
+      } else if (c) {
+        extras.own(c);
+        cards.add(c);
+      }
       renderPending();
     },
     refused(item, ack) {
