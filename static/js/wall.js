@@ -85,12 +85,14 @@ function init(root) {
     },
     onCreated(c) {
       // The room's copy of my own card may arrive before the answer to my post.
-      if (formItem && c.client_id && String(c.client_id) === formItem.id) {
+      const sentHere = Boolean(formItem && c.client_id && String(c.client_id) === formItem.id);
+      if (sentHere) {
         shownAsPublished.add(formItem.id);
         formDone();
+        extras.own(c); // « votre carte », even when anonymous (no author in the room's copy)
       }
       const isNew = cards.add(c);
-      if (isNew && String(c.author && c.author.id) !== participantId) {
+      if (isNew && !sentHere && String(c.author && c.author.id) !== participantId) {
         announcer.textContent = (noun === "chantier" ? tr("Nouvelle proposition : {titre}", { titre: c.titre }) : tr("Nouvelle pratique : {titre}", { titre: c.titre }));
         offScreen(c.id);
       }
