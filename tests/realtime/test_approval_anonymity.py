@@ -357,6 +357,9 @@ def test_the_queue_survives_an_app_restart(room, app_config):
     _p, ack = post(s["author"], d.atelier)
     card_id = ack["contribution"]["id"]
     facilitator_cookie = d.clients["facilitator"]
+    # The old server goes away with its sockets (presence is left clean for the next tests).
+    for socket in s.values():
+        socket.disconnect()
     restarted = create_app(app_config)
     with restarted.app_context():
         console = socketio.test_client(restarted, flask_test_client=facilitator_cookie)
