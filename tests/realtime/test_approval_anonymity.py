@@ -134,6 +134,10 @@ def test_an_anonymous_card_names_nobody_in_any_payload(room, make_socket):
         assert page.status_code == 200, url
         html = page.get_data(as_text=True)
         assert "Café des aidants" in html and leaks(html) == [], url
+    # The phone's form says it before posting, from the first paint (no script needed).
+    wall_page = d.clients["participant"].get(f"/e/{slug}/a/{d.atelier.id}").get_data(as_text=True)
+    assert '<p class="form-notice form-notice--anonymous" id="anonymous-notice">' in wall_page
+    assert "Tour anonyme : votre nom et votre structure ne seront pas affichés." in wall_page
 
     # The author's phone still knows the card is theirs (« votre carte »).
     s["author"].get_received()
