@@ -16,6 +16,7 @@ from facilitation.domain.phases import check_open_for_contributions
 from facilitation.domain.validation import N_, TextField, clean, client_id
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Participant
+from facilitation.models.contribution import CardStatus
 
 CONTRIBUTION_FIELDS = (
     TextField("titre", N_("Titre"), 120, required=True),
@@ -53,8 +54,13 @@ def create_contribution(
 ) -> tuple[Contribution, int | None]:
     """Store a card once per client id.
 
-    Returns ``(card, version)``; ``version`` is the atelier's new version, or ``None`` when the
-    same client id had already been stored (nothing changed, nothing to broadcast).
+    Returns ``(card, version)``; ``version`` is the atelier's new version, or ``None`` when
+    nothing changed on the wall: the same client id had already been stored, or the card waits
+    for the facilitator's approval (``card.status == "pending"``: nothing to broadcast to the
+    room, the consoles hear of it).
+
+    The round's anonymity and the atelier's « validation des cartes » are read at posting and
+    stored on the card: what the author was told before posting holds afterwards.
     """
     if not isinstance(data, Mapping):
         data = {}
@@ -64,17 +70,23 @@ def create_contribution(
     if existing is not None:
         return existing, None
     values = clean(data, CONTRIBUTION_FIELDS)
+    rnd = check_open_for_contributions(atelier)
+    status = CardStatus.PENDING if atelier.card_approval else CardStatus.ACCEPTED
     card = Contribution(
         atelier_id=atelier.id,
-        round_id=check_open_for_contributions(atelier).id,
+        round_id=rnd.id,
         participant_id=author.id,
         client_id=cid,
         kind=contribution_kind(atelier.sequence),
+        anonymous=rnd.anonymous,
+        status=status.value,
         **values,
     )
     # A concurrent retry of the same post loses the race cleanly.
     card, created = add_once(card, lambda: _by_client_id(author.id, cid))
-    return card, (bump_version(atelier.id) if created else None)
+    if not created or card.status != CardStatus.ACCEPTED:
+        return card, None
+    return card, bump_version(atelier.id)
 
 
 def _by_client_id(participant_id: int, cid: str) -> Contribution | None:
@@ -90,7 +102,8 @@ def wall(atelier: Atelier, *, moderation: bool = False) -> list[Contribution]:
 
     Phones and projectors see visible cards only; the facilitator console
     (``moderation=True``) also sees hidden ones (never withdrawn or merged-away cards,
-    whose text lives on in their merge target).
+    whose text lives on in their merge target). Cards waiting for approval or declined are on
+    nobody's wall: the console has them in its queue (``domain.approval``).
     """
     query = (
         select(Contribution)
@@ -99,6 +112,7 @@ def wall(atelier: Atelier, *, moderation: bool = False) -> list[Contribution]:
             Contribution.atelier_id == atelier.id,
             Contribution.withdrawn_at.is_(None),
             Contribution.merged_into_id.is_(None),
+            Contribution.status == CardStatus.ACCEPTED.value,
         )
         .order_by(Contribution.created_at.desc(), Contribution.id.desc())
     )

@@ -24,6 +24,7 @@ from facilitation.domain.validation import N_, TextField, clean, client_id, inte
 from facilitation.extensions import db
 from facilitation.models import Atelier, Category, Contribution
 from facilitation.models.base import utcnow
+from facilitation.models.contribution import CardStatus
 
 CATEGORY_NAME = TextField("name", N_("Nom de la catégorie"), 80, required=True)
 
@@ -235,7 +236,16 @@ def update_own(
             gettext("L'animation a regroupé cette carte avec une autre : elle ne se modifie plus.")
         )
     check_open_for_contributions(atelier, now)
-    if not _apply_text(card, data, now or utcnow()):
+    changed = _apply_text(card, data, now or utcnow())
+    if card.status != CardStatus.ACCEPTED:
+        # Off the wall (waiting, or declined and reworked): nothing for the room; a declined
+        # card goes back to the queue with its new text (the caller tells the consoles).
+        if card.status == CardStatus.DECLINED:
+            card.status = CardStatus.PENDING.value
+            card.decided_at = None
+        db.session.flush()
+        return card, None
+    if not changed:
         return card, None
     db.session.flush()
     return card, bump_version(atelier.id)

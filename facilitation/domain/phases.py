@@ -163,6 +163,8 @@ def round_dict(rnd: Round, now: datetime | None = None) -> dict[str, Any]:
             "remaining": remaining_seconds(rnd, now) if state != "none" else None,
         },
         "at_zero": rnd.timer_at_zero,
+        # « Tour anonyme »: the phone says so above the card form, before anyone posts.
+        "anonymous": rnd.anonymous,
         "vote": held,
         "phase_changed_at": rnd.phase_changed_at.isoformat(),
     }

@@ -178,6 +178,8 @@ def set_shortlist(event: Event, chantier_ids: list[Any]) -> list[Contribution]:
                 description=source.description or "",
                 structure=source.structure or "",
                 commune=source.commune or "",
+                # The promise made when the source was posted follows it to the plenary.
+                anonymous=source.anonymous,
             )
         )
     db.session.flush()

@@ -249,6 +249,8 @@ def create_round(actor: Actor, atelier: Atelier, now: datetime | None = None) ->
         atelier_id=atelier.id,
         number=number,
         phase=Phase.PREPARATION.value,
+        # The next round keeps the facilitator's anonymity choice; they change it in the console.
+        anonymous=bool(current.anonymous) if current is not None else False,
         created_at=now,
         phase_changed_at=now,
     )

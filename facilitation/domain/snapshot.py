@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from facilitation.domain import approval
 from facilitation.domain.access import Actor
 from facilitation.domain.announcements import announcement_dict
 from facilitation.domain.announcements import current as current_announcement
@@ -19,19 +20,39 @@ from facilitation.models import Atelier, Contribution
 from facilitation.models.base import utcnow
 
 
-def contribution_dict(card: Contribution, merged: Iterable[Contribution] = ()) -> dict[str, Any]:
-    """A card; ``merged``: the duplicates merged into it, shown with their text and author."""
+def _author(card: Contribution) -> dict[str, Any] | None:
+    """Who posted ``card``, unless it was posted in an anonymous round: then nobody is told,
+    not even the facilitator's console (the server keeps ``participant_id`` for the author's
+    own edits, withdrawal, « Mes données » and the purge)."""
     author = card.author
-    return {
+    if author is None or card.anonymous:
+        return None
+    return {"id": author.id, "display_name": author.display_name}
+
+
+def contribution_dict(
+    card: Contribution, merged: Iterable[Contribution] = (), *, mine: bool = False
+) -> dict[str, Any]:
+    """A card; ``merged``: the duplicates merged into it, shown with their text and author.
+
+    Every screen and every payload is built here, so an anonymous card is anonymised here
+    once: no author, no structure, no commune (they could name the author in a small room).
+    ``mine``: the view sent to the card's own author (their ack, their snapshot), which says
+    so, and carries the approval state and the reason of a refusal.
+    """
+    hide = card.anonymous
+    data = {
         "id": card.id,
         "client_id": card.client_id,
         "kind": card.kind,
         "titre": card.titre,
         "description": card.description,
-        "structure": card.structure,
-        "commune": card.commune,
+        "structure": "" if hide else card.structure,
+        "commune": "" if hide else card.commune,
         "public_concerne": card.public_concerne,
-        "author": {"id": author.id, "display_name": author.display_name} if author else None,
+        "author": _author(card),
+        "anonymous": card.anonymous,
+        "status": card.status,
         "created_at": card.created_at.isoformat(),
         # Moderation: the author sees « modifié »; pinned cards come first.
         "edited": card.edited_at is not None,
@@ -43,13 +64,20 @@ def contribution_dict(card: Contribution, merged: Iterable[Contribution] = ()) -
                 "id": m.id,
                 "titre": m.titre,
                 "description": m.description,
-                "author": {"id": m.author.id, "display_name": m.author.display_name}
-                if m.author
-                else None,
+                "author": _author(m),
             }
             for m in merged
         ],
     }
+    if mine:
+        data["mine"] = True
+        data["decline_reason"] = card.decline_reason or ""
+    return data
+
+
+def queue_dict(card: Contribution) -> dict[str, Any]:
+    """A card in the console's approval queue (anonymised like any card)."""
+    return {**contribution_dict(card), "decline_reason": card.decline_reason or ""}
 
 
 def atelier_dict(atelier: Atelier) -> dict[str, Any]:
@@ -61,6 +89,8 @@ def atelier_dict(atelier: Atelier) -> dict[str, Any]:
         "question": atelier.question,
         "room": atelier.room,
         "sequence": {"id": sequence.id, "title": sequence.title, "kind": sequence.kind},
+        # « Validation des cartes »: phones say their card waits for the facilitator.
+        "card_approval": atelier.card_approval,
         "event": {"slug": atelier.event.slug, "title": atelier.event.title},
     }
 
@@ -88,8 +118,22 @@ def atelier_snapshot(
     rnd = current_round(atelier)
     # By id: with the wall cached, the event row is read only when there is something to show.
     announcement = current_announcement(atelier.event_id, now)
+    extra: dict[str, Any] = {}
+    if moderation:
+        # The approval queue lives in the database: a console that reconnects gets it back.
+        extra["queue"] = [queue_dict(c) for c in approval.queue(atelier)]
+    participant = actor.participant if actor is not None else None
+    if participant is not None:
+        # This phone's own cards: « votre carte » on the wall (anonymous ones included), and
+        # those waiting for approval or declined, with the reason.
+        ids, waiting = approval.own_cards(participant.id, atelier)
+        extra["mine"] = {
+            "ids": ids,
+            "waiting": [contribution_dict(c, mine=True) for c in waiting],
+        }
     return {
         **shared,
+        **extra,
         "connected": connected,
         "server_time": now.isoformat(),
         "round": round_dict(rnd, now) if rnd else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from facilitation.extensions import db
@@ -37,6 +37,9 @@ class Atelier(db.Model):
     #: "all", "card" (``projector_focus_id`` is a card), "categories" or "results".
     projector_mode: Mapped[str] = mapped_column(String(16), default="all", server_default="all")
     projector_focus_id: Mapped[int | None] = mapped_column(nullable=True)
+    #: « Validation des cartes » (migration 0021): new cards wait in the console's queue until
+    #: a facilitator accepts them (``Contribution.status``).
+    card_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship()
     sequence: Mapped[Sequence] = relationship(back_populates="ateliers")

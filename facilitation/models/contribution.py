@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +25,14 @@ from facilitation.models.base import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from facilitation.models.atelier import Atelier
     from facilitation.models.participant import Participant
+
+
+class CardStatus(enum.StrEnum):
+    """Where a card stands with « validation des cartes » (migration 0021)."""
+
+    ACCEPTED = "accepted"
+    PENDING = "pending"
+    DECLINED = "declined"
 
 
 class ContributionKind(enum.StrEnum):
@@ -74,6 +83,17 @@ class Contribution(db.Model):
     )
     #: Withdrawn by its author: kept for the audit, shown nowhere.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # -- anonymity and approval (migration 0021) -----------------------------------------
+    #: Posted while its round was anonymous: its author, structure and commune are shown to
+    #: nobody but its author, for good (the promise made at posting is kept).
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: ``accepted`` (on the wall), ``pending`` (in the console's queue) or ``declined`` (back
+    #: with its author, with ``decline_reason``): see ``domain.approval``.
+    status: Mapped[str] = mapped_column(
+        String(16), default=CardStatus.ACCEPTED.value, server_default=CardStatus.ACCEPTED.value
+    )
+    decline_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     atelier: Mapped[Atelier] = relationship()
     author: Mapped[Participant | None] = relationship()
@@ -81,9 +101,19 @@ class Contribution(db.Model):
     @hybrid_property
     def visible(self) -> bool:
         """Shown on phones and projectors (in a query: the same test, in SQL)."""
-        return not self.hidden and self.merged_into_id is None and self.withdrawn_at is None
+        return (
+            not self.hidden
+            and self.merged_into_id is None
+            and self.withdrawn_at is None
+            and self.status == CardStatus.ACCEPTED
+        )
 
     @visible.inplace.expression
     @classmethod
     def _visible_expression(cls) -> ColumnElement[bool]:
-        return and_(cls.hidden.is_(False), cls.merged_into_id.is_(None), cls.withdrawn_at.is_(None))
+        return and_(
+            cls.hidden.is_(False),
+            cls.merged_into_id.is_(None),
+            cls.withdrawn_at.is_(None),
+            cls.status == CardStatus.ACCEPTED.value,
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event, insert
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event, false, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
@@ -78,6 +78,10 @@ class Round(db.Model):
     timer_at_zero: Mapped[str] = mapped_column(
         String(8), default=AT_ZERO_ALERT, server_default=AT_ZERO_ALERT
     )
+    #: « Tour anonyme » (migration 0021): cards posted in this round show neither name nor
+    #: structure nor commune anywhere; each card keeps the promise made when it was posted
+    #: (``Contribution.anonymous``), whatever this becomes later.
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     phase_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -19,6 +19,8 @@ from facilitation.edge.identity import actor_for
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event
 from facilitation.models.base import utcnow
+from facilitation.models.contribution import CardStatus
+from facilitation.push import approval as approval_push
 from facilitation.push import assistant, cards, cluster_presence, display, event_wide, round_state
 from facilitation.push.presence import presence
 from facilitation.push.rooms import atelier_room, console_room, event_room
@@ -191,6 +193,12 @@ def projector_mode(payload: dict[str, Any]) -> dict[str, Any]:
 def contribution_update(payload: dict[str, Any]) -> dict[str, Any]:
     atelier = atelier_from(payload)
     card, version = moderation.update_own(actor_for(atelier.event_id), atelier, payload)
+    if card.status != CardStatus.ACCEPTED:
+        # Waiting or declined, reworked: back in the consoles' queue, nothing for the room.
+        data = contribution_dict(card, mine=True)
+        db.session.commit()
+        approval_push.queued(card)
+        return {"ok": True, "version": None, "changed": True, "contribution": data}
     return {**_card_done(card, version), "duplicate": version is None}
 
 

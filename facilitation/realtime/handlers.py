@@ -20,10 +20,12 @@ from facilitation.edge.identity import actor_for, participant_for
 from facilitation.edge.ratelimit import take_socket_token
 from facilitation.extensions import db, socketio
 from facilitation.models import Atelier, Event
+from facilitation.models.contribution import CardStatus
+from facilitation.push import approval as approval_push
 from facilitation.push import cards, cluster_presence
 from facilitation.push import presence as presence_broadcast
 from facilitation.push.presence import presence
-from facilitation.push.rooms import atelier_room
+from facilitation.push.rooms import atelier_room, participant_room
 from facilitation.realtime import sessions, snapshots
 from facilitation.realtime.origin import origin_allowed
 
@@ -149,6 +151,9 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
         leave_room(atelier_room(left))
         presence_broadcast.changed(left)
     join_room(atelier_room(atelier.id))
+    if participant is not None:
+        # Their own cards' approval (accepted, declined with a reason) reach every tab.
+        join_room(participant_room(participant.id))
     connected = presence.count(atelier.id)
     # The actor: the snapshot carries this phone's own dots (vote resync on reconnect).
     snapshot = atelier_snapshot(
@@ -185,7 +190,16 @@ def create(payload: dict[str, Any]) -> dict[str, Any]:
     atelier = atelier_from(payload)
     card, version = create_contribution(participant_for(atelier.event_id), atelier, payload)
     data = contribution_dict(card)
+    # The author's own view: « votre carte », and whether it waits for approval.
+    mine = contribution_dict(card, mine=True)
+    waiting = card.status != CardStatus.ACCEPTED
+    # A retry of a waiting card is answered like its first post (still one row).
+    duplicate = version is None and not waiting
     db.session.commit()
     if version is not None:
         cards.contribution_created(atelier.id, version, data)
-    return {"ok": True, "duplicate": version is None, "contribution": data}
+    elif waiting:
+        # Waits for the facilitator: the consoles and the author's tabs hear of it, not the
+        # room (a retry sends it again: the consoles key their queue by id).
+        approval_push.queued(card)
+    return {"ok": True, "duplicate": duplicate, "contribution": mine}

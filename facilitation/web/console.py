@@ -10,14 +10,14 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext
 
-from facilitation.domain import access, control
+from facilitation.domain import access, approval, control
 from facilitation.domain.access import require_facilitator
 from facilitation.domain.contributions import wall
 from facilitation.domain.errors import Forbidden
 from facilitation.domain.events import contribution_kind, get_atelier, get_event
 from facilitation.domain.moderation import categories, merged_cards
 from facilitation.domain.phases import current_round, round_dict
-from facilitation.domain.snapshot import contribution_dict
+from facilitation.domain.snapshot import contribution_dict, queue_dict
 from facilitation.edge.identity import actor_for, remember_facilitator_link
 
 bp = Blueprint("facilitation", __name__)
@@ -70,6 +70,8 @@ def console(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
         event=event,
         atelier=atelier,
         contributions=[contribution_dict(c, merged.get(c.id, ())) for c in cards],
+        # « Validation des cartes »: the cards waiting for a decision (anonymised as any card).
+        queue=[queue_dict(c) for c in approval.queue(atelier)],
         categories=categories(atelier),
         round=round_dict(rnd) if rnd else None,
         version=atelier.version,

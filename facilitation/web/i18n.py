@@ -233,6 +233,7 @@ JS_STRINGS: dict[str, Any] = {
     "wall.presence_many": lazy_gettext("{n} personnes connectées"),
     "card.public": lazy_gettext("Public concerné :"),
     "card.edited": lazy_gettext("modifié"),
+    "card.anonymous": lazy_gettext("anonyme"),
     "card.merged": lazy_gettext("Regroupé avec :"),
 }
 

@@ -24,6 +24,8 @@ from facilitation.domain.snapshot import contribution_dict
 from facilitation.edge.identity import participant_for, remember
 from facilitation.edge.ratelimit import limit_join
 from facilitation.extensions import db
+from facilitation.models.contribution import CardStatus
+from facilitation.push import approval as approval_push
 from facilitation.push import cards
 from facilitation.push.interconnaissance import notify_whoswho
 from facilitation.web.urls import public_url
@@ -156,9 +158,12 @@ def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-de
         db.session.rollback()
         return wall_page(event, atelier, form, {"event": exc.message}, cid), 409
     data = contribution_dict(card)
+    waiting = card.status != CardStatus.ACCEPTED
     db.session.commit()
     if version is not None:
         cards.contribution_created(atelier.id, version, data)
+    elif waiting:
+        approval_push.queued(card)
     return redirect(url_for("public.wall", slug=slug, atelier_id=atelier.id), 303)
 
 

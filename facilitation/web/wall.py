@@ -36,4 +36,5 @@ def wall_page(
         communes=list(event.communes or []),
         kind=contribution_kind(atelier.sequence),
         phase=effective_phase(rnd).value if rnd else "",
+        anonymous=bool(rnd and rnd.anonymous),
     )

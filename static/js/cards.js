@@ -42,6 +42,7 @@ export function buildCard(c, level = 3) {
   const foot = el("p", "card__foot");
   const author = c.author && c.author.display_name;
   if (author) foot.append(el("span", "card__author", author), sep());
+  else if (c.anonymous) foot.append(el("span", "card__anonymous", t("card.anonymous", "anonyme")), sep());
   const time = el("time", "card__time", formatTime(c.created_at));
   time.dateTime = c.created_at || "";
   foot.append(time);
@@ -95,7 +96,7 @@ function buildMerged(list) {
 
 function signature(c) {
   return JSON.stringify([c.titre, c.description, c.structure, c.commune, c.public_concerne,
-    c.author && c.author.display_name, c.created_at, c.kind,
+    c.author && c.author.display_name, c.anonymous, c.created_at, c.kind,
     c.edited, c.pinned, c.hidden, c.category_id, JSON.stringify(c.merged || [])]);
 }
 

@@ -11,6 +11,7 @@ import { RoundClock, PHASE_LABELS } from "./round.js";
 import { formatSeconds } from "./time.js";
 import { listenAnnouncements } from "./announce.js";
 import { tr } from "./i18n.js";
+import { approvalConsole } from "./approval_console.js";
 
 const PHASE_ORDER = ["preparation", "contributions", "vote", "resultats", "clos"];
 const MOVE_LABELS = {
@@ -78,6 +79,9 @@ function init(root) {
       return null;
     }
   }
+
+  // ---- « tour anonyme », « validation des cartes » and the queue -----------------------
+  const approval = approvalConsole({ send });
 
   // ---- cards with moderation tools ---------------------------------------------------
   const cards = new CardList($("cards"), {
@@ -220,7 +224,7 @@ function init(root) {
     }));
   });
 
-  function setRound(r, serverTime) { clock.update(r, serverTime); }
+  function setRound(r, serverTime) { clock.update(r, serverTime); approval.round(r); }
 
   async function move(to) {
     if (!round) return;
@@ -377,11 +381,13 @@ function init(root) {
       "category:created": (msg) => { categories.set(String(msg.category.id), msg.category.name); renderCategories(); },
       "projector:mode": (msg) => { projector = msg.projector || projector; renderProjector(); },
       "assistant:proposals": (msg) => { proposals = msg; renderAssistant(); },
+      ...approval.deltas,
     },
     onSnapshot(snap) {
       categories = new Map((snap.categories || []).map((c) => [String(c.id), c.name]));
       projector = snap.projector || projector;
       cards.replace(snap.contributions || []);
+      approval.snapshot(snap);
       setRound(snap.round, snap.server_time);
       renderCategories();
       renderProjector();
@@ -399,6 +405,7 @@ function init(root) {
     },
   });
   listenAnnouncements(live.socket, { closable: true });
+  approval.attach(live.socket, atelierId);
 }
 
 const root = document.getElementById("console");

@@ -85,12 +85,14 @@ function init(root) {
     },
     onCreated(c) {
       // The room's copy of my own card may arrive before the answer to my post.
-      if (formItem && c.client_id && String(c.client_id) === formItem.id) {
+      const sentHere = Boolean(formItem && c.client_id && String(c.client_id) === formItem.id);
+      if (sentHere) {
         shownAsPublished.add(formItem.id);
         formDone();
+        extras.own(c); // « votre carte », even when anonymous (no author in the room's copy)
       }
       const isNew = cards.add(c);
-      if (isNew && String(c.author && c.author.id) !== participantId) {
+      if (isNew && !sentHere && String(c.author && c.author.id) !== participantId) {
         announcer.textContent = (noun === "chantier" ? tr("Nouvelle proposition : {titre}", { titre: c.titre }) : tr("Nouvelle pratique : {titre}", { titre: c.titre }));
         offScreen(c.id);
       }
@@ -210,7 +212,15 @@ function init(root) {
     ack(item, ack) {
       if (item === formItem) formDone();
       else if (!shownAsPublished.delete(item.id)) showStatus(formStatus, t("wall.sent", "« {titre} » envoyée.", { titre: item.payload.titre }), "success");
-      if (ack.contribution) cards.add(ack.contribution);
+      const c = ack.contribution;
+      if (c && c.status && c.status !== "accepted") {
+        // « Validation des cartes »: shown in « vos cartes en attente », not on the wall.
+        extras.own(c);
+        showStatus(formStatus, tr("Carte envoyée : elle s’affichera après l’accord de l’animation."), "info");
+      } else if (c) {
+        extras.own(c);
+        cards.add(c);
+      }
       renderPending();
     },
     refused(item, ack) {

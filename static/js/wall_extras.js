@@ -31,6 +31,34 @@ export function wallExtras({ root, cards, form, submit }) {
   closedNote.id = "form-closed";
   closedNote.hidden = true;
   form.before(closedNote);
+  // Said above the form before posting (issue 20): an anonymous round, card approval. The
+  // pratique form has them from the server; the chantier form gets them here.
+  const notice = (id, text) => {
+    let node = document.getElementById(id);
+    if (!node) { node = el("p", "form-notice", text); node.id = id; node.hidden = true; form.before(node); }
+    return node;
+  };
+  const anonymousNotice = notice("anonymous-notice", tr("Tour anonyme : votre nom et votre structure ne seront pas affichés."));
+  anonymousNotice.classList.add("form-notice--anonymous");
+  const approvalNotice = notice("approval-notice", tr("Validation des cartes : votre carte s’affichera après l’accord de l’animation."));
+  let approvalOn = !approvalNotice.hidden;
+  let anonymousRound = !anonymousNotice.hidden;
+  const mineIds = new Set(); // my cards on the wall, anonymous ones too (the snapshot says)
+  let approval = null; // approval_phone.js, loaded when needed
+  function withApproval(fn) {
+    if (!approval) {
+      approval = import("./approval_phone.js").then(({ phoneApproval }) => phoneApproval({
+        root, anchor: form.closest("section") || form,
+        request: (event, payload) => live.request(event, payload),
+        onAccepted(c) { mineIds.add(String(c.id)); cards.add(c); decorateAll(); },
+      }));
+    }
+    approval.then(fn);
+  }
+  function notices() {
+    anonymousNotice.hidden = !(open && anonymousRound);
+    approvalNotice.hidden = !(open && approvalOn);
+  }
 
   const clock = new RoundClock((v) => {
     root.dataset.phase = v.phase || "";
@@ -46,6 +74,8 @@ export function wallExtras({ root, cards, form, submit }) {
           : tr("Temps restant : {v}", { v: formatSeconds(v.remaining) });
     }
     open = v.phase === "contributions";
+    anonymousRound = Boolean(v.round.anonymous);
+    notices();
     submit.disabled = !open;
     closedNote.hidden = open;
     closedNote.textContent = open ? "" : tr("Les contributions sont fermées : la manche est en phase « {label} ».", { label: v.label });
@@ -61,7 +91,11 @@ export function wallExtras({ root, cards, form, submit }) {
   function decorate(node) {
     const old = node.querySelector(":scope > .card__mine");
     const data = dataOf(node.dataset.id);
-    const mine = participantId && node.dataset.authorId === participantId && data;
+    const mine = participantId && (node.dataset.authorId === participantId || mineIds.has(node.dataset.id)) && data;
+    // An anonymous card names nobody, but its author's phone says it is theirs.
+    const badge = node.querySelector(":scope > .card__yours");
+    if (mine && data.anonymous && !badge) node.append(el("p", "card__yours", tr("Votre carte (anonyme pour les autres)")));
+    else if (!(mine && data.anonymous) && badge) badge.remove();
     if (!mine || !open) { if (old) old.remove(); return; }
     if (old) return;
     const bar = el("p", "card__mine actions");
@@ -132,15 +166,34 @@ export function wallExtras({ root, cards, form, submit }) {
     "round:changed": (msg) => clock.update(msg.round, msg.server_time),
     "contribution:updated": (msg) => { cards.add(msg.contribution, { highlight: false }); decorateAll(); },
     "contribution:removed": (msg) => cards.remove(msg.id),
+    "atelier:settings": (msg) => { approvalOn = Boolean(msg.card_approval); notices(); },
   };
 
   return {
     deltas,
-    snapshot(snap) { clock.update(snap.round, snap.server_time); decorateAll(); },
+    snapshot(snap) {
+      approvalOn = Boolean(snap.atelier && snap.atelier.card_approval);
+      const mine = snap.mine || { ids: [], waiting: [] };
+      mineIds.clear();
+      for (const id of mine.ids || []) mineIds.add(String(id));
+      if (approval || approvalOn || (mine.waiting || []).length) withApproval((a) => a.replace(mine.waiting));
+      clock.update(snap.round, snap.server_time);
+      notices();
+      decorateAll();
+    },
     changed() { decorateAll(); },
+    /** My card as the server acked it: on the wall (« votre carte »), or waiting/declined. */
+    own(c) {
+      if (!c) return;
+      if (c.status && c.status !== "accepted") withApproval((a) => a.set(c));
+      else mineIds.add(String(c.id));
+    },
     attach(connection) {
       live = connection;
       listenAnnouncements(connection.socket, { closable: true });
+      connection.socket.on("approval:mine", (msg) => {
+        if (Number(msg.atelier_id) === Number(root.dataset.atelierId)) withApproval((a) => a.set(msg.contribution));
+      });
     },
   };
 }

@@ -86,11 +86,15 @@ def create_chantier(
         errors.update(exc.errors)
     if errors:
         raise ValidationError(errors=errors)
+    rnd = check_open_for_contributions(atelier)
     card = Contribution(
         atelier_id=atelier.id,
         # Like any card: only while the round takes contributions (after the retry lookup,
         # so a chantier stored just before the round closed still gets its ack).
-        round_id=check_open_for_contributions(atelier).id,
+        round_id=rnd.id,
+        # An anonymous round's promise holds for chantiers too (no approval queue: a chantier
+        # is built in the open, with its engagements).
+        anonymous=rnd.anonymous,
         participant_id=author.id,
         client_id=cid,
         kind="chantier",

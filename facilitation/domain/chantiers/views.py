@@ -100,7 +100,8 @@ def _view(card: Contribution, data: _Loaded) -> dict[str, Any]:
             for p in detail.pratiques
         ],
         "consolidated": dict(detail.consolidated or {}),
-        "porteur_participant_id": card.participant_id,
+        # An anonymous card's author is known to the server only (its own phone asks by id).
+        "porteur_participant_id": None if card.anonymous else card.participant_id,
         "additions": [
             {
                 "id": a.id,

@@ -257,7 +257,30 @@ def _own(
     card: Contribution, fields: dict[int, list[dict[str, str]]], audience: Audience
 ) -> dict[str, Any]:
     """What a card says and who said it: shared by ranked cards and the duplicates merged
-    into them, which keep their own text and author in the report."""
+    into them, which keep their own text and author in the report.
+
+    A card posted in an anonymous round says nothing of who wrote it, in any export and on
+    the restitution page and slides (all made from this read model): no author, no
+    structure, no commune, for every audience."""
+    if card.anonymous:
+        return {
+            "id": card.id,
+            "kind": card.kind,
+            "titre": card.titre,
+            "description": card.description or "",
+            "structure": "",
+            "commune": "",
+            "public_concerne": card.public_concerne or "",
+            "author": None,
+            "author_structure": "",
+            "anonymous": True,
+            "created_at": card.created_at.isoformat(),
+            "fields": [
+                f
+                for f in _fields(card, fields.get(card.id, []))
+                if f["key"] not in ANONYMISED_FIELDS
+            ],
+        }
     author = card.author
     return {
         "id": card.id,
@@ -273,9 +296,14 @@ def _own(
             else None
         ),
         "author_structure": (author.structure if author is not None else card.structure) or "",
+        "anonymous": False,
         "created_at": card.created_at.isoformat(),
         "fields": _fields(card, fields.get(card.id, [])),
     }
+
+
+#: What could name the author of an anonymous card.
+ANONYMISED_FIELDS = ("structure", "commune")
 
 
 def _card(

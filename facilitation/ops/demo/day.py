@@ -14,9 +14,11 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from facilitation.domain.contributions import create_contribution
+from facilitation.domain.phases import current_round
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Participant, Sequence
 from facilitation.models.base import utcnow
+from facilitation.models.contribution import CardStatus
 from facilitation.ops.demo.interconnaissance import load_profiles
 
 Row = TypeVar("Row")
@@ -278,6 +280,33 @@ def load(sample: bool = False) -> Event:
     return event
 
 
+#: The pratiques atelier whose sample round is anonymous and whose cards need approval.
+SENSITIVE_ATELIER = 3
+#: Cards waiting in its console's queue, then one declined with the reason its author reads.
+SAMPLE_QUEUE = [
+    (2, "Groupe de parole pour les enfants témoins", "Avec la maison des adolescents.", ""),
+    (5, "Un numéro", "", "Précisez le numéro, qui l’anime et pour quel public."),
+]
+
+
+def _load_approval_queue(atelier: Atelier, people: list[Participant]) -> None:
+    """« Validation des cartes » on, a card waiting and a declined one (console and phones)."""
+    atelier.card_approval = True
+    for n, (person_index, titre, description, reason) in enumerate(SAMPLE_QUEUE):
+        person = people[person_index]
+        person.current_atelier_id = atelier.id
+        card, _ = create_contribution(
+            person,
+            atelier,
+            {"client_id": f"demo-queue-{n:03d}", "titre": titre, "description": description},
+        )
+        if reason and card.status == CardStatus.PENDING:
+            card.status = CardStatus.DECLINED.value
+            card.decline_reason = reason
+            card.decided_at = utcnow()
+    db.session.flush()
+
+
 def _load_sample(event: Event) -> None:
     people = []
     for name, structure, commune in SAMPLE_PEOPLE:
@@ -300,6 +329,11 @@ def _load_sample(event: Event) -> None:
         people.append(person)
     db.session.flush()
     sequences = {s.kind: s for s in event.sequences}
+    # Issue 20: the violences atelier runs an anonymous round (its cards name nobody).
+    sensitive = sequences["ateliers_pratiques"].ateliers[SENSITIVE_ATELIER]
+    rnd = current_round(sensitive)
+    if rnd is not None:
+        rnd.anonymous = True
     for kind, rows in (
         ("ateliers_pratiques", SAMPLE_PRATIQUES),
         ("ateliers_chantiers", SAMPLE_CHANTIERS),
@@ -321,6 +355,7 @@ def _load_sample(event: Event) -> None:
                     "public_concerne": public,
                 },
             )
+    _load_approval_queue(sensitive, people)
     # The chantiers' fields, additions, comments and engagements.
     from facilitation.ops.demo.chantiers import load_chantiers
 
