@@ -26,6 +26,7 @@ from facilitation.edge.ratelimit import limit_join
 from facilitation.extensions import db
 from facilitation.push import cards
 from facilitation.push.interconnaissance import notify_whoswho
+from facilitation.web.photos import allow_projector
 from facilitation.web.urls import public_url
 from facilitation.web.wall import wall_page
 
@@ -167,6 +168,8 @@ def projector(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     """Read-only view for the room's screen: no participant cookie needed."""
     event = get_event(slug)
     atelier = get_atelier(event, atelier_id)
+    # The projector shows the atelier's photos: this browser may now fetch them.
+    allow_projector(atelier.id)
     join_url = public_url("public.join", slug=slug, atelier=atelier.id)
     return render_template(
         "public/projector.html",
