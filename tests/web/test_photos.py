@@ -277,3 +277,44 @@ def test_a_png_with_transparency_and_a_webp_are_accepted(phone):
         out = io.BytesIO()
         image.save(out, format=fmt)
         assert upload(phone, out.getvalue()).status_code == 201
+
+
+def test_forgetting_a_participant_deletes_their_photos_and_tells_the_room(phone, make_socket):
+    from facilitation.domain import privacy
+
+    body = upload(phone, jpeg()).get_json()
+    nadia = db.session.get(Participant, phone.card.participant_id)
+    assert privacy.my_data(nadia)["photos"][0]["url"] == body["photo"]["large"]
+    mine = phone.client.get(f"/e/{phone.atelier.event.slug}/mes-donnees")
+    assert body["photo"]["large"] in mine.get_data(as_text=True)
+    room = make_socket()
+    room.emit("atelier:join", {"atelier_id": phone.atelier.id}, callback=True)
+    room.get_received()
+    token = form_token(phone.client, f"/e/{phone.atelier.event.slug}/mes-donnees")
+    response = phone.client.post(
+        f"/e/{phone.atelier.event.slug}/mes-donnees/supprimer",
+        data={"confirm": "1", "cards": "keep", "csrf_token": token},
+    )
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
+    removed = [m for m in room.get_received() if m["name"] == "photo:removed"]
+    assert removed and removed[0]["args"][0]["id"] == body["photo"]["id"]
+
+
+def test_the_event_purge_deletes_every_photo(phone, app):
+    from facilitation.domain import privacy
+
+    upload(phone, jpeg())
+    client, csrf = _facilitator(app, phone.atelier)
+    client.post(
+        f"/animation/e/{phone.atelier.event.slug}/a/{phone.atelier.id}/photos",
+        data={"client_id": uuid.uuid4().hex, "photo": (io.BytesIO(jpeg(900, 600)), "pb.jpg")},
+        headers={"X-CSRF-Token": csrf, "Accept": "application/json"},
+        content_type="multipart/form-data",
+    )
+    event = phone.atelier.event
+    assert privacy.plan_purge(event).counts["photos"] == 2
+    privacy.purge_event(event)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
+    assert privacy.plan_purge(event).counts["photos"] == 0
