@@ -311,3 +311,11 @@ def delete_card_photos(card_ids: Iterable[int]) -> int:
         return 0
     result = db.session.execute(delete(Photo).where(Photo.contribution_id.in_(ids)))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def large_bytes(photo_id: int) -> bytes | None:
+    """The large JPEG of a visible photo (the exports embed it), else ``None``."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.hidden:
+        return None
+    return photo.large
