@@ -277,6 +277,17 @@ def card_photos(card_ids: Iterable[int], *, include_hidden: bool = False) -> dic
     return {p.contribution_id: p for p in db.session.scalars(query) if p.contribution_id}
 
 
+def with_photos(
+    card_dicts: list[dict[str, Any]], *, include_hidden: bool = False
+) -> list[dict[str, Any]]:
+    """``snapshot.contribution_dict`` cards with their ``photo`` (a server-rendered wall)."""
+    found = card_photos([c["id"] for c in card_dicts], include_hidden=include_hidden)
+    for card in card_dicts:
+        photo = found.get(card["id"])
+        card["photo"] = photo_dict(photo) if photo is not None else None
+    return card_dicts
+
+
 def paperboards(atelier: Atelier, *, include_hidden: bool = False) -> list[Photo]:
     query = select(Photo).where(Photo.atelier_id == atelier.id, Photo.kind == "paperboard")
     if not include_hidden:

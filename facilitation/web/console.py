@@ -71,7 +71,9 @@ def console(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
         "facilitation/console.html",
         event=event,
         atelier=atelier,
-        contributions=[contribution_dict(c, merged.get(c.id, ())) for c in cards],
+        contributions=photos.with_photos(
+            [contribution_dict(c, merged.get(c.id, ())) for c in cards], include_hidden=True
+        ),
         categories=categories(atelier),
         round=round_dict(rnd) if rnd else None,
         version=atelier.version,

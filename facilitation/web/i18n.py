@@ -233,6 +233,7 @@ JS_STRINGS: dict[str, Any] = {
     "card.public": lazy_gettext("Public concerné :"),
     "card.edited": lazy_gettext("modifié"),
     "card.merged": lazy_gettext("Regroupé avec :"),
+    "card.photo": lazy_gettext("Photo jointe à la carte"),
 }
 
 

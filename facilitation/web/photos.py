@@ -13,9 +13,11 @@ who may see them (``domain.photos.may_view``): otherwise 404, the same as a wron
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from facilitation.domain import photos
@@ -24,7 +26,7 @@ from facilitation.domain.events import get_atelier, get_event
 from facilitation.edge.identity import actor_for
 from facilitation.edge.ratelimit import limit_photo
 from facilitation.extensions import db
-from facilitation.models import Atelier, Photo
+from facilitation.models import Atelier, Event, Photo
 from facilitation.push import photos as push
 from facilitation.web.csrf import body_limit
 
@@ -35,13 +37,38 @@ VIEWER_KEY = "photo_ateliers"
 #: The form around the file (multipart boundaries, the other fields).
 _ENVELOPE = 64 * 1024
 #: Only the upload routes take a photo-sized body; everything else keeps the 1 MB cap.
-_photo_body = body_limit(photos.MAX_UPLOAD_BYTES + _ENVELOPE)
+PHOTO_BODY = photos.MAX_UPLOAD_BYTES + _ENVELOPE
+_photo_body = body_limit(PHOTO_BODY)
 
 
 def allow_projector(atelier_id: int) -> None:
     """The projector page of ``atelier_id`` was opened here: its photos may be shown."""
     seen = [a for a in session.get(VIEWER_KEY, []) if isinstance(a, int) and a != atelier_id]
     session[VIEWER_KEY] = [*seen[-19:], atelier_id]
+
+
+def attach_form_photo(event: Event, atelier: Atelier, card_client_id: str) -> None:
+    """The photo of a card form posted without JavaScript, after its card was committed: a
+    photo refused leaves the card as it is (flashed message)."""
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        return
+    try:
+        photo, version = photos.attach_card_photo(
+            actor_for(event.id),
+            atelier,
+            card_client_id,
+            uuid.uuid4().hex,
+            upload.read(photos.MAX_UPLOAD_BYTES + 1),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(
+            gettext("La photo n’a pas été ajoutée (la carte est publiée) : %(m)s", m=exc.message),
+            "error",
+        )
+        return
+    _answer(photo, version, atelier)
 
 
 def _upload() -> tuple[bytes, dict[str, str]]:

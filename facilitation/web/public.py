@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import segno
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from facilitation.domain import control, participants
+from facilitation.domain import control, participants, photos
 from facilitation.domain.contributions import create_contribution, wall
 from facilitation.domain.errors import Closed, NotFound, NotJoined, ValidationError
 from facilitation.domain.events import (
@@ -26,7 +26,8 @@ from facilitation.edge.ratelimit import limit_join
 from facilitation.extensions import db
 from facilitation.push import cards
 from facilitation.push.interconnaissance import notify_whoswho
-from facilitation.web.photos import allow_projector
+from facilitation.web.csrf import body_limit
+from facilitation.web.photos import PHOTO_BODY, allow_projector, attach_form_photo
 from facilitation.web.urls import public_url
 from facilitation.web.wall import wall_page
 
@@ -136,6 +137,7 @@ def wall_view(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/e/<slug>/a/<int:atelier_id>/contributions")
+@body_limit(PHOTO_BODY)
 def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     """The same write as the socket event, for a phone whose scripts did not load."""
     event = get_event(slug)
@@ -160,6 +162,7 @@ def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-de
     db.session.commit()
     if version is not None:
         cards.contribution_created(atelier.id, version, data)
+    attach_form_photo(event, atelier, card.client_id)
     return redirect(url_for("public.wall", slug=slug, atelier_id=atelier.id), 303)
 
 
@@ -175,7 +178,8 @@ def projector(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
         "public/projector.html",
         event=event,
         atelier=atelier,
-        contributions=[contribution_dict(c) for c in wall(atelier)],
+        contributions=photos.with_photos([contribution_dict(c) for c in wall(atelier)]),
+        paperboards=[photos.photo_dict(p) for p in photos.paperboards(atelier)],
         version=atelier.version,
         kind=contribution_kind(atelier.sequence),
         join_url=join_url,

@@ -3,7 +3,7 @@
 // the form POSTs and the cards are server-rendered.
 import { connectPage, presenceText } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live
-import { CardList, buildPendingCard, pendingList } from "./cards.js";
+import { CardList, buildPendingCard, pendingList, photoDeltas } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
 import { t, tr } from "./i18n.js";
@@ -83,6 +83,7 @@ function init(root) {
     onSnapshot(snap) {
       cards.replace(snap.contributions || []);
     },
+    deltas: photoDeltas(cards),
     onCreated(c) {
       // The room's copy of my own card may arrive before the answer to my post.
       if (formItem && c.client_id && String(c.client_id) === formItem.id) {
@@ -239,6 +240,54 @@ function init(root) {
     },
   });
 
+  // ---- the card's photo (issue 19.3): after its card, over HTTP, through the outbox ------
+  const photoInput = form.elements.namedItem("photo");
+  const photoProgress = document.getElementById("photo-progress");
+  const photoStatus = document.getElementById("photo-status");
+  const photoModule = () => import("./photo_upload.js");
+  outbox.sendWith("photo", async (item) => (await photoModule()).upload(item, {
+    url: form.dataset.photoUrl,
+    csrf: form.elements.namedItem("csrf_token").value,
+    onProgress(share) {
+      photoProgress.hidden = false;
+      photoProgress.value = Math.round(share * 100);
+      showStatus(photoStatus, tr("Envoi de la photo : {p} %", { p: Math.round(share * 100) }), "info");
+    },
+  }));
+  outbox.on("photo", {
+    ack(item, ack) {
+      photoProgress.hidden = true;
+      showStatus(photoStatus, tr("Photo ajoutée à votre carte."), "success");
+      if (ack.photo) {
+        const entry = cards.entries.get(String(ack.photo.card_id));
+        if (entry && entry.data) cards.add({ ...entry.data, photo: ack.photo }, { highlight: false });
+      }
+    },
+    refused(item, ack) {
+      photoProgress.hidden = true;
+      showStatus(photoStatus, tr("La photo n’a pas été ajoutée (la carte, elle, est gardée) : {m}", { m: (ack && ack.message) || "" }), "error");
+    },
+    stalled() {
+      photoProgress.hidden = true;
+      showStatus(photoStatus, tr("Photo gardée sur ce téléphone : elle partira au retour de la connexion."), "info");
+    },
+  });
+  /** Queue the chosen photo after the card `cardClientId` (already in the outbox). */
+  async function queuePhoto(cardClientId) {
+    const file = photoInput && photoInput.files && photoInput.files[0];
+    if (!file) return;
+    photoInput.value = "";
+    showStatus(photoStatus, tr("Préparation de la photo…"), "info");
+    try {
+      const m = await photoModule();
+      const clientId = newClientId();
+      m.keep(clientId, await m.downscale(file));
+      outbox.add("photo", "photo:upload", { client_id: clientId, card_client_id: cardClientId });
+    } catch {
+      showStatus(photoStatus, tr("Cette photo n’a pas pu être lue : choisissez-en une autre."), "error");
+    }
+  }
+
   // Restore what was being typed before a reload or a crash of the tab.
   if (draft.restore()) showStatus(formStatus, t("wall.draft_restored", "Votre brouillon a été restauré."), "info");
   renderPending();
@@ -265,10 +314,12 @@ function init(root) {
       showStatus(formStatus, t("wall.sending_status", "Envoi en cours…"), "info");
       formItem = { id: String(payload.client_id) }; // before add(): it renders the pending list
       formItem = outbox.add("card", "contribution:create", payload);
+      queuePhoto(payload.client_id);
     } else {
       clearErrors();
       emptyForm();
       outbox.add("card", "contribution:create", payload);
+      queuePhoto(payload.client_id);
       showStatus(formStatus, t("wall.offline_queued", "Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
         + tr("Elle partira dès le retour de la connexion.")), "info");
       const next = refusedLater.shift();
