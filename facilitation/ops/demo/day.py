@@ -319,6 +319,10 @@ def _load_sample(event: Event) -> None:
     from facilitation.ops.demo.votes import load_votes
 
     load_votes(event, people)
+    # A paperboard photo drawn by the demo itself (issue 19.3).
+    from facilitation.ops.demo.photos import load_photos
+
+    load_photos(event)
     for person in people:
         person.current_atelier_id = None
     db.session.flush()
