@@ -74,7 +74,10 @@ def test_the_read_model_and_json_reference_the_photos(day):
     assert "size_bytes" in text and "/9j/" not in text  # a JPEG's base64 start: no bytes
     public = restitution(day.event, Audience.PUBLIC)
     jsonschema.validate(json.loads(render(public, "json")), json_export.schema())
-    assert _atelier(public, day.pratiques.id)["paperboards"] == []
+    # The public audience: the paperboards (the atelier's work), not the phones' photos.
+    public_atelier = _atelier(public, day.pratiques.id)
+    assert len(public_atelier["paperboards"]) == 2
+    assert all(c["photo"] is None for c in public_atelier["contributions"])
 
 
 def _docx_images(data: bytes) -> int:

@@ -318,3 +318,25 @@ def test_the_event_purge_deletes_every_photo(phone, app):
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Photo)) == 0
     assert privacy.plan_purge(event).counts["photos"] == 0
+
+
+def test_the_restitution_page_and_slides_show_the_photos(phone, app):
+    from tests.support.roles import organizer_client
+
+    card = upload(phone, jpeg()).get_json()["photo"]
+    client, csrf = _facilitator(app, phone.atelier)
+    board = client.post(
+        f"/animation/e/{phone.atelier.event.slug}/a/{phone.atelier.id}/photos",
+        data={"client_id": uuid.uuid4().hex, "photo": (io.BytesIO(jpeg(900, 600)), "pb.jpg")},
+        headers={"X-CSRF-Token": csrf, "Accept": "application/json"},
+        content_type="multipart/form-data",
+    ).get_json()["photo"]
+    organizer = organizer_client(app, phone.atelier.event)
+    base = f"/organisateur/e/{phone.atelier.event.slug}/restitution"
+    page = organizer.get(base).get_data(as_text=True)
+    assert card["small"] in page and board["small"] in page
+    slides = organizer.get(f"{base}/presentation").get_data(as_text=True)
+    # The plenary's slides (public audience): the paperboards, not the phones' photos.
+    assert 'class="slide slide--paperboards"' in slides and board["large"] in slides
+    assert card["small"] not in slides and card["large"] not in slides
+    assert organizer.get(board["large"]).status_code == 200

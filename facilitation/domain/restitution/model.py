@@ -344,8 +344,8 @@ def restitution(
     purged = retention.kept_figures(event)
     kept_people: dict[str, int] = purged.get("atelier_participants", {})
 
-    # Photos (issue 19.3): visible ones, for the organizers' audience only (a photo may show a
-    # face or a name: the published page stays anonymous).
+    # Card photos (issue 19.3): visible ones, for the organizers' audience only (a phone's
+    # photo may show a face or a name: the public audience stays anonymous).
     with_photos = audience is Audience.ORGANIZER
     card_photos = photos.card_photos([c.id for c in cards]) if with_photos else {}
     by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -399,9 +399,9 @@ def restitution(
                     "top_chantiers": [c["id"] for c in chantiers[:TOP_CHANTIERS]],
                     "top_pratiques": [c["id"] for c in pratiques[:TOP_PRATIQUES]],
                     "contributions": atelier_cards,
-                    "paperboards": [photo_ref(p) for p in photos.paperboards(atelier)]
-                    if with_photos
-                    else [],
+                    # The atelier's collective work, taken by its facilitator: both
+                    # audiences (the plenary's slides are the public one).
+                    "paperboards": [photo_ref(p) for p in photos.paperboards(atelier)],
                 }
             )
         if ateliers:
