@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import delete, select
 
 from facilitation.domain.access import Actor, require_facilitator, require_participant_in
@@ -42,6 +42,12 @@ JPEG_QUALITY = 85
 ACCEPTED = frozenset({"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF"})
 #: The paperboards of one atelier: enough for a day, not a photo album.
 MAX_PAPERBOARDS = 30
+
+
+#: Read only on a refusal: the demo loads photos outside any request (no language to pick).
+UNREADABLE = lazy_gettext(
+    "Ce fichier n’est pas une photo lisible : envoyez une image JPEG, PNG, WebP ou HEIC."
+)
 
 
 class PhotoRefused(ValidationError):
@@ -89,13 +95,10 @@ def process_image(raw: bytes) -> Processed:
                 size=round(len(raw) / 1_000_000, 1),
             )
         )
-    unreadable = gettext(
-        "Ce fichier n’est pas une photo lisible : envoyez une image JPEG, PNG, WebP ou HEIC."
-    )
     try:
         with Image.open(io.BytesIO(raw)) as image:
             if (image.format or "") not in ACCEPTED:
-                raise _refuse(unreadable)
+                raise _refuse(str(UNREADABLE))
             if image.width * image.height > MAX_PIXELS:
                 raise _refuse(gettext("Photo trop grande (trop de pixels) : réduisez-la."))
             # JPEG: decode at a reduced scale straight away (2 cores shared by everyone).
@@ -105,7 +108,7 @@ def process_image(raw: bytes) -> Processed:
     except PhotoRefused:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on a bad file
-        raise _refuse(unreadable) from exc
+        raise _refuse(str(UNREADABLE)) from exc
     # Bare pixels in a new image: no EXIF, XMP, ICC or comment can come along.
     if upright.mode in ("RGBA", "LA") or (upright.mode == "P" and "transparency" in upright.info):
         rgba = upright.convert("RGBA")
