@@ -113,3 +113,33 @@ def test_a_phone_photo_and_a_paperboard_reach_the_projector(
     assert "photo-strip__item--hidden" in (item.get_attribute("class") or "")
     screenshot(console, "6-console-paperboard-hidden", full_page=True)
     console.locator('#projector-modes [data-mode="all"]').click()
+
+
+def test_the_plenary_slides_show_the_demo_paperboard(
+    live_server: Any, organizer: Callable[..., Any], screenshot: Callable[..., Any]
+) -> None:
+    from tests.realserver.clients import SLUG
+
+    live_server.flask("demo", "--sample")  # the demo day's cards, votes and paperboard
+    base = f"/organisateur/e/{SLUG}/restitution"
+    page = organizer(base)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    first = page.locator(".photo-strip__img").first
+    first.wait_for(timeout=TIMEOUT_MS)
+    first.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.photo-strip__img'); return i && i.naturalWidth > 0; }"
+    )
+    screenshot(page, "7-restitution-page-paperboard")
+    atelier = first.evaluate("i => i.closest('.atelier-result').id")  # « atelier-<id> »
+    slide_key = "paperboards-" + atelier.removeprefix("atelier-")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{live_server.url}{base}/presentation#{slide_key}")
+    photo = page.locator(f'.slide[data-key="{slide_key}"] .slide__photo').first
+    photo.wait_for(state="visible", timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "k => { const i = document.querySelector(`.slide[data-key='${k}'] .slide__photo`);"
+        " return i && i.naturalWidth > 0; }",
+        arg=slide_key,
+    )
+    screenshot(page, "8-slide-paperboards")
