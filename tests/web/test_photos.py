@@ -340,3 +340,48 @@ def test_the_restitution_page_and_slides_show_the_photos(phone, app):
     assert 'class="slide slide--paperboards"' in slides and board["large"] in slides
     assert card["small"] not in slides and card["large"] not in slides
     assert organizer.get(board["large"]).status_code == 200
+
+
+def test_photo_uploads_are_rate_limited_per_participant(app_config, _migrated, make_atelier):
+    from facilitation import create_app
+
+    atelier = make_atelier()
+    limited = create_app(
+        app_config | {"RATELIMIT_ENABLED": True, "RATELIMIT_PHOTO": "2 per minute"}
+    )
+    client = limited.test_client()
+    join = f"/e/{atelier.event.slug}/rejoindre"
+    client.post(
+        join,
+        data={
+            "csrf_token": form_token(client, join),
+            "display_name": "Limitée",
+            "structure": "CCAS",
+            "atelier_id": str(atelier.id),
+            "consent": "on",
+        },
+    )
+    person = db.session.scalar(select(Participant).where(Participant.display_name == "Limitée"))
+    card_cid = uuid.uuid4().hex
+    create_contribution(person, atelier, {"client_id": card_cid, "titre": "Limite"})
+    db.session.commit()
+    token = form_token(client, f"/e/{atelier.event.slug}/a/{atelier.id}")
+
+    def send():
+        return client.post(
+            f"/e/{atelier.event.slug}/a/{atelier.id}/photos/carte",
+            data={
+                "client_id": uuid.uuid4().hex,
+                "card_client_id": card_cid,
+                "photo": (io.BytesIO(jpeg(400, 300)), "p.jpg"),
+            },
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+            content_type="multipart/form-data",
+        )
+
+    statuses = [send().status_code for _ in range(2)]
+    refused = send()
+    assert statuses == [201, 201]
+    assert refused.status_code == 429
+    assert refused.get_json()["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0
