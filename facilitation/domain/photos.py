@@ -46,7 +46,7 @@ MAX_PAPERBOARDS = 30
 
 #: Read only on a refusal: the demo loads photos outside any request (no language to pick).
 UNREADABLE = lazy_gettext(
-    "Ce fichier n’est pas une photo lisible : envoyez une image JPEG, PNG, WebP ou HEIC."
+    "Ce fichier n’est pas une photo lisible : envoyez une image JPEG, PNG ou WebP."
 )
 
 
