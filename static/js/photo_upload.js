@@ -69,9 +69,12 @@ function toBlob(dataUrl) {
 /**
  * Send an outbox item {payload: {client_id, card_client_id}} to `url`: resolves with the
  * server's answer (an ack), rejects when there was none (offline, timeout, 5xx: retried).
+ * `file`: the chosen file when its bytes were not kept yet.
  */
-export function upload(item, { url, csrf, onProgress }) {
+export async function upload(item, { url, csrf, onProgress, file = null }) {
   const { client_id: clientId, card_client_id: cardClientId } = item.payload;
+  // A file chosen offline (before this module could load) is made smaller now.
+  if (!stored(clientId) && file) keep(clientId, await downscale(file));
   const data = stored(clientId);
   if (!data) {
     return Promise.resolve({ ok: false, code: "invalid",

@@ -245,7 +245,11 @@ function init(root) {
   const photoProgress = document.getElementById("photo-progress");
   const photoStatus = document.getElementById("photo-status");
   const photoModule = () => import("./photo_upload.js");
+  // Chosen while offline, before photo_upload.js could load: the file waits here (this tab).
+  const offlineFiles = new Map();
+  if (photoInput) photoInput.addEventListener("click", () => { photoModule().catch(() => {}); });
   outbox.sendWith("photo", async (item) => (await photoModule()).upload(item, {
+    file: offlineFiles.get(item.id),
     url: form.dataset.photoUrl,
     csrf: form.elements.namedItem("csrf_token").value,
     onProgress(share) {
@@ -278,14 +282,17 @@ function init(root) {
     if (!file) return;
     photoInput.value = "";
     showStatus(photoStatus, tr("Préparation de la photo…"), "info");
+    const clientId = newClientId();
+    let m = null;
+    try { m = await photoModule(); } catch { offlineFiles.set(clientId, file); }
     try {
-      const m = await photoModule();
-      const clientId = newClientId();
-      m.keep(clientId, await m.downscale(file));
-      outbox.add("photo", "photo:upload", { client_id: clientId, card_client_id: cardClientId });
+      if (m) m.keep(clientId, await m.downscale(file));
     } catch {
       showStatus(photoStatus, tr("Cette photo n’a pas pu être lue : choisissez-en une autre."), "error");
+      return;
     }
+    outbox.add("photo", "photo:upload", { client_id: clientId, card_client_id: cardClientId });
+    if (!live.connected) showStatus(photoStatus, tr("Photo gardée sur ce téléphone : elle partira au retour de la connexion."), "info");
   }
 
   // Restore what was being typed before a reload or a crash of the tab.

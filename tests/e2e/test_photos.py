@@ -143,3 +143,39 @@ def test_the_plenary_slides_show_the_demo_paperboard(
         arg=slide_key,
     )
     screenshot(page, "8-slide-paperboards")
+
+
+def test_a_photo_chosen_offline_follows_its_card_when_the_network_is_back(
+    live_server: Any,
+    joined_phone: Callable[..., Any],
+    projector: Callable[..., Any],
+    screenshot: Callable[..., Any],
+) -> None:
+    base = live_server.url
+    here = atelier_ids(base)[0]
+    screen = projector(base, here)
+    mobile = joined_phone(here, unique("Léa"), label="basement")
+    mobile.set_viewport_size({"width": 360, "height": 740})
+    mobile.context.set_offline(True)
+    mobile.wait_for_selector('#live-status[data-state="offline"]', state="attached")
+
+    titre = unique("Atelier vélo")
+    mobile.fill("#titre", titre)
+    mobile.set_input_files(
+        "#photo",
+        files=[
+            {
+                "name": "velo.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": _photo(2000, 1500, (200, 60, 160)),
+            }
+        ],
+    )
+    mobile.click("#submit-button")
+    mobile.locator("#photo-status", has_text="Photo gardée sur ce téléphone").wait_for()
+    screenshot(mobile, "9-phone-offline-photo-waiting")
+
+    mobile.context.set_offline(False)
+    mobile.wait_for_selector('#wall[data-outbox="0"]', state="attached", timeout=TIMEOUT_MS * 2)
+    card(screen, titre).locator("img.card__photo").wait_for(timeout=TIMEOUT_MS)
+    card(mobile, titre).locator("img.card__photo").wait_for(timeout=TIMEOUT_MS)
