@@ -127,7 +127,8 @@ def translate(value: Any) -> Any:
 
 
 TR_CALL = re.compile(r'\btr\(\s*"((?:[^"\\\n]|\\.)*)"')
-_IMPORT = re.compile(r'\bfrom\s+"\./([\w.-]+\.js)"')
+#: ``from "./x.js"`` and a lazy ``import("./x.js")`` (photo_upload.js): both bring strings.
+_IMPORT = re.compile(r'\b(?:from\s+|import\(\s*)"\./([\w.-]+\.js)"')
 
 
 @lru_cache(maxsize=4)

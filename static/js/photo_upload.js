@@ -7,6 +7,7 @@
 // The bytes wait beside the outbox item (outbox.js keeps small JSON items): in memory, and in
 // localStorage when there is room, under the photo's client id, until the server answered.
 import { tr } from "./i18n.js";
+import { showStatus } from "./dom.js";
 
 const MAX_SIDE = 1600;
 const QUALITY = 0.85;
@@ -69,12 +70,9 @@ function toBlob(dataUrl) {
 /**
  * Send an outbox item {payload: {client_id, card_client_id}} to `url`: resolves with the
  * server's answer (an ack), rejects when there was none (offline, timeout, 5xx: retried).
- * `file`: the chosen file when its bytes were not kept yet.
  */
-export async function upload(item, { url, csrf, onProgress, file = null }) {
+export async function upload(item, { url, csrf, onProgress }) {
   const { client_id: clientId, card_client_id: cardClientId } = item.payload;
-  // A file chosen offline (before this module could load) is made smaller now.
-  if (!stored(clientId) && file) keep(clientId, await downscale(file));
   const data = stored(clientId);
   if (!data) {
     return Promise.resolve({ ok: false, code: "invalid",
@@ -106,4 +104,69 @@ export async function upload(item, { url, csrf, onProgress, file = null }) {
     xhr.ontimeout = () => reject(new Error("timeout"));
     xhr.send(form);
   });
+}
+
+// ---- the wall's card form (wall.js): ctx = {form, cards, live, files: Map(id -> File)} ------
+const preparing = new Map();
+
+function ui() {
+  return { progress: document.getElementById("photo-progress"), status: document.getElementById("photo-status") };
+}
+
+/** The chosen file made smaller and kept (once per photo, however many callers wait). */
+function prepare(ctx, id) {
+  if (stored(id)) return Promise.resolve();
+  if (!preparing.has(id)) {
+    const file = ctx.files.get(id);
+    preparing.set(id, file ? downscale(file).then((data) => { keep(id, data); ctx.files.delete(id); }) : Promise.resolve());
+  }
+  return preparing.get(id);
+}
+
+/** A photo was queued after its card. */
+export async function queued(ctx, id) {
+  const { status } = ui();
+  showStatus(status, tr("Préparation de la photo…"), "info");
+  try {
+    await prepare(ctx, id);
+  } catch {
+    showStatus(status, tr("Cette photo n’a pas pu être lue : choisissez-en une autre."), "error");
+    return;
+  }
+  if (!ctx.live.connected) showStatus(status, tr("Photo gardée sur ce téléphone : elle partira au retour de la connexion."), "info");
+}
+
+/** The outbox's sender for photo items. */
+export async function send(ctx, item) {
+  const { progress, status } = ui();
+  try { await prepare(ctx, item.id); } catch { /* unreadable: upload() answers a refusal */ }
+  return upload(item, {
+    url: ctx.form.dataset.photoUrl,
+    csrf: ctx.form.elements.namedItem("csrf_token").value,
+    onProgress(share) {
+      const p = Math.round(share * 100);
+      progress.hidden = false;
+      progress.value = p;
+      showStatus(status, tr("Envoi de la photo : {p} %", { p }), "info");
+    },
+  });
+}
+
+/** The server answered: stored (the card shows it at once) or refused (the card stays). */
+export function answered(ctx, item, ack) {
+  const { progress, status } = ui();
+  progress.hidden = true;
+  if (ack && ack.ok) {
+    showStatus(status, tr("Photo ajoutée à votre carte."), "success");
+    const entry = ack.photo && ctx.cards.entries.get(String(ack.photo.card_id));
+    if (entry && entry.data) ctx.cards.add({ ...entry.data, photo: ack.photo }, { highlight: false });
+    return;
+  }
+  showStatus(status, tr("La photo n’a pas été ajoutée (la carte, elle, est gardée) : {m}", { m: (ack && ack.message) || "" }), "error");
+}
+
+export function stalled() {
+  const { progress, status } = ui();
+  progress.hidden = true;
+  showStatus(status, tr("Photo gardée sur ce téléphone : elle partira au retour de la connexion."), "info");
 }

@@ -240,59 +240,26 @@ function init(root) {
     },
   });
 
-  // ---- the card's photo (issue 19.3): after its card, over HTTP, through the outbox ------
-  const photoInput = form.elements.namedItem("photo");
-  const photoProgress = document.getElementById("photo-progress");
-  const photoStatus = document.getElementById("photo-status");
+  // ---- the card's photo (issue 19.3): sent after its card, over HTTP, through the outbox;
+  // the code (progress, messages) is photo_upload.js, loaded when a photo is chosen or waits.
   const photoModule = () => import("./photo_upload.js");
-  // Chosen while offline, before photo_upload.js could load: the file waits here (this tab).
-  const offlineFiles = new Map();
+  const photo = { form, cards, live, files: new Map() }; // files: chosen while offline
+  const photoInput = form.elements.namedItem("photo");
   if (photoInput) photoInput.addEventListener("click", () => { photoModule().catch(() => {}); });
-  outbox.sendWith("photo", async (item) => (await photoModule()).upload(item, {
-    file: offlineFiles.get(item.id),
-    url: form.dataset.photoUrl,
-    csrf: form.elements.namedItem("csrf_token").value,
-    onProgress(share) {
-      photoProgress.hidden = false;
-      photoProgress.value = Math.round(share * 100);
-      showStatus(photoStatus, tr("Envoi de la photo : {p} %", { p: Math.round(share * 100) }), "info");
-    },
-  }));
-  outbox.on("photo", {
-    ack(item, ack) {
-      photoProgress.hidden = true;
-      showStatus(photoStatus, tr("Photo ajoutée à votre carte."), "success");
-      if (ack.photo) {
-        const entry = cards.entries.get(String(ack.photo.card_id));
-        if (entry && entry.data) cards.add({ ...entry.data, photo: ack.photo }, { highlight: false });
-      }
-    },
-    refused(item, ack) {
-      photoProgress.hidden = true;
-      showStatus(photoStatus, tr("La photo n’a pas été ajoutée (la carte, elle, est gardée) : {m}", { m: (ack && ack.message) || "" }), "error");
-    },
-    stalled() {
-      photoProgress.hidden = true;
-      showStatus(photoStatus, tr("Photo gardée sur ce téléphone : elle partira au retour de la connexion."), "info");
-    },
-  });
+  const withPhotos = (fn) => (...args) => photoModule().then((m) => m[fn](photo, ...args));
+  outbox.sendWith("photo", withPhotos("send"));
+  outbox.on("photo", { ack: withPhotos("answered"), refused: withPhotos("answered"), stalled: withPhotos("stalled") });
   /** Queue the chosen photo after the card `cardClientId` (already in the outbox). */
-  async function queuePhoto(cardClientId) {
+  function queuePhoto(cardClientId) {
     const file = photoInput && photoInput.files && photoInput.files[0];
     if (!file) return;
     photoInput.value = "";
-    showStatus(photoStatus, tr("Préparation de la photo…"), "info");
-    const clientId = newClientId();
-    let m = null;
-    try { m = await photoModule(); } catch { offlineFiles.set(clientId, file); }
-    try {
-      if (m) m.keep(clientId, await m.downscale(file));
-    } catch {
-      showStatus(photoStatus, tr("Cette photo n’a pas pu être lue : choisissez-en une autre."), "error");
-      return;
-    }
-    outbox.add("photo", "photo:upload", { client_id: clientId, card_client_id: cardClientId });
-    if (!live.connected) showStatus(photoStatus, tr("Photo gardée sur ce téléphone : elle partira au retour de la connexion."), "info");
+    const id = newClientId();
+    photo.files.set(id, file);
+    outbox.add("photo", "photo:upload", { client_id: id, card_client_id: cardClientId });
+    withPhotos("queued")(id).catch(() => { // offline before the module could load: sent later
+      showStatus(document.getElementById("photo-status"), tr("Photo gardée sur ce téléphone : elle partira au retour de la connexion."), "info");
+    });
   }
 
   // Restore what was being typed before a reload or a crash of the tab.
