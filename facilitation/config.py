@@ -84,6 +84,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": None,
         "RATELIMIT_JOIN": "300 per minute;3000 per hour",
         "RATELIMIT_LOGIN": "10 per minute;50 per hour",
+        # Photo uploads (issue 19.3), per participant (or address): a retake or two per card.
+        "RATELIMIT_PHOTO": "20 per minute;200 per hour",
         "SOCKET_RATE_BURST": 20,
         "SOCKET_RATE_PER_SECOND": 1.0,
         "LOADTEST_TOKEN": None,
@@ -119,6 +121,7 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "RATELIMIT_KEY_PREFIX": str,
     "RATELIMIT_JOIN": str,
     "RATELIMIT_LOGIN": str,
+    "RATELIMIT_PHOTO": str,
     "SOCKET_RATE_BURST": int,
     "SOCKET_RATE_PER_SECOND": float,
     "PRESENCE_PUBLISH_SECONDS": float,

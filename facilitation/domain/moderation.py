@@ -267,7 +267,7 @@ def withdraw_own(
 
 
 # ------------------------------------------------------------------------- projector
-PROJECTOR_MODES = ("all", "card", "categories", "results")
+PROJECTOR_MODES = ("all", "card", "categories", "results", "paperboards")
 
 
 def set_projector_mode(

@@ -13,6 +13,7 @@ from facilitation.domain.chantiers import chantier_list
 from facilitation.domain.contributions import wall
 from facilitation.domain.moderation import categories, merged_cards
 from facilitation.domain.phases import current_round, round_dict
+from facilitation.domain.photos import atelier_photos
 from facilitation.domain.reactions import atelier_counts
 from facilitation.domain.reactions import mine as my_reactions
 from facilitation.domain.voting import vote_state
@@ -160,16 +161,22 @@ def shared_snapshot(atelier: Atelier, *, moderation: bool = False) -> dict[str, 
     """
     cards = wall(atelier, moderation=moderation)
     merged = merged_cards([c.id for c in cards])
+    photos = atelier_photos(atelier, include_hidden=moderation)
+    contributions = [contribution_dict(c, merged.get(c.id, ())) for c in cards]
+    for card in contributions:
+        card["photo"] = photos["cards"].get(str(card["id"]))
     return {
         "atelier": atelier_dict(atelier),
         "version": atelier.version,
-        "contributions": [contribution_dict(c, merged.get(c.id, ())) for c in cards],
+        "contributions": contributions,
         # Chantier cards' fields, additions, comments, engagement counts (no contacts).
         "chantiers": chantier_list(cards),
         "categories": [{"id": c.id, "name": c.name} for c in categories(atelier)],
         "projector": projector_dict(atelier),
         # « Moi aussi »: counts per visible card (card id → {"nous_aussi": n, "interesse": m}).
         "reactions": atelier_counts(atelier.id),
+        # Card photos by card id and the paperboards (issue 19.3); hidden ones for consoles.
+        "photos": photos,
     }
 
 

@@ -9,6 +9,7 @@ HTTP (per client address, behind ``PROXY_FIX`` the address the proxy saw):
   Wi-Fi (300 phones scanning the QR code at 9h45), so the limit stops scripts, not people.
   A browser that already joined this event (changing atelier at 13h30 posts the form again)
   counts on its own participant, not on the venue's address.
+- ``limit_photo``: photo uploads, ``RATELIMIT_PHOTO`` per participant (else per address).
 - ``limit_login``: for the organizer login. ``RATELIMIT_LOGIN`` per address and per
   submitted identifier; only failed attempts count (a successful login redirects).
 
@@ -133,6 +134,28 @@ def _join_key() -> str:
 
 #: The join form (POST only); the page itself (GET) is never limited.
 limit_join = limiter.limit(_join_limit, key_func=_join_key, methods=["POST"], per_method=True)
+
+
+def _photo_limit() -> str:
+    return str(current_app.config["RATELIMIT_PHOTO"])
+
+
+def _photo_key() -> str:
+    """The participant (a venue shares one address), else the address (facilitators)."""
+    slug = (request.view_args or {}).get("slug")
+    event_id = (
+        db.session.scalar(select(Event.id).where(Event.slug == slug))
+        if isinstance(slug, str)
+        else None
+    )
+    participant = participant_for(event_id) if event_id is not None else None
+    if participant is not None:
+        return f"photo:participant:{participant.id}"
+    return "photo:address:" + get_remote_address()
+
+
+#: Photo uploads (POST): ``RATELIMIT_PHOTO`` per participant, else per address.
+limit_photo = limiter.limit(_photo_limit, key_func=_photo_key, methods=["POST"], per_method=True)
 
 
 def limit_login(view: F) -> F:

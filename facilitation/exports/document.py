@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from facilitation.domain import photos
 from facilitation.domain.restitution import top
 from facilitation.exports.charts import all_charts, to_png
 from facilitation.exports.common import (
@@ -115,13 +116,36 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A photo (a card's, a paperboard): the large JPEG, fitted to the page by each format
+    within ``max_height_cm``; Markdown links ``url`` instead."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    caption: str
+    url: str
+    max_height_cm: float
+
+    def size_cm(self, max_width_cm: float) -> tuple[float, float]:
+        """Width and height in cm: the page's width at most, ``max_height_cm`` at most."""
+        ratio = self.height / self.width if self.width else 1.0
+        width = min(max_width_cm, self.max_height_cm / ratio)
+        return width, width * ratio
+
+
+@dataclass(frozen=True)
 class Group:
     """Blocks kept on one page when they fit (a heading and what follows, one card)."""
 
     blocks: list[Any] = field(default_factory=list)
 
 
-Block = Cover | PageBreak | Toc | Heading | Para | Bullets | Table | Chart | Group
+Block = Cover | PageBreak | Toc | Heading | Para | Bullets | Table | Chart | Picture | Group
+
+#: Heights of photos on the page: a card's photo beside its text, a paperboard readable.
+CARD_PHOTO_CM = 7.0
+PAPERBOARD_CM = 15.0
 
 
 # ------------------------------------------------------------------------- helpers
@@ -193,6 +217,17 @@ def _fields_table(card: dict[str, Any]) -> Table | None:
     return Table(None, rows, [0.3, 0.7], key_value=True) if rows else None
 
 
+def picture(ref: dict[str, Any] | None, caption: str, max_height_cm: float) -> Picture | None:
+    """The photo of a read model's reference (``photo_ref``), its bytes from the database;
+    ``None`` when there is none (or it was hidden or deleted since)."""
+    if not ref:
+        return None
+    data = photos.large_bytes(ref["id"])
+    if not data:
+        return None
+    return Picture(data, ref["width"], ref["height"], caption, ref["url"], max_height_cm)
+
+
 def card_groups(card: dict[str, Any], number: int) -> list[Group]:
     """One ranked card (title, dots, its fields once, commitments), then each duplicate merged
     into it, with its own words and author, kept together on its own."""
@@ -205,6 +240,9 @@ def card_groups(card: dict[str, Any], number: int) -> list[Group]:
     table = _fields_table(card)
     if table is not None:
         blocks.append(table)
+    photo = picture(card.get("photo"), f"Photo jointe à « {card['titre']} »", CARD_PHOTO_CM)
+    if photo is not None:
+        blocks.append(photo)
     if card["engagement_count"]:
         blocks.append(Para(f"Engagements ({card['engagement_count']})", "normal"))
         if card["engagements"]:
@@ -241,6 +279,16 @@ def _atelier_blocks(atelier: dict[str, Any], lead: list[Any]) -> list[Any]:
             if paragraph.strip()
         ]
     out: list[Any] = []
+    boards = [
+        p
+        for i, ref in enumerate(atelier.get("paperboards") or [], 1)
+        if (p := picture(ref, f"{atelier['title']} — paperboard {i}", PAPERBOARD_CM))
+    ]
+    if boards:
+        # Each sheet on its own: a paperboard fills most of a page.
+        out.append(Group([*intro, Heading(3, "Photos des paperboards"), boards[0]]))
+        out += [Group([b]) for b in boards[1:]]
+        intro = []
     for kind, title in (
         ("chantier", "Chantiers, par gommettes reçues"),
         ("pratique", "Pratiques, par gommettes reçues"),

@@ -21,6 +21,7 @@ from facilitation.exports.document import (
     Group,
     Heading,
     Para,
+    Picture,
     Table,
     Toc,
     compte_rendu,
@@ -232,6 +233,15 @@ def _add(doc: Any, block: Any, keep: bool = False, colour: str = doc_blocks.DEFA
         for prop in picture._p.iter(qn("wp:docPr")):
             prop.set("descr", block.alt)
             prop.set("title", block.title)
+    elif isinstance(block, Picture):
+        width, _height = block.size_cm(CONTENT_WIDTH_CM)
+        doc.add_picture(io.BytesIO(block.jpeg), width=Cm(width))
+        picture = doc.paragraphs[-1]
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if keep:
+            _keep_with_next(picture)
+        for prop in picture._p.iter(qn("wp:docPr")):
+            prop.set("descr", block.caption)
     elif isinstance(block, Group):
         for index, inner in enumerate(block.blocks):
             _add(doc, inner, keep=index < len(block.blocks) - 1, colour=colour)

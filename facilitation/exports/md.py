@@ -14,6 +14,7 @@ from facilitation.exports.document import (
     Heading,
     PageBreak,
     Para,
+    Picture,
     Table,
     Toc,
     compte_rendu,
@@ -85,6 +86,9 @@ def _block(block: Any) -> list[str]:
         return [*lines, ""]
     if isinstance(block, Chart):
         return [f"*{esc(block.alt)}*", ""]
+    if isinstance(block, Picture):
+        # The image stays on the server (behind the session): referenced, not embedded.
+        return [f"![{esc(block.caption)}]({block.url})", ""]
     if isinstance(block, Group):
         return [line for inner in block.blocks for line in _block(inner)]
     raise TypeError(f"bloc inconnu : {block!r}")

@@ -35,6 +35,7 @@ from facilitation.exports.document import (
     Group,
     Heading,
     Para,
+    Picture,
     Table,
     Toc,
     compte_rendu,
@@ -291,6 +292,19 @@ def render(model: dict[str, Any], **_options: Any) -> bytes:
             frame.svg_title = block.title
             frame.svg_description = block.alt
             paragraph = Paragraph("")
+            paragraph.append(frame)
+            body.append(paragraph)
+        elif isinstance(block, Picture):
+            width, height = block.size_cm(CONTENT_WIDTH_CM)
+            url = doc.add_file(io.BytesIO(block.jpeg))
+            frame = Frame.image_frame(
+                url,
+                text=block.caption,
+                size=(f"{width:.2f}cm", f"{height:.2f}cm"),
+                anchor_type="as-char",
+            )
+            frame.svg_description = block.caption
+            paragraph = Paragraph("", style="KeepNext" if keep else "Text_20_body")
             paragraph.append(frame)
             body.append(paragraph)
         elif isinstance(block, Group):

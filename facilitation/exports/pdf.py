@@ -43,6 +43,7 @@ from facilitation.exports.document import (
     Group,
     Heading,
     Para,
+    Picture,
     Table,
     Toc,
     compte_rendu,
@@ -339,6 +340,10 @@ def _flowables(block: Any, accent: str) -> list[Any]:
         ratio = CONTENT_WIDTH / image.imageWidth
         image.drawWidth, image.drawHeight = CONTENT_WIDTH, image.imageHeight * ratio
         return [KeepTogether([image]), Spacer(0, 8)]
+    if isinstance(block, Picture):
+        width, height = block.size_cm(CONTENT_WIDTH / cm)
+        photo = Image(io.BytesIO(block.jpeg), width=width * cm, height=height * cm)
+        return [photo, Spacer(0, 6)]
     if isinstance(block, Group):
         inner = [f for b in block.blocks for f in _flowables(b, accent)]
         # A heading and its first card, or one card, are never cut across two pages when

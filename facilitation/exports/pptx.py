@@ -324,6 +324,47 @@ class _Deck:
         if atelier["synthesis"]:
             paragraphs = [p.strip() for p in atelier["synthesis"]["text"].split("\n") if p.strip()]
             self.listing(f"Ce qu'il faut retenir — {atelier['title']}", paragraphs)
+        self.photos(atelier)
+
+    def photo(self, slide: Any, picture: doc.Picture, box: tuple[int, int, int, int]) -> None:
+        """``picture`` as large as ``box`` allows, centred in it, its ratio kept."""
+        left, top, width, height = box
+        ratio = picture.height / picture.width if picture.width else 1.0
+        w = min(width, int(height / ratio))
+        h = int(w * ratio)
+        shape = slide.shapes.add_picture(
+            io.BytesIO(picture.jpeg), left + (width - w) // 2, top + (height - h) // 2, w, h
+        )
+        shape.name = picture.caption[:200]
+
+    def photos(self, atelier: dict[str, Any]) -> None:
+        """One slide per paperboard; the cards' photos four to a slide, with their titles."""
+        for number, ref in enumerate(atelier.get("paperboards") or [], 1):
+            picture = doc.picture(ref, f"{atelier['title']} — paperboard {number}", 1)
+            if picture is None:
+                continue
+            slide = self.slide(f"Paperboard {number} — {atelier['title']}")
+            self.photo(slide, picture, self.body_box())
+        cards = [
+            (c, p)
+            for c in atelier["contributions"]
+            if (p := doc.picture(c.get("photo"), f"Photo jointe à « {c['titre']} »", 1))
+        ]
+        for start in range(0, len(cards), 4):
+            slide = self.slide(f"Photos des contributions — {atelier['title']}")
+            left, top, width, height = self.body_box()
+            cell_w, cell_h = width // 2, height // 2
+            for index, (card, picture) in enumerate(cards[start : start + 4]):
+                x = left + (index % 2) * cell_w
+                y = top + (index // 2) * cell_h
+                caption = Inches(0.4)
+                self.photo(slide, picture, (x, y, cell_w - Inches(0.2), cell_h - caption))
+                self._text(
+                    slide,
+                    (x, y + cell_h - caption, cell_w - Inches(0.2), caption),
+                    [(card["titre"], 14, False, DARK)],
+                    align=PP_ALIGN.CENTER,
+                )
 
     def retained(self) -> None:
         title = (

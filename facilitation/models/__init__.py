@@ -21,6 +21,7 @@ from facilitation.models.contribution import Contribution
 from facilitation.models.event import Event, Sequence, SequenceKind
 from facilitation.models.interconnaissance import ContactRequest, Profile, TourDeTable
 from facilitation.models.participant import Participant
+from facilitation.models.photo import Photo
 from facilitation.models.reaction import Reaction, ReactionKind
 from facilitation.models.restitution import AtelierSynthesis, RestitutionSettings
 from facilitation.models.round import Category, Phase, Round, RoundTransition
@@ -51,6 +52,7 @@ __all__ = [
     "OrganizerToken",
     "Participant",
     "Phase",
+    "Photo",
     "Round",
     "RoundTransition",
     "Category",

@@ -34,7 +34,8 @@ class Atelier(db.Model):
     #: client can tell it missed one.
     version: Mapped[int] = mapped_column(default=0)
     #: What the room's projector shows, driven from the facilitator console (migration 0003):
-    #: "all", "card" (``projector_focus_id`` is a card), "categories" or "results".
+    #: "all", "card" (``projector_focus_id`` is a card), "categories", "results" or
+    #: "paperboards" (the atelier's paperboard photos, issue 19.3).
     projector_mode: Mapped[str] = mapped_column(String(16), default="all", server_default="all")
     projector_focus_id: Mapped[int | None] = mapped_column(nullable=True)
     #: « Validation des cartes » (migration 0021): new cards wait in the console's queue until

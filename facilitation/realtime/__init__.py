@@ -5,8 +5,8 @@ Importing a module registers its handlers on the shared ``socketio`` object.
 
 from facilitation.realtime import (  # noqa: F401
     announcements,  # the control room's announcements
-    assistant,  # the facilitator's assistant: duplicates and themes
     approval,  # « validation des cartes », « tour anonyme »
+    assistant,  # the facilitator's assistant: duplicates and themes
     chantiers,  # chantiers, « Je m'engage »
     facilitation,  # rounds, moderation, control room
     handlers,  # joining an atelier, cards

@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
         interconnaissance,
         links,
         organizer,
+        photos,
         privacy,
         public,
         regie,
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(votes.bp)  # dot-voting: tally JSON and the results chart
     app.register_blueprint(restitution.public_bp)  # plenary vote, published restitution
     app.register_blueprint(branding.bp)  # each event's stylesheet and logo
+    app.register_blueprint(photos.bp)  # card photos, paperboards, their images
 
     # The facilitator's secret link and console.
     app.register_blueprint(console.bp)

@@ -7,10 +7,12 @@ authorised on the server like every event.
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext
 
-from facilitation.domain import access, approval, control
+from facilitation.domain import access, approval, control, photos
 from facilitation.domain.access import require_facilitator
 from facilitation.domain.contributions import wall
 from facilitation.domain.errors import Forbidden
@@ -69,11 +71,22 @@ def console(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
         "facilitation/console.html",
         event=event,
         atelier=atelier,
-        contributions=[contribution_dict(c, merged.get(c.id, ())) for c in cards],
+        contributions=photos.with_photos(
+            [contribution_dict(c, merged.get(c.id, ())) for c in cards], include_hidden=True
+        ),
         # « Validation des cartes »: the cards waiting for a decision (anonymised as any card).
         queue=[queue_dict(c) for c in approval.queue(atelier)],
         categories=categories(atelier),
         round=round_dict(rnd) if rnd else None,
         version=atelier.version,
         kind=contribution_kind(atelier.sequence),
+        # Photos (issue 19.3): hidden ones too, to show them again.
+        paperboards=[
+            photos.photo_dict(p) for p in photos.paperboards(atelier, include_hidden=True)
+        ],
+        card_photos=[
+            photos.photo_dict(p)
+            for p in photos.card_photos([c.id for c in cards], include_hidden=True).values()
+        ],
+        upload_client_id=uuid.uuid4().hex,
     )

@@ -127,7 +127,7 @@ def translate(value: Any) -> Any:
 
 
 TR_CALL = re.compile(r'\btr\(\s*"((?:[^"\\\n]|\\.)*)"')
-#: ``from "./x.js"`` and ``import("./x.js")`` (a module loaded when needed: reactions_who.js).
+#: ``from "./x.js"`` and a lazy ``import("./x.js")`` (reactions_who.js, photo_upload.js).
 _IMPORT = re.compile(r'\b(?:from\s+|import\(\s*)"\./([\w.-]+\.js)"')
 
 
@@ -235,6 +235,7 @@ JS_STRINGS: dict[str, Any] = {
     "card.edited": lazy_gettext("modifié"),
     "card.anonymous": lazy_gettext("anonyme"),
     "card.merged": lazy_gettext("Regroupé avec :"),
+    "card.photo": lazy_gettext("Photo jointe à la carte"),
 }
 
 

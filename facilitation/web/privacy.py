@@ -32,6 +32,7 @@ from facilitation.edge.sqlite import scrub_deleted
 from facilitation.extensions import db
 from facilitation.models import Contribution, Event, Participant
 from facilitation.push import cards
+from facilitation.push import photos as photo_push
 from facilitation.push import reactions as reactions_push
 from facilitation.push.interconnaissance import notify_whoswho
 from facilitation.web.guards import EVENT_PREFIX, login_required, organizer_event
@@ -114,6 +115,9 @@ def delete(slug: str):  # type: ignore[no-untyped-def]
 
 def _broadcast(done: privacy.Forgotten, atelier_id: int | None) -> None:
     """After the commit: the walls drop the author's name, or the deleted cards."""
+    # First: the photos were deleted first (their versions come before the cards').
+    for room_atelier, photo, version in done.photos:
+        photo_push.photos_removed(room_atelier, version, [photo])
     for card_id, version in done.anonymised:
         card = db.session.get(Contribution, card_id)
         if card is not None:

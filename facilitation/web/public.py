@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import segno
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from facilitation.domain import control, participants
+from facilitation.domain import control, participants, photos
 from facilitation.domain.contributions import create_contribution, wall
 from facilitation.domain.errors import Closed, NotFound, NotJoined, ValidationError
 from facilitation.domain.events import (
@@ -28,6 +28,8 @@ from facilitation.models.contribution import CardStatus
 from facilitation.push import approval as approval_push
 from facilitation.push import cards
 from facilitation.push.interconnaissance import notify_whoswho
+from facilitation.web.csrf import body_limit
+from facilitation.web.photos import PHOTO_BODY, allow_projector, attach_form_photo
 from facilitation.web.urls import public_url
 from facilitation.web.wall import wall_page
 
@@ -137,6 +139,7 @@ def wall_view(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/e/<slug>/a/<int:atelier_id>/contributions")
+@body_limit(PHOTO_BODY)
 def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     """The same write as the socket event, for a phone whose scripts did not load."""
     event = get_event(slug)
@@ -164,6 +167,7 @@ def post_contribution(slug: str, atelier_id: int):  # type: ignore[no-untyped-de
         cards.contribution_created(atelier.id, version, data)
     elif waiting:
         approval_push.queued(card)
+    attach_form_photo(event, atelier, card.client_id)
     return redirect(url_for("public.wall", slug=slug, atelier_id=atelier.id), 303)
 
 
@@ -172,12 +176,15 @@ def projector(slug: str, atelier_id: int):  # type: ignore[no-untyped-def]
     """Read-only view for the room's screen: no participant cookie needed."""
     event = get_event(slug)
     atelier = get_atelier(event, atelier_id)
+    # The projector shows the atelier's photos: this browser may now fetch them.
+    allow_projector(atelier.id)
     join_url = public_url("public.join", slug=slug, atelier=atelier.id)
     return render_template(
         "public/projector.html",
         event=event,
         atelier=atelier,
-        contributions=[contribution_dict(c) for c in wall(atelier)],
+        contributions=photos.with_photos([contribution_dict(c) for c in wall(atelier)]),
+        paperboards=[photos.photo_dict(p) for p in photos.paperboards(atelier)],
         version=atelier.version,
         kind=contribution_kind(atelier.sequence),
         join_url=join_url,

@@ -8,6 +8,7 @@ from flask import render_template
 from facilitation.domain.contributions import wall
 from facilitation.domain.events import contribution_kind
 from facilitation.domain.phases import current_round, effective_phase
+from facilitation.domain.photos import with_photos
 from facilitation.domain.snapshot import contribution_dict
 from facilitation.edge.identity import participant_for
 from facilitation.models import Atelier, Event
@@ -28,7 +29,7 @@ def wall_page(
         event=event,
         atelier=atelier,
         participant=participant_for(event.id),
-        contributions=[contribution_dict(c) for c in wall(atelier)],
+        contributions=with_photos([contribution_dict(c) for c in wall(atelier)]),
         version=atelier.version,
         form=form,
         errors=errors,

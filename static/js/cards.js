@@ -22,6 +22,7 @@ export function buildCard(c, level = 3) {
   card.dataset.id = String(c.id);
 
   card.append(el(`h${level}`, "card__title", c.titre));
+  if (c.photo && c.photo.small) card.append(photoOf(c.photo));
   if (c.description) card.append(el("p", "card__desc", c.description));
 
   if (c.structure || c.commune) {
@@ -56,6 +57,43 @@ export function buildCard(c, level = 3) {
   if (c.client_id) card.dataset.clientId = String(c.client_id);
   if (c.category_id) card.dataset.categoryId = String(c.category_id);
   return card;
+}
+
+/** A card's photo (issue 19.3): the small JPEG, the large one a tap away. */
+function photoOf(p) {
+  const link = el("a", "card__photo-link");
+  link.href = p.large;
+  link.target = "_blank";
+  link.rel = "noopener";
+  const img = el("img", `card__photo${p.hidden ? " card__photo--hidden" : ""}`);
+  img.src = p.small;
+  img.alt = t("card.photo", "Photo jointe à la carte");
+  img.loading = "lazy";
+  img.width = p.small_width || 0;
+  img.height = p.small_height || 0;
+  link.append(img);
+  return link;
+}
+
+/** Socket deltas that put a card's photo on it, or take it off (hidden, deleted). */
+export function photoDeltas(cards, onBoard = null) {
+  const set = (cardId, photo) => {
+    const e = cards.entries.get(String(cardId));
+    if (e && e.data) cards.add({ ...e.data, photo }, { highlight: false });
+  };
+  const added = (m) => {
+    const p = m.photo || {};
+    if (p.kind === "card") set(p.card_id, p);
+    else if (onBoard) onBoard("added", p);
+  };
+  return {
+    "photo:added": added,
+    "moderation:photo": added,
+    "photo:removed": (m) => {
+      if (m.kind === "card") set(m.card_id, null);
+      else if (onBoard) onBoard("removed", m);
+    },
+  };
 }
 
 /**
@@ -97,7 +135,8 @@ function buildMerged(list) {
 function signature(c) {
   return JSON.stringify([c.titre, c.description, c.structure, c.commune, c.public_concerne,
     c.author && c.author.display_name, c.anonymous, c.created_at, c.kind,
-    c.edited, c.pinned, c.hidden, c.category_id, JSON.stringify(c.merged || [])]);
+    c.edited, c.pinned, c.hidden, c.category_id, JSON.stringify(c.merged || []),
+    c.photo ? `${c.photo.small}${c.photo.hidden ? "h" : ""}` : ""]);
 }
 
 /**
@@ -159,6 +198,8 @@ export class CardList {
   }
 
   _entry(c, old) {
+    // A card's own deltas do not carry its photo (it has its own): keep the one shown.
+    if (c.photo === undefined && old && old.data) c = { ...c, photo: old.data.photo };
     const d = parseDate(c.created_at);
     const entry = { id: String(c.id), time: d ? d.getTime() : 0, data: c, node: old && old.node };
     if (!entry.node || !old.data || signature(old.data) !== signature(c)) {

@@ -5,7 +5,7 @@
 // User text via textContent only (no innerHTML).
 import { connectPage } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
-import { CardList } from "./cards.js";
+import { CardList, photoDeltas } from "./cards.js";
 import { el } from "./dom.js";
 import { RoundClock, PHASE_LABELS } from "./round.js";
 import { formatSeconds } from "./time.js";
@@ -382,6 +382,7 @@ function init(root) {
       "projector:mode": (msg) => { projector = msg.projector || projector; renderProjector(); },
       "assistant:proposals": (msg) => { proposals = msg; renderAssistant(); },
       ...approval.deltas,
+      ...photoDeltas(cards), // a card's photo on it; a hidden one stays, faded (issue 19.3)
     },
     onSnapshot(snap) {
       categories = new Map((snap.categories || []).map((c) => [String(c.id), c.name]));

@@ -1,6 +1,7 @@
 // Offline outbox and drafts for the participant's phone: nothing typed is lost.
 //
-// Outbox: every write a phone makes (a card: `contribution:create`, a dot: `dot:set`) is first
+// Outbox: every write a phone makes (a card: `contribution:create`, a dot: `dot:set`, a card's
+// photo: an HTTP upload after its card, see photo_upload.js) is first
 // stored in localStorage under one key per event + atelier + participant, then sent in order
 // over the page's socket once it is connected and joined. Each write carries its client-made
 // id: the server stores an id once, so sending again after a lost acknowledgement is harmless.
@@ -72,6 +73,7 @@ export class Outbox {
     this.live = live;
     this.items = readJson(this.key, []).filter((i) => i && i.id && i.event && i.payload);
     this.handlers = {};
+    this.senders = {};
     this.listeners = [];
     this.flushing = false;
     this.inflight = null;
@@ -79,6 +81,9 @@ export class Outbox {
   }
 
   on(type, handlers) { this.handlers[type] = handlers; }
+
+  /** Send items of `type` with `fn(item)` (a Promise of the ack; rejects: retried later). */
+  sendWith(type, fn) { this.senders[type] = fn; }
 
   listen(cb) { this.listeners.push(cb); }
 
@@ -129,7 +134,8 @@ export class Outbox {
         this.inflight = item;
         let ack;
         try {
-          ack = await this.live.request(item.event, item.payload, REQUEST_TIMEOUT_MS);
+          const sender = this.senders[item.type]; // e.g. a photo goes over HTTP (photo_upload.js)
+          ack = await (sender ? sender(item) : this.live.request(item.event, item.payload, REQUEST_TIMEOUT_MS));
         } catch {
           // No answer (connection lost, or too slow): keep it, the next flush sends it again.
           this._stalled(item);

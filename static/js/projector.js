@@ -3,7 +3,8 @@
 // arrive and the number of people connected. It never writes. User text: textContent only.
 import { connectPage, presenceText } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live (issue 3)
-import { CardList } from "./cards.js";
+import { CardList, photoDeltas } from "./cards.js";
+import { el } from "./dom.js";
 import { tr } from "./i18n.js";
 import { projectorExtras } from "./projector_extras.js";
 
@@ -26,6 +27,35 @@ function init(root) {
       if (extras) extras.changed();
     },
   });
+  // Issue 19.3: the paperboards' photos, shown when the console picks « Paperboards ».
+  const boardBox = document.getElementById("projector-boards");
+  const boards = {
+    nodes: () => [...boardBox.querySelectorAll("img[data-photo-id]")],
+    add(p) {
+      if (boardBox.querySelector(`img[data-photo-id="${Number(p.id)}"]`)) return;
+      const img = el("img", "projector__board");
+      img.src = p.large;
+      img.width = p.width;
+      img.height = p.height;
+      img.dataset.photoId = String(p.id);
+      boardBox.append(img);
+      this.number();
+    },
+    remove(id) {
+      for (const n of this.nodes()) if (n.dataset.photoId === String(id)) n.remove();
+      this.number();
+    },
+    replace(list) {
+      for (const n of this.nodes()) n.remove();
+      for (const p of list) this.add(p);
+      this.number();
+    },
+    number() {
+      const nodes = this.nodes();
+      nodes.forEach((n, i) => { n.alt = tr("Paperboard {n}", { n: i + 1 }); });
+      boardBox.dataset.count = String(nodes.length);
+    },
+  };
   // Issue 3: round + countdown, view mode from the console, moderation, announcements.
   const extras = projectorExtras({ root, cards });
 
@@ -38,7 +68,9 @@ function init(root) {
         if (question && snap.atelier.question) question.textContent = snap.atelier.question;
       }
       cards.replace(snap.contributions || []);
+      boards.replace((snap.photos && snap.photos.paperboards) || []);
     },
+    deltas: photoDeltas(cards, (what, p) => (what === "added" ? boards.add(p) : boards.remove(p.id))),
     onCreated(c) {
       if (cards.add(c)) extras.arrived(c.id);
     },

@@ -3,7 +3,7 @@
 // the form POSTs and the cards are server-rendered.
 import { connectPage, presenceText } from "./live.js";
 import "./atelier_head.js"; // title, question, room and event name, live
-import { CardList, buildPendingCard, pendingList } from "./cards.js";
+import { CardList, buildPendingCard, pendingList, photoDeltas } from "./cards.js";
 import { wallExtras } from "./wall_extras.js";
 import { Draft, newClientId, outboxFor, scopeOf } from "./outbox.js";
 import { t, tr } from "./i18n.js";
@@ -83,6 +83,7 @@ function init(root) {
     onSnapshot(snap) {
       cards.replace(snap.contributions || []);
     },
+    deltas: photoDeltas(cards),
     onCreated(c) {
       // The room's copy of my own card may arrive before the answer to my post.
       const sentHere = Boolean(formItem && c.client_id && String(c.client_id) === formItem.id);
@@ -249,6 +250,28 @@ function init(root) {
     },
   });
 
+  // ---- the card's photo (issue 19.3): sent after its card, over HTTP, through the outbox;
+  // the code (progress, messages) is photo_upload.js, loaded when a photo is chosen or waits.
+  const photoModule = () => import("./photo_upload.js");
+  const photo = { form, cards, live, files: new Map() }; // files: chosen while offline
+  const photoInput = form.elements.namedItem("photo");
+  if (photoInput) photoInput.addEventListener("click", () => { photoModule().catch(() => {}); });
+  const withPhotos = (fn) => (...args) => photoModule().then((m) => m[fn](photo, ...args));
+  outbox.sendWith("photo", withPhotos("send"));
+  outbox.on("photo", { ack: withPhotos("answered"), refused: withPhotos("answered"), stalled: withPhotos("stalled") });
+  /** Queue the chosen photo after the card `cardClientId` (already in the outbox). */
+  function queuePhoto(cardClientId) {
+    const file = photoInput && photoInput.files && photoInput.files[0];
+    if (!file) return;
+    photoInput.value = "";
+    const id = newClientId();
+    photo.files.set(id, file);
+    outbox.add("photo", "photo:upload", { client_id: id, card_client_id: cardClientId });
+    withPhotos("queued")(id).catch(() => { // offline before the module could load: sent later
+      showStatus(document.getElementById("photo-status"), tr("Photo gardée sur ce téléphone : elle partira au retour de la connexion."), "info");
+    });
+  }
+
   // Restore what was being typed before a reload or a crash of the tab.
   if (draft.restore()) showStatus(formStatus, t("wall.draft_restored", "Votre brouillon a été restauré."), "info");
   renderPending();
@@ -275,10 +298,12 @@ function init(root) {
       showStatus(formStatus, t("wall.sending_status", "Envoi en cours…"), "info");
       formItem = { id: String(payload.client_id) }; // before add(): it renders the pending list
       formItem = outbox.add("card", "contribution:create", payload);
+      queuePhoto(payload.client_id);
     } else {
       clearErrors();
       emptyForm();
       outbox.add("card", "contribution:create", payload);
+      queuePhoto(payload.client_id);
       showStatus(formStatus, t("wall.offline_queued", "Hors ligne : votre carte est gardée sur ce téléphone, en attente d’envoi. "
         + tr("Elle partira dès le retour de la connexion.")), "info");
       const next = refusedLater.shift();

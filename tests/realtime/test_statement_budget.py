@@ -26,7 +26,9 @@ DOT_SET_BUDGET = 8
 #: part; the phone's own reactions are read only when some card has reactions.
 #: One more since issue 20: the phone's own cards (« votre carte » on anonymous cards, those
 #: waiting for approval), in one query, outside the cached part.
-JOIN_BUDGET = 14
+#: One more since the photos (issue 19.3): one read of the atelier's photos, in the shared
+#: part (a storm of joins reads it from the cache).
+JOIN_BUDGET = 15
 #: The same join when the shared part of the snapshot is cached (realtime/snapshots.py).
 JOIN_CACHED_BUDGET = 8
 

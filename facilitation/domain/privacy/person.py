@@ -13,6 +13,7 @@ from facilitation.domain import chantiers, reactions, voting
 from facilitation.domain.contributions import bump_version
 from facilitation.domain.errors import DomainError
 from facilitation.domain.phases import current_round
+from facilitation.domain.photos import photo_dict
 from facilitation.domain.privacy.places import blank_unshared, kept_names
 from facilitation.extensions import db
 from facilitation.models import (
@@ -27,6 +28,7 @@ from facilitation.models import (
     Engagement,
     Participant,
     Phase,
+    Photo,
     Profile,
     Reaction,
     TourDeTable,
@@ -139,6 +141,19 @@ def my_data(participant: Participant) -> dict[str, Any]:
             }
             for c in cards
         ],
+        # Photos sent from this phone (their images: the URLs, behind this browser's cookie).
+        "photos": [
+            {
+                "atelier": atelier_title(p.atelier_id),
+                "card_id": p.contribution_id,
+                "url": photo_dict(p)["large"],
+                "created_at": p.created_at.isoformat(),
+                "hidden": p.hidden,
+            }
+            for p in db.session.scalars(
+                select(Photo).where(Photo.participant_id == participant.id).order_by(Photo.id)
+            )
+        ],
         "dots": [
             {
                 "atelier": atelier_title(ballot.atelier_id),
@@ -190,6 +205,8 @@ class Forgotten:
     whoswho: set[int] = field(default_factory=set)
     #: Ateliers whose « Moi aussi » counts changed (the person's reactions were deleted).
     reactions: set[int] = field(default_factory=set)
+    #: Photos deleted: ``(atelier_id, photo_dict, atelier_version)``.
+    photos: list[tuple[int, dict[str, Any], int]] = field(default_factory=list)
 
 
 def _round_open(card: Contribution) -> bool:
@@ -276,6 +293,12 @@ def forget_participant(participant: Participant, delete_cards: bool = False) -> 
             tour.position = min(tour.position, max(len(tour.order) - 1, 0))
             tour.version += 1
             done.whoswho.add(tour.atelier_id)
+    # Their photos (a face, a place): deleted, never kept anonymised like a card's text.
+    for photo in db.session.scalars(select(Photo).where(Photo.participant_id == pid)):
+        data = photo_dict(photo)
+        db.session.delete(photo)
+        db.session.flush()
+        done.photos.append((photo.atelier_id, data, bump_version(photo.atelier_id)))
     deletable = deletable_cards(participant) if delete_cards else set()
     cards = list(db.session.scalars(select(Contribution).where(Contribution.participant_id == pid)))
     # Decided while the person still counts among those who named their structure: a name

@@ -38,6 +38,7 @@ from facilitation.models import (
 )
 from facilitation.models.base import utcnow
 from facilitation.models.event import EventStatus
+from facilitation.models.photo import Photo
 from facilitation.models.privacy import EventPrivacy
 
 #: Label of a scribe line after the purge (scribe labels may be someone's name).
@@ -50,6 +51,7 @@ _NEUTRAL_LABELS = (ORGANIZER_LABEL, FACILITATOR_LABEL, "minuteur", "inconnu")
 #: French labels of the purge summary, in the order they are printed.
 SUMMARY_LABELS: dict[str, str] = {
     "participants": "participant·es anonymisé·es (nom, structure, commune)",
+    "photos": "photos supprimées (cartes et paperboards)",
     "expected": "personnes attendues supprimées (liste importée)",
     "profiles": "profils supprimés",
     "contact_requests": "demandes de mise en relation supprimées",
@@ -166,6 +168,9 @@ def plan_purge(event: Event) -> PurgeSummary:
                 Participant.commune != "",
             ),
         )
+    )
+    c["photos"] = _count(
+        select(func.count()).select_from(Photo).where(Photo.atelier_id.in_(ateliers))
     )
     table = _expected_table()
     c["expected"] = (
@@ -336,6 +341,8 @@ def purge_event(event: Event, now: datetime | None = None) -> PurgeSummary:
     def run(stmt: Any) -> None:
         db.session.execute(stmt.execution_options(synchronize_session=False))
 
+    # Photos may show faces, names on a paperboard, a place: none is kept.
+    run(delete(Photo).where(Photo.atelier_id.in_(ateliers)))
     table = _expected_table()
     if table is not None:
         run(delete(table).where(table.c.event_id == event.id))

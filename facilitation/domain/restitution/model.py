@@ -23,7 +23,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain import chantiers, moderation, plenary, reactions, retention, voting
+from facilitation.domain import chantiers, moderation, photos, plenary, reactions, retention, voting
 from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound
@@ -40,6 +40,7 @@ from facilitation.models import (
 )
 from facilitation.models.base import utcnow
 from facilitation.models.contribution import ContributionKind
+from facilitation.models.photo import Photo
 from facilitation.models.vote import Dot, VoterBudget
 
 SCHEMA_ID = "https://facilitation.invalid/schemas/restitution.schema.json"
@@ -378,12 +379,17 @@ def restitution(
         reacted[int(key)] = {**reactions.empty_counts(), **counts}
     kept_people: dict[str, int] = purged.get("atelier_participants", {})
 
+    # Card photos (issue 19.3): visible ones, for the organizers' audience only (a phone's
+    # photo may show a face or a name: the public audience stays anonymous).
+    with_photos = audience is Audience.ORGANIZER
+    card_photos = photos.card_photos([c.id for c in cards]) if with_photos else {}
     by_atelier: dict[int, list[dict[str, Any]]] = defaultdict(list)
     people: dict[int, set[int]] = defaultdict(set)
     for card in cards:
-        by_atelier[card.atelier_id].append(
-            _card(card, dots, fields, engagements, audience, merged.get(card.id, []), reacted)
-        )
+        data = _card(card, dots, fields, engagements, audience, merged.get(card.id, []), reacted)
+        found = card_photos.get(card.id)
+        data["photo"] = photo_ref(found) if found is not None else None
+        by_atelier[card.atelier_id].append(data)
         if card.participant_id is not None:
             people[card.atelier_id].add(card.participant_id)
     for atelier_key, ids in voters.items():
@@ -428,6 +434,9 @@ def restitution(
                     "top_chantiers": [c["id"] for c in chantiers[:TOP_CHANTIERS]],
                     "top_pratiques": [c["id"] for c in pratiques[:TOP_PRATIQUES]],
                     "contributions": atelier_cards,
+                    # The atelier's collective work, taken by its facilitator: both
+                    # audiences (the plenary's slides are the public one).
+                    "paperboards": [photo_ref(p) for p in photos.paperboards(atelier)],
                 }
             )
         if ateliers:
@@ -481,6 +490,18 @@ def restitution(
         "sequences": sequences,
         "perspectives": _perspectives(event, audience, by_atelier),
         "directory": _directory(event, audience) if atelier_id is None else [],
+    }
+
+
+def photo_ref(photo: Photo) -> dict[str, Any]:
+    """A photo in the read model: where to fetch it and its size, never its bytes."""
+    return {
+        "id": photo.id,
+        "url": photos.photo_path(photo, "large"),
+        "small_url": photos.photo_path(photo, "small"),
+        "width": photo.width,
+        "height": photo.height,
+        "size_bytes": photo.size_bytes,
     }
 
 

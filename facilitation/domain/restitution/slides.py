@@ -93,6 +93,16 @@ def natural_slides(model: dict[str, Any]) -> list[Slide]:
                     atelier["id"],
                 )
             )
+        if atelier.get("paperboards"):
+            slides.append(
+                Slide(
+                    f"paperboards-{atelier['id']}",
+                    "paperboards",
+                    N_("Paperboards — %(title)s") % {"title": atelier["title"]},
+                    False,
+                    atelier["id"],
+                )
+            )
     slides.append(Slide("synthese", "synthese", N_("Ce qu'il faut retenir")))
     slides.append(Slide("perspectives", "perspectives", N_("Perspectives collectives")))
     return slides

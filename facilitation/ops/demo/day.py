@@ -369,6 +369,10 @@ def _load_sample(event: Event) -> None:
     from facilitation.ops.demo.reactions import load_reactions
 
     load_reactions(event, people)
+    # A paperboard photo drawn by the demo itself (issue 19.3).
+    from facilitation.ops.demo.photos import load_photos
+
+    load_photos(event)
     for person in people:
         person.current_atelier_id = None
     db.session.flush()
