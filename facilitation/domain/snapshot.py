@@ -13,6 +13,7 @@ from facilitation.domain.contributions import wall
 from facilitation.domain.moderation import categories, merged_cards
 from facilitation.domain.phases import current_round, round_dict
 from facilitation.domain.voting import vote_state
+from facilitation.domain.wordcloud import cloud_dict, cloud_live, current_cloud
 from facilitation.models import Atelier, Contribution
 from facilitation.models.base import utcnow
 
@@ -95,6 +96,8 @@ def atelier_snapshot(
         "vote": vote_state(atelier, actor),
         # The control room's current announcement, for a phone that was away when it was sent.
         "announcement": announcement_dict(announcement, atelier.event) if announcement else None,
+        # « En un mot »: the open cloud (the console: the latest), its tally, this phone's words.
+        "cloud": cloud_live(atelier, shared.get("cloud"), actor, moderation=moderation),
     }
 
 
@@ -114,7 +117,14 @@ def shared_snapshot(atelier: Atelier, *, moderation: bool = False) -> dict[str, 
         "chantiers": chantier_list(cards),
         "categories": [{"id": c.id, "name": c.name} for c in categories(atelier)],
         "projector": projector_dict(atelier),
+        # The open « en un mot » cloud: opening and closing one bump the version.
+        "cloud": None if moderation else _open_cloud_dict(atelier),
     }
+
+
+def _open_cloud_dict(atelier: Atelier) -> dict[str, Any] | None:
+    cloud = current_cloud(atelier)
+    return cloud_dict(cloud) if cloud else None
 
 
 def projector_dict(atelier: Atelier) -> dict[str, Any]:

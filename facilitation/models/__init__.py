@@ -24,6 +24,7 @@ from facilitation.models.restitution import AtelierSynthesis, RestitutionSetting
 from facilitation.models.round import Category, Phase, Round, RoundTransition
 from facilitation.models.setup import EventLogo, ExpectedParticipant
 from facilitation.models.vote import Ballot, BallotStatus, Dot, VoterBudget
+from facilitation.models.wordcloud import CloudHiddenKey, CloudWord, WordCloud
 
 __all__ = [
     "Announcement",
@@ -51,11 +52,14 @@ __all__ = [
     "Round",
     "RoundTransition",
     "Category",
+    "CloudHiddenKey",
+    "CloudWord",
     "Profile",
     "RestitutionSettings",
     "Sequence",
     "SequenceKind",
     "TourDeTable",
+    "WordCloud",
     "chantier_pratique",
     "event_organizer",
 ]

@@ -11,4 +11,5 @@ from facilitation.realtime import (  # noqa: F401
     interconnaissance,  # who's who, tour de table
     rooms,  # the room index of the Socket.IO manager (fast disconnects)
     votes,  # dot-voting
+    wordcloud,  # « en un mot », the word cloud
 )
