@@ -128,6 +128,7 @@ export function attachCloud(root, live, first) {
     },
   });
   outbox.listen(() => render());
+  input.addEventListener("input", () => { if (!error.hidden) showError(""); });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -50,9 +50,12 @@ function projectorCloud(root, live, atelierId) {
     const width = Math.max(320, Math.round(box.width));
     const height = Math.max(200, Math.round(box.height));
     const fresh = new Set(words.map((w) => w.key).filter((k) => !shownKeys.has(k)));
-    // Sizes for a room read from 10 m: the smallest word stays above 30 px at 1080p.
+    // Sizes for a room read from 10 m: the smallest word stays above 34 px at 1080p, and
+    // while there are few words none is tiny (the cloud grows, then spreads its sizes).
+    const maxSize = Math.round(height / 4.5);
+    const share = words.length <= 8 ? 0.45 : words.length <= 20 ? 0.3 : 0.2;
     const placed = drawCloud(svg, words, {
-      width, height, maxSize: Math.round(height / 4.5), minSize: Math.max(30, Math.round(height / 24)),
+      width, height, maxSize, minSize: Math.max(34, Math.round(maxSize * share)),
       highlight: shownKeys.size ? fresh : new Set(),
     });
     svg.setAttribute("aria-label", placed.map((p) => `${p.label} (${p.count})`).join(", "));
