@@ -18,9 +18,9 @@ from pypdf import PdfReader
 
 from facilitation.domain import wordcloud
 from facilitation.domain.restitution import Audience, restitution
-from facilitation.exports import render
 from facilitation.exports import cloud as word_cloud
 from facilitation.exports import json as json_export
+from facilitation.exports import render
 from facilitation.extensions import db
 from tests.conftest import new_client_id
 from tests.support.voting import facilitator_actor
@@ -177,7 +177,7 @@ def test_the_layout_is_deterministic_and_boxes_never_overlap():
     assert len(first) == 30
     boxes = [(p.x, p.y, p.w, p.h) for p in first]
     for i, a in enumerate(boxes):
-        assert 0 <= a[0] and a[0] + a[2] <= 1600 and 0 <= a[1] and a[1] + a[3] <= 900
+        assert a[0] >= 0 and a[0] + a[2] <= 1600 and a[1] >= 0 and a[1] + a[3] <= 900
         for b in boxes[i + 1 :]:
             assert not word_cloud._overlaps(a, b)
     assert first[0].size > first[-1].size
