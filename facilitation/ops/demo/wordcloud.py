@@ -106,7 +106,7 @@ def load_cloud(event: Event, sample: list[Participant], facilitator: Actor) -> N
     if wordcloud.latest_cloud(atelier) is not None:
         return
     people = _people(event, sample)
-    cloud, _version = wordcloud.open_cloud(facilitator, atelier, None, 3)
+    cloud, _version = wordcloud.open_cloud(facilitator, atelier, wordcloud.DEFAULT_QUESTION, 3)
     for n, (person, words) in enumerate(zip(people, WORDS, strict=True)):
         person.current_atelier_id = atelier.id  # the phones are in the room
         db.session.flush()
