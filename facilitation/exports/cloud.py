@@ -60,7 +60,7 @@ def layout(
     width: int = 1600,
     height: int = 900,
     max_size: int = 120,
-    min_size: int = 24,
+    min_size: int = 32,
 ) -> list[Placed]:
     """``words`` (``label``, ``count``, ``key``; largest first) placed on the canvas."""
     words = words[:MAX_WORDS]

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import SHOTS_DIR as SHOTS
 from tests.e2e.conftest import unique
-from tests.realserver.clients import atelier_ids
+from tests.realserver.clients import SLUG, atelier_ids
 
 pytestmark = pytest.mark.e2e
 
@@ -105,3 +106,30 @@ def test_phones_send_words_the_projector_draws_them_the_console_hides_one(
             console.click("#cloud-close")
             screen.wait_for_selector("#projector-cloud", state="hidden")
             awa.wait_for_selector("#wall-cloud", state="hidden")
+
+
+def test_the_demo_cloud_is_on_the_restitution_page_and_its_slide(
+    live_server: Any, organizer: Callable[..., Any], screenshot: Callable[..., Any]
+) -> None:
+    live_server.flask("demo", "--sample")  # the sample day's closed cloud (ops/demo/wordcloud.py)
+    page = organizer(f"/organisateur/e/{SLUG}/restitution")
+    figure = page.locator(".word-cloud-result__figure svg.word-cloud").first
+    figure.wait_for()
+    assert "solidarité" in figure.locator("text").all_text_contents()
+    page.locator(".word-cloud-result__list summary").first.click()
+    page.locator(".word-cloud-result").first.screenshot(path=str(SHOTS / "6-restitution-cloud.png"))
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(page.url + "/presentation")
+    page.wait_for_selector("#deck[data-current]", state="attached")
+    keys = page.eval_on_selector_all(".slide", "nodes => nodes.map((n) => n.dataset.key)")
+    target = next(k for k in keys if k.startswith("nuage-"))
+    for _ in range(keys.index(target)):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "key => document.getElementById('deck').dataset.current === key", arg=target
+    )
+    slide = page.locator(f'.slide[data-key="{target}"]')
+    assert slide.locator("svg.word-cloud text").count() >= 15
+    box = slide.locator("svg.word-cloud").bounding_box()
+    assert box and box["height"] >= 400  # the cloud fills the slide
+    screenshot(page, "7-slide-1920x1080")
