@@ -49,8 +49,14 @@ function consoleCloud(panel, live, atelierId) {
     const phones = (state.tally && state.tally.phones) || 0;
     if (!cloud) status.textContent = tr("Aucun nuage pour l’instant.");
     else {
-      status.textContent = (open ? tr("Nuage ouvert : « {q} »", { q: cloud.question }) : tr("Nuage clos : « {q} »", { q: cloud.question }))
-        + " — " + plural(phones, tr("téléphone"), tr("téléphones")) + ", " + plural(cloud.max_words, tr("mot"), tr("mots")) + tr(" au plus par téléphone");
+      const values = {
+        q: cloud.question,
+        phones: plural(phones, tr("téléphone"), tr("téléphones")),
+        n: plural(cloud.max_words, tr("mot"), tr("mots")),
+      };
+      status.textContent = open
+        ? tr("Nuage ouvert : « {q} » — {phones}, {n} au plus par téléphone", values)
+        : tr("Nuage clos : « {q} » — {phones}, {n} au plus par téléphone", values);
     }
     closeButton.hidden = !open;
     openButton.textContent = open ? tr("Ouvrir un nouveau nuage (clôt celui-ci)") : tr("Ouvrir le nuage");

@@ -189,3 +189,21 @@ def test_the_snapshot_carries_the_open_cloud_and_my_words(cloud_room):
     assert atelier_snapshot(cloud_room.atelier, 1)["cloud"]["cloud"] is None
     console = atelier_snapshot(cloud_room.atelier, 1, moderation=True)
     assert console["cloud"]["cloud"]["status"] == "clos"
+
+
+def test_my_data_lists_my_words_and_forgetting_me_keeps_them_anonymous(cloud_room):
+    from facilitation.domain.privacy import person
+
+    a = cloud_room.phones[0]
+    send(cloud_room, a, "écoute")
+    data = person.my_data(a)
+    assert data["cloud_words"] == [
+        {
+            "atelier": cloud_room.atelier.title,
+            "question": cloud_room.cloud.question,
+            "text": "écoute",
+        }
+    ]
+    person.forget_participant(a)
+    db.session.commit()
+    assert wordcloud.tally(cloud_room.cloud)["words"][0]["count"] == 1  # the result holds
