@@ -53,6 +53,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Seconds between two coalesced vote tallies of one atelier (facilitation/push/votes.py);
         # 0: only when votes.flush() is called (tests).
         "VOTE_TALLY_INTERVAL": 1.0,
+        # Seconds between two coalesced « en un mot » tallies of one atelier
+        # (facilitation/push/wordcloud.py): the projector's cloud grows twice a second.
+        "CLOUD_TALLY_INTERVAL": 0.5,
         # Seconds between two coalesced ``presence`` messages of one atelier
         # (facilitation/push/presence.py); 0: only when presence.flush() is called (tests).
         "PRESENCE_INTERVAL": 1.0,
@@ -130,6 +133,7 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "SOCKETIO_PING_TIMEOUT": int,
     "VOTE_TALLY_INTERVAL": float,
     "REACTION_INTERVAL": float,
+    "CLOUD_TALLY_INTERVAL": float,
 }
 
 

@@ -77,6 +77,8 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "ASSISTANT_INTERVAL": 0,
         # Same for « Moi aussi » counts (facilitation/push/reactions.py).
         "REACTION_INTERVAL": 0,
+        # And for the word cloud's tallies (facilitation/push/wordcloud.py).
+        "CLOUD_TALLY_INTERVAL": 0,
         # Limits off except in the tests of the limits themselves (tests/web/test_ratelimit.py).
         "RATELIMIT_ENABLED": False,
     }

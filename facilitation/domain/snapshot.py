@@ -17,6 +17,7 @@ from facilitation.domain.photos import atelier_photos
 from facilitation.domain.reactions import atelier_counts
 from facilitation.domain.reactions import mine as my_reactions
 from facilitation.domain.voting import vote_state
+from facilitation.domain.wordcloud import cloud_dict, cloud_live, current_cloud
 from facilitation.models import Atelier, Contribution
 from facilitation.models.base import utcnow
 
@@ -150,6 +151,8 @@ def atelier_snapshot(
             if shared.get("reactions")
             else {}
         ),
+        # « En un mot »: the open cloud (the console: the latest), its tally, this phone's words.
+        "cloud": cloud_live(atelier, shared.get("cloud"), actor, moderation=moderation),
     }
 
 
@@ -177,7 +180,14 @@ def shared_snapshot(atelier: Atelier, *, moderation: bool = False) -> dict[str, 
         "reactions": atelier_counts(atelier.id),
         # Card photos by card id and the paperboards (issue 19.3); hidden ones for consoles.
         "photos": photos,
+        # The open « en un mot » cloud: opening and closing one bump the version.
+        "cloud": None if moderation else _open_cloud_dict(atelier),
     }
+
+
+def _open_cloud_dict(atelier: Atelier) -> dict[str, Any] | None:
+    cloud = current_cloud(atelier)
+    return cloud_dict(cloud) if cloud else None
 
 
 def projector_dict(atelier: Atelier) -> dict[str, Any]:

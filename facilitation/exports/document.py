@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from facilitation.domain import photos
 from facilitation.domain.restitution import top
+from facilitation.exports import cloud as word_cloud
 from facilitation.exports.charts import all_charts, to_png
 from facilitation.exports.common import (
     KIND_LABELS,
@@ -113,6 +114,8 @@ class Chart:
     png: bytes
     title: str
     alt: str
+    #: The same picture as SVG, for the formats that show it as such (Markdown): a data URI.
+    svg: str = ""
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,8 @@ def _atelier_blocks(atelier: dict[str, Any], lead: list[Any]) -> list[Any]:
             for paragraph in atelier["synthesis"]["text"].split("\n\n")
             if paragraph.strip()
         ]
+    for cloud in atelier.get("clouds", []):
+        intro.append(Group(_cloud_blocks(cloud)))
     out: list[Any] = []
     boards = [
         p
@@ -301,6 +306,41 @@ def _atelier_blocks(atelier: dict[str, Any], lead: list[Any]) -> list[Any]:
     if intro:
         out.append(Group([*intro, Para("Aucune contribution dans cet atelier.", "meta")]))
     return out
+
+
+def _cloud_blocks(cloud: dict[str, Any]) -> list[Any]:
+    """One « en un mot » cloud: its picture, then its words ranked with their counts."""
+    title = f"En un mot : « {cloud['question']} »"
+    blocks: list[Any] = [
+        Heading(3, title),
+        Para(
+            f"{plural(cloud['phones'], 'téléphone', 'téléphones')}, "
+            f"{plural(len(cloud['words']), 'mot', 'mots')} différents "
+            f"({cloud['max_words']} au plus par téléphone).",
+            "meta",
+        ),
+    ]
+    if not cloud["words"]:
+        return [*blocks, Para("Aucun mot envoyé.", "meta")]
+    blocks.append(
+        Chart(
+            word_cloud.to_png(cloud),
+            title,
+            word_cloud.description(cloud),
+            word_cloud.svg_data_uri(cloud),
+        )
+    )
+    blocks.append(
+        Table(
+            ["Rang", "Mot", "Téléphones"],
+            [
+                [str(w["rank"]) + (" ex æquo" if w["tied"] else ""), w["label"], str(w["count"])]
+                for w in cloud["words"]
+            ],
+            [0.2, 0.56, 0.24],
+        )
+    )
+    return blocks
 
 
 def _summary(model: dict[str, Any]) -> list[Block]:

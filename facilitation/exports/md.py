@@ -85,6 +85,8 @@ def _block(block: Any) -> list[str]:
         lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in block.rows]
         return [*lines, ""]
     if isinstance(block, Chart):
+        if block.svg:  # the word cloud, as an SVG picture; the table after it lists the words
+            return [f"![{esc(block.alt)}]({block.svg})", ""]
         return [f"*{esc(block.alt)}*", ""]
     if isinstance(block, Picture):
         # The image stays on the server (behind the session): referenced, not embedded.

@@ -19,6 +19,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from facilitation.exports import cloud as word_cloud
 from facilitation.exports import document as doc
 from facilitation.exports.common import author_line, date_fr, dots_text, plural, reactions_text
 
@@ -325,6 +326,8 @@ class _Deck:
             paragraphs = [p.strip() for p in atelier["synthesis"]["text"].split("\n") if p.strip()]
             self.listing(f"Ce qu'il faut retenir — {atelier['title']}", paragraphs)
         self.photos(atelier)
+        for cloud in atelier.get("clouds", []):
+            self.cloud(atelier, cloud)
 
     def photo(self, slide: Any, picture: doc.Picture, box: tuple[int, int, int, int]) -> None:
         """``picture`` as large as ``box`` allows, centred in it, its ratio kept."""
@@ -365,6 +368,46 @@ class _Deck:
                     [(card["titre"], 14, False, DARK)],
                     align=PP_ALIGN.CENTER,
                 )
+
+    def cloud(self, atelier: dict[str, Any], cloud: dict[str, Any]) -> None:
+        """« En un mot »: the cloud as a picture on its slide, the words ranked in the notes
+        and on the slides after it (editable)."""
+        title = f"En un mot — {atelier['title']}"
+        slide = self.slide(title, cloud["question"])
+        left, top, width, height = self.body_box(cloud["question"])
+        if cloud["words"]:
+            # 16:9 picture, as large as the body allows, centred.
+            pic_width = min(width, int(height * 16 / 9))
+            pic_height = int(pic_width * 9 / 16)
+            slide.shapes.add_picture(
+                io.BytesIO(word_cloud.to_png(cloud)),
+                left + (width - pic_width) // 2,
+                top,
+                pic_width,
+                pic_height,
+            )
+        else:
+            self._text(
+                slide, (left, top, width, height), [("Aucun mot envoyé.", BODY_SIZE, False, GREY)]
+            )
+        ranked = [
+            f"{w['rank']}{' ex æquo' if w['tied'] else ''}. {w['label']} — "
+            f"{plural(w['count'], 'téléphone')}"
+            for w in cloud["words"]
+        ]
+        slide.notes_slide.notes_text_frame.text = word_cloud.description(cloud)
+        self.tables(
+            f"{title} : les mots",
+            ["Rang", "Mot", "Téléphones"],
+            [
+                [f"{w['rank']}{' ex æquo' if w['tied'] else ''}", w["label"], str(w["count"])]
+                for w in cloud["words"]
+            ],
+            (0.2, 0.56, 0.24),
+            cloud["question"],
+            empty="Aucun mot envoyé.",
+            notes="\n".join(ranked),
+        )
 
     def retained(self) -> None:
         title = (

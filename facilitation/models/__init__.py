@@ -27,6 +27,7 @@ from facilitation.models.restitution import AtelierSynthesis, RestitutionSetting
 from facilitation.models.round import Category, Phase, Round, RoundTransition
 from facilitation.models.setup import EventLogo, ExpectedParticipant
 from facilitation.models.vote import Ballot, BallotStatus, Dot, VoterBudget
+from facilitation.models.wordcloud import CloudHiddenKey, CloudWord, WordCloud
 
 __all__ = [
     "Announcement",
@@ -56,6 +57,8 @@ __all__ = [
     "Round",
     "RoundTransition",
     "Category",
+    "CloudHiddenKey",
+    "CloudWord",
     "Profile",
     "Reaction",
     "ReactionKind",
@@ -63,6 +66,7 @@ __all__ = [
     "Sequence",
     "SequenceKind",
     "TourDeTable",
+    "WordCloud",
     "chantier_pratique",
     "event_organizer",
 ]

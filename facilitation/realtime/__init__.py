@@ -14,4 +14,5 @@ from facilitation.realtime import (  # noqa: F401
     reactions,  # « Moi aussi » on the pratiques
     rooms,  # the room index of the Socket.IO manager (fast disconnects)
     votes,  # dot-voting
+    wordcloud,  # « en un mot », the word cloud
 )

@@ -31,6 +31,7 @@ from facilitation.domain.validation import as_id, as_int
 from facilitation.edge.identity import actor_for, participant_for
 from facilitation.exports import FORMATS, download_name, render
 from facilitation.exports.charts import BarChart, all_charts, to_svg
+from facilitation.exports.cloud import to_svg as cloud_svg
 from facilitation.exports.common import date_fr
 from facilitation.extensions import db
 from facilitation.models import Atelier, Event, Round
@@ -54,6 +55,15 @@ def _public_vote_url(event: Event) -> str:
     return public_url("restitution_public.vote", slug=event.slug)
 
 
+def _with_cloud_pictures(model: dict[str, Any]) -> dict[str, Any]:
+    """Each « en un mot » cloud of the model gets its SVG (``svg``, built escaped in Python)
+    for the templates; the exports read the model without it."""
+    for atelier in domain.ateliers(model):
+        for cloud in atelier.get("clouds", []):
+            cloud["svg"] = cloud_svg(cloud)
+    return model
+
+
 def _charts(model: dict[str, Any]) -> list[dict[str, Any]]:
     charts = [_localized(c) for c in all_charts(model)]
     return [{"key": c.key, "title": c.title, "svg": to_svg(c)} for c in charts]
@@ -62,7 +72,7 @@ def _charts(model: dict[str, Any]) -> list[dict[str, Any]]:
 @bp.get("/restitution")
 def page(slug: str):  # type: ignore[no-untyped-def]
     event, actor = event_viewer(slug)
-    model = domain.restitution(event)
+    model = _with_cloud_pictures(domain.restitution(event))
     settings = domain.settings_for(event)
     published = (
         public_url("restitution_public.public", token=settings.public_token)
@@ -189,7 +199,7 @@ def publication(slug: str):  # type: ignore[no-untyped-def]
 
 # ------------------------------------------------------------------------- plenary
 def _deck(event: Event, audience: domain.Audience) -> dict[str, Any]:
-    model = domain.restitution(event, audience)
+    model = _with_cloud_pictures(domain.restitution(event, audience))
     by_id = {a["id"]: a for a in domain.ateliers(model)}
     perspectives = sorted(
         (c for a in domain.ateliers(model) for c in a["contributions"] if c["kind"] == "chantier"),
@@ -358,7 +368,7 @@ def _localized(chart: BarChart) -> BarChart:
 def public(token: str):  # type: ignore[no-untyped-def]
     """The read-only restitution sent to participants: no personal data."""
     event = domain.published_event(token)
-    model = domain.restitution(event, domain.Audience.PUBLIC)
+    model = _with_cloud_pictures(domain.restitution(event, domain.Audience.PUBLIC))
     response = Response(
         render_template(
             "restitution/public.html",

@@ -75,13 +75,21 @@ function init(root) {
   });
   window.addEventListener("scroll", () => { if (unseen.length) updatePill(); }, { passive: true });
 
+  // « En un mot »: its module loads only once a cloud is open (the first load's budget).
+  let cloud = null;
+  const cloudPart = (part) => {
+    if (!cloud && part && part.cloud) cloud = import("./cloud_phone.js").then((m) => m.attachCloud(root, live, part));
+  };
+
   const live = connectPage(root, {
     extras,
+    deltas: { "cloud:changed": cloudPart },
     onStatus(state) {
       if (state !== "connected") presence.hidden = true; // a stale count would mislead
     },
     onSnapshot(snap) {
       cards.replace(snap.contributions || []);
+      cloudPart(snap.cloud);
     },
     deltas: photoDeltas(cards),
     onCreated(c) {

@@ -28,7 +28,8 @@ DOT_SET_BUDGET = 8
 #: waiting for approval), in one query, outside the cached part.
 #: One more since the photos (issue 19.3): one read of the atelier's photos, in the shared
 #: part (a storm of joins reads it from the cache).
-JOIN_BUDGET = 15
+#: One more since « en un mot » (issue 19.1): which cloud is open, in the shared part.
+JOIN_BUDGET = 16
 #: The same join when the shared part of the snapshot is cached (realtime/snapshots.py).
 JOIN_CACHED_BUDGET = 8
 

@@ -18,6 +18,7 @@ Profile                       deleted                                deleted
 ContactRequest                deleted                                deleted (sent and received)
 TourDeTable speaking order    deleted                                the person leaves the order
 Dot / VoterBudget             kept on the anonymous row              removed from open ballots
+CloudWord (« en un mot »)     kept on the anonymous row              kept (a word names no one)
 Dot scribe label (a name?)    renamed « Saisie N »                   —
 FacilitatorLink label         revoked, label erased                  —
 Atelier facilitators' names   erased                                 —

@@ -22,6 +22,7 @@ from facilitation.models import (
     BallotStatus,
     ChantierAddition,
     ChantierComment,
+    CloudWord,
     ContactRequest,
     Contribution,
     Dot,
@@ -32,6 +33,7 @@ from facilitation.models import (
     Profile,
     Reaction,
     TourDeTable,
+    WordCloud,
 )
 
 
@@ -55,6 +57,13 @@ def my_data(participant: Participant) -> dict[str, Any]:
         .join(Contribution, Contribution.id == Dot.contribution_id)
         .where(Dot.participant_id == participant.id, Dot.count > 0)
         .order_by(Ballot.id, Dot.id)
+    ).all()
+    # « En un mot »: the words this phone sent, with their cloud's question.
+    words = db.session.execute(
+        select(CloudWord, WordCloud)
+        .join(WordCloud, WordCloud.id == CloudWord.cloud_id)
+        .where(CloudWord.participant_id == participant.id)
+        .order_by(WordCloud.id, CloudWord.slot)
     ).all()
     engagements = db.session.execute(
         select(Engagement, Contribution)
@@ -162,6 +171,10 @@ def my_data(participant: Participant) -> dict[str, Any]:
                 "ballot_open": ballot.status == BallotStatus.OPEN.value,
             }
             for dot, ballot, card in dots
+        ],
+        "cloud_words": [
+            {"atelier": atelier_title(cloud.atelier_id), "question": cloud.question, "text": w.text}
+            for w, cloud in words
         ],
         "engagements": [
             {"chantier": card.titre, "contact": e.contact, "consent": e.consent}

@@ -23,7 +23,16 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from facilitation.domain import chantiers, moderation, photos, plenary, reactions, retention, voting
+from facilitation.domain import (
+    chantiers,
+    moderation,
+    photos,
+    plenary,
+    reactions,
+    retention,
+    voting,
+    wordcloud,
+)
 from facilitation.domain.access import Actor
 from facilitation.domain.actors import actors_map
 from facilitation.domain.errors import Forbidden, NotFound
@@ -45,7 +54,8 @@ from facilitation.models.vote import Dot, VoterBudget
 
 SCHEMA_ID = "https://facilitation.invalid/schemas/restitution.schema.json"
 #: 2: merged cards inside the card they joined (``merged``), the event's branding.
-SCHEMA_VERSION = 2
+#: 3: each atelier's « en un mot » word clouds (``clouds``), hidden words left out.
+SCHEMA_VERSION = 3
 #: How many chantiers / pratiques a restitution puts forward per atelier.
 TOP_CHANTIERS = 5
 TOP_PRATIQUES = 5
@@ -254,6 +264,36 @@ def _ranked(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return cards
 
 
+def _clouds(event: Event) -> dict[int, list[dict[str, Any]]]:
+    """Per atelier, its « en un mot » clouds, oldest first, each with its ranked words
+    (hidden words left out: the facilitator took them off every screen and export)."""
+    ids = [a.id for s in event.sequences for a in s.ateliers]
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for cloud in wordcloud.clouds_of(ids):
+        tally = wordcloud.tally(cloud)
+        words = tally["words"]
+        rank, previous = 0, None
+        counts = Counter(w["count"] for w in words)
+        for index, word in enumerate(words, start=1):
+            if word["count"] != previous:
+                rank, previous = index, word["count"]
+            word["rank"] = rank
+            word["tied"] = counts[word["count"]] > 1
+        out[cloud.atelier_id].append(
+            {
+                "id": cloud.id,
+                "question": cloud.question,
+                "max_words": cloud.max_words,
+                "status": "ouvert" if cloud.is_open else "clos",
+                "opened_at": cloud.opened_at.isoformat(),
+                "closed_at": cloud.closed_at.isoformat() if cloud.closed_at else None,
+                "phones": tally["phones"],
+                "words": words,
+            }
+        )
+    return out
+
+
 def _own(
     card: Contribution, fields: dict[int, list[dict[str, str]]], audience: Audience
 ) -> dict[str, Any]:
@@ -398,6 +438,7 @@ def restitution(
         if participant.current_atelier_id is not None:
             people[participant.current_atelier_id].add(participant.id)
 
+    clouds = _clouds(event)
     sequences = []
     programme = []
     for sequence in event.sequences:
@@ -437,6 +478,7 @@ def restitution(
                     # The atelier's collective work, taken by its facilitator: both
                     # audiences (the plenary's slides are the public one).
                     "paperboards": [photo_ref(p) for p in photos.paperboards(atelier)],
+                    "clouds": clouds.get(atelier.id, []),
                 }
             )
         if ateliers:

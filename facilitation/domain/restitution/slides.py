@@ -67,7 +67,7 @@ class Slide:
     """One slide of the plenary. ``key`` is stable, so the organizer's order survives edits."""
 
     key: str
-    kind: str  # title | figures | atelier | chantiers | synthese | perspectives
+    kind: str  # title | figures | atelier | nuage | chantiers | synthese | perspectives
     title: str
     hidden: bool = False
     atelier_id: int | None = None
@@ -83,6 +83,17 @@ def natural_slides(model: dict[str, Any]) -> list[Slide]:
         slides.append(
             Slide(f"atelier-{atelier['id']}", "atelier", atelier["title"], False, atelier["id"])
         )
+        # « En un mot »: the atelier's latest cloud that has words, as a picture.
+        if any(c["words"] for c in atelier.get("clouds", [])):
+            slides.append(
+                Slide(
+                    f"nuage-{atelier['id']}",
+                    "nuage",
+                    N_("En un mot — %(title)s") % {"title": atelier["title"]},
+                    False,
+                    atelier["id"],
+                )
+            )
         if atelier["top_chantiers"]:
             slides.append(
                 Slide(

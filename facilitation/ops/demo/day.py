@@ -373,6 +373,11 @@ def _load_sample(event: Event) -> None:
     from facilitation.ops.demo.photos import load_photos
 
     load_photos(event)
+    # « En un mot »: a closed word cloud with 25 phones' words in a morning atelier.
+    from facilitation.ops.demo.votes import _facilitator
+    from facilitation.ops.demo.wordcloud import load_cloud
+
+    load_cloud(event, people, _facilitator(event))
     for person in people:
         person.current_atelier_id = None
     db.session.flush()

@@ -39,11 +39,17 @@ def loadtest_event() -> None:
 @click.option(
     "--dots", type=click.IntRange(0, fixture.MAX_DOTS), default=0, help="Vote ouvert : N points."
 )
-def create_cmd(ateliers: int, dots: int) -> None:
+@click.option(
+    "--words",
+    type=click.IntRange(0, fixture.MAX_WORDS),
+    default=0,
+    help="Nuage « en un mot » ouvert : N mots par téléphone.",
+)
+def create_cmd(ateliers: int, dots: int, words: int) -> None:
     """Créer ``loadtest-<aléatoire>`` avec N ateliers ; affiche son slug."""
     from facilitation.extensions import db
 
-    event = fixture.create_event(ateliers, dots)
+    event = fixture.create_event(ateliers, dots, words)
     data = fixture.describe(event)
     db.session.commit()
     click.echo(data["slug"])
@@ -151,6 +157,19 @@ async def _probe_dots(target: Target, atelier_id: int) -> tuple[bool, str]:
 @click.option(
     "--dots", type=click.IntRange(0, fixture.MAX_DOTS), default=0, help="Gommettes par téléphone."
 )
+@click.option(
+    "--words",
+    type=click.IntRange(0, fixture.MAX_WORDS),
+    default=0,
+    help="En un mot : mots envoyés par téléphone au nuage ouvert de son atelier.",
+)
+@click.option(
+    "--words-window",
+    type=click.FloatRange(0, 600),
+    default=10.0,
+    show_default=True,
+    help="En un mot : chaque téléphone commence ses mots dans cette fenêtre (secondes).",
+)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None)
 @click.option("--token", envvar="LOADTEST_TOKEN", default=None, help="= LOADTEST_TOKEN du serveur")
 @click.option("--processes", type=click.IntRange(1, 64), default=None, help="défaut : nb de CPU")
@@ -210,6 +229,8 @@ def loadtest(
     storm: bool,
     storm_window: float,
     consoles: bool,
+    words: int,
+    words_window: float,
 ) -> None:
     """Simuler des téléphones (vrais clients Socket.IO) contre un serveur et mesurer."""
     from facilitation.ops.loadtest.runner import RunConfig, run, run_sync
@@ -246,7 +267,7 @@ def loadtest(
             "POST",
             "/_loadtest/events",
             token,
-            {"ateliers": ateliers, "dots": dots, "consoles": consoles},
+            {"ateliers": ateliers, "dots": dots, "consoles": consoles, "words": words},
         )
         if status != 201:
             raise click.ClickException(
@@ -287,6 +308,8 @@ def loadtest(
             storm=storm,
             storm_window=storm_window,
             field_titles=consoles,
+            words=words,
+            words_window=words_window,
         )
         if consoles and facilitator_path:
             report = _with_consoles(target, facilitator_path, atelier_ids, cfg, server_pids)
@@ -305,7 +328,15 @@ def loadtest(
         click.echo(f"JSON : {json_path}")
     burst = report.get("vote_burst") or {}
     failed_burst = burst and (burst.get("lost") or burst.get("over_budget"))
-    if report["connected"] < participants or report["lost"] or report["errors"] or failed_burst:
+    cloud = report.get("word_burst") or {}
+    failed_words = cloud and cloud.get("stored_equals_acked") is False
+    if (
+        report["connected"] < participants
+        or report["lost"]
+        or report["errors"]
+        or failed_burst
+        or failed_words
+    ):
         sys.exit(1)
 
 
@@ -354,7 +385,7 @@ def _with_consoles(
 
 def _read_back(target: Target, slug: str, token: str | None, report: dict[str, Any]) -> None:
     """What the server stored: cards (and dots, once voting exists) for the run's event."""
-    from facilitation.ops.loadtest.runner import compare_dots
+    from facilitation.ops.loadtest.runner import compare_dots, compare_words
 
     report["cards_stored"] = None
     if token:
@@ -362,6 +393,7 @@ def _read_back(target: Target, slug: str, token: str | None, report: dict[str, A
         if status == 200 and isinstance(body, dict):
             report["cards_stored"] = body.get("contributions")
             compare_dots(report, body)
+            compare_words(report, body)
             return
     status, body = _http(target, "GET", f"/api/events/{slug}")
     if status == 200 and isinstance(body, dict):
@@ -423,6 +455,18 @@ def summary(r: dict[str, Any]) -> str:
             f"hors budget {burst.get('over_budget')}, décomptes exacts "
             f"{'oui' if burst.get('tallies_exact') else 'NON'}; tout accusé en "
             f"{burst['all_acked_s']} s (accusé p95 {burst['ack_ms']['p95']} ms)"
+        )
+    cloud = r.get("word_burst")
+    if cloud:
+        lines.append(
+            f"  en un mot            {cloud['words_acked']} mots acceptés "
+            f"({cloud['sends']} envois de {cloud['phones_with_cloud']}/{cloud['phones']} "
+            f"téléphones en {cloud['window_s']:.0f} s, {cloud['retries']} renvois, "
+            f"{cloud['errors']} refus {cloud['error_codes'] or ''}), "
+            f"{cloud.get('words_stored')} stockés · accusé p50 {cloud['ack_ms']['p50']} ms · "
+            f"p95 {cloud['ack_ms']['p95']} ms · max {cloud['ack_ms']['max']} ms · "
+            f"décomptes reçus par téléphone {cloud['tallies_per_phone']['mean']} "
+            f"(max {cloud['tallies_per_phone']['max']})"
         )
     if storm:
         lines.append(

@@ -15,13 +15,25 @@ from sqlalchemy import delete, func, select
 
 from facilitation.domain.errors import DomainError, NotFound
 from facilitation.extensions import db
-from facilitation.models import Atelier, Ballot, Contribution, Dot, Event, Sequence, VoterBudget
+from facilitation.models import (
+    Atelier,
+    Ballot,
+    CloudWord,
+    Contribution,
+    Dot,
+    Event,
+    Sequence,
+    VoterBudget,
+    WordCloud,
+)
 from facilitation.models.event import EventStatus, SequenceKind
 
 PREFIX = "loadtest-"
 MARKER = "facilitation loadtest"
 MAX_ATELIERS = 500
 MAX_DOTS = 50
+#: « En un mot »: words per phone of the open cloud (the cloud's own bound).
+MAX_WORDS = 10
 
 
 class NotALoadTestEvent(DomainError):
@@ -36,17 +48,21 @@ def is_loadtest_slug(slug: str) -> bool:
     return slug.startswith(PREFIX) and len(slug) > len(PREFIX)
 
 
-def create_event(ateliers: int, dots: int = 0) -> Event:
+def create_event(ateliers: int, dots: int = 0, words: int = 0) -> Event:
     """A new open event ``loadtest-<random>`` with one atelier sequence of ``ateliers`` ateliers.
 
     With ``dots`` > 0 each atelier also gets an open dot-vote of ``dots`` dots per phone (the
-    voting domain's own ``open_ballot``), so the run can place dots. Flushes, does not
-    commit. Raises ``ValueError`` when ``ateliers`` is out of 1..500 or ``dots`` out of 0..50.
+    voting domain's own ``open_ballot``), so the run can place dots. With ``words`` > 0 each
+    atelier gets an open « en un mot » cloud of ``words`` words per phone. Flushes, does not
+    commit. Raises ``ValueError`` when ``ateliers`` is out of 1..500, ``dots`` out of 0..50
+    or ``words`` out of 0..10.
     """
     if not 1 <= ateliers <= MAX_ATELIERS:
         raise ValueError(f"ateliers must be between 1 and {MAX_ATELIERS}")
     if not 0 <= dots <= MAX_DOTS:
         raise ValueError(f"dots must be between 0 and {MAX_DOTS}")
+    if not 0 <= words <= MAX_WORDS:
+        raise ValueError(f"words must be between 0 and {MAX_WORDS}")
     token = secrets.token_hex(4)
     event = Event(
         slug=f"{PREFIX}{token}",
@@ -73,6 +89,14 @@ def create_event(ateliers: int, dots: int = 0) -> Event:
     db.session.flush()
     if dots:
         _open_ballots(event, dots)
+    if words:
+        for atelier in sequence.ateliers:
+            db.session.add(
+                WordCloud(
+                    atelier_id=atelier.id, question="En un mot (test de charge) ?", max_words=words
+                )
+            )
+        db.session.flush()
     return event
 
 
@@ -138,7 +162,15 @@ def tallies(event: Event) -> dict[str, Any]:
         )
     }
     over, mismatch = _budget_checks(event)
+    words = db.session.scalar(
+        select(func.count(CloudWord.id))
+        .join(WordCloud, WordCloud.id == CloudWord.cloud_id)
+        .join(Atelier, Atelier.id == WordCloud.atelier_id)
+        .where(Atelier.event_id == event.id)
+    )
     return {
+        # « En un mot »: the words stored (a resend stores nothing: sent == stored).
+        "words": int(words or 0),
         "slug": event.slug,
         "contributions": sum(cards.values()),
         "contributions_by_atelier": cards,

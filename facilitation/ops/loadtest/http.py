@@ -45,20 +45,23 @@ def refused(exc: DomainError):  # type: ignore[no-untyped-def]
 
 @bp.post("/events")
 def create():  # type: ignore[no-untyped-def]
-    """``{ateliers: K, dots?: D}`` → 201 ``{slug, join_code, ateliers: [id...]}``.
+    """``{ateliers: K, dots?: D, words?: W}`` → 201 ``{slug, join_code, ateliers: [id...]}``.
 
-    ``dots`` > 0 opens a dot-vote of D dots per phone in every atelier. ``consoles: true``
-    also answers ``facilitator_path`` (``/f/<token>``, an event-wide facilitator link) so the
-    run can connect a console to each atelier (the facilitator's assistant at work).
+    ``dots`` > 0 opens a dot-vote of D dots per phone in every atelier; ``words`` > 0 an
+    « en un mot » cloud of W words per phone. ``consoles: true`` also answers
+    ``facilitator_path`` (``/f/<token>``, an event-wide facilitator link) so the run can
+    connect a console to each atelier (the facilitator's assistant at work).
     """
     body = request.get_json(silent=True) or {}
-    ateliers, dots = body.get("ateliers"), body.get("dots", 0)
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (ateliers, dots)):
+    ateliers, dots, words = body.get("ateliers"), body.get("dots", 0), body.get("words", 0)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (ateliers, dots, words)):
         return jsonify(
-            ok=False, code="invalid", message="« ateliers » et « dots » : des entiers attendus."
+            ok=False,
+            code="invalid",
+            message="« ateliers », « dots » et « words » : des entiers attendus.",
         ), 422
     try:
-        event = fixture.create_event(ateliers, dots)
+        event = fixture.create_event(ateliers, dots, words)
     except ValueError as exc:
         return jsonify(ok=False, code="invalid", message=str(exc)), 422
     data = fixture.describe(event)

@@ -51,6 +51,13 @@ class PhoneRecord:
     dots_unsure: list[int] = field(default_factory=list)
     dot_ack_s: list[float] = field(default_factory=list)
     dots_last_ack_at: float | None = None
+    #: « En un mot »: the open cloud of the atelier (from the snapshot), the words this phone
+    #: had acknowledged, their ack times, and the coalesced ``cloud:tally`` messages it got.
+    cloud_id: int | None = None
+    words_acked: int = 0
+    word_ack_s: list[float] = field(default_factory=list)
+    cloud_tallies: int = 0
+    cloud_last_tally_at: float | None = None
 
 
 class Phone:
@@ -136,6 +143,7 @@ class Phone:
             )
             self.sio.on("contribution:created", self._on_created)
             self.sio.on("atelier:snapshot", self._on_snapshot)
+            self.sio.on("cloud:tally", self._on_cloud_tally)
             self.sio.on("disconnect", self._on_disconnect)
         self._snapshot = asyncio.Event()
         await self.sio.connect(
@@ -224,6 +232,20 @@ class Phone:
             timeout=timeout,
         )
 
+    async def send_word(self, client_id: str, text: str, timeout: float = TIMEOUT) -> Any:
+        """One word to the atelier's open « en un mot » cloud (``cloud:send``)."""
+        assert self.sio is not None
+        return await self.sio.call(
+            "cloud:send",
+            {
+                "client_id": client_id,
+                "atelier_id": self.atelier_id,
+                "cloud_id": self.record.cloud_id,
+                "text": text,
+            },
+            timeout=timeout,
+        )
+
     async def close(self) -> None:
         self.stopping = True
         try:
@@ -251,8 +273,16 @@ class Phone:
             if isinstance(cid, str):
                 self.record.seen.setdefault(cid, None)
                 self.cards[cid] = card["id"]
+        cloud = (payload.get("cloud") or {}).get("cloud") or {}
+        if isinstance(cloud.get("id"), int):
+            self.record.cloud_id = cloud["id"]
         if self._snapshot is not None:
             self._snapshot.set()
+
+    async def _on_cloud_tally(self, payload: dict[str, Any]) -> None:
+        if payload.get("atelier_id") == self.atelier_id:
+            self.record.cloud_tallies += 1
+            self.record.cloud_last_tally_at = time.monotonic()
 
     async def _on_disconnect(self, *_: Any) -> None:
         if self.leaving or self.stopping:

@@ -12,6 +12,11 @@ parent over queues; the parent times the phases:
                      ``dots`` dots one at a time, starting within ``burst_window`` seconds,
                      each tap a ``dot:set`` retried with the same ``client_id`` when no answer
                      comes; posts go on during the window
+    word_burst       (``words`` > 0 and the atelier has an open « en un mot » cloud) every
+                     phone sends its ``words`` words one at a time, starting within
+                     ``words_window`` seconds, each a ``cloud:send`` retried with the same
+                     ``client_id`` when no answer comes; the tallies are coalesced
+                     (``cloud:tally``, a few a second per atelier, whatever the words)
     reconnect_storm  (``storm``) every phone drops and comes back within ``storm_window``
                      seconds; posts go on during the window
     drain            until every card reached every phone of its atelier, 15 s at most
@@ -48,6 +53,8 @@ PHASES = (
     "run_done",
     "vote_burst",
     "burst_done",
+    "word_burst",
+    "words_done",
     "reconnect_storm",
     "storm_done",
     "drain",
@@ -59,6 +66,15 @@ DOT_ATTEMPTS = 3
 STORM_ATTEMPTS = 4
 #: Dot refusals that mean "try the same tap again" (nothing or something stored: a set).
 RETRY_DOT_CODES = {"busy", "server_error", "rate_limited"}
+WORD_TIMEOUT_S = 30.0
+WORD_ATTEMPTS = 3
+#: Words the phones send (several spellings of one word: the cloud groups them).
+VOCABULARY = (
+    "Solidarité", "solidarités", "solidarite", "télétravail", "Télétravail", "écoute",
+    "entraide", "fatigue", "adaptation", "lien social", "liens sociaux", "numérique",
+    "urgence", "isolement", "réactivité", "visio", "confiance", "précarité", "coordination",
+    "proximité", "créativité", "souplesse", "partenariat", "épuisement",
+)  # fmt: skip
 #: Target of the reconnect storm: every phone resynced within this many seconds.
 STORM_TARGET_S = 15.0
 DRAIN_MAX_S = 15.0
@@ -90,6 +106,10 @@ class RunConfig:
     #: Reconnect storm: every phone drops and is back within this window (seconds).
     storm: bool = False
     storm_window: float = 10.0
+    #: « En un mot »: words each phone sends to its atelier's open cloud (0: no such phase),
+    #: starting within ``words_window`` seconds.
+    words: int = 0
+    words_window: float = 10.0
     #: Each worker's own address (behind nginx): its phones and burst taps are read there
     #: (``GET /_loadtest/worker``, with ``token``) to show how the proxy shared them out.
     worker_urls: list[str] = field(default_factory=list)
@@ -117,6 +137,11 @@ class WorkerResult:
     #: Dot taps sent (each one ``dot:set`` of one more dot), retries not counted.
     dot_taps: int = 0
     dot_retries: int = 0
+    #: « En un mot »: words sent (first tries), resends, refusals by code.
+    word_sends: int = 0
+    word_retries: int = 0
+    word_errors: int = 0
+    word_error_codes: dict[str, int] = field(default_factory=dict)
 
 
 # ============================================================================ generator process
@@ -350,6 +375,51 @@ async def _worker(
                     phone.record.dots_unsure.append(card)
                 return  # the phone does not know its budget any more: it stops tapping
 
+    async def word(phone: Phone, text: str) -> bool | None:
+        """One word to the open cloud: True stored, False refused, None never answered."""
+        cid = f"ltw-{uuid.uuid4().hex[:20]}"
+        result.word_sends += 1
+        started = time.monotonic()
+        for attempt in range(WORD_ATTEMPTS):
+            if attempt:
+                result.word_retries += 1
+            try:
+                # The same client_id on every try: a resend stores nothing twice.
+                ack = await phone.send_word(cid, text, timeout=WORD_TIMEOUT_S)
+            except Exception as exc:
+                name = type(exc).__name__
+                result.word_error_codes[name] = result.word_error_codes.get(name, 0) + 1
+                if phone.sio is None or not phone.sio.connected:
+                    await asyncio.sleep(1.0)
+                continue
+            if isinstance(ack, dict) and ack.get("ok") is True:
+                phone.record.word_ack_s.append(time.monotonic() - started)
+                phone.record.words_acked += 1
+                return True
+            code = ack.get("code") if isinstance(ack, dict) else None
+            result.word_error_codes[str(code)] = result.word_error_codes.get(str(code), 0) + 1
+            if code in RETRY_DOT_CODES:
+                await asyncio.sleep(float((ack or {}).get("retry_after") or 0.5))
+                continue
+            if code not in UNKNOWN_EVENT_CODES:
+                phone.record.errors.append(f"cloud:send refusé : {ack}"[:200])
+            result.word_errors += 1
+            return False
+        result.word_errors += 1
+        phone.record.errors.append(f"cloud:send : pas de réponse après {WORD_ATTEMPTS} essais")
+        return None
+
+    async def words(phone: Phone, at: float) -> None:
+        """Send ``cfg.words`` words, one ``cloud:send`` each, as a person does on the wall."""
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        if phone.record.cloud_id is None:
+            phone.record.errors.append("en un mot : aucun nuage ouvert dans l'atelier")
+            return
+        rng_local = random.Random(phone.record.index * 7 + 1)
+        for text in rng_local.sample(VOCABULARY, min(cfg.words, len(VOCABULARY))):
+            if await word(phone, text) is None:
+                return
+
     async def storm_drop(phone: Phone, at: float, away: float) -> None:
         await asyncio.sleep(max(0.0, at - time.monotonic()))
         try:
@@ -407,6 +477,20 @@ async def _worker(
             tasks.extend(burst)
             await settle(burst + [t for t in tasks if not t.done()])
             state["phase"] = "burst_done"
+
+    # -- word burst: every phone sends its words to the open cloud, within words_window
+    if "word_burst" in phases:
+        tw = await phase_gate("word_burst")
+        if tw is not None:
+            state["phase"] = "word_burst"
+            sends = [
+                loop.create_task(words(p, tw + rng.uniform(0, cfg.words_window))) for p in ready
+            ]
+            tasks.extend(sends)
+            await settle(sends)
+            # The last coalesced tally reaches the phones after the last word.
+            await asyncio.sleep(1.5)
+            state["phase"] = "words_done"
 
     # -- reconnect storm: every phone drops and is back within storm_window
     if "reconnect_storm" in phases:
@@ -577,6 +661,7 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
         name
         for name, wanted in (
             ("vote_burst", cfg.dots_enabled and cfg.dots > 0),
+            ("word_burst", cfg.words > 0),
             ("reconnect_storm", cfg.storm),
         )
         if wanted
@@ -656,6 +741,7 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
     phase_at: dict[str, float] = {}
     for name, done, label in (
         ("vote_burst", "burst_done", "vote"),
+        ("word_burst", "words_done", "en un mot"),
         ("reconnect_storm", "storm_done", "tempête"),
     ):
         if name not in phases:
@@ -740,6 +826,7 @@ def run(cfg: RunConfig, out: TextIO = sys.stdout, server_pids: list[int] | None 
         for phase, start, end in (
             ("run", cpu_at.get("run"), cpu_at.get("run_end")),
             ("vote_burst", cpu_at.get("vote_burst"), cpu_at.get("vote_burst_end")),
+            ("word_burst", cpu_at.get("word_burst"), cpu_at.get("word_burst_end")),
             ("reconnect_storm", cpu_at.get("reconnect_storm"), cpu_at.get("reconnect_storm_end")),
         )
         if phase == "run" or phase in phases
@@ -820,6 +907,52 @@ def compare_dots(report: dict[str, Any], server: dict[str, Any]) -> None:
     burst["cards_checked"] = len(checked)
     burst["cards_wrong"] = wrong[:20]
     burst["tallies_exact"] = not wrong and bool(checked)
+
+
+def _word_burst(
+    cfg: RunConfig,
+    results: list[dict[str, Any]],
+    phones: list[dict[str, Any]],
+    phase_at: dict[str, float],
+) -> dict[str, Any] | None:
+    """« En un mot » as the phones saw it; ``compare_words`` adds what the server stored."""
+    if cfg.words <= 0:
+        return None
+    start, end = phase_at.get("word_burst"), phase_at.get("word_burst_end")
+    ready = [ph for ph in phones if ph["ready"]]
+    acked = sum(ph["words_acked"] for ph in ready)
+    tallies = [ph["cloud_tallies"] for ph in ready]
+    span = (end - start) if start and end else None
+    return {
+        "phones": len(ready),
+        "phones_with_cloud": sum(1 for ph in ready if ph["cloud_id"] is not None),
+        "words_per_phone": cfg.words,
+        "window_s": cfg.words_window,
+        "sends": sum(r.get("word_sends", 0) for r in results),
+        "retries": sum(r.get("word_retries", 0) for r in results),
+        "words_acked": acked,
+        "errors": sum(r.get("word_errors", 0) for r in results),
+        "error_codes": _merge_counts(r.get("word_error_codes", {}) for r in results),
+        "ack_ms": summary_ms([s for ph in ready for s in ph["word_ack_s"]]),
+        # Coalescing: tallies a phone received during the phase, against the words its
+        # atelier sent (without coalescing it would get one per word of its atelier).
+        "tallies_per_phone": {
+            "mean": round(sum(tallies) / len(tallies), 1) if tallies else None,
+            "max": max(tallies, default=None),
+        },
+        "phase_s": round(span, 1) if span else None,
+        "words_stored": None,
+    }
+
+
+def compare_words(report: dict[str, Any], server: dict[str, Any]) -> None:
+    """What the server stored against what the phones had acknowledged (equal: no word lost,
+    none stored twice)."""
+    burst = report.get("word_burst")
+    if not burst or server.get("words") is None:
+        return
+    burst["words_stored"] = server["words"]
+    burst["stored_equals_acked"] = server["words"] == burst["words_acked"]
 
 
 def _reconnect_storm(
@@ -924,6 +1057,7 @@ def aggregate(
         "dot_error_codes": _merge_counts(r.get("dot_error_codes", {}) for r in results),
         "dots_counted": None,
         "vote_burst": _vote_burst(cfg, results, phones, phase_at),
+        "word_burst": _word_burst(cfg, results, phones, phase_at),
         "reconnect_storm": _reconnect_storm(cfg, ready, phase_at),
         "reconnects": sum(ph["reconnects"] for ph in phones),
         "unexpected_disconnects": sum(ph["unexpected_disconnects"] for ph in phones),

@@ -107,3 +107,37 @@ def test_tallies_give_dots_per_card_and_check_every_budget(app) -> None:  # type
     dot.count = 4  # past the budget of 3 (the dot row itself allows it; the sum does not)
     db.session.commit()
     assert fixture.tallies(event)["over_budget"] == 1
+
+
+def test_words_open_a_cloud_in_every_atelier_and_tallies_count_its_words(app) -> None:  # type: ignore[no-untyped-def]
+    from facilitation.domain import wordcloud
+    from facilitation.models import Participant
+    from facilitation.models.base import utcnow
+
+    event = fixture.create_event(2, words=3)
+    db.session.commit()
+    ateliers = [db.session.get(Atelier, i) for i in fixture.describe(event)["ateliers"]]
+    clouds = [wordcloud.current_cloud(a) for a in ateliers]
+    assert all(c is not None and c.max_words == 3 for c in clouds)
+    person = Participant(
+        event_id=event.id, display_name="Charge", structure="Test", current_atelier_id=ateliers[0].id,
+        consent_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(person)
+    db.session.flush()
+    for n, text in enumerate(("écoute", "lien")):
+        wordcloud.send_word(
+            person,
+            ateliers[0],
+            {"cloud_id": clouds[0].id, "client_id": f"ltw-test-{n:04d}", "text": text},
+        )
+    db.session.commit()
+    assert fixture.tallies(event)["words"] == 2
+    fixture.remove_event(event.slug)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("words", [-1, 11])
+def test_create_refuses_an_absurd_word_count(app, words: int) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        fixture.create_event(1, words=words)

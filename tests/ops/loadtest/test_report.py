@@ -153,3 +153,36 @@ def test_a_phone_that_never_came_back_fails_the_storm() -> None:
     storm = report["reconnect_storm"]
     assert storm["not_resynced"] == 1
     assert storm["all_resynced_s"] is None and storm["within_target"] is False
+
+
+def test_the_word_burst_reports_acks_coalesced_tallies_and_what_the_server_stored() -> None:
+    from facilitation.ops.loadtest.runner import compare_words
+
+    phones = [
+        phone(0, cloud_id=7, words_acked=3, word_ack_s=[0.04, 0.05, 0.2], cloud_tallies=9),
+        phone(1, cloud_id=7, words_acked=2, word_ack_s=[0.03, 0.06], cloud_tallies=7),
+    ]
+    results = [
+        worker(phones, word_sends=6, word_retries=1, word_errors=1, word_error_codes={"invalid": 1})
+    ]
+    report = aggregate(
+        cfg(words=3),
+        results,
+        connected=2,
+        ramp_s=1.0,
+        phase_at={"word_burst": 10.0, "word_burst_end": 16.5},
+    )
+    burst = report["word_burst"]
+    assert (burst["sends"], burst["words_acked"], burst["retries"], burst["errors"]) == (6, 5, 1, 1)
+    assert burst["phones_with_cloud"] == 2 and burst["phase_s"] == 6.5
+    assert burst["tallies_per_phone"] == {"mean": 8.0, "max": 9}
+    assert burst["ack_ms"]["max"] == 200.0
+    compare_words(report, {"words": 5})
+    assert burst["words_stored"] == 5 and burst["stored_equals_acked"] is True
+    compare_words(report, {"words": 6})  # one stored twice, or one the phones never heard of
+    assert burst["stored_equals_acked"] is False
+
+
+def test_no_word_burst_without_words() -> None:
+    report = aggregate(cfg(), [worker([phone(0)])], connected=1, ramp_s=1.0)
+    assert report["word_burst"] is None
