@@ -41,10 +41,10 @@ function projectorCloud(root, live, atelierId) {
     question.textContent = state.cloud.question;
     const words = (state.tally && state.tally.words) || [];
     const phones = (state.tally && state.tally.phones) || 0;
-    meta.textContent = tr("{phones} · jusqu’à {n} par téléphone", {
-      phones: plural(phones, tr("téléphone a répondu"), tr("téléphones ont répondu")),
-      n: plural(state.cloud.max_words, tr("mot"), tr("mots")),
-    });
+    // Outside the tr() call: the extractor does not see a tr() nested in another's arguments.
+    const answered = plural(phones, tr("téléphone a répondu"), tr("téléphones ont répondu"));
+    const most = plural(state.cloud.max_words, tr("mot"), tr("mots"));
+    meta.textContent = tr("{phones} · jusqu’à {n} par téléphone", { phones: answered, n: most });
     empty.hidden = words.length > 0;
     const box = stage.getBoundingClientRect();
     const width = Math.max(320, Math.round(box.width));

@@ -125,6 +125,9 @@ def test_an_anonymous_card_names_nobody_in_any_payload(room, make_socket):
     join(fresh, d.atelier)
     assert leaks(raw(fresh)) == []
     slug = d.atelier.event.slug
+    # The test client's requests share this test's app context, so its session: rows the
+    # sockets changed (the round made anonymous) must be read again, as a real request would.
+    db.session.expire_all()
     for client, url in (
         (d.clients["facilitator"], f"/animation/e/{slug}/a/{d.atelier.id}"),
         (d.clients["viewer"], f"/e/{slug}/a/{d.atelier.id}/projecteur"),
