@@ -17,6 +17,7 @@ from facilitation.domain import rounds, voting
 from facilitation.domain.access import require_facilitator
 from facilitation.domain.phases import round_dict
 from facilitation.domain.validation import N_, client_id, integer_id
+from facilitation.domain.walls import wall_unchanged
 from facilitation.edge.identity import actor_for, note_atelier, participant_id_in
 from facilitation.extensions import db
 from facilitation.push import round_state, votes
@@ -104,6 +105,9 @@ def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
         # costs a query.
         assert actor.participant is not None  # set_dots required it
         participant_id = actor.participant.id
+    # This transaction is the tap alone, and votes are not part of the cached walls: a burst
+    # of dots keeps them for the joins that come meanwhile (domain/walls.py).
+    wall_unchanged()
     db.session.commit()
     if result.changed:
         # Other tabs of the same phone follow; the sender reads the ack.
