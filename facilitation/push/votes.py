@@ -157,6 +157,12 @@ def flush(atelier_id: int | None = None) -> int:
     return flusher().flush(atelier_id)
 
 
+def changed(atelier_id: int) -> None:
+    """After a commit made outside the ORM session (a tap's fast path, which records nothing
+    in ``db.session.info``): the atelier's tally goes out with the next flush."""
+    flusher().mark(atelier_id)
+
+
 def send_mine(
     participant_id: int, atelier_id: int, mine: dict[str, Any], skip_sid: str | None = None
 ) -> None:

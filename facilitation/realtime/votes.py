@@ -91,9 +91,19 @@ def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
     participant_id = participant_id_in(atelier_id)
     result = None
     if participant_id is not None:
-        result = voting.quick_set_dots(
-            participant_id, atelier_id, payload.get("contribution_id"), payload.get("count"), cid
-        )
+        # A Core connection and its own transaction, not the ORM session: a tap pays no
+        # session, flush or ORM commit. Committed when the block ends; a refusal rolls back.
+        with db.engine.begin() as conn:
+            result = voting.quick_set_dots(
+                conn,
+                participant_id,
+                atelier_id,
+                payload.get("contribution_id"),
+                payload.get("count"),
+                cid,
+            )
+        if result is not None and result.changed:
+            votes.changed(atelier_id)
     if result is None:
         atelier = atelier_from(payload)
         note_atelier(atelier.id, atelier.event_id)
@@ -105,10 +115,10 @@ def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
         # costs a query.
         assert actor.participant is not None  # set_dots required it
         participant_id = actor.participant.id
-    # This transaction is the tap alone, and votes are not part of the cached walls: a burst
-    # of dots keeps them for the joins that come meanwhile (domain/walls.py).
-    wall_unchanged()
-    db.session.commit()
+        # This transaction is the tap alone, and votes are not part of the cached walls: a
+        # burst of dots keeps them for the joins that come meanwhile (domain/walls.py).
+        wall_unchanged()
+        db.session.commit()
     if result.changed:
         # Other tabs of the same phone follow; the sender reads the ack.
         join_room(participant_room(participant_id))

@@ -16,9 +16,10 @@ its id in the same ``UPDATE``, so recognising a repeat adds no statement to a ta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, bindparam, delete, literal, select, update
+from sqlalchemy import Connection, Integer, bindparam, delete, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -32,6 +33,12 @@ from facilitation.models.vote import (
     Dot,
     VoterBudget,
 )
+
+
+def _execute(conn: Connection | None) -> Callable[..., Any]:
+    """Where the statements of a change run: the ORM session's transaction, or ``conn``, a
+    Core connection's own (a tap's fast path: ``dots.quick_set_dots``)."""
+    return conn.execute if conn is not None else db.session.execute
 
 
 def insert_for(model: type) -> Any:
@@ -98,7 +105,12 @@ def lock_budget(ballot: Ballot, participant_id: int, *, require_open: bool = Fal
 
 
 def lock_budget_of(
-    ballot_id: int, dots_per_participant: int, participant_id: int, *, require_open: bool = False
+    ballot_id: int,
+    dots_per_participant: int,
+    participant_id: int,
+    *,
+    require_open: bool = False,
+    conn: Connection | None = None,
 ) -> LockedBudget:
     """Make sure the voter's budget row exists, lock it, return ``(used, budget, applied)``.
 
@@ -111,8 +123,8 @@ def lock_budget_of(
     Folding the existence check, the lock and the open check into one statement keeps a tap,
     run by every phone of a vote burst, as short as it can be.
     """
-    dialect = db.session.get_bind().dialect.name
-    row = db.session.execute(
+    dialect = (conn if conn is not None else db.session.get_bind()).dialect.name
+    row = _execute(conn)(
         _budget_upsert(dialect, require_open),
         {
             "b_ballot": ballot_id,
@@ -164,7 +176,14 @@ _RECORD = (
 )
 
 
-def spend(ballot_id: int, participant_id: int, delta: int, *, record: str | None = None) -> bool:
+def spend(
+    ballot_id: int,
+    participant_id: int,
+    delta: int,
+    *,
+    record: str | None = None,
+    conn: Connection | None = None,
+) -> bool:
     """Move ``used`` by ``delta`` if it stays within ``[0, budget]``; False if refused.
 
     ``record``: the new ``applied_client_ids`` (``remember``), written by the same statement,
@@ -172,15 +191,16 @@ def spend(ballot_id: int, participant_id: int, delta: int, *, record: str | None
     its repeat must not undo a newer write either).
     """
     params = {"s_ballot": ballot_id, "s_participant": participant_id, "s_delta": delta}
+    execute = _execute(conn)
     if record is not None:
         if delta == 0:
-            db.session.execute(_RECORD, params | {"s_applied": record})
+            execute(_RECORD, params | {"s_applied": record})
             return True
-        result = db.session.execute(_SPEND_AND_RECORD, params | {"s_applied": record})
+        result = execute(_SPEND_AND_RECORD, params | {"s_applied": record})
         return result.rowcount == 1
     if delta == 0:
         return True
-    result = db.session.execute(_SPEND, params)
+    result = execute(_SPEND, params)
     return result.rowcount == 1
 
 
@@ -203,11 +223,13 @@ _PHONE_DOTS = select(_DOTS.c.id, _DOTS.c.contribution_id, _DOTS.c.count).where(
 )
 
 
-def phone_dots(ballot_id: int, participant_id: int) -> dict[int, tuple[int, int]]:
+def phone_dots(
+    ballot_id: int, participant_id: int, conn: Connection | None = None
+) -> dict[int, tuple[int, int]]:
     """A voter's dots in a ballot: ``{contribution_id: (dot id, count)}`` (counts > 0)."""
     return {
         int(cid): (int(did), int(n))
-        for did, cid, n in db.session.execute(
+        for did, cid, n in _execute(conn)(
             _PHONE_DOTS, {"ballot_id": ballot_id, "participant_id": participant_id}
         )
     }
@@ -223,6 +245,7 @@ _UPDATE_DOT = (
 
 
 _DELETE_DOT = delete(_DOTS).where(_DOTS.c.id == bindparam("d_id"))
+_INSERT_DOT = _DOTS.insert()
 
 
 def write_phone_dot(
@@ -232,19 +255,21 @@ def write_phone_dot(
     existing: tuple[int, int] | None,
     count: int,
     client_id: str | None = None,
+    conn: Connection | None = None,
 ) -> None:
     """Store the count (delete at zero). The caller holds the voter's budget lock."""
+    execute = _execute(conn)
     if existing is not None:
         if count == 0:
-            db.session.execute(_DELETE_DOT, {"d_id": existing[0]})
+            execute(_DELETE_DOT, {"d_id": existing[0]})
         else:
-            db.session.execute(
+            execute(
                 _UPDATE_DOT,
                 {"d_id": existing[0], "d_count": count, "d_client": client_id, "d_at": utcnow()},
             )
     elif count > 0:
-        db.session.execute(
-            _DOTS.insert(),
+        execute(
+            _INSERT_DOT,
             {
                 "ballot_id": ballot_id,
                 "participant_id": participant_id,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 from flask_babel import gettext
-from sqlalchemy import and_, bindparam, delete, select, text
+from sqlalchemy import Connection, and_, bindparam, delete, select, text
 
 from facilitation.domain.access import Actor, require_facilitator, require_participant_in
 from facilitation.domain.errors import Closed, Forbidden, NotFound, ValidationError
@@ -188,6 +188,7 @@ _TAP_CONTEXT = (
 
 
 def quick_set_dots(
+    conn: Connection,
     participant_id: int,
     atelier_id: int,
     contribution_id: Any,
@@ -195,6 +196,11 @@ def quick_set_dots(
     client_id: str | None = None,
 ) -> DotResult | None:
     """``set_dots`` for the common case, from ids, without loading any ORM object.
+
+    Runs on ``conn``, a Core connection in its own transaction (the caller commits it),
+    not in the ORM session: a tap then pays no session, no flush, no ORM commit. Nothing is
+    recorded for the broadcast (``mark_changed``): after the commit, the caller tells
+    ``push.votes`` that the atelier's tally changed when ``changed``.
 
     ``participant_id`` is the one the caller's cookie names for the atelier's event: it is
     trusted only as far as this statement confirms it. Every rule of ``set_dots`` is checked
@@ -212,7 +218,7 @@ def quick_set_dots(
         or not 0 < contribution_id <= MAX_ID
     ):
         return None
-    row = db.session.execute(
+    row = conn.execute(
         _TAP_CONTEXT,
         {"participant_id": participant_id, "atelier_id": atelier_id, "card_id": contribution_id},
     ).first()
@@ -229,7 +235,7 @@ def quick_set_dots(
         return None
     return _apply(
         row.ballot_id, row.dots_per_participant, participant_id, atelier_id, row.card_id, count,
-        client_id,
+        client_id, conn,
     )  # fmt: skip
 
 
@@ -241,13 +247,18 @@ def _apply(
     card_id: int,
     wanted: int,
     client_id: str | None,
+    conn: Connection | None = None,
 ) -> DotResult:
-    """The write of a checked set: lock the budget, read the voter's dots, spend, store."""
-    locked = lock_budget_of(ballot_id, dots_per_participant, participant_id, require_open=True)
+    """The write of a checked set: lock the budget, read the voter's dots, spend, store.
+
+    In the ORM session's transaction, or on ``conn`` (then without ``mark_changed``)."""
+    locked = lock_budget_of(
+        ballot_id, dots_per_participant, participant_id, require_open=True, conn=conn
+    )
     used, budget = locked.used, locked.budget
     # Under the lock: every dot of this voter in this ballot, read once for the current count
     # on this card and for the state the phone gets back (``mine``).
-    dots = phone_dots(ballot_id, participant_id)
+    dots = phone_dots(ballot_id, participant_id, conn)
     existing = dots.get(card_id)
     current = existing[1] if existing else 0
     if applied(locked, client_id):
@@ -260,11 +271,12 @@ def _apply(
         )  # fmt: skip
     delta = wanted - current
     record = remember(locked, client_id) if client_id is not None else None
-    if not spend(ballot_id, participant_id, delta, record=record):
+    if not spend(ballot_id, participant_id, delta, record=record, conn=conn):
         raise BudgetExceeded(count=current, dots_left=budget - used)
     if delta != 0:
-        write_phone_dot(ballot_id, participant_id, card_id, existing, wanted, client_id)
-        mark_changed(atelier_id)
+        write_phone_dot(ballot_id, participant_id, card_id, existing, wanted, client_id, conn)
+        if conn is None:
+            mark_changed(atelier_id)
         used += delta
         if wanted:
             dots[card_id] = (existing[0] if existing else 0, wanted)
