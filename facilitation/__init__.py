@@ -21,6 +21,7 @@ from facilitation.config import (
     from_env,
 )
 from facilitation.edge import sqlite as sqlite_wait
+from facilitation.edge.socket_session import SocketSessionInterface
 from facilitation.extensions import db, migrate, socketio
 from facilitation.push import sessions as push_sessions
 
@@ -72,6 +73,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Seconds a phone has to answer the heartbeat (see config.py).
         ping_timeout=app.config.get("SOCKETIO_PING_TIMEOUT", 20),
     )
+    # A socket's events reuse the session read at its first event (edge/socket_session.py).
+    app.session_interface = SocketSessionInterface()
     # A disconnect leaves its own rooms instead of scanning them all (realtime/rooms.py).
     realtime.rooms.index_rooms(socketio.server)
     # With a message queue, a logout disconnects its sockets on every worker.

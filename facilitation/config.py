@@ -66,6 +66,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Seconds between two coalesced ``reaction:counts`` of one atelier
         # (facilitation/push/reactions.py); 0: only when reactions.flush() is called (tests).
         "REACTION_INTERVAL": 1.0,
+        # Seconds between two coalesced ``whoswho:changed`` of one atelier after plain joins
+        # (facilitation/push/interconnaissance.py); 0: only when flushed (tests).
+        "WHOSWHO_INTERVAL": 1.0,
         # Seconds between two publications of a worker's people and console counts to Redis
         # for the régie (facilitation/push/cluster_presence.py; only with a Redis queue).
         "PRESENCE_PUBLISH_SECONDS": 2.0,
@@ -129,6 +132,7 @@ TYPED_ENV_KEYS: dict[str, type] = {
     "SOCKET_RATE_PER_SECOND": float,
     "PRESENCE_PUBLISH_SECONDS": float,
     "PRESENCE_INTERVAL": float,
+    "WHOSWHO_INTERVAL": float,
     "SNAPSHOT_CACHE_SECONDS": float,
     "SOCKETIO_PING_TIMEOUT": int,
     "VOTE_TALLY_INTERVAL": float,

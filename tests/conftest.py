@@ -79,6 +79,8 @@ def app_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> d
         "REACTION_INTERVAL": 0,
         # And for the word cloud's tallies (facilitation/push/wordcloud.py).
         "CLOUD_TALLY_INTERVAL": 0,
+        # And the who's who after plain joins (facilitation/push/interconnaissance.py).
+        "WHOSWHO_INTERVAL": 0,
         # Limits off except in the tests of the limits themselves (tests/web/test_ratelimit.py).
         "RATELIMIT_ENABLED": False,
     }

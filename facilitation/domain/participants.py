@@ -11,6 +11,7 @@ from facilitation.domain import profiles
 from facilitation.domain.errors import Closed, NotFound, ValidationError
 from facilitation.domain.events import get_atelier
 from facilitation.domain.validation import N_, TextField, clean_partial, integer_id
+from facilitation.domain.walls import wall_unchanged
 from facilitation.extensions import db
 from facilitation.models import Event, Participant
 from facilitation.models.base import utcnow
@@ -55,6 +56,8 @@ def join(event: Event, data: Mapping[str, Any], participant: Participant | None)
     if participant is None or participant.event_id != event.id:
         participant = Participant(event_id=event.id, consent_at=utcnow(), **values)
         db.session.add(participant)
+        # No card names a new participant yet: the cached walls stay valid (domain/walls.py).
+        wall_unchanged()
     else:
         for key, value in values.items():
             setattr(participant, key, value)

@@ -44,6 +44,33 @@ def participant_for(event_id: int) -> Participant | None:
     return participant
 
 
+#: atelier id → its event id, learnt from ateliers loaded by socket events (``note_atelier``):
+#: with it a tap finds the participant its cookie names for the atelier's event without
+#: loading the atelier. Never trusted for authorisation: ``domain.voting.quick_set_dots``
+#: checks the pair in SQL (a stale entry only sends the tap down the ordinary path).
+_ATELIER_EVENTS: dict[int, int] = {}
+_ATELIER_EVENTS_MAX = 50_000
+
+
+def note_atelier(atelier_id: int, event_id: int) -> None:
+    """Remember an atelier's event (see ``participant_id_in``)."""
+    if len(_ATELIER_EVENTS) >= _ATELIER_EVENTS_MAX:
+        _ATELIER_EVENTS.clear()
+    _ATELIER_EVENTS[atelier_id] = event_id
+
+
+def participant_id_in(atelier_id: int) -> int | None:
+    """The participant id this cookie holds for the event of ``atelier_id``, without any query;
+    ``None`` when the atelier is not known yet or the cookie holds none. Not authorisation:
+    the caller checks it in SQL (the participant's event, atelier and name)."""
+    event_id = _ATELIER_EVENTS.get(atelier_id)
+    if event_id is None:
+        return None
+    ids = session.get(SESSION_KEY) or {}
+    pid = ids.get(str(event_id)) if isinstance(ids, dict) else None
+    return pid if isinstance(pid, int) and not isinstance(pid, bool) else None
+
+
 def remember(participant: Participant) -> None:
     """Bind the participant to this browser; the cookie outlives the tab and a restart."""
     ids = dict(session.get(SESSION_KEY) or {})

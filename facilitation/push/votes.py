@@ -35,6 +35,7 @@ the background task.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask, has_app_context
@@ -51,6 +52,8 @@ EXTENSION = "facilitation.vote_flusher"
 DEFAULT_INTERVAL = 1.0
 #: Idle intervals before the background task stops (it restarts on the next change).
 IDLE_ROUNDS = 40
+#: Seconds after which an unchanged ``vote:progress`` is sent again (see ``_progress_due``).
+PROGRESS_REFRESH = 5.0
 
 
 class TallyFlusher(Coalescer):
@@ -64,42 +67,84 @@ class TallyFlusher(Coalescer):
     idle_rounds = IDLE_ROUNDS
     label = "vote tally"
 
+    def __init__(self, app: Flask) -> None:
+        super().__init__(app)
+        #: atelier id → the last ``vote:progress`` sent: ``(ballot id, voted, eligible)`` and
+        #: when (``time.monotonic``).
+        self._progress: dict[int, tuple[tuple[int, int, int], float]] = {}
+
     def _send(self, work: dict[int, bool]) -> None:
         with self.app.app_context():
             try:
-                for aid, ballot_changed in work.items():
-                    self._emit(aid, ballot_changed)
+                messages = [m for aid, changed in work.items() for m in self._read(aid, changed)]
             finally:
+                # Every read is done before the first send: the sends wait on sockets (and,
+                # with several workers, on the message queue) and let other green threads run;
+                # a transaction held across them sat « idle in transaction » on PostgreSQL.
                 db.session.remove()
+            for name, data, room in messages:
+                socketio.emit(name, data, to=room)
 
-    def _emit(self, atelier_id: int, ballot_changed: bool) -> None:
+    def _read(self, atelier_id: int, ballot_changed: bool) -> list[tuple[str, Any, str]]:
+        """The messages of one atelier's flush, ``(event, payload, room)``, read from the
+        database; each payload goes to its room once (python-socketio encodes it once)."""
         atelier = db.session.get(Atelier, atelier_id)
         if atelier is None:
-            return
+            return []
         ballot = current_ballot(atelier)
         room = atelier_room(atelier_id)
+        messages: list[tuple[str, Any, str]] = []
         if ballot_changed:
-            socketio.emit(
-                "vote:changed", {"atelier_id": atelier_id, "ballot": ballot_dict(ballot)}, to=room
+            messages.append(
+                ("vote:changed", {"atelier_id": atelier_id, "ballot": ballot_dict(ballot)}, room)
             )
         if ballot is None:
-            return
+            return messages
         data = tally(ballot)
-        if ballot.tallies_public:
-            socketio.emit("vote:tally", data, to=room)
-        else:
-            socketio.emit("vote:tally", data, to=facilitators_room(atelier_id))
-            socketio.emit(
-                "vote:progress",
-                {
-                    "atelier_id": atelier_id,
-                    "ballot_id": ballot.id,
-                    "voted": data["voted"],
-                    "eligible": data["eligible"],
-                },
-                to=room,
-            )
         self.sent += 1
+        if ballot.tallies_public:
+            messages.append(("vote:tally", data, room))
+            return messages
+        messages.append(("vote:tally", data, facilitators_room(atelier_id)))
+        if self._progress_due(
+            atelier_id, (ballot.id, data["voted"], data["eligible"]), ballot_changed
+        ):
+            messages.append(
+                (
+                    "vote:progress",
+                    {
+                        "atelier_id": atelier_id,
+                        "ballot_id": ballot.id,
+                        "voted": data["voted"],
+                        "eligible": data["eligible"],
+                    },
+                    room,
+                )
+            )
+        return messages
+
+    def _progress_due(self, atelier_id: int, progress: tuple[int, int, int], forced: bool) -> bool:
+        """Whether every phone of the atelier must hear ``vote:progress`` now.
+
+        It goes to every phone: in a burst, most flushes follow a second or third dot of
+        people already counted, and the same « 12 / 50 » again would be thousands of
+        messages for nothing. It is sent when it changed, when the ballot changed, and
+        otherwise at most every ``PROGRESS_REFRESH`` seconds (a phone back from a
+        reconnection learns it at the latest then).
+        """
+        now = time.monotonic()
+        last = self._progress.get(atelier_id)
+        if (
+            not forced
+            and last is not None
+            and last[0] == progress
+            and now - last[1] < PROGRESS_REFRESH
+        ):
+            return False
+        if len(self._progress) > 10_000:
+            self._progress.clear()
+        self._progress[atelier_id] = (progress, now)
+        return True
 
 
 def flusher(app: Flask | None = None) -> TallyFlusher:
@@ -110,6 +155,12 @@ def flusher(app: Flask | None = None) -> TallyFlusher:
 def flush(atelier_id: int | None = None) -> int:
     """Send pending vote changes now (handlers call it after a ballot change)."""
     return flusher().flush(atelier_id)
+
+
+def changed(atelier_id: int) -> None:
+    """After a commit made outside the ORM session (a tap's fast path, which records nothing
+    in ``db.session.info``): the atelier's tally goes out with the next flush."""
+    flusher().mark(atelier_id)
 
 
 def send_mine(

@@ -16,7 +16,7 @@ from facilitation.domain.errors import DomainError, NotFound
 from facilitation.domain.snapshot import atelier_snapshot, contribution_dict
 from facilitation.domain.validation import N_, integer_id
 from facilitation.edge.dbretry import with_write_retries
-from facilitation.edge.identity import actor_for, participant_for
+from facilitation.edge.identity import actor_for, note_atelier, participant_for
 from facilitation.edge.ratelimit import take_socket_token
 from facilitation.extensions import db, socketio
 from facilitation.models import Atelier, Event
@@ -144,6 +144,7 @@ def join_atelier(payload: dict[str, Any]) -> dict[str, Any]:
     # Before the first read of this event's transaction (see realtime/snapshots.py).
     seen = snapshots.generation()
     atelier = atelier_from(payload)
+    note_atelier(atelier.id, atelier.event_id)
     participant = participant_for(atelier.event_id)
     sid = request.sid  # type: ignore[attr-defined]
     left = presence.enter(sid, atelier.id, participant.id if participant else None)

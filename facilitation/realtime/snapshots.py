@@ -9,7 +9,8 @@ while all of these hold:
 
 * the atelier's ``version`` is the one it was built at (every change of the wall bumps it);
 * no transaction committed in this worker process since it was built (a commit of anything,
-  a profile's name for instance, drops every entry: the next join reads afresh);
+  a profile's name for instance, drops every entry: the next join reads afresh), except a
+  transaction marked ``domain.walls.wall_unchanged`` (a dot, a new participant);
 * it is younger than ``SNAPSHOT_CACHE_SECONDS`` (0 turns the cache off),
   which bounds what another worker's commit that does not bump the version (a name) can
   leave unseen, to the same order as the race any snapshot has with a concurrent commit.
@@ -31,6 +32,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from facilitation.domain.snapshot import shared_snapshot
+from facilitation.domain.walls import WALL_UNCHANGED
 from facilitation.extensions import per_app
 from facilitation.models import Atelier
 
@@ -47,9 +49,16 @@ def generation() -> int:
 
 
 @sa_event.listens_for(Session, "after_commit")
-def _committed(_session: Session) -> None:
+def _committed(session: Session) -> None:
     global _generation
+    if session.info.pop(WALL_UNCHANGED, False):
+        return  # a dot, a new participant: no wall changed (domain/walls.py)
     _generation = next(_commits)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(WALL_UNCHANGED, None)
 
 
 class SnapshotCache:

@@ -16,8 +16,9 @@ from flask_socketio import join_room
 from facilitation.domain import rounds, voting
 from facilitation.domain.access import require_facilitator
 from facilitation.domain.phases import round_dict
-from facilitation.domain.validation import client_id
-from facilitation.edge.identity import actor_for
+from facilitation.domain.validation import N_, client_id, integer_id
+from facilitation.domain.walls import wall_unchanged
+from facilitation.edge.identity import actor_for, note_atelier, participant_id_in
 from facilitation.extensions import db
 from facilitation.push import round_state, votes
 from facilitation.push.rooms import facilitators_room, participant_room
@@ -82,16 +83,42 @@ def vote_reveal(payload: dict[str, Any]) -> dict[str, Any]:
 @event("dot:set")
 def dot_set(payload: dict[str, Any]) -> dict[str, Any]:
     cid = client_id(payload.get("client_id"))
-    atelier = atelier_from(payload)
-    actor = actor_for(atelier.event_id)
-    result = voting.set_dots(
-        actor, atelier, payload.get("contribution_id"), payload.get("count"), cid
-    )
-    # Ids read before the commit: after it every object is expired, and reading one again
-    # costs a query, paid by every tap of a vote burst.
-    assert actor.participant is not None  # set_dots required it
-    participant_id, atelier_id = actor.participant.id, atelier.id
-    db.session.commit()
+    atelier_id = integer_id(payload.get("atelier_id"), "atelier_id", N_("un atelier"))
+    # A vote burst is thousands of taps: the usual one is checked and written from ids in one
+    # transaction (domain.voting.quick_set_dots re-checks every rule in SQL), without loading
+    # the atelier, the participant or the ballot as objects. Anything unusual (a first tap on
+    # this worker, a refusal) takes the ordinary path, which says precisely what is wrong.
+    participant_id = participant_id_in(atelier_id)
+    result = None
+    if participant_id is not None:
+        # A Core connection and its own transaction, not the ORM session: a tap pays no
+        # session, flush or ORM commit. Committed when the block ends; a refusal rolls back.
+        with db.engine.begin() as conn:
+            result = voting.quick_set_dots(
+                conn,
+                participant_id,
+                atelier_id,
+                payload.get("contribution_id"),
+                payload.get("count"),
+                cid,
+            )
+        if result is not None and result.changed:
+            votes.changed(atelier_id)
+    if result is None:
+        atelier = atelier_from(payload)
+        note_atelier(atelier.id, atelier.event_id)
+        actor = actor_for(atelier.event_id)
+        result = voting.set_dots(
+            actor, atelier, payload.get("contribution_id"), payload.get("count"), cid
+        )
+        # Ids read before the commit: after it every object is expired, and reading one again
+        # costs a query.
+        assert actor.participant is not None  # set_dots required it
+        participant_id = actor.participant.id
+        # This transaction is the tap alone, and votes are not part of the cached walls: a
+        # burst of dots keeps them for the joins that come meanwhile (domain/walls.py).
+        wall_unchanged()
+        db.session.commit()
     if result.changed:
         # Other tabs of the same phone follow; the sender reads the ack.
         join_room(participant_room(participant_id))

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import segno
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from facilitation.domain import control, participants, photos
+from facilitation.domain import control, participants, photos, profiles
 from facilitation.domain.contributions import create_contribution, wall
 from facilitation.domain.errors import Closed, NotFound, NotJoined, ValidationError
 from facilitation.domain.events import (
@@ -27,7 +27,7 @@ from facilitation.extensions import db
 from facilitation.models.contribution import CardStatus
 from facilitation.push import approval as approval_push
 from facilitation.push import cards
-from facilitation.push.interconnaissance import notify_whoswho
+from facilitation.push.interconnaissance import notify_whoswho, whoswho_counts_changed
 from facilitation.web.csrf import body_limit
 from facilitation.web.photos import PHOTO_BODY, allow_projector, attach_form_photo
 from facilitation.web.urls import public_url
@@ -88,6 +88,10 @@ def join(slug: str):  # type: ignore[no-untyped-def]
         form["atelier_id"] = request.form.get("atelier_id", "")
         form["consent"] = request.form.get("consent", "")
         previous_atelier_id = participant.current_atelier_id if participant else None
+        # Names in the who's who change (a profile given now, or one shown before): told at once.
+        shows_in_whoswho = profiles.has_profile_input(request.form) or (
+            participant is not None and profiles.is_visible(participant)
+        )
         try:
             participant = participants.join(event, request.form, participant)
         except ValidationError as exc:
@@ -101,7 +105,11 @@ def join(slug: str):  # type: ignore[no-untyped-def]
         else:
             db.session.commit()
             remember(participant)
-            notify_whoswho(previous_atelier_id, participant.current_atelier_id)
+            if shows_in_whoswho:
+                notify_whoswho(previous_atelier_id, participant.current_atelier_id)
+            else:
+                # Only a count changed: coalesced, not one message to the whole room per join.
+                whoswho_counts_changed(previous_atelier_id, participant.current_atelier_id)
             return redirect(
                 url_for("public.wall", slug=slug, atelier_id=participant.current_atelier_id), 303
             )

@@ -274,3 +274,21 @@ def test_whoswho_and_tour_reads_do_not_spend_write_tokens(app_config, _migrated,
         assert [w["ok"] for w in writes] == [True, True, False]
     finally:
         socket.disconnect()
+
+
+def test_plain_joins_are_told_to_the_room_once_per_interval(app, make_atelier, phone, make_socket):
+    """A ramp of joins without a profile: one whoswho:changed per atelier and interval, not
+    one to the whole room for every phone (issue 21); a visible profile is still told at once."""
+    from facilitation.push import interconnaissance
+
+    atelier = make_atelier()
+    _, nadia = phone(atelier)
+    projector = in_room(make_socket(), atelier)
+    for name in ("Karim", "Léa", "Zoé"):
+        phone(atelier, name)
+    assert events(projector, "whoswho:changed") == []
+    assert interconnaissance.flush() == 1
+    assert events(projector, "whoswho:changed") == [{"atelier_id": atelier.id, "visible": 0}]
+    ack = nadia.emit("whoswho:get", {"atelier_id": atelier.id}, callback=True)
+    assert ack["whoswho"]["hidden"] == 4
+    assert interconnaissance.flush() == 0

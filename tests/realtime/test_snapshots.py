@@ -120,3 +120,57 @@ def test_hidden_cards_read_by_a_console_never_reach_the_shared_part(app, room) -
     assert [c["titre"] for c in console_view["contributions"]] == ["Première carte"]
     assert snapshot(nadia, atelier.id)["contributions"] == []
     assert snapshot(karim, atelier.id)["contributions"] == []
+
+
+def test_a_dot_keeps_the_shared_part_and_the_next_join_has_it(  # type: ignore[no-untyped-def]
+    app, room, make_socket
+) -> None:
+    """A vote burst commits a dot after another: the wall cached for joins stays valid
+    (domain/walls.py), and a joining voter still gets their own dots."""
+    from tests.support.voting import facilitator_client
+
+    atelier, nadia, karim = room
+    console = make_socket(facilitator_client(app, atelier))
+    opened = console.emit("vote:open", {"atelier_id": atelier.id}, callback=True)
+    assert opened["ok"], opened
+    card_id = snapshot(nadia, atelier.id)["contributions"][0]["id"]
+    cache = snapshots.cache(app)
+    builds = cache.builds
+    tap = {"client_id": new_client_id(), "atelier_id": atelier.id, "contribution_id": card_id}
+    assert karim.emit("dot:set", {**tap, "count": 1}, callback=True)["ok"]
+    again = snapshot(karim, atelier.id)
+    assert cache.builds == builds  # the dot's commit did not drop the cached wall
+    assert again["vote"]["mine"]["dots"] == {str(card_id): 1}
+
+
+def test_a_new_participant_keeps_the_shared_part_a_renamed_one_drops_it(  # type: ignore[no-untyped-def]
+    app, room, joined_client, make_socket
+) -> None:
+    atelier, nadia, karim = room
+    cache = snapshots.cache(app)
+    nadia_id = snapshot(nadia, atelier.id)["contributions"][0]["author"]["id"]
+    builds = cache.builds
+    newcomer = make_socket(joined_client(atelier, display_name="Zoé"))  # a join commits
+    snapshot(newcomer, atelier.id)
+    assert cache.builds == builds
+    # Nadia joins again under another name: her card's author changes, the wall is read again.
+    renamed = app.test_client()  # her browser: its cookie names her
+    with renamed.session_transaction() as session:
+        session["participants"] = {str(atelier.event_id): nadia_id}
+    from tests.support.csrf import form_token
+
+    url = f"/e/{atelier.event.slug}/rejoindre"
+    response = renamed.post(
+        url,
+        data={
+            "csrf_token": form_token(renamed, url),
+            "display_name": "Nadia B.",
+            "structure": "CCAS",
+            "commune": "Le Pecq",
+            "atelier_id": str(atelier.id),
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 303
+    after = snapshot(karim, atelier.id)
+    assert after["contributions"][0]["author"]["display_name"] == "Nadia B."

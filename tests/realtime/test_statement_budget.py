@@ -20,7 +20,7 @@ from tests.support.voting import facilitator_client, make_card
 #: upsert of the budget (with the open check; it also returns the applied client ids, so a
 #: repeat costs nothing more), the voter's dots, the spend (which records the client id), the
 #: dot; before them the atelier, the participant, event + open ballot, the card.
-DOT_SET_BUDGET = 8
+DOT_SET_BUDGET = 5
 #: A phone's join with a vote open: see domain/snapshot.py (the wall is cached or not).
 #: 13 since « Moi aussi » (issue 19.2): the cards' reaction counts, in the shared (cached)
 #: part; the phone's own reactions are read only when some card has reactions.

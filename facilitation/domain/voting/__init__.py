@@ -42,7 +42,13 @@ from facilitation.domain.voting.ballot import (
     reopen_ballot,
     reveal_ballot,
 )
-from facilitation.domain.voting.dots import DotResult, my_dots, scribe_set, set_dots
+from facilitation.domain.voting.dots import (
+    DotResult,
+    my_dots,
+    quick_set_dots,
+    scribe_set,
+    set_dots,
+)
 from facilitation.domain.voting.errors import BudgetExceeded, VoteClosed, VoteConflict
 from facilitation.domain.voting.merge import forget_voter, on_card_removed, on_merge
 from facilitation.domain.voting.settings import DEFAULT_DOTS, BallotSettings, parse_settings
@@ -78,6 +84,7 @@ __all__ = [
     "open_ballot_of",
     "parse_settings",
     "participation",
+    "quick_set_dots",
     "reopen_ballot",
     "require_tally_access",
     "reveal_ballot",

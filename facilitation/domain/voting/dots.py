@@ -17,16 +17,16 @@ from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 from flask_babel import gettext
-from sqlalchemy import and_, bindparam, delete, select, text
+from sqlalchemy import Connection, and_, bindparam, delete, select, text
 
 from facilitation.domain.access import Actor, require_facilitator, require_participant_in
 from facilitation.domain.errors import Closed, Forbidden, NotFound, ValidationError
-from facilitation.domain.validation import N_, TextField
+from facilitation.domain.validation import MAX_ID, N_, TextField
 from facilitation.domain.voting.ballot import current_ballot, mark_changed
 from facilitation.domain.voting.budget import (
     applied,
     insert_for,
-    lock_budget,
+    lock_budget_of,
     phone_dots,
     remember,
     spend,
@@ -36,6 +36,7 @@ from facilitation.domain.voting.errors import BudgetExceeded, VoteClosed
 from facilitation.extensions import db
 from facilitation.models import Atelier, Contribution, Event, Participant
 from facilitation.models.base import utcnow
+from facilitation.models.contribution import CardStatus
 from facilitation.models.event import EventStatus
 from facilitation.models.vote import MAX_SCRIBE_COUNT, Ballot, BallotStatus, Dot, VoterBudget
 
@@ -145,36 +146,148 @@ def set_dots(
     if wanted > 0 and not ballot.allow_own_card and card.participant_id == participant.id:
         raise Forbidden(gettext("Dans ce vote, on ne vote pas pour sa propre carte."))
 
-    locked = lock_budget(ballot, participant.id, require_open=True)
+    return _apply(
+        ballot.id, ballot.dots_per_participant, participant.id, atelier.id, card.id, wanted,
+        client_id,
+    )  # fmt: skip
+
+
+# What a tap needs to know, read in one statement from the ids alone: the participant still
+# in this atelier and not forgotten, the event open, the atelier's open ballot, the card
+# visible in the atelier. Table columns (plain Core): no ORM object is loaded.
+_P, _A, _E = Participant.__table__, Atelier.__table__, Event.__table__
+_B, _C = Ballot.__table__, Contribution.__table__
+_TAP_CONTEXT = (
+    select(
+        _P.c.current_atelier_id,
+        _P.c.display_name,
+        _E.c.status.label("event_status"),
+        _B.c.id.label("ballot_id"),
+        _B.c.dots_per_participant,
+        _B.c.max_per_card,
+        _B.c.allow_own_card,
+        _C.c.id.label("card_id"),
+        _C.c.participant_id.label("author_id"),
+    )
+    .select_from(
+        _P.join(_A, and_(_A.c.id == bindparam("atelier_id"), _A.c.event_id == _P.c.event_id))
+        .join(_E, _E.c.id == _A.c.event_id)
+        .outerjoin(_B, and_(_B.c.atelier_id == _A.c.id, _B.c.status == BallotStatus.OPEN.value))
+        .outerjoin(
+            _C,
+            and_(
+                _C.c.id == bindparam("card_id"),
+                _C.c.atelier_id == _A.c.id,
+                _C.c.hidden.is_(False),
+                _C.c.merged_into_id.is_(None),
+                _C.c.withdrawn_at.is_(None),
+                # Waiting for approval or declined: not on the wall, so not on the ballot.
+                _C.c.status == CardStatus.ACCEPTED.value,
+            ),
+        )
+    )
+    .where(_P.c.id == bindparam("participant_id"))
+)
+
+
+def quick_set_dots(
+    conn: Connection,
+    participant_id: int,
+    atelier_id: int,
+    contribution_id: Any,
+    count: Any,
+    client_id: str | None = None,
+) -> DotResult | None:
+    """``set_dots`` for the common case, from ids, without loading any ORM object.
+
+    Runs on ``conn``, a Core connection in its own transaction (the caller commits it),
+    not in the ORM session: a tap then pays no session, no flush, no ORM commit. Nothing is
+    recorded for the broadcast (``mark_changed``): after the commit, the caller tells
+    ``push.votes`` that the atelier's tally changed when ``changed``.
+
+    ``participant_id`` is the one the caller's cookie names for the atelier's event: it is
+    trusted only as far as this statement confirms it. Every rule of ``set_dots`` is checked
+    again here, in the same transaction as the write (participant of this atelier and not
+    forgotten, event open, ballot open, visible card, count within the per-card maximum, own
+    card), so nothing cached can outlive a move, a « Mes données » or a phase change. Returns
+    ``None`` when any of them does not hold (or the input is not plainly shaped): the caller
+    then runs ``set_dots``, which refuses with the precise message. Same writes, same result.
+    """
+    if (
+        isinstance(count, bool)
+        or not isinstance(count, int)
+        or isinstance(contribution_id, bool)
+        or not isinstance(contribution_id, int)
+        or not 0 < contribution_id <= MAX_ID
+    ):
+        return None
+    row = conn.execute(
+        _TAP_CONTEXT,
+        {"participant_id": participant_id, "atelier_id": atelier_id, "card_id": contribution_id},
+    ).first()
+    if (
+        row is None
+        or row.current_atelier_id != atelier_id
+        or not row.display_name
+        or row.event_status != EventStatus.OPEN.value
+        or row.ballot_id is None
+        or row.card_id is None
+        or not 0 <= count <= row.max_per_card
+        or (count > 0 and not row.allow_own_card and row.author_id == participant_id)
+    ):
+        return None
+    return _apply(
+        row.ballot_id, row.dots_per_participant, participant_id, atelier_id, row.card_id, count,
+        client_id, conn,
+    )  # fmt: skip
+
+
+def _apply(
+    ballot_id: int,
+    dots_per_participant: int,
+    participant_id: int,
+    atelier_id: int,
+    card_id: int,
+    wanted: int,
+    client_id: str | None,
+    conn: Connection | None = None,
+) -> DotResult:
+    """The write of a checked set: lock the budget, read the voter's dots, spend, store.
+
+    In the ORM session's transaction, or on ``conn`` (then without ``mark_changed``)."""
+    locked = lock_budget_of(
+        ballot_id, dots_per_participant, participant_id, require_open=True, conn=conn
+    )
     used, budget = locked.used, locked.budget
     # Under the lock: every dot of this voter in this ballot, read once for the current count
     # on this card and for the state the phone gets back (``mine``).
-    dots = phone_dots(ballot.id, participant.id)
-    existing = dots.get(card.id)
+    dots = phone_dots(ballot_id, participant_id, conn)
+    existing = dots.get(card_id)
     current = existing[1] if existing else 0
     if applied(locked, client_id):
         # A repeat of a write already applied: the card may have changed since (another tab),
         # so answer what is stored now and change nothing.
-        mine = _mine(ballot.id, {str(cid): n for cid, (_, n) in dots.items()}, used, budget)
+        mine = _mine(ballot_id, {str(cid): n for cid, (_, n) in dots.items()}, used, budget)
         return DotResult(
-            card.id, current, budget - used, used, budget, changed=False, ballot_id=ballot.id,
+            card_id, current, budget - used, used, budget, changed=False, ballot_id=ballot_id,
             mine=mine, duplicate=True,
         )  # fmt: skip
     delta = wanted - current
     record = remember(locked, client_id) if client_id is not None else None
-    if not spend(ballot.id, participant.id, delta, record=record):
+    if not spend(ballot_id, participant_id, delta, record=record, conn=conn):
         raise BudgetExceeded(count=current, dots_left=budget - used)
     if delta != 0:
-        write_phone_dot(ballot.id, participant.id, card.id, existing, wanted, client_id)
-        mark_changed(atelier.id)
+        write_phone_dot(ballot_id, participant_id, card_id, existing, wanted, client_id, conn)
+        if conn is None:
+            mark_changed(atelier_id)
         used += delta
         if wanted:
-            dots[card.id] = (existing[0] if existing else 0, wanted)
+            dots[card_id] = (existing[0] if existing else 0, wanted)
         else:
-            dots.pop(card.id, None)
-    mine = _mine(ballot.id, {str(cid): n for cid, (_, n) in dots.items()}, used, budget)
+            dots.pop(card_id, None)
+    mine = _mine(ballot_id, {str(cid): n for cid, (_, n) in dots.items()}, used, budget)
     return DotResult(
-        card.id, wanted, budget - used, used, budget, changed=delta != 0, ballot_id=ballot.id,
+        card_id, wanted, budget - used, used, budget, changed=delta != 0, ballot_id=ballot_id,
         mine=mine,
     )  # fmt: skip
 
