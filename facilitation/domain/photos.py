@@ -28,7 +28,7 @@ from facilitation.domain.moderation import own_card
 from facilitation.domain.once import add_once
 from facilitation.domain.validation import as_id, client_id
 from facilitation.extensions import db
-from facilitation.models import Atelier, Photo
+from facilitation.models import Atelier, Contribution, Photo
 
 #: The biggest upload accepted (a phone's full-size photo is 3–8 MB; the page sends less).
 MAX_UPLOAD_BYTES = 12_000_000
@@ -180,7 +180,9 @@ def attach_card_photo(
         ),
         processed,
     )
-    return photo, (bump_version(atelier.id) if created else None)
+    # A card waiting for approval is on no wall: its photo reaches the room with the card
+    # (the snapshot after acceptance), not now.
+    return photo, (bump_version(atelier.id) if created and card.visible else None)
 
 
 def add_paperboard(
@@ -234,6 +236,9 @@ def may_view(actor: Actor, atelier: Atelier, photo: Photo, viewer_ateliers: Iter
     if photo.hidden:
         return False
     participant = actor.participant
+    if photo.kind == "card" and not _card_shown(photo):
+        # A card waiting for approval, declined or withdrawn: its author's photo only.
+        return participant is not None and photo.participant_id == participant.id
     in_event = participant is not None and participant.event_id == atelier.event_id
     if (
         in_event
@@ -246,6 +251,11 @@ def may_view(actor: Actor, atelier: Atelier, photo: Photo, viewer_ateliers: Iter
     ):
         return True
     return atelier.id in set(viewer_ateliers)
+
+
+def _card_shown(photo: Photo) -> bool:
+    card = db.session.get(Contribution, photo.contribution_id) if photo.contribution_id else None
+    return card is not None and bool(card.visible)
 
 
 def photo_path(photo: Photo, size: str) -> str:
@@ -269,6 +279,13 @@ def photo_dict(photo: Photo) -> dict[str, Any]:
     }
 
 
+#: A paperboard, or the photo of a card shown on the wall (not waiting, declined, withdrawn,
+#: merged or hidden): what phones and projectors may list.
+_on_shown_card = Photo.contribution_id.is_(None) | Photo.contribution_id.in_(
+    select(Contribution.id).where(Contribution.visible)
+)
+
+
 def card_photos(card_ids: Iterable[int], *, include_hidden: bool = False) -> dict[int, Photo]:
     """Card id → its photo (visible ones only unless ``include_hidden``)."""
     ids = list(card_ids)
@@ -276,7 +293,7 @@ def card_photos(card_ids: Iterable[int], *, include_hidden: bool = False) -> dic
         return {}
     query = select(Photo).where(Photo.contribution_id.in_(ids))
     if not include_hidden:
-        query = query.where(Photo.hidden.is_(False))
+        query = query.where(Photo.hidden.is_(False), _on_shown_card)
     return {p.contribution_id: p for p in db.session.scalars(query) if p.contribution_id}
 
 
@@ -302,7 +319,7 @@ def atelier_photos(atelier: Atelier, *, include_hidden: bool = False) -> dict[st
     """The snapshot's ``photos``: card photos by card id, and the paperboards in order."""
     query = select(Photo).where(Photo.atelier_id == atelier.id)
     if not include_hidden:
-        query = query.where(Photo.hidden.is_(False))
+        query = query.where(Photo.hidden.is_(False), _on_shown_card)
     rows = list(db.session.scalars(query.order_by(Photo.created_at, Photo.id)))
     return {
         "cards": {str(p.contribution_id): photo_dict(p) for p in rows if p.kind == "card"},

@@ -337,8 +337,10 @@ def interest_suggestions(me: Participant) -> list[InterestSuggestion]:
         Contribution.participant_id == me.id
     )
     # I am interested in theirs: the other is the card's author.
+    # Never for a pratique posted anonymously (issue 20): naming its author here would break
+    # the promise the round made when it was posted.
     mine_on_theirs = base.join(Participant, Participant.id == Contribution.participant_id).where(
-        Reaction.participant_id == me.id
+        Reaction.participant_id == me.id, Contribution.anonymous.is_(False)
     )
     for query, attr in ((theirs_on_mine, "in_mine"), (mine_on_theirs, "in_theirs")):
         for titre, person, profile in db.session.execute(

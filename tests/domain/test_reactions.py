@@ -245,3 +245,23 @@ def test_interest_suggestions_both_ways_and_visible_profiles_only(atelier, card,
     theirs.hidden = True
     db.session.commit()
     assert [s.person["display_name"] for s in reactions.interest_suggestions(me)] == ["Fan"]
+
+
+def test_an_anonymous_pratique_never_names_its_author_in_the_suggestions(
+    atelier, card, make_participant
+):
+    """Issue 20 beside 19.2: the author of a pratique posted in an anonymous round is not
+    suggested to those who answered « Ça m'intéresse » (it would name them)."""
+    me = make_participant(atelier, display_name="Moi")
+    profiles.save_profile(me, {"visible": "on"})
+    author = make_participant(atelier, display_name="Autrice")
+    profiles.save_profile(author, {"visible": "on"})
+    theirs = card(author=author, titre="Sa pratique")
+    reactions.set_reaction(actor(me), theirs.id, "interesse", True)
+    db.session.commit()
+    assert [s.person["display_name"] for s in reactions.interest_suggestions(me)] == ["Autrice"]
+    theirs.anonymous = True
+    db.session.commit()
+    assert reactions.interest_suggestions(me) == []
+    # The author, who knows the card is theirs, still sees who is interested.
+    assert [s.person["display_name"] for s in reactions.interest_suggestions(author)] == ["Moi"]

@@ -17,6 +17,7 @@ from facilitation.domain import access, photos
 from facilitation.domain.contributions import create_contribution
 from facilitation.extensions import db
 from facilitation.models import Participant, Photo
+from facilitation.models.contribution import CardStatus
 from tests.support.csrf import form_token
 
 
@@ -269,6 +270,30 @@ def test_the_join_snapshot_carries_the_card_photo(phone, make_socket):
     card = next(c for c in snap["contributions"] if c["id"] == phone.card.id)
     assert card["photo"]["small"] == body["photo"]["small"]
     assert snap["photos"]["cards"][str(phone.card.id)]["id"] == body["photo"]["id"]
+
+
+def test_a_waiting_cards_photo_stays_with_its_author(phone, app, joined_client, make_socket):
+    """Card approval (issue 20) beside photos: a card waiting for the facilitator is on no
+    wall, so its photo is in no other phone's snapshot, no broadcast, and no one else's
+    browser fetches it; its author still sees it."""
+    phone.card.status = CardStatus.PENDING.value
+    db.session.commit()
+    bob = joined_client(phone.atelier, display_name="Bob")
+    watcher = make_socket(bob)
+    watcher.emit("atelier:join", {"atelier_id": phone.atelier.id}, callback=True)
+    watcher.get_received()
+    body = upload(phone, jpeg()).get_json()
+    assert body["ok"], body
+    url = body["photo"]["small"]
+    assert [m["name"] for m in watcher.get_received() if m["name"] == "photo:added"] == []
+    watcher.emit("atelier:join", {"atelier_id": phone.atelier.id}, callback=True)
+    snap = next(m for m in watcher.get_received() if m["name"] == "atelier:snapshot")["args"][0]
+    assert snap["photos"]["cards"] == {}
+    assert bob.get(url).status_code == 404
+    projector = app.test_client()
+    projector.get(f"/e/{phone.atelier.event.slug}/a/{phone.atelier.id}/projecteur")
+    assert projector.get(url).status_code == 404
+    assert phone.client.get(url).status_code == 200
 
 
 def test_a_png_with_transparency_and_a_webp_are_accepted(phone):
