@@ -1,4 +1,10 @@
-"""Page weight budget (issue 6): the participant's wall transfers at most 60 KB on first load.
+"""Page weight budget (issue 6): the participant's wall transfers at most 64 KB on first load.
+
+60 KB until « Moi aussi », photos, anonymity and approval, « en un mot » (issues 19, 20) were
+added side by side: together ~7 KB more on the wire (reactions.js ~3 KB, the rest small; the
+cloud, photo upload, approval and « who reacted » modules load only when needed, the console's
+styles moved to console.css). Raised once to 64 KB, said in the README; the next addition to
+the phone's first load pays for itself (a module loaded when needed) or goes back under.
 
 Measured in Chromium from the DevTools protocol: the sum of ``encodedDataLength`` (bytes on
 the wire: headers + compressed bodies) of every request the page makes, from an empty cache,
@@ -21,10 +27,10 @@ pytestmark = [
     pytest.mark.parametrize("live_server", [E2E_DATABASE], indirect=True),
 ]
 
-BUDGET_BYTES = 60 * 1024
+BUDGET_BYTES = 64 * 1024
 
 
-def test_the_participant_wall_stays_under_60_kb_on_first_load(
+def test_the_participant_wall_stays_under_64_kb_on_first_load(
     live_server: Any, joined_phone: Callable[..., Any], _pages: Any
 ) -> None:
     base = live_server.url
