@@ -83,7 +83,6 @@ function init(root) {
 
   const live = connectPage(root, {
     extras,
-    deltas: { "cloud:changed": cloudPart },
     onStatus(state) {
       if (state !== "connected") presence.hidden = true; // a stale count would mislead
     },
@@ -91,7 +90,8 @@ function init(root) {
       cards.replace(snap.contributions || []);
       cloudPart(snap.cloud);
     },
-    deltas: photoDeltas(cards),
+    // One object: the cloud's opening (cloud_phone.js loads then) and the cards' photos.
+    deltas: { "cloud:changed": cloudPart, ...photoDeltas(cards) },
     onCreated(c) {
       // The room's copy of my own card may arrive before the answer to my post.
       const sentHere = Boolean(formItem && c.client_id && String(c.client_id) === formItem.id);
